@@ -1,0 +1,47 @@
+# make run: set up and serve the dashboard with the 2021 plan and sample data on SQLite.
+# make test: set up and run the whole suite (DATABASE_URL=postgres://... to use PostgreSQL).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+PYTEST_ARGS ?=
+
+.PHONY: run test test-browser lint format messages demo-passwords clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+run: $(VENV)/.installed
+	$(MANAGE) migrate --no-input
+	$(MANAGE) load_plan 2021
+	$(MANAGE) load_sample_data 2021
+	$(MANAGE) create_demo_accounts
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: $(VENV)/.installed
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-browser: $(VENV)/.installed
+	$(BIN)/pytest -m browser $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Extract and compile the translations; the compiled .mo files are committed.
+messages: $(VENV)/.installed
+	$(MANAGE) makemessages --locale zh_Hans --locale en --ignore "$(VENV)/*"
+	$(MANAGE) compilemessages --ignore "$(VENV)/*"
+
+demo-passwords: $(VENV)/.installed
+	$(MANAGE) create_demo_accounts --reset-passwords
+
+clean:
+	rm -rf $(VENV) staticfiles test-artifacts *.egg-info

@@ -1,0 +1,15 @@
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from tasks.models import CityAllocation
+
+from .models import ProgressReport
+
+
+def _sample_data_exists() -> bool:
+    return ProgressReport.objects.sample().exists() or CityAllocation.objects.sample().exists()
+
+
+def sample_data(request: HttpRequest) -> dict:
+    # Lazy, so a template that shows no banner costs no query.
+    return {"sample_data_exists": SimpleLazyObject(_sample_data_exists)}

@@ -1,0 +1,81 @@
+"""Every cross-model figure the pages and spreadsheets show, computed in the database.
+
+Each function takes a plan (and later an as-of quarter) and returns small frozen dataclasses,
+so a page and a spreadsheet that call the same function cannot disagree.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, Q, Sum, Value
+from django.db.models.functions import Coalesce
+
+from plan.models import FocusArea, Plan
+from tasks.models import Task
+
+ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=16, decimal_places=4))
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of what the plan declares its source lists."""
+
+    listed_areas: int
+    declared_areas: int
+    listed_tasks: int
+    declared_tasks: int
+
+    @property
+    def complete(self) -> bool:
+        return self.listed_areas >= self.declared_areas and self.listed_tasks >= self.declared_tasks
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Stated annual targets; tasks without a stated target are counted, never summed as 0."""
+
+    stated: Decimal
+    task_count: int
+    unstated_count: int
+
+
+@dataclass(frozen=True)
+class AreaTargets:
+    area: FocusArea
+    targets: Targets
+
+
+def plan_coverage(plan: Plan) -> Coverage:
+    counted = Plan.objects.with_coverage().get(pk=plan.pk)
+    return Coverage(
+        listed_areas=counted.listed_area_count,
+        declared_areas=plan.declared_area_count,
+        listed_tasks=counted.listed_task_count,
+        declared_tasks=plan.declared_task_count,
+    )
+
+
+def plan_targets(plan: Plan) -> Targets:
+    totals = Task.objects.of_plan(plan).aggregate(
+        stated=Coalesce(Sum("target"), ZERO),
+        task_count=Count("pk"),
+        unstated_count=Count("pk", filter=Q(target__isnull=True)),
+    )
+    return Targets(**totals)
+
+
+def area_targets(plan: Plan) -> list[AreaTargets]:
+    areas = FocusArea.objects.filter(plan=plan).annotate(
+        stated=Coalesce(Sum("tasks__target"), ZERO),
+        task_count=Count("tasks"),
+        unstated_count=Count("tasks", filter=Q(tasks__target__isnull=True)),
+    )
+    return [
+        AreaTargets(
+            area=area,
+            targets=Targets(
+                stated=area.stated, task_count=area.task_count, unstated_count=area.unstated_count
+            ),
+        )
+        for area in areas
+    ]

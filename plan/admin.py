@@ -1,0 +1,66 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import City, Corridor, FocusArea, Plan
+
+
+class FocusAreaInline(admin.TabularInline):
+    model = FocusArea
+    fields = ["number", "name", "name_en"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["year", "title", "area_coverage", "task_coverage"]
+    readonly_fields = ["area_coverage", "task_coverage"]
+    fields = [
+        "year",
+        "title",
+        "title_en",
+        "source",
+        ("declared_area_count", "area_coverage"),
+        ("declared_task_count", "task_coverage"),
+    ]
+    inlines = [FocusAreaInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_coverage()
+
+    @admin.display(description=_("focus areas in the source"))
+    def area_coverage(self, obj: Plan) -> str:
+        return _("%(listed)d of %(declared)d") % {
+            "listed": obj.listed_area_count,
+            "declared": obj.declared_area_count,
+        }
+
+    @admin.display(description=_("tasks in the source"))
+    def task_coverage(self, obj: Plan) -> str:
+        return _("%(listed)d of %(declared)d") % {
+            "listed": obj.listed_task_count,
+            "declared": obj.declared_task_count,
+        }
+
+
+@admin.register(City)
+class CityAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_en", "slug", "order"]
+    search_fields = ["name", "name_en", "slug"]
+    prepopulated_fields = {"slug": ["name_en"]}
+
+
+@admin.register(Corridor)
+class CorridorAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_en", "kind", "member_cities"]
+    list_filter = ["kind"]
+    search_fields = ["name", "name_en", "slug"]
+    filter_horizontal = ["cities"]
+    prepopulated_fields = {"slug": ["name_en"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("cities")
+
+    @admin.display(description=_("cities"))
+    def member_cities(self, obj: Corridor) -> str:
+        return "、".join(city.name for city in obj.cities.all())

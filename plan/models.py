@@ -1,0 +1,154 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.text import format_lazy
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class YiField(models.DecimalField):
+    """An amount in 亿元, kept to 万元 (four decimal places), never negative."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 4)
+        super().__init__(*args, **kwargs)
+
+    @cached_property
+    def validators(self) -> list:
+        # The message names the field so it stays clear away from its form (imports, commands).
+        message = format_lazy(_("{field} cannot be negative."), field=self.verbose_name)
+        return [*super().validators, MinValueValidator(0, message=message)]
+
+
+class BilingualName:
+    """Chinese `name` first; `name_en` when the page is in English and one is recorded."""
+
+    @property
+    def display_name(self) -> str:
+        if get_language() == "en" and self.name_en:
+            return self.name_en
+        return self.name
+
+
+class PlanQuerySet(models.QuerySet):
+    def with_coverage(self) -> "PlanQuerySet":
+        """How much of what the plan declares its source actually lists."""
+        return self.annotate(
+            listed_area_count=models.Count("areas", distinct=True),
+            listed_task_count=models.Count("areas__tasks", distinct=True),
+        )
+
+
+class Plan(models.Model):
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        unique=True,
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        error_messages={"unique": _("A plan for this year already exists.")},
+    )
+    title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(_("English title"), max_length=200, blank=True)
+    source = models.TextField(
+        _("source"), help_text=_("Where the plan's text comes from, and how complete it is.")
+    )
+    declared_area_count = models.PositiveSmallIntegerField(
+        _("declared focus areas"), help_text=_("How many focus areas the plan itself announces.")
+    )
+    declared_task_count = models.PositiveSmallIntegerField(
+        _("declared tasks"), help_text=_("How many tasks the plan itself announces.")
+    )
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("work plan")
+        verbose_name_plural = _("work plans")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("plan-overview", args=[self.year])
+
+    @property
+    def display_title(self) -> str:
+        if get_language() == "en" and self.title_en:
+            return self.title_en
+        return self.title
+
+
+class City(BilingualName, models.Model):
+    slug = models.SlugField(_("slug"), unique=True)
+    name = models.CharField(_("name"), max_length=20, unique=True)
+    name_en = models.CharField(_("English name"), max_length=50, blank=True)
+    order = models.PositiveSmallIntegerField(_("display order"), default=0)
+
+    class Meta:
+        ordering = ["order", "slug"]
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FocusArea(BilingualName, models.Model):
+    plan = models.ForeignKey(
+        Plan, on_delete=models.PROTECT, related_name="areas", verbose_name=_("work plan")
+    )
+    number = models.PositiveSmallIntegerField(
+        _("number"), validators=[MinValueValidator(1, message=_("The number starts at 1."))]
+    )
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+
+    class Meta:
+        ordering = ["plan", "number"]
+        verbose_name = _("focus area")
+        verbose_name_plural = _("focus areas")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "number"],
+                name="focusarea_unique_number",
+                violation_error_message=_("This plan already has a focus area with this number."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.name}"
+
+    def clean(self) -> None:
+        if self.plan_id and self.number and self.number > self.plan.declared_area_count:
+            raise ValidationError(
+                {
+                    "number": _("The plan declares only %(count)d focus areas.")
+                    % {"count": self.plan.declared_area_count}
+                }
+            )
+
+
+class Corridor(BilingualName, models.Model):
+    class Kind(models.TextChoices):
+        INNOVATION = "innovation", _("sci-tech innovation corridor")
+        INDUSTRIAL = "industrial", _("industrial belt")
+        ECOLOGICAL = "ecological", _("ecological corridor")
+
+    slug = models.SlugField(_("slug"), unique=True)
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    cities = models.ManyToManyField(City, related_name="corridors", verbose_name=_("cities"))
+    order = models.PositiveSmallIntegerField(_("display order"), default=0)
+
+    class Meta:
+        ordering = ["order", "slug"]
+        verbose_name = _("corridor")
+        verbose_name_plural = _("corridors")
+
+    def __str__(self) -> str:
+        return self.name

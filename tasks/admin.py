@@ -1,0 +1,103 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from plan.models import FocusArea, Plan
+from plan.templatetags.money import yi
+
+from .models import CityAllocation, Milestone, Task
+
+
+class TaskInline(admin.TabularInline):
+    model = Task
+    fields = ["number", "title", "target"]
+    extra = 0
+    show_change_link = True
+
+
+# Registered here rather than in plan/admin.py because its task inline needs this app,
+# and plan must not depend on tasks.
+@admin.register(FocusArea)
+class FocusAreaAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "plan", "name_en", "task_count"]
+    list_filter = ["plan"]
+    search_fields = ["name", "name_en", "summary"]
+    inlines = [TaskInline]
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).select_related("plan").annotate(task_count=Count("tasks"))
+        )
+
+    @admin.display(description=_("tasks"), ordering="task_count")
+    def task_count(self, obj: FocusArea) -> int:
+        return obj.task_count
+
+
+class CityAllocationInline(admin.TabularInline):
+    model = CityAllocation
+    fields = ["city", "amount", "is_sample"]
+    extra = 0
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    fields = ["name", "kind", "city", "due_quarter", "status", "done_on"]
+    extra = 0
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "target_display", "corridor", "city_names", "has_note"]
+    list_display_links = ["code", "title"]
+    list_filter = ["area__plan", "area", "corridor", "cities"]
+    search_fields = ["title", "title_en", "description", "source_note"]
+    list_select_related = ["area", "corridor"]
+    filter_horizontal = ["cities"]
+    inlines = [CityAllocationInline, MilestoneInline]
+    fieldsets = [
+        (None, {"fields": ["area", "number", "title", "title_en", "target"]}),
+        (_("Source"), {"fields": ["description", "source_note"]}),
+        (_("Where"), {"fields": ["cities", "corridor"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("cities")
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "plans": Plan.objects.with_coverage()}
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description=_("code"), ordering="area__number")
+    def code(self, obj: Task) -> str:
+        return obj.code
+
+    @admin.display(description=_("annual target (亿元)"), ordering="target")
+    def target_display(self, obj: Task) -> str:
+        return yi(obj.target)
+
+    @admin.display(description=_("cities"))
+    def city_names(self, obj: Task) -> str:
+        return "、".join(city.name for city in obj.cities.all())
+
+    @admin.display(description=_("source damaged"), boolean=True)
+    def has_note(self, obj: Task) -> bool:
+        return bool(obj.source_note)
+
+
+@admin.register(CityAllocation)
+class CityAllocationAdmin(admin.ModelAdmin):
+    list_display = ["task", "city", "amount", "is_sample"]
+    list_filter = ["task__area__plan", "city", "is_sample"]
+    search_fields = ["task__title"]
+    list_select_related = ["task__area", "city"]
+    autocomplete_fields = ["task"]
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(admin.ModelAdmin):
+    list_display = ["name", "task", "city", "kind", "due_quarter", "status", "done_on"]
+    list_filter = ["task__area__plan", "kind", "status", "city"]
+    search_fields = ["name", "task__title"]
+    list_select_related = ["task__area", "city"]
+    autocomplete_fields = ["task"]

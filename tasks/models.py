@@ -1,0 +1,233 @@
+import re
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q, Sum
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from plan.models import City, Corridor, FocusArea, Plan, YiField
+
+QUARTER_VALIDATORS = [
+    MinValueValidator(1, message=_("The quarter must be between 1 and 4.")),
+    MaxValueValidator(4, message=_("The quarter must be between 1 and 4.")),
+]
+
+CODE_RE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\s*$")
+
+
+class TaskQuerySet(models.QuerySet):
+    def of_plan(self, plan: Plan) -> "TaskQuerySet":
+        return self.filter(area__plan=plan)
+
+    def by_code(self, code: str) -> "TaskQuerySet":
+        """Tasks whose code is "A.N"; none for anything that is not such a code."""
+        match = CODE_RE.match(code)
+        if not match:
+            return self.none()
+        return self.filter(area__number=int(match[1]), number=int(match[2]))
+
+    def with_target(self) -> "TaskQuerySet":
+        return self.filter(target__isnull=False)
+
+
+class Task(models.Model):
+    area = models.ForeignKey(
+        FocusArea, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("focus area")
+    )
+    number = models.PositiveSmallIntegerField(
+        _("number within the area"),
+        validators=[MinValueValidator(1, message=_("The number starts at 1."))],
+    )
+    title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(_("English title"), max_length=300, blank=True)
+    description = models.TextField(
+        _("source text"), blank=True, help_text=_("The source's own sentences, verbatim.")
+    )
+    target = YiField(
+        _("annual investment target (亿元)"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty when the source states no target; never estimate one."),
+    )
+    source_note = models.TextField(
+        _("source note"),
+        blank=True,
+        help_text=_("Where the source text is damaged or incomplete, and what is missing."),
+    )
+    cities = models.ManyToManyField(City, related_name="tasks", verbose_name=_("cities"))
+    corridor = models.ForeignKey(
+        Corridor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tasks",
+        verbose_name=_("corridor"),
+    )
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["area__plan", "area__number", "number"]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "number"],
+                name="task_unique_number",
+                violation_error_message=_("This focus area already has a task with this number."),
+            ),
+            models.CheckConstraint(
+                condition=Q(target__isnull=True) | Q(target__gte=0),
+                name="task_target_not_negative",
+                violation_error_message=_("The annual target (亿元) cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def code(self) -> str:
+        return f"{self.area.number}.{self.number}"
+
+    @property
+    def display_title(self) -> str:
+        if get_language() == "en" and self.title_en:
+            return self.title_en
+        return self.title
+
+
+class CityAllocationQuerySet(models.QuerySet):
+    def of_plan(self, plan: Plan) -> "CityAllocationQuerySet":
+        return self.filter(task__area__plan=plan)
+
+    def sample(self) -> "CityAllocationQuerySet":
+        return self.filter(is_sample=True)
+
+
+class CityAllocation(models.Model):
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, related_name="allocations", verbose_name=_("task")
+    )
+    city = models.ForeignKey(
+        City, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("city")
+    )
+    amount = YiField(_("allocated amount (亿元)"))
+    is_sample = models.BooleanField(
+        _("sample data"), default=False, help_text=_("Made up for demonstration; never real.")
+    )
+
+    objects = CityAllocationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["task", "city"]
+        verbose_name = _("city allocation")
+        verbose_name_plural = _("city allocations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "city"],
+                name="allocation_unique_city",
+                violation_error_message=_("This task already has an allocation for this city."),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="allocation_amount_not_negative",
+                violation_error_message=_("The allocated amount (亿元) cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} · {self.city}"
+
+    def clean(self) -> None:
+        if not (self.task_id and self.city_id):
+            return
+        if not self.task.cities.filter(pk=self.city_id).exists():
+            raise ValidationError({"city": _("This city does not take part in the task.")})
+        if self.amount is None:
+            return
+        if self.task.target is None:
+            raise ValidationError(
+                {"amount": _("The task has no stated target, so there is nothing to allocate.")}
+            )
+        others = self.task.allocations.exclude(pk=self.pk).aggregate(total=Sum("amount"))["total"]
+        if (others or Decimal(0)) + self.amount > self.task.target:
+            raise ValidationError(
+                {
+                    "amount": _(
+                        "Allocations would total %(total)s 亿元, more than the task's target "
+                        "of %(target)s 亿元."
+                    )
+                    % {"total": (others or Decimal(0)) + self.amount, "target": self.task.target}
+                }
+            )
+
+
+class Milestone(models.Model):
+    class Kind(models.TextChoices):
+        START = "start", _("start construction")
+        COMPLETE = "complete", _("complete")
+        DRAFT = "draft", _("draft a plan")
+        POLICY = "policy", _("issue a policy")
+        ADVANCE = "advance", _("advance")
+        OTHER = "other", _("other")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        IN_PROGRESS = "in_progress", _("in progress")
+        DONE = "done", _("done")
+
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("task")
+    )
+    city = models.ForeignKey(
+        City,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="milestones",
+        verbose_name=_("city"),
+        help_text=_("Only where the source names the city."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    due_quarter = models.PositiveSmallIntegerField(
+        _("due quarter"),
+        null=True,
+        blank=True,
+        validators=QUARTER_VALIDATORS,
+        help_text=_("Empty when the source states no date."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED
+    )
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["task", "pk"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due_quarter__isnull=True) | Q(due_quarter__gte=1, due_quarter__lte=4),
+                name="milestone_due_quarter_range",
+                violation_error_message=_("The quarter must be between 1 and 4."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        if self.task_id and self.city_id and not self.task.cities.filter(pk=self.city_id).exists():
+            errors["city"] = _("This city does not take part in the task.")
+        if self.status == self.Status.DONE and not self.done_on:
+            errors["done_on"] = _("A milestone marked done needs the date it was done.")
+        if self.done_on and self.status != self.Status.DONE:
+            errors["done_on"] = _("Only a milestone marked done has a done date.")
+        if errors:
+            raise ValidationError(errors)
