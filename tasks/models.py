@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from plan.models import City, Corridor, FocusArea, Plan, YiField
+from plan.templatetags.money import exact
 
 QUARTER_VALIDATORS = [
     MinValueValidator(1, message=_("The quarter must be between 1 and 4.")),
@@ -161,7 +162,10 @@ class CityAllocation(models.Model):
                         "Allocations would total %(total)s 亿元, more than the task's target "
                         "of %(target)s 亿元."
                     )
-                    % {"total": (others or Decimal(0)) + self.amount, "target": self.task.target}
+                    % {
+                        "total": exact((others or Decimal(0)) + self.amount),
+                        "target": exact(self.task.target),
+                    }
                 }
             )
 

@@ -20,3 +20,10 @@ def yi(value: Decimal | None) -> str:
     if rounded == rounded.to_integral_value():
         return f"{rounded:.0f}"
     return f"{rounded:.2f}"
+
+
+@register.filter
+def exact(value: Decimal) -> str:
+    """An amount to its last significant digit (万元 precision): 100.0001, 100, 12.5."""
+    text = format(Decimal(value), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text

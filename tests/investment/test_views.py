@@ -1,0 +1,121 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from investment.models import ProgressReport
+from tests.builders import make_allocation, make_area, make_city, make_plan, make_report, make_task
+
+# Queries for the plan overview: plan, coverage, totals, area totals, tasks, their cities,
+# and the sample-data check. It must not grow with the number of tasks or reports.
+OVERVIEW_QUERIES = 7
+
+
+def page(client, url: str, language: str | None = None) -> str:
+    if language:
+        client.cookies["django_language"] = language
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.django_db
+def test_home_without_a_plan_says_how_to_load_one(client):
+    assert "python manage.py load_plan 2021" in page(client, "/")
+
+
+def test_home_redirects_to_the_latest_plan(client, plan_2021):
+    make_plan(year=2020)
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.url == "/2021/"
+
+
+def test_overview_lists_the_2021_plan_as_the_source_states_it(client, plan_2021):
+    html = page(client, "/2021/")
+    assert "<h1>2021年郑州都市圈一体化发展工作要点</h1>" in html
+    assert "资料列出 7 大要点中的 6 个、23 项任务中的 22 项。" in html
+    for area in ["郑开同城化", "互联互通", "产业协同", "绿色魅力", "开放包容", "品质宜居"]:
+        assert area in html
+    codes = ["1.1", "1.2", "1.3", "1.4", "2.1", "2.2", "2.3", "2.4", "2.5", "3.1", "3.2"]
+    codes += ["3.3", "3.4", "3.5", "4.1", "4.2", "5.1", "5.2", "6.1", "6.2", "6.3", "6.4"]
+    for code in codes:
+        assert f"<td>{code}</td>" in html
+    assert html.count("<td>7.") == 0
+    for total in ["360", "425", "160", "75", "110", "1130"]:
+        assert f'<td class="num">{total}</td>' in html
+    assert "5 项任务未公布目标，不计入合计。" in html
+
+
+def test_overview_marks_targets_the_source_does_not_state(client, plan_2021):
+    html = page(client, "/2021/")
+    assert html.count('<span class="not-stated">未公布</span>') == 6  # area 1, 1.1-1.4, 3.4
+    assert "资料来源中该段在“加快开封综合保税区、黄河”处中断" in html
+
+
+def test_overview_in_english(client, plan_2021):
+    html = page(client, "/2021/", language="en")
+    assert '<html lang="en">' in html
+    assert "Zhengzhou Metropolitan Area Integration Work Plan 2021" in html
+    assert "The source lists 6 of 7 focus areas and 22 of 23 tasks." in html
+    assert "Build a metropolitan area on rails" in html
+    assert "Stated target (100 million yuan)" in html
+
+
+def test_overview_ignores_the_browsers_language(client, plan_2021):
+    response = client.get("/2021/", headers={"accept-language": "en-US,en;q=0.9"})
+    assert '<html lang="zh-hans">' in response.content.decode()
+
+
+def test_overview_of_a_year_without_plan_is_404(client, plan_2021):
+    assert client.get("/2019/").status_code == 404
+
+
+def test_sample_banner_shows_while_sample_data_exists(client, plan_2021):
+    call_command("load_sample_data", "2021", stdout=StringIO())
+    assert "示例数据" in page(client, "/2021/")
+    assert "Sample data" in page(client, "/2021/", language="en")
+    call_command("purge_sample_data", stdout=StringIO())
+    assert "示例数据" not in page(client, "/2021/", language="zh-hans")
+
+
+@pytest.mark.django_db
+def test_task_titles_are_escaped(client):
+    area = make_area(make_plan())
+    make_task(area, title="<script>alert(1)</script>")
+    html = page(client, "/2021/")
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def build_world(tasks_per_area: int, quarters: int) -> None:
+    plan = make_plan(areas=3, tasks=3 * tasks_per_area)
+    cities = [make_city(f"city-{n}", f"城市{n}", n) for n in range(3)]
+    for number in range(1, 4):
+        area = make_area(plan, number, f"要点{number}")
+        for task_number in range(1, tasks_per_area + 1):
+            task = make_task(area, task_number, "90", cities)
+            for city in cities:
+                make_allocation(task, city, "30", is_sample=True)
+                for quarter in range(1, quarters + 1):
+                    make_report(task, city, quarter, "7.5", ProgressReport.Status.APPROVED)
+
+
+def overview_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        page(client, "/2021/")
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_overview_queries_do_not_grow_with_tasks_and_reports(client):
+    build_world(tasks_per_area=1, quarters=1)
+    assert overview_queries(client) == OVERVIEW_QUERIES
+
+
+@pytest.mark.django_db
+def test_overview_queries_at_forty_times_the_data(client):
+    build_world(tasks_per_area=20, quarters=4)
+    assert overview_queries(client) == OVERVIEW_QUERIES

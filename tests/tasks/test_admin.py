@@ -1,0 +1,100 @@
+from decimal import Decimal
+
+import pytest
+
+from investment.models import ProgressReport
+from tasks.models import CityAllocation, Task
+
+
+@pytest.fixture
+def office_client(client, office):
+    client.force_login(office)
+    return client
+
+
+def test_task_list_shows_how_many_tasks_the_source_lists(office_client, plan_2021):
+    html = office_client.get("/admin/tasks/task/").content.decode()
+    assert "2021 年：资料列出 23 项任务中的 22 项。" in html
+    assert "缺少的任务可在此添加。" in html
+    assert "打造轨道上的郑州都市圈" in html
+
+
+def test_plan_list_shows_coverage(office_client, plan_2021):
+    html = office_client.get("/admin/plan/plan/").content.decode()
+    assert "7 个中的 6 个" in html
+    assert "23 个中的 22 个" in html
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("/admin/plan/city/", "许昌"),
+        ("/admin/plan/corridor/", "郑州、开封、许昌"),
+        ("/admin/plan/focusarea/", "品质宜居"),
+        ("/admin/tasks/milestone/", "建成贾鲁河综合治理郑州段工程"),
+        ("/admin/tasks/cityallocation/", "城市分配"),
+        ("/admin/investment/progressreport/", "季度填报"),
+    ],
+)
+def test_admin_lists_render_in_chinese(office_client, plan_2021, url, expected):
+    response = office_client.get(url)
+    assert response.status_code == 200
+    assert expected in response.content.decode()
+
+
+def test_task_change_page_shows_allocations_and_milestones_inline(office_client, plan_2021):
+    task = Task.objects.of_plan(plan_2021).by_code("2.2").get()
+    html = office_client.get(f"/admin/tasks/task/{task.pk}/change/").content.decode()
+    assert "建成郑州南站主体工程" in html
+    assert "城市分配" in html
+
+
+def test_allocation_over_the_target_in_the_admin_changes_nothing(office_client, plan_2021):
+    task = Task.objects.of_plan(plan_2021).by_code("6.1").get()  # 15 亿元
+    zhengzhou = task.cities.get(slug="zhengzhou")
+    response = office_client.post(
+        "/admin/tasks/cityallocation/add/",
+        {"task": task.pk, "city": zhengzhou.pk, "amount": "15.5"},
+    )
+    assert response.status_code == 200
+    assert "各城市分配合计将达 15.5 亿元，超过任务年度目标 15 亿元。" in response.content.decode()
+    assert not CityAllocation.objects.exists()
+
+
+def test_report_with_a_negative_amount_in_the_admin_changes_nothing(office_client, plan_2021):
+    task = Task.objects.of_plan(plan_2021).by_code("2.2").get()
+    response = office_client.post(
+        "/admin/investment/progressreport/add/",
+        {
+            "task": task.pk,
+            "city": task.cities.get(slug="kaifeng").pk,
+            "year": 2021,
+            "quarter": 1,
+            "amount": "-3",
+            "status": "draft",
+        },
+    )
+    assert "本季度完成投资(亿元)不能为负数。" in response.content.decode()
+    assert not ProgressReport.objects.exists()
+
+
+def test_report_saved_in_the_admin_records_who(office_client, office, plan_2021):
+    task = Task.objects.of_plan(plan_2021).by_code("2.2").get()
+    response = office_client.post(
+        "/admin/investment/progressreport/add/",
+        {
+            "task": task.pk,
+            "city": task.cities.get(slug="kaifeng").pk,
+            "year": 2021,
+            "quarter": 1,
+            "amount": "3.25",
+            "status": "draft",
+        },
+    )
+    assert response.status_code == 302
+    report = ProgressReport.objects.get()
+    assert (report.amount, report.created_by, report.updated_by) == (
+        Decimal("3.25"),
+        office,
+        office,
+    )

@@ -1,0 +1,124 @@
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from tasks.models import CityAllocation, Milestone, Task
+from tests.builders import make_allocation, make_area, make_city, make_plan, make_task
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def zhengzhou():
+    return make_city("zhengzhou", "郑州", 1)
+
+
+@pytest.fixture
+def kaifeng():
+    return make_city("kaifeng", "开封", 2)
+
+
+@pytest.fixture
+def xuchang():
+    return make_city("xuchang", "许昌", 5)
+
+
+@pytest.fixture
+def task(zhengzhou, kaifeng):
+    """A task of 100 亿元 in Zhengzhou and Kaifeng only."""
+    return make_task(make_area(make_plan()), target="100", cities=[zhengzhou, kaifeng])
+
+
+def refused(obj) -> dict[str, list[str]]:
+    with pytest.raises(ValidationError) as error:
+        obj.full_clean()
+    return error.value.message_dict
+
+
+def test_task_code_is_area_and_number(task):
+    assert task.code == "1.1"
+    assert Task.objects.by_code("1.1").get() == task
+    assert not Task.objects.by_code("1.2").exists()
+
+
+@pytest.mark.parametrize("code", ["", "1", "1.", "a.b", "1.1.1", "../1"])
+def test_a_malformed_code_finds_nothing(task, code):
+    assert not Task.objects.by_code(code).exists()
+
+
+def test_negative_task_target_is_refused(task):
+    task.target = Decimal("-1")
+    assert refused(task) == {"target": ["年度投资目标(亿元)不能为负数。"]}
+
+
+def test_a_task_may_have_no_stated_target(task):
+    task.target = None
+    task.full_clean()
+
+
+def test_allocation_within_the_target_is_accepted(task, zhengzhou, kaifeng):
+    make_allocation(task, zhengzhou, "60")
+    allocation = CityAllocation(task=task, city=kaifeng, amount=Decimal("40"))
+    allocation.full_clean()
+
+
+def test_allocations_over_the_target_are_refused(task, zhengzhou, kaifeng):
+    make_allocation(task, zhengzhou, "60")
+    allocation = CityAllocation(task=task, city=kaifeng, amount=Decimal("40.0001"))
+    assert refused(allocation) == {
+        "amount": ["分配金额：各城市分配合计将达 100.0001 亿元，超过任务年度目标 100 亿元。"]
+    }
+    assert CityAllocation.objects.count() == 1
+
+
+def test_changing_an_allocation_counts_the_others_only(task, zhengzhou):
+    allocation = make_allocation(task, zhengzhou, "60")
+    allocation.amount = Decimal("100")
+    allocation.full_clean()
+
+
+def test_negative_allocation_is_refused(task, zhengzhou):
+    allocation = CityAllocation(task=task, city=zhengzhou, amount=Decimal("-5"))
+    assert refused(allocation) == {"amount": ["分配金额(亿元)不能为负数。"]}
+
+
+def test_allocation_to_a_city_outside_the_task_is_refused(task, xuchang):
+    allocation = CityAllocation(task=task, city=xuchang, amount=Decimal("5"))
+    assert refused(allocation) == {"city": ["城市：该城市不参与这项任务。"]}
+
+
+def test_second_allocation_for_one_city_is_refused(task, zhengzhou):
+    make_allocation(task, zhengzhou, "10")
+    allocation = CityAllocation(task=task, city=zhengzhou, amount=Decimal("5"))
+    assert refused(allocation) == {"__all__": ["城市：该任务已有这个城市的分配。"]}
+
+
+def test_allocation_of_a_task_without_target_is_refused(task, zhengzhou):
+    task.target = None
+    task.save()
+    allocation = CityAllocation(task=task, city=zhengzhou, amount=Decimal("5"))
+    assert refused(allocation) == {"amount": ["分配金额：该任务未公布年度目标，无从分配。"]}
+
+
+def test_allocation_with_more_than_four_decimals_is_refused(task, zhengzhou):
+    allocation = CityAllocation(task=task, city=zhengzhou, amount=Decimal("1.00001"))
+    assert list(refused(allocation)) == ["amount"]
+
+
+def test_milestone_in_a_city_outside_the_task_is_refused(task, xuchang):
+    milestone = Milestone(task=task, city=xuchang, name="项目", kind=Milestone.Kind.START)
+    assert refused(milestone) == {"city": ["城市：该城市不参与这项任务。"]}
+
+
+def test_milestone_done_without_a_date_is_refused(task):
+    milestone = Milestone(
+        task=task, name="项目", kind=Milestone.Kind.COMPLETE, status=Milestone.Status.DONE
+    )
+    assert refused(milestone) == {"done_on": ["完成日期：标为已完成的重点项目须填写完成日期。"]}
+
+
+@pytest.mark.parametrize("quarter", [0, 5])
+def test_milestone_due_quarter_outside_one_to_four_is_refused(task, quarter):
+    milestone = Milestone(task=task, name="项目", kind=Milestone.Kind.START, due_quarter=quarter)
+    assert refused(milestone)["due_quarter"] == ["季度必须是 1 到 4。"]
