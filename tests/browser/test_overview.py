@@ -1,0 +1,42 @@
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_official_opens_the_dashboard_and_reads_the_2021_plan(browser_page, live_server, plan_2021):
+    page = browser_page
+    page.goto(live_server.url + "/")
+    expect(page).to_have_url(live_server.url + "/2021/")
+    expect(page.locator("h1")).to_have_text("2021年郑州都市圈一体化发展工作要点")
+    expect(page.locator(".coverage-figures")).to_contain_text("23 项任务中的 22 项")
+    expect(page.locator("table.tasks tbody tr")).to_have_count(22)
+    expect(page.locator("tfoot")).to_contain_text("1130")
+    screenshot(page, "overview-zh")
+    assert page.errors == []
+
+
+def test_official_switches_to_english_and_back(browser_page, live_server, plan_2021):
+    page = browser_page
+    page.goto(live_server.url + "/2021/")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("h1")).to_have_text(
+        "Zhengzhou Metropolitan Area Integration Work Plan 2021"
+    )
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    screenshot(page, "overview-en")
+    page.get_by_role("button", name="简体中文").click()
+    expect(page.locator("h1")).to_have_text("2021年郑州都市圈一体化发展工作要点")
+    assert page.errors == []
+
+
+def test_overview_fits_a_phone_screen(browser, live_server, plan_2021):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(live_server.url + "/2021/")
+    expect(page.locator("h1")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "overview-phone")
+    context.close()
