@@ -1,11 +1,13 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from plan.models import FocusArea, Plan
 from plan.templatetags.money import yi
 
-from .models import CityAllocation, Milestone, Task
+from .models import CityAllocation, Milestone, Task, over_target_message
 
 
 class TaskInline(admin.TabularInline):
@@ -34,8 +36,23 @@ class FocusAreaAdmin(admin.ModelAdmin):
         return obj.task_count
 
 
+class CityAllocationFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        # Each row checks itself against the saved rows; rows added together are summed here.
+        super().clean()
+        target = self.instance.target
+        amounts = [
+            form.cleaned_data["amount"]
+            for form in self.forms
+            if form.cleaned_data.get("amount") is not None and not form.cleaned_data.get("DELETE")
+        ]
+        if amounts and target is not None and sum(amounts) > target:
+            raise ValidationError(over_target_message(sum(amounts), target))
+
+
 class CityAllocationInline(admin.TabularInline):
     model = CityAllocation
+    formset = CityAllocationFormSet
     fields = ["city", "amount", "is_sample"]
     extra = 0
 
@@ -80,9 +97,9 @@ class TaskAdmin(admin.ModelAdmin):
     def city_names(self, obj: Task) -> str:
         return "、".join(city.name for city in obj.cities.all())
 
-    @admin.display(description=_("source damaged"), boolean=True)
-    def has_note(self, obj: Task) -> bool:
-        return bool(obj.source_note)
+    @admin.display(description=_("source note"))
+    def has_note(self, obj: Task) -> str:
+        return _("Source incomplete") if obj.source_note else ""
 
 
 @admin.register(CityAllocation)

@@ -19,6 +19,12 @@ QUARTER_VALIDATORS = [
 CODE_RE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\s*$")
 
 
+def over_target_message(total: Decimal, target: Decimal) -> str:
+    return _(
+        "Allocations would total %(total)s 亿元, more than the task's target of %(target)s 亿元."
+    ) % {"total": exact(total), "target": exact(target)}
+
+
 class TaskQuerySet(models.QuerySet):
     def of_plan(self, plan: Plan) -> "TaskQuerySet":
         return self.filter(area__plan=plan)
@@ -90,6 +96,23 @@ class Task(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
 
+    def clean(self) -> None:
+        if self.pk is None:
+            return
+        allocated = self.allocations.aggregate(total=Sum("amount"))["total"]
+        if allocated is None:
+            return
+        if self.target is None or self.target < allocated:
+            raise ValidationError(
+                {
+                    "target": _(
+                        "The cities are already allocated %(allocated)s 亿元; the annual "
+                        "target cannot be less. Lower the allocations first."
+                    )
+                    % {"allocated": exact(allocated)}
+                }
+            )
+
     @property
     def code(self) -> str:
         return f"{self.area.number}.{self.number}"
@@ -155,19 +178,9 @@ class CityAllocation(models.Model):
                 {"amount": _("The task has no stated target, so there is nothing to allocate.")}
             )
         others = self.task.allocations.exclude(pk=self.pk).aggregate(total=Sum("amount"))["total"]
-        if (others or Decimal(0)) + self.amount > self.task.target:
-            raise ValidationError(
-                {
-                    "amount": _(
-                        "Allocations would total %(total)s 亿元, more than the task's target "
-                        "of %(target)s 亿元."
-                    )
-                    % {
-                        "total": exact((others or Decimal(0)) + self.amount),
-                        "target": exact(self.task.target),
-                    }
-                }
-            )
+        total = (others or Decimal(0)) + self.amount
+        if total > self.task.target:
+            raise ValidationError({"amount": over_target_message(total, self.task.target)})
 
 
 class Milestone(models.Model):

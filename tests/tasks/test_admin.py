@@ -98,3 +98,51 @@ def test_report_saved_in_the_admin_records_who(office_client, office, plan_2021)
         office,
         office,
     )
+
+
+def inline_post(task, rows: list[tuple[int, str]]) -> dict:
+    """The task change form as the admin posts it, with new allocation rows."""
+    data = {
+        "area": task.area_id,
+        "number": task.number,
+        "title": task.title,
+        "title_en": task.title_en,
+        "target": str(task.target),
+        "description": task.description,
+        "source_note": task.source_note,
+        "cities": [city.pk for city in task.cities.all()],
+        "allocations-TOTAL_FORMS": len(rows),
+        "allocations-INITIAL_FORMS": 0,
+        "milestones-TOTAL_FORMS": 0,
+        "milestones-INITIAL_FORMS": 0,
+    }
+    for index, (city, amount) in enumerate(rows):
+        data[f"allocations-{index}-city"] = city
+        data[f"allocations-{index}-amount"] = amount
+    return data
+
+
+def test_allocations_added_together_over_the_target_are_refused(office_client, plan_2021):
+    task = Task.objects.of_plan(plan_2021).by_code("6.4").get()  # 40 亿元, Zhengzhou and Kaifeng
+    zhengzhou, kaifeng = task.cities.all()
+    response = office_client.post(
+        f"/admin/tasks/task/{task.pk}/change/",
+        inline_post(task, [(zhengzhou.pk, "25"), (kaifeng.pk, "20")]),
+    )
+    assert response.status_code == 200
+    assert "各城市分配合计将达 45 亿元，超过任务年度目标 40 亿元。" in response.content.decode()
+    assert not CityAllocation.objects.exists()
+
+
+def test_allocations_added_together_within_the_target_are_saved(office_client, plan_2021):
+    task = Task.objects.of_plan(plan_2021).by_code("6.4").get()
+    zhengzhou, kaifeng = task.cities.all()
+    response = office_client.post(
+        f"/admin/tasks/task/{task.pk}/change/",
+        inline_post(task, [(zhengzhou.pk, "25"), (kaifeng.pk, "15")]),
+    )
+    assert response.status_code == 302
+    assert sorted(task.allocations.values_list("amount", flat=True)) == [
+        Decimal("15"),
+        Decimal("25"),
+    ]

@@ -122,3 +122,20 @@ def test_milestone_done_without_a_date_is_refused(task):
 def test_milestone_due_quarter_outside_one_to_four_is_refused(task, quarter):
     milestone = Milestone(task=task, name="项目", kind=Milestone.Kind.START, due_quarter=quarter)
     assert refused(milestone)["due_quarter"] == ["季度必须是 1 到 4。"]
+
+
+def test_target_below_the_allocations_is_refused(task, zhengzhou, kaifeng):
+    make_allocation(task, zhengzhou, "60")
+    make_allocation(task, kaifeng, "30")
+    task.target = Decimal("89.99")
+    assert refused(task) == {
+        "target": ["年度投资目标(亿元)：各城市已分配 90 亿元，年度目标不能更少。请先调低分配。"]
+    }
+    task.refresh_from_db()
+    assert task.target == Decimal("100")
+
+
+def test_target_cannot_be_cleared_while_allocated(task, zhengzhou):
+    make_allocation(task, zhengzhou, "60")
+    task.target = None
+    assert list(refused(task)) == ["target"]
