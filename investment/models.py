@@ -109,7 +109,7 @@ class ProgressReport(models.Model):
 
     def clean(self) -> None:
         errors = {}
-        if self.task_id and self.city_id and not self.task.cities.filter(pk=self.city_id).exists():
+        if self.task_id and self.city_id and not self.task.involves(self.city_id):
             errors["city"] = _("This city does not take part in the task.")
         if self.task_id and self.year and self.year != self.task.area.plan.year:
             errors["year"] = _("The year must be the plan's year, %(year)d.") % {

@@ -113,6 +113,9 @@ class Task(models.Model):
                 }
             )
 
+    def involves(self, city_id: int) -> bool:
+        return self.cities.filter(pk=city_id).exists()
+
     @property
     def code(self) -> str:
         return f"{self.area.number}.{self.number}"
@@ -169,7 +172,7 @@ class CityAllocation(models.Model):
     def clean(self) -> None:
         if not (self.task_id and self.city_id):
             return
-        if not self.task.cities.filter(pk=self.city_id).exists():
+        if not self.task.involves(self.city_id):
             raise ValidationError({"city": _("This city does not take part in the task.")})
         if self.amount is None:
             return
@@ -240,7 +243,7 @@ class Milestone(models.Model):
 
     def clean(self) -> None:
         errors = {}
-        if self.task_id and self.city_id and not self.task.cities.filter(pk=self.city_id).exists():
+        if self.task_id and self.city_id and not self.task.involves(self.city_id):
             errors["city"] = _("This city does not take part in the task.")
         if self.status == self.Status.DONE and not self.done_on:
             errors["done_on"] = _("A milestone marked done needs the date it was done.")

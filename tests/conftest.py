@@ -3,7 +3,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from plan.models import Plan
+from plan.models import City, Plan
+from tests.builders import make_city
 
 
 @pytest.fixture
@@ -17,3 +18,18 @@ def plan_2021(db) -> Plan:
 def office(django_user_model):
     """The metropolitan-area office, which edits the plan in the admin."""
     return django_user_model.objects.create_superuser("office", password="unused-in-tests")
+
+
+@pytest.fixture
+def zhengzhou(db) -> City:
+    return make_city("zhengzhou", "郑州", 1)
+
+
+@pytest.fixture
+def kaifeng(db) -> City:
+    return make_city("kaifeng", "开封", 2)
+
+
+@pytest.fixture
+def xuchang(db) -> City:
+    return make_city("xuchang", "许昌", 5)

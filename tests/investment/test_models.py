@@ -4,21 +4,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from investment.models import ProgressReport
-from tests.builders import make_area, make_city, make_plan, make_report, make_task
+from tests.builders import make_area, make_plan, make_report, make_task
 
 pytestmark = pytest.mark.django_db
 
 Status = ProgressReport.Status
-
-
-@pytest.fixture
-def zhengzhou():
-    return make_city("zhengzhou", "郑州", 1)
-
-
-@pytest.fixture
-def xuchang():
-    return make_city("xuchang", "许昌", 5)
 
 
 @pytest.fixture

@@ -61,36 +61,29 @@ def test_allocation_over_the_target_in_the_admin_changes_nothing(office_client, 
     assert not CityAllocation.objects.exists()
 
 
-def test_report_with_a_negative_amount_in_the_admin_changes_nothing(office_client, plan_2021):
-    task = Task.objects.of_plan(plan_2021).by_code("2.2").get()
-    response = office_client.post(
+def add_report(client, plan, amount: str):
+    task = Task.objects.of_plan(plan).by_code("2.2").get()
+    return client.post(
         "/admin/investment/progressreport/add/",
         {
             "task": task.pk,
             "city": task.cities.get(slug="kaifeng").pk,
             "year": 2021,
             "quarter": 1,
-            "amount": "-3",
+            "amount": amount,
             "status": "draft",
         },
     )
+
+
+def test_report_with_a_negative_amount_in_the_admin_changes_nothing(office_client, plan_2021):
+    response = add_report(office_client, plan_2021, "-3")
     assert "本季度完成投资(亿元)不能为负数。" in response.content.decode()
     assert not ProgressReport.objects.exists()
 
 
 def test_report_saved_in_the_admin_records_who(office_client, office, plan_2021):
-    task = Task.objects.of_plan(plan_2021).by_code("2.2").get()
-    response = office_client.post(
-        "/admin/investment/progressreport/add/",
-        {
-            "task": task.pk,
-            "city": task.cities.get(slug="kaifeng").pk,
-            "year": 2021,
-            "quarter": 1,
-            "amount": "3.25",
-            "status": "draft",
-        },
-    )
+    response = add_report(office_client, plan_2021, "3.25")
     assert response.status_code == 302
     report = ProgressReport.objects.get()
     assert (report.amount, report.created_by, report.updated_by) == (

@@ -4,24 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from tasks.models import CityAllocation, Milestone, Task
-from tests.builders import make_allocation, make_area, make_city, make_plan, make_task
+from tests.builders import make_allocation, make_area, make_plan, make_task
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def zhengzhou():
-    return make_city("zhengzhou", "郑州", 1)
-
-
-@pytest.fixture
-def kaifeng():
-    return make_city("kaifeng", "开封", 2)
-
-
-@pytest.fixture
-def xuchang():
-    return make_city("xuchang", "许昌", 5)
 
 
 @pytest.fixture
