@@ -60,7 +60,7 @@ def test_overview_in_english(client, plan_2021):
     assert '<html lang="en">' in html
     assert "Zhengzhou Metropolitan Area Integration Work Plan 2021" in html
     assert "The source lists 6 of 7 focus areas and 22 of 23 tasks." in html
-    assert "Build a metropolitan area on rails" in html
+    assert "Build the Zhengzhou metropolitan area on rails" in html
     assert "Stated target (100 million yuan)" in html
 
 
