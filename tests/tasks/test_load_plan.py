@@ -167,6 +167,7 @@ def test_loading_twice_changes_nothing(plan_2021):
     after = {model: list(model.objects.order_by("pk").values()) for model in before}
     assert after == before
     assert "新建 0 条" in output
+    assert "不在数据库中" not in output
 
 
 def test_loading_keeps_a_target_staff_corrected_and_says_so(plan_2021):
@@ -178,6 +179,96 @@ def test_loading_keeps_a_target_staff_corrected_and_says_so(plan_2021):
     assert task.target == Decimal("155.5")
     assert "保留现有数据" in output
     assert "target" in output
+
+
+def test_loading_again_does_not_recreate_what_staff_renamed_or_deleted(plan_2021):
+    milestone = Milestone.objects.get(name="建成郑州南站主体工程")
+    milestone.name = "建成郑州南站主体工程(含站房)"
+    milestone.save()
+    Task.objects.of_plan(plan_2021).by_code("6.4").get().delete()
+    output = load()
+    assert not Milestone.objects.filter(name="建成郑州南站主体工程").exists()
+    assert not Task.objects.of_plan(plan_2021).by_code("6.4").exists()
+    assert "文件中有 2 条不在数据库中" in output
+    assert "任务 6.4" in output
+    assert "重点项目 2.2 建成郑州南站主体工程" in output
+
+
+def test_add_missing_restores_a_deleted_task(plan_2021):
+    Task.objects.of_plan(plan_2021).by_code("6.4").get().delete()
+    out = StringIO()
+    call_command("load_plan", "2021", "--add-missing", stdout=out)
+    task = Task.objects.of_plan(plan_2021).by_code("6.4").get()
+    assert task.milestones.count() == 2
+    assert "新建 3 条" in out.getvalue()
+
+
+PLAN_2030 = """
+[plan]
+year = 2030
+title = "2030年测试要点"
+title_en = "Test plan 2030"
+source = "测试"
+declared_area_count = 1
+declared_task_count = 1
+
+[[areas]]
+number = 1
+name = "互联互通"
+name_en = "Connectivity"
+summary = ""
+
+[[areas.tasks]]
+number = 1
+title = "测试任务"
+title_en = "Test task"
+description = "测试。"
+"""
+
+
+@pytest.fixture
+def fixtures_dir(tmp_path, monkeypatch):
+    from tasks.management.commands import load_plan
+
+    geography = Path(settings.BASE_DIR) / "fixtures" / "geography.toml"
+    (tmp_path / "geography.toml").write_text(geography.read_text(encoding="utf-8"))
+    monkeypatch.setattr(load_plan, "FIXTURES", tmp_path)
+    return tmp_path
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("task_lines", "message"),
+    [
+        ("target = 70.5", 'plan_2030.toml: 任务 1.1: 年度目标须写成带引号的数字，如 "70"；未载入任何数据。'),
+        ('target = "七十"', "plan_2030.toml: 任务 1.1: 年度目标 七十 不是数字；未载入任何数据。"),
+        ('target = "-5"', "年度投资目标(亿元)不能为负数。"),
+        ('cities = ["luoyang"]', "plan_2030.toml: 任务 1.1: 'luoyang' 缺失或未知；未载入任何数据。"),
+    ],
+)
+def test_a_bad_plan_file_loads_nothing_and_says_where(fixtures_dir, task_lines, message):
+    (fixtures_dir / "plan_2030.toml").write_text(PLAN_2030 + task_lines + "\n", encoding="utf-8")
+    with pytest.raises(CommandError) as error:
+        load("2030")
+    assert message in str(error.value)
+    assert not Plan.objects.exists()
+    assert not City.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_plan_file_without_a_title_loads_nothing(fixtures_dir):
+    text = PLAN_2030.replace('title = "测试任务"\n', "")
+    (fixtures_dir / "plan_2030.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(CommandError, match="任务 1.1: 'title' 缺失或未知"):
+        load("2030")
+    assert not Plan.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_file_that_is_not_toml_is_refused(fixtures_dir):
+    (fixtures_dir / "plan_2030.toml").write_text("[plan\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="不是有效的 TOML"):
+        load("2030")
 
 
 @pytest.mark.django_db
