@@ -19,7 +19,7 @@ class ProgressReportAdmin(admin.ModelAdmin):
     search_fields = ["task__title", "note"]
     list_select_related = ["task__area", "city"]
     autocomplete_fields = ["task"]
-    readonly_fields = ["created_by", "created_at", "updated_by", "updated_at"]
+    readonly_fields = ["is_sample", "created_by", "created_at", "updated_by", "updated_at"]
     fields = [
         "task",
         "city",
@@ -31,6 +31,10 @@ class ProgressReportAdmin(admin.ModelAdmin):
         ("created_by", "created_at"),
         ("updated_by", "updated_at"),
     ]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Sample rows are removed by purge_sample_data; an edited one would be purged with them.
+        return not (obj and obj.is_sample) and super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         if not change:

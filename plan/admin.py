@@ -28,6 +28,12 @@ class PlanAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_coverage()
 
+    def get_readonly_fields(self, request, obj=None):
+        # Areas, tasks and reports hang on the year; it is fixed once the plan has content.
+        if obj and obj.listed_area_count:
+            return [*self.readonly_fields, "year"]
+        return self.readonly_fields
+
     @admin.display(description=_("focus areas in the source"))
     def area_coverage(self, obj: Plan) -> str:
         return _("%(listed)d of %(declared)d") % {
@@ -48,6 +54,10 @@ class CityAdmin(admin.ModelAdmin):
     list_display = ["name", "name_en", "slug", "order"]
     search_fields = ["name", "name_en", "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Deleting a city would silently take it off every task and corridor.
+        return False
 
 
 @admin.register(Corridor)

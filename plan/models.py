@@ -74,6 +74,28 @@ class Plan(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("plan-overview", args=[self.year])
 
+    def clean(self) -> None:
+        if self.pk is None:
+            return
+        saved = Plan.objects.with_coverage().get(pk=self.pk)
+        errors = {}
+        if self.year != saved.year and saved.listed_area_count:
+            errors["year"] = _("A plan with focus areas cannot change its year.")
+        if self.declared_area_count is not None and (
+            self.declared_area_count < saved.listed_area_count
+        ):
+            errors["declared_area_count"] = _(
+                "The plan already lists %(count)d focus areas; the declared number cannot be less."
+            ) % {"count": saved.listed_area_count}
+        if self.declared_task_count is not None and (
+            self.declared_task_count < saved.listed_task_count
+        ):
+            errors["declared_task_count"] = _(
+                "The plan already lists %(count)d tasks; the declared number cannot be less."
+            ) % {"count": saved.listed_task_count}
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def display_title(self) -> str:
         if get_language() == "en" and self.title_en:
@@ -123,6 +145,9 @@ class FocusArea(BilingualName, models.Model):
         return f"{self.number}. {self.name}"
 
     def clean(self) -> None:
+        saved_plan = FocusArea.objects.filter(pk=self.pk).values_list("plan_id", flat=True).first()
+        if saved_plan is not None and self.plan_id != saved_plan:
+            raise ValidationError({"plan": _("A focus area cannot move to another year's plan.")})
         if self.plan_id and self.number and self.number > self.plan.declared_area_count:
             raise ValidationError(
                 {

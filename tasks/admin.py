@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from plan.models import FocusArea, Plan
 from plan.templatetags.money import yi
 
-from .models import CityAllocation, Milestone, Task, over_target_message
+from .forms import TaskForm
+from .models import SAMPLE_IS_READ_ONLY, CityAllocation, Milestone, Task, over_target_message
 
 
 class TaskInline(admin.TabularInline):
@@ -36,10 +37,23 @@ class FocusAreaAdmin(admin.ModelAdmin):
         return obj.task_count
 
 
-class CityAllocationFormSet(BaseInlineFormSet):
+class CityChoicesOnceFormSet(BaseInlineFormSet):
+    """Every row's city menu shares one list of cities, read once rather than once a row."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        choices = list(self.form.base_fields["city"].choices)
+        for form in [*self.forms, self.empty_form]:
+            form.fields["city"].choices = choices
+
+
+class CityAllocationFormSet(CityChoicesOnceFormSet):
     def clean(self) -> None:
-        # Each row checks itself against the saved rows; rows added together are summed here.
         super().clean()
+        for form in self.initial_forms:
+            if form.instance.is_sample and form.has_changed():
+                raise ValidationError(SAMPLE_IS_READ_ONLY)
+        # Each row checks itself against the saved rows; rows added together are summed here.
         target = self.instance.target
         amounts = [
             form.cleaned_data["amount"]
@@ -54,11 +68,13 @@ class CityAllocationInline(admin.TabularInline):
     model = CityAllocation
     formset = CityAllocationFormSet
     fields = ["city", "amount", "is_sample"]
+    readonly_fields = ["is_sample"]
     extra = 0
 
 
 class MilestoneInline(admin.TabularInline):
     model = Milestone
+    formset = CityChoicesOnceFormSet
     fields = ["name", "kind", "city", "due_quarter", "status", "done_on"]
     extra = 0
 
@@ -71,6 +87,7 @@ class TaskAdmin(admin.ModelAdmin):
     search_fields = ["title", "title_en", "description", "source_note"]
     list_select_related = ["area", "corridor"]
     filter_horizontal = ["cities"]
+    form = TaskForm
     inlines = [CityAllocationInline, MilestoneInline]
     fieldsets = [
         (None, {"fields": ["area", "number", "title", "title_en", "target"]}),
@@ -79,7 +96,12 @@ class TaskAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("cities")
+        return super().get_queryset(request).select_related("area").prefetch_related("cities")
+
+    def get_inlines(self, request, obj):
+        # Allocations and milestones are checked against the task's saved cities and target,
+        # so they are added once the task exists.
+        return self.inlines if obj else []
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "plans": Plan.objects.with_coverage()}
@@ -109,6 +131,11 @@ class CityAllocationAdmin(admin.ModelAdmin):
     search_fields = ["task__title"]
     list_select_related = ["task__area", "city"]
     autocomplete_fields = ["task"]
+    readonly_fields = ["is_sample"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Sample rows are removed by purge_sample_data; an edited one would be purged with them.
+        return not (obj and obj.is_sample) and super().has_change_permission(request, obj)
 
 
 @admin.register(Milestone)

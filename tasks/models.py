@@ -19,6 +19,11 @@ QUARTER_VALIDATORS = [
 CODE_RE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\s*$")
 
 
+SAMPLE_IS_READ_ONLY = _(
+    "Sample rows cannot be changed: remove them with purge_sample_data and enter real figures."
+)
+
+
 def over_target_message(total: Decimal, target: Decimal) -> str:
     return _(
         "Allocations would total %(total)s 亿元, more than the task's target of %(target)s 亿元."
@@ -99,6 +104,11 @@ class Task(models.Model):
     def clean(self) -> None:
         if self.pk is None:
             return
+        saved = Task.objects.filter(pk=self.pk).values("area__plan_id").first()
+        if self.area_id and saved and self.area.plan_id != saved["area__plan_id"]:
+            raise ValidationError(
+                {"area": _("A task cannot move to another year's plan; add a new task there.")}
+            )
         allocated = self.allocations.aggregate(total=Sum("amount"))["total"]
         if allocated is None:
             return
@@ -115,6 +125,21 @@ class Task(models.Model):
 
     def involves(self, city_id: int) -> bool:
         return self.cities.filter(pk=city_id).exists()
+
+    def rows_naming(self, city: City) -> list[str]:
+        """What still records this task in this city: allocations, milestones, reports.
+
+        Walks the reverse relations rather than naming them, so that reports, which live in
+        the investment app, are found without this app depending on it.
+        """
+        return [
+            str(relation.related_model._meta.verbose_name_plural)
+            for relation in self._meta.related_objects
+            if any(field.name == "city" for field in relation.related_model._meta.fields)
+            and relation.related_model._default_manager.filter(
+                **{relation.field.name: self, "city": city}
+            ).exists()
+        ]
 
     @property
     def code(self) -> str:

@@ -68,3 +68,38 @@ def test_plan_coverage_counts_areas_and_tasks_listed():
     make_task(area, 2)
     counted = Plan.objects.with_coverage().get()
     assert (counted.listed_area_count, counted.listed_task_count) == (1, 2)
+
+
+def test_a_plan_with_areas_cannot_change_its_year():
+    plan = make_plan(year=2021)
+    make_area(plan, 1)
+    plan.year = 2022
+    with pytest.raises(ValidationError) as error:
+        plan.full_clean()
+    assert messages(error.value) == {"year": ["已有要点的工作要点不能修改年度。"]}
+
+
+def test_declared_counts_cannot_fall_below_what_is_listed():
+    from tests.builders import make_task
+
+    plan = make_plan(areas=2, tasks=2)
+    area = make_area(plan, 1)
+    make_area(plan, 2, "产业协同")
+    make_task(area, 1)
+    make_task(area, 2)
+    plan.declared_area_count = 1
+    plan.declared_task_count = 1
+    with pytest.raises(ValidationError) as error:
+        plan.full_clean()
+    assert messages(error.value) == {
+        "declared_area_count": ["已列出 2 个要点，公布的要点数不能更少。"],
+        "declared_task_count": ["已列出 2 项任务，公布的任务数不能更少。"],
+    }
+
+
+def test_a_focus_area_cannot_move_to_another_year():
+    area = make_area(make_plan(year=2021), 1)
+    area.plan = make_plan(year=2022)
+    with pytest.raises(ValidationError) as error:
+        area.full_clean()
+    assert messages(error.value) == {"plan": ["要点不能移到另一年度的工作要点。"]}

@@ -139,3 +139,97 @@ def test_allocations_added_together_within_the_target_are_saved(office_client, p
         Decimal("15"),
         Decimal("25"),
     ]
+
+
+def test_a_new_task_is_added_before_its_allocations_and_milestones(office_client, plan_2021):
+    html = office_client.get("/admin/tasks/task/add/").content.decode()
+    assert 'name="title"' in html
+    assert "allocations-TOTAL_FORMS" not in html
+    assert "milestones-TOTAL_FORMS" not in html
+
+
+def change_cities(client, task, cities) -> str:
+    data = inline_post(task, [])
+    data["cities"] = [city.pk for city in cities]
+    data["milestones-INITIAL_FORMS"] = data["milestones-TOTAL_FORMS"] = task.milestones.count()
+    for index, milestone in enumerate(task.milestones.all()):
+        data[f"milestones-{index}-id"] = milestone.pk
+        data[f"milestones-{index}-task"] = task.pk
+        data[f"milestones-{index}-name"] = milestone.name
+        data[f"milestones-{index}-kind"] = milestone.kind
+        data[f"milestones-{index}-status"] = milestone.status
+    response = client.post(f"/admin/tasks/task/{task.pk}/change/", data)
+    return response
+
+
+def test_a_city_with_an_allocation_cannot_leave_the_task(office_client, plan_2021):
+    task = Task.objects.of_plan(plan_2021).by_code("6.4").get()
+    zhengzhou, kaifeng = task.cities.all()
+    CityAllocation.objects.create(task=task, city=kaifeng, amount=Decimal("10"))
+    response = change_cities(office_client, task, [zhengzhou])
+    assert "开封 在本任务中仍有城市分配，不能移出本任务。" in response.content.decode()
+    assert list(task.cities.all()) == [zhengzhou, kaifeng]
+
+
+def test_a_city_with_reports_cannot_leave_the_task(office_client, plan_2021):
+    task = Task.objects.of_plan(plan_2021).by_code("6.4").get()
+    zhengzhou, kaifeng = task.cities.all()
+    ProgressReport.objects.create(
+        task=task, city=kaifeng, year=2021, quarter=1, amount=Decimal("1")
+    )
+    response = change_cities(office_client, task, [zhengzhou])
+    assert "开封 在本任务中仍有季度填报，不能移出本任务。" in response.content.decode()
+    assert task.cities.count() == 2
+
+
+def test_a_city_with_nothing_recorded_can_leave_the_task(office_client, plan_2021):
+    task = Task.objects.of_plan(plan_2021).by_code("6.4").get()
+    zhengzhou, _kaifeng = task.cities.all()
+    assert change_cities(office_client, task, [zhengzhou]).status_code == 302
+    assert list(task.cities.all()) == [zhengzhou]
+
+
+def test_sample_allocations_cannot_be_edited(office_client, plan_2021):
+    task = Task.objects.of_plan(plan_2021).by_code("6.4").get()
+    zhengzhou = task.cities.get(slug="zhengzhou")
+    sample = CityAllocation.objects.create(
+        task=task, city=zhengzhou, amount=Decimal("10"), is_sample=True
+    )
+    response = office_client.post(
+        f"/admin/tasks/cityallocation/{sample.pk}/change/",
+        {"task": task.pk, "city": zhengzhou.pk, "amount": "12"},
+    )
+    assert response.status_code == 403
+    sample.refresh_from_db()
+    assert sample.amount == Decimal("10")
+
+
+def test_sample_allocations_cannot_be_edited_inline_either(office_client, plan_2021):
+    task = Task.objects.of_plan(plan_2021).by_code("6.4").get()
+    zhengzhou = task.cities.get(slug="zhengzhou")
+    sample = CityAllocation.objects.create(
+        task=task, city=zhengzhou, amount=Decimal("10"), is_sample=True
+    )
+    data = inline_post(task, [(zhengzhou.pk, "12")])
+    data["allocations-INITIAL_FORMS"] = 1
+    data["allocations-0-id"] = sample.pk
+    data["allocations-0-task"] = task.pk
+    response = office_client.post(f"/admin/tasks/task/{task.pk}/change/", data)
+    assert "示例数据不能修改" in response.content.decode()
+    sample.refresh_from_db()
+    assert sample.amount == Decimal("10")
+
+
+def test_cities_cannot_be_deleted(office_client, plan_2021):
+    city = task_city = Task.objects.of_plan(plan_2021).by_code("6.4").get().cities.first()
+    assert (
+        office_client.post(f"/admin/plan/city/{city.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    assert task_city.tasks.count() == 22
+
+
+def test_the_year_of_a_plan_with_areas_is_read_only(office_client, plan_2021):
+    html = office_client.get(f"/admin/plan/plan/{plan_2021.pk}/change/").content.decode()
+    assert 'name="year"' not in html
+    assert 'name="title"' in html

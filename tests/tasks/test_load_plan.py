@@ -240,10 +240,16 @@ def fixtures_dir(tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     ("task_lines", "message"),
     [
-        ("target = 70.5", 'plan_2030.toml: 任务 1.1: 年度目标须写成带引号的数字，如 "70"；未载入任何数据。'),
+        (
+            "target = 70.5",
+            'plan_2030.toml: 任务 1.1: 年度目标须写成带引号的数字，如 "70"；未载入任何数据。',
+        ),
         ('target = "七十"', "plan_2030.toml: 任务 1.1: 年度目标 七十 不是数字；未载入任何数据。"),
         ('target = "-5"', "年度投资目标(亿元)不能为负数。"),
-        ('cities = ["luoyang"]', "plan_2030.toml: 任务 1.1: 'luoyang' 缺失或未知；未载入任何数据。"),
+        (
+            'cities = ["luoyang"]',
+            "plan_2030.toml: 任务 1.1: 'luoyang' 缺失或未知；未载入任何数据。",
+        ),
     ],
 )
 def test_a_bad_plan_file_loads_nothing_and_says_where(fixtures_dir, task_lines, message):
@@ -259,7 +265,7 @@ def test_a_bad_plan_file_loads_nothing_and_says_where(fixtures_dir, task_lines, 
 def test_a_plan_file_without_a_title_loads_nothing(fixtures_dir):
     text = PLAN_2030.replace('title = "测试任务"\n', "")
     (fixtures_dir / "plan_2030.toml").write_text(text, encoding="utf-8")
-    with pytest.raises(CommandError, match="任务 1.1: 'title' 缺失或未知"):
+    with pytest.raises(CommandError, match=r"任务 1\.1: 'title' 缺失或未知"):
         load("2030")
     assert not Plan.objects.exists()
 

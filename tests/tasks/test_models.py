@@ -124,3 +124,17 @@ def test_target_cannot_be_cleared_while_allocated(task, zhengzhou):
     make_allocation(task, zhengzhou, "60")
     task.target = None
     assert list(refused(task)) == ["target"]
+
+
+def test_a_task_cannot_move_to_another_years_plan(task):
+    task.area = make_area(make_plan(year=2022), 1)
+    assert refused(task) == {"area": ["任务不能移到另一年度的工作要点；请在那里新增任务。"]}
+
+
+def test_rows_naming_a_city_include_reports_of_the_investment_app(task, zhengzhou, kaifeng):
+    from tests.builders import make_report
+
+    make_allocation(task, zhengzhou, "10")
+    make_report(task, zhengzhou, 1, "2")
+    assert task.rows_naming(zhengzhou) == ["城市分配", "季度填报"]
+    assert task.rows_naming(kaifeng) == []
