@@ -38,6 +38,11 @@ class Targets:
     task_count: int
     unstated_count: int
 
+    @property
+    def stated_or_none(self) -> Decimal | None:
+        """The stated total, or None where no task states a target (not stated is not zero)."""
+        return None if self.unstated_count == self.task_count else self.stated
+
 
 @dataclass(frozen=True)
 class AreaTargets:

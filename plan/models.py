@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import DecimalValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -18,9 +18,22 @@ class YiField(models.DecimalField):
 
     @cached_property
     def validators(self) -> list:
-        # The message names the field so it stays clear away from its form (imports, commands).
-        message = format_lazy(_("{field} cannot be negative."), field=self.verbose_name)
-        return [*super().validators, MinValueValidator(0, message=message)]
+        # The messages name the field so they stay clear away from its form (imports, commands).
+        field = self.verbose_name
+        digits = DecimalValidator(self.max_digits, self.decimal_places)
+        digits.messages = {
+            "invalid": format_lazy(_("{field} must be a number."), field=field),
+            "max_digits": format_lazy(_("{field} is too large."), field=field),
+            "max_whole_digits": format_lazy(_("{field} is too large."), field=field),
+            "max_decimal_places": format_lazy(
+                _("{field} has at most 4 decimal places (万元)."), field=field
+            ),
+        }
+        negative = MinValueValidator(
+            0, message=format_lazy(_("{field} cannot be negative."), field=field)
+        )
+        others = [v for v in super().validators if not isinstance(v, DecimalValidator)]
+        return [*others, digits, negative]
 
 
 class BilingualName:

@@ -5,7 +5,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from plan.models import FocusArea, Plan
-from plan.templatetags.money import yi
+from plan.money import yi
 
 from .forms import TaskForm
 from .models import SAMPLE_IS_READ_ONLY, CityAllocation, Milestone, Task, over_target_message

@@ -9,7 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from plan.models import City, Corridor, FocusArea, Plan, YiField
-from plan.templatetags.money import exact
+from plan.money import exact
 
 QUARTER_VALIDATORS = [
     MinValueValidator(1, message=_("The quarter must be between 1 and 4.")),

@@ -1,7 +1,8 @@
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 
 class ChineseFirstLocaleMiddleware(LocaleMiddleware):
@@ -19,3 +20,9 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        # The page depends on the language cookie, not on Accept-Language.
+        patch_vary_headers(response, ["Cookie"])
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response

@@ -1,29 +1,7 @@
-from decimal import ROUND_HALF_UP, Decimal
-
 from django import template
-from django.utils.translation import gettext as _
+
+from plan import money
 
 register = template.Library()
-
-CENT = Decimal("0.01")
-
-
-@register.filter
-def yi(value: Decimal | None) -> str:
-    """An amount in 亿元 for reading: two decimals, whole numbers without them.
-
-    None is an amount the source does not state, which is shown as such and never as 0.
-    """
-    if value is None:
-        return _("not stated")
-    rounded = Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-    if rounded == rounded.to_integral_value():
-        return f"{rounded:.0f}"
-    return f"{rounded:.2f}"
-
-
-@register.filter
-def exact(value: Decimal) -> str:
-    """An amount to its last significant digit (万元 precision): 100.0001, 100, 12.5."""
-    text = format(Decimal(value), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+register.filter("yi", money.yi)
+register.filter("exact", money.exact)

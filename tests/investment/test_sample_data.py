@@ -78,3 +78,8 @@ def test_purge_removes_sample_rows_and_nothing_else(sample_2021):
 def test_sample_for_a_year_without_a_plan_fails_clearly():
     with pytest.raises(CommandError, match="请先运行 load_plan 2030"):
         run("load_sample_data", "2030")
+
+
+def test_the_admin_shows_the_sample_banner_too(sample_2021, admin_client):
+    html = admin_client.get("/admin/").content.decode()
+    assert "本站显示的城市分配和季度填报是演示用的虚构数字" in html

@@ -119,3 +119,10 @@ def test_overview_queries_do_not_grow_with_tasks_and_reports(client):
 def test_overview_queries_at_forty_times_the_data(client):
     build_world(tasks_per_area=20, quarters=4)
     assert overview_queries(client) == OVERVIEW_QUERIES
+
+
+def test_pages_vary_on_the_language_cookie(client, plan_2021):
+    response = client.get("/2021/")
+    assert "Cookie" in response.headers["Vary"]
+    assert "Accept-Language" not in response.headers["Vary"]
+    assert response.headers["Content-Language"] == "zh-hans"

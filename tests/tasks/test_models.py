@@ -88,7 +88,12 @@ def test_allocation_of_a_task_without_target_is_refused(task, zhengzhou):
 
 def test_allocation_with_more_than_four_decimals_is_refused(task, zhengzhou):
     allocation = CityAllocation(task=task, city=zhengzhou, amount=Decimal("1.00001"))
-    assert list(refused(allocation)) == ["amount"]
+    assert refused(allocation) == {"amount": ["分配金额(亿元)最多保留 4 位小数（精确到万元）。"]}
+
+
+def test_allocation_beyond_the_fields_digits_is_refused(task, zhengzhou):
+    allocation = CityAllocation(task=task, city=zhengzhou, amount=Decimal("123456789"))
+    assert refused(allocation)["amount"][0] == "分配金额(亿元)数值过大。"
 
 
 def test_milestone_in_a_city_outside_the_task_is_refused(task, xuchang):
@@ -123,7 +128,9 @@ def test_target_below_the_allocations_is_refused(task, zhengzhou, kaifeng):
 def test_target_cannot_be_cleared_while_allocated(task, zhengzhou):
     make_allocation(task, zhengzhou, "60")
     task.target = None
-    assert list(refused(task)) == ["target"]
+    assert refused(task) == {
+        "target": ["年度投资目标(亿元)：各城市已分配 60 亿元，年度目标不能更少。请先调低分配。"]
+    }
 
 
 def test_a_task_cannot_move_to_another_years_plan(task):
