@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from .models import City, Corridor, FocusArea, Plan
 
@@ -36,14 +37,14 @@ class PlanAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("focus areas in the source"))
     def area_coverage(self, obj: Plan) -> str:
-        return _("%(listed)d of %(declared)d") % {
+        return pgettext("focus areas", "%(listed)d of %(declared)d") % {
             "listed": obj.listed_area_count,
             "declared": obj.declared_area_count,
         }
 
     @admin.display(description=_("tasks in the source"))
     def task_coverage(self, obj: Plan) -> str:
-        return _("%(listed)d of %(declared)d") % {
+        return pgettext("tasks", "%(listed)d of %(declared)d") % {
             "listed": obj.listed_task_count,
             "declared": obj.declared_task_count,
         }

@@ -22,7 +22,7 @@ def test_task_list_shows_how_many_tasks_the_source_lists(office_client, plan_202
 def test_plan_list_shows_coverage(office_client, plan_2021):
     html = office_client.get("/admin/plan/plan/").content.decode()
     assert "7 个中的 6 个" in html
-    assert "23 个中的 22 个" in html
+    assert "23 项中的 22 项" in html
 
 
 @pytest.mark.parametrize(
