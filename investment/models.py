@@ -1,11 +1,66 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Sum
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from plan.models import City, Plan, YiField
-from tasks.models import QUARTER_VALIDATORS, Task
+from plan.money import exact
+from tasks.models import QUARTER_VALIDATORS, CityAllocation, Task
+
+# The three roles are auth groups, created by a data migration; users are put in them in the
+# admin. Their names are what staff see there, so they are Chinese.
+OFFICE = "都市圈办公室"
+REPORTER = "市级填报员"
+VIEWER = "领导"
+
+
+def roles(user) -> set[str]:
+    """The user's role groups, read once per user object (a request's user lives one request)."""
+    if not user.is_authenticated:
+        return set()
+    if not hasattr(user, "_zzmetro_roles"):
+        user._zzmetro_roles = set(user.groups.values_list("name", flat=True))
+    return user._zzmetro_roles
+
+
+def is_office(user) -> bool:
+    return user.is_superuser or OFFICE in roles(user)
+
+
+def reporter_city(user) -> "City | None":
+    """The one city a city reporter reports for; None for everyone else."""
+    if is_office(user) or REPORTER not in roles(user):
+        return None
+    if not hasattr(user, "_zzmetro_city"):
+        reporter = Reporter.objects.filter(user=user).select_related("city").first()
+        user._zzmetro_city = reporter.city if reporter else None
+    return user._zzmetro_city
+
+
+class Reporter(models.Model):
+    """Binds a city reporter to the one city whose figures she enters."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reporter",
+        verbose_name=_("user"),
+    )
+    city = models.ForeignKey(
+        City, on_delete=models.PROTECT, related_name="reporters", verbose_name=_("city")
+    )
+
+    class Meta:
+        verbose_name = _("city reporter")
+        verbose_name_plural = _("city reporters")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.city}"
 
 
 class ProgressReportQuerySet(models.QuerySet):
@@ -26,6 +81,13 @@ class ProgressReportQuerySet(models.QuerySet):
 
     def sample(self) -> "ProgressReportQuerySet":
         return self.filter(is_sample=True)
+
+    def visible_to(self, user) -> "ProgressReportQuerySet":
+        """A city reporter sees her city's reports only; the office and leaders see all."""
+        if is_office(user) or VIEWER in roles(user):
+            return self
+        city = reporter_city(user)
+        return self.filter(city=city) if city else self.none()
 
 
 class ProgressReport(models.Model):
@@ -72,8 +134,13 @@ class ProgressReport(models.Model):
         verbose_name=_("last changed by"),
     )
     updated_at = models.DateTimeField(_("last changed at"), auto_now=True)
+    return_reason = models.TextField(_("reason for return"), blank=True)
+    ever_submitted = models.BooleanField(_("ever submitted"), default=False, editable=False)
+    # Optimistic locking: a save must name the version it was based on (see check_version).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = ProgressReportQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
 
     class Meta:
         ordering = ["year", "quarter", "task", "city"]
@@ -107,6 +174,11 @@ class ProgressReport(models.Model):
     def __str__(self) -> str:
         return f"{self.task.code} · {self.city} · {self.year}Q{self.quarter}"
 
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            self.version += 1
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         errors = {}
         if self.task_id and self.city_id and not self.task.involves(self.city_id):
@@ -115,5 +187,114 @@ class ProgressReport(models.Model):
             errors["year"] = _("The year must be the plan's year, %(year)d.") % {
                 "year": self.task.area.plan.year
             }
+        if not errors and None not in (self.task_id, self.city_id, self.amount):
+            errors.update(self.unit_errors())
         if errors:
             raise ValidationError(errors)
+
+    def allocation(self) -> Decimal | None:
+        """The city's share of the task's target, where one is allocated."""
+        return (
+            CityAllocation.objects.filter(task=self.task_id, city=self.city_id)
+            .values_list("amount", flat=True)
+            .first()
+        )
+
+    def unit_errors(self) -> dict[str, str]:
+        """Catch 万元 typed as 亿元: ten times the task's target or the city's allocation."""
+        allocation = self.allocation()
+        for limit in (self.task.target, allocation):
+            if limit and self.amount > 10 * limit:
+                return {
+                    "amount": _(
+                        "%(amount)s 亿元 is more than ten times the task's target or the city's "
+                        "allocation (%(limit)s 亿元). Was it entered in 万元? "
+                        "1 亿元 = 10000 万元."
+                    )
+                    % {"amount": exact(self.amount), "limit": exact(limit)}
+                }
+        return {}
+
+    def cumulative_before(self) -> Decimal:
+        """The city's total for this task in the quarters before this one, whatever the status."""
+        total = ProgressReport.objects.filter(
+            task=self.task_id, city=self.city_id, year=self.year, quarter__lt=self.quarter
+        ).aggregate(total=Sum("amount"))["total"]
+        return total or Decimal(0)
+
+    def warnings(self) -> list[str]:
+        """Saved but worth a second look: the cumulative passes 150% of the allocation."""
+        allocation = self.allocation()
+        cumulative = self.cumulative_before() + self.amount
+        if allocation and cumulative > allocation * Decimal("1.5"):
+            return [
+                _(
+                    "%(task)s, %(city)s: the cumulative %(cumulative)s 亿元 is more than 150%% of "
+                    "the allocation of %(allocation)s 亿元. Please check the figure."
+                )
+                % {
+                    "task": self.task.code,
+                    "city": self.city.name,
+                    "cumulative": exact(cumulative),
+                    "allocation": exact(allocation),
+                }
+            ]
+        return []
+
+    def editable_by(self, user) -> bool:
+        """The office edits any report; a reporter her city's drafts and returned reports."""
+        if is_office(user):
+            return True
+        city = reporter_city(user)
+        return (
+            city is not None
+            and self.city_id == city.pk
+            and self.status in (self.Status.DRAFT, self.Status.RETURNED)
+        )
+
+    def check_version(self, seen: int) -> None:
+        """Refuse a save based on version `seen` when someone has saved since.
+
+        Call inside the saving transaction: the row is locked (on PostgreSQL) until it commits.
+        """
+        current = (
+            ProgressReport.objects.select_for_update()
+            .filter(pk=self.pk)
+            .values("version", "amount", "note", "status", "updated_by__username", "updated_at")
+            .first()
+        )
+        if current and current["version"] != seen:
+            raise ValidationError(
+                _(
+                    "%(user)s changed this report at %(time)s while you were editing it: it now "
+                    "reads %(amount)s 亿元, status %(status)s, note “%(note)s”. Your changes "
+                    "were not saved; reload the report and enter them again."
+                )
+                % {
+                    "user": current["updated_by__username"] or "—",
+                    "time": localtime(current["updated_at"]).strftime("%Y-%m-%d %H:%M"),
+                    "amount": exact(current["amount"]),
+                    "status": self.Status(current["status"]).label,
+                    "note": current["note"],
+                },
+                code="stale",
+            )
+
+    def submit(self) -> None:
+        if self.status not in (self.Status.DRAFT, self.Status.RETURNED):
+            raise ValidationError(_("Only a draft or returned report can be submitted."))
+        self.status = self.Status.SUBMITTED
+        self.ever_submitted = True
+
+    def approve(self) -> None:
+        if self.status != self.Status.SUBMITTED:
+            raise ValidationError(_("Only a submitted report can be approved."))
+        self.status = self.Status.APPROVED
+
+    def send_back(self, reason: str) -> None:
+        if self.status not in (self.Status.SUBMITTED, self.Status.APPROVED):
+            raise ValidationError(_("Only a submitted or approved report can be returned."))
+        if not reason.strip():
+            raise ValidationError(_("Reason for return: say why the report goes back."))
+        self.status = self.Status.RETURNED
+        self.return_reason = reason.strip()

@@ -7,6 +7,8 @@ from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from plan.forms import YiFormField
+
 
 class YiField(models.DecimalField):
     """An amount in 亿元, kept to 万元 (four decimal places), never negative."""
@@ -15,6 +17,9 @@ class YiField(models.DecimalField):
         kwargs.setdefault("max_digits", 12)
         kwargs.setdefault("decimal_places", 4)
         super().__init__(*args, **kwargs)
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": YiFormField, **kwargs})
 
     @cached_property
     def validators(self) -> list:
@@ -72,6 +77,12 @@ class Plan(models.Model):
     )
     declared_task_count = models.PositiveSmallIntegerField(
         _("declared tasks"), help_text=_("How many tasks the plan itself announces.")
+    )
+    report_deadline_days = models.PositiveSmallIntegerField(
+        _("reporting deadline (days after the quarter)"),
+        default=10,
+        validators=[MaxValueValidator(60)],
+        help_text=_("Quarterly figures are due this many days after each quarter ends."),
     )
 
     objects = PlanQuerySet.as_manager()

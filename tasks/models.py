@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q, Sum
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from plan.models import City, Corridor, FocusArea, Plan, YiField
 from plan.money import exact
@@ -80,6 +81,7 @@ class Task(models.Model):
     )
 
     objects = TaskQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["area__plan", "area__number", "number"]
@@ -173,6 +175,7 @@ class CityAllocation(models.Model):
     )
 
     objects = CityAllocationQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["task", "city"]
@@ -250,6 +253,8 @@ class Milestone(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED
     )
     done_on = models.DateField(_("done on"), null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["task", "pk"]
