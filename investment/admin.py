@@ -1,10 +1,22 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
 
+from plan.models import is_office, reporter_city
+from tasks.admin import CityScoped
+
+from .forms import ProgressReportForm, ReturnForm
 from .models import ProgressReport
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(admin.ModelAdmin):
+class ProgressReportAdmin(CityScoped, SimpleHistoryAdmin):
+    form = ProgressReportForm
+    change_form_template = "admin/investment/progressreport/change_form.html"
     list_display = [
         "task",
         "city",
@@ -18,26 +30,118 @@ class ProgressReportAdmin(admin.ModelAdmin):
     list_filter = ["year", "quarter", "status", "city", "is_sample", "task__area"]
     search_fields = ["task__title", "note"]
     list_select_related = ["task__area", "city"]
-    autocomplete_fields = ["task"]
-    readonly_fields = ["is_sample", "created_by", "created_at", "updated_by", "updated_at"]
+    readonly_fields = [
+        "status",
+        "return_reason",
+        "is_sample",
+        "created_by",
+        "created_at",
+        "updated_by",
+        "updated_at",
+    ]
     fields = [
         "task",
         "city",
         ("year", "quarter"),
         "amount",
         "note",
-        "status",
+        "seen_version",
+        ("status", "return_reason"),
         "is_sample",
         ("created_by", "created_at"),
         ("updated_by", "updated_at"),
     ]
+    actions = ["submit_reports", "approve_reports", "return_reports"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.user = request.user  # get_form builds a new class each call, so this is per request.
+        return form
+
+    def get_list_filter(self, request):
+        if reporter_city(request.user):
+            return [f for f in self.list_filter if f != "city"]
+        return self.list_filter
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not is_office(request.user):
+            actions.pop("approve_reports", None)
+            actions.pop("return_reports", None)
+        return actions
 
     def has_change_permission(self, request, obj=None) -> bool:
+        if not super().has_change_permission(request, obj):
+            return False
         # Sample rows are removed by purge_sample_data; an edited one would be purged with them.
-        return not (obj and obj.is_sample) and super().has_change_permission(request, obj)
+        return obj is None or (not obj.is_sample and obj.editable_by(request.user))
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if not super().has_delete_permission(request, obj):
+            return False
+        if obj is None or is_office(request.user):
+            return True
+        # A reporter may take back a draft that never counted, nothing else.
+        return obj.editable_by(request.user) and not obj.ever_submitted
 
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
         obj.updated_by = request.user
+        if obj.status == ProgressReport.Status.RETURNED and not is_office(request.user):
+            obj.status = ProgressReport.Status.DRAFT
+        if "_submit" in request.POST and obj.status == ProgressReport.Status.DRAFT:
+            obj.submit()
         super().save_model(request, obj, form, change)
+        for warning in obj.warnings():
+            messages.warning(request, warning)
+
+    def transition(self, request, queryset, change, done_message: str) -> None:
+        """Apply `change` to every selected report, or to none if any of them refuses."""
+        try:
+            with transaction.atomic():
+                for report in queryset.select_for_update().select_related("task__area", "city"):
+                    if not (is_office(request.user) or report.editable_by(request.user)):
+                        raise ValidationError(
+                            _("%(report)s cannot be changed by you.") % {"report": report}
+                        )
+                    try:
+                        change(report)
+                    except ValidationError as error:
+                        raise ValidationError(f"{report}: {' '.join(error.messages)}") from error
+                    report.updated_by = request.user
+                    report.save()
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return
+        self.message_user(request, done_message % {"count": queryset.count()}, messages.SUCCESS)
+
+    @admin.action(description=gettext_lazy("Submit the selected reports"))
+    def submit_reports(self, request, queryset):
+        self.transition(request, queryset, ProgressReport.submit, _("%(count)d reports submitted."))
+
+    @admin.action(description=gettext_lazy("Approve the selected reports"))
+    def approve_reports(self, request, queryset):
+        self.transition(request, queryset, ProgressReport.approve, _("%(count)d reports approved."))
+
+    @admin.action(description=gettext_lazy("Return the selected reports with a reason"))
+    def return_reports(self, request, queryset):
+        form = ReturnForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            reason = form.cleaned_data["reason"]
+            self.transition(
+                request,
+                queryset,
+                lambda report: report.send_back(reason),
+                _("%(count)d reports returned."),
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Return reports"),
+            "form": form,
+            "reports": queryset.select_related("task__area", "city"),
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/investment/progressreport/return.html", context)

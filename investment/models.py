@@ -8,59 +8,9 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from plan.models import City, Plan, YiField
+from plan.models import City, Plan, YiField, is_office, reporter_city
 from plan.money import exact
 from tasks.models import QUARTER_VALIDATORS, CityAllocation, Task
-
-# The three roles are auth groups, created by a data migration; users are put in them in the
-# admin. Their names are what staff see there, so they are Chinese.
-OFFICE = "都市圈办公室"
-REPORTER = "市级填报员"
-VIEWER = "领导"
-
-
-def roles(user) -> set[str]:
-    """The user's role groups, read once per user object (a request's user lives one request)."""
-    if not user.is_authenticated:
-        return set()
-    if not hasattr(user, "_zzmetro_roles"):
-        user._zzmetro_roles = set(user.groups.values_list("name", flat=True))
-    return user._zzmetro_roles
-
-
-def is_office(user) -> bool:
-    return user.is_superuser or OFFICE in roles(user)
-
-
-def reporter_city(user) -> "City | None":
-    """The one city a city reporter reports for; None for everyone else."""
-    if is_office(user) or REPORTER not in roles(user):
-        return None
-    if not hasattr(user, "_zzmetro_city"):
-        reporter = Reporter.objects.filter(user=user).select_related("city").first()
-        user._zzmetro_city = reporter.city if reporter else None
-    return user._zzmetro_city
-
-
-class Reporter(models.Model):
-    """Binds a city reporter to the one city whose figures she enters."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="reporter",
-        verbose_name=_("user"),
-    )
-    city = models.ForeignKey(
-        City, on_delete=models.PROTECT, related_name="reporters", verbose_name=_("city")
-    )
-
-    class Meta:
-        verbose_name = _("city reporter")
-        verbose_name_plural = _("city reporters")
-
-    def __str__(self) -> str:
-        return f"{self.user} · {self.city}"
 
 
 class ProgressReportQuerySet(models.QuerySet):
@@ -81,13 +31,6 @@ class ProgressReportQuerySet(models.QuerySet):
 
     def sample(self) -> "ProgressReportQuerySet":
         return self.filter(is_sample=True)
-
-    def visible_to(self, user) -> "ProgressReportQuerySet":
-        """A city reporter sees her city's reports only; the office and leaders see all."""
-        if is_office(user) or VIEWER in roles(user):
-            return self
-        city = reporter_city(user)
-        return self.filter(city=city) if city else self.none()
 
 
 class ProgressReport(models.Model):

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
-from .models import City, Corridor, FocusArea, Plan
+from .models import City, Corridor, FocusArea, Plan, Reporter
 
 
 class FocusAreaInline(admin.TabularInline):
@@ -75,3 +75,11 @@ class CorridorAdmin(admin.ModelAdmin):
     @admin.display(description=_("cities"))
     def member_cities(self, obj: Corridor) -> str:
         return "、".join(city.name for city in obj.cities.all())
+
+
+@admin.register(Reporter)
+class ReporterAdmin(admin.ModelAdmin):
+    list_display = ["user", "city"]
+    list_filter = ["city"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["user"]

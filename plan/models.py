@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import DecimalValidator, MaxValueValidator, MinValueValidator
 from django.db import models
@@ -201,3 +202,62 @@ class Corridor(BilingualName, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The three roles are auth groups, created by a data migration; users are put in them in the
+# admin. Their names are what staff see there, so they are Chinese.
+OFFICE = "都市圈办公室"
+REPORTER = "市级填报员"
+VIEWER = "领导"
+
+
+def roles(user) -> set[str]:
+    """The user's role groups, read once per user object (a request's user lives one request)."""
+    if not user.is_authenticated:
+        return set()
+    if not hasattr(user, "_zzmetro_roles"):
+        user._zzmetro_roles = set(user.groups.values_list("name", flat=True))
+    return user._zzmetro_roles
+
+
+def is_office(user) -> bool:
+    return user.is_superuser or OFFICE in roles(user)
+
+
+def reporter_city(user) -> "City | None":
+    """The one city a city reporter reports for; None for everyone else."""
+    if is_office(user) or REPORTER not in roles(user):
+        return None
+    if not hasattr(user, "_zzmetro_city"):
+        reporter = Reporter.objects.filter(user=user).select_related("city").first()
+        user._zzmetro_city = reporter.city if reporter else None
+    return user._zzmetro_city
+
+
+def scope_to_city(queryset: models.QuerySet, user, field: str = "city") -> models.QuerySet:
+    """The rows a user may see: all for the office and leaders, her city's for a reporter."""
+    if is_office(user) or VIEWER in roles(user):
+        return queryset
+    city = reporter_city(user)
+    return queryset.filter(**{field: city}) if city else queryset.none()
+
+
+class Reporter(models.Model):
+    """Binds a city reporter to the one city whose figures she enters."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reporter",
+        verbose_name=_("user"),
+    )
+    city = models.ForeignKey(
+        City, on_delete=models.PROTECT, related_name="reporters", verbose_name=_("city")
+    )
+
+    class Meta:
+        verbose_name = _("city reporter")
+        verbose_name_plural = _("city reporters")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.city}"

@@ -1,10 +1,13 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
-from plan.models import FocusArea, Plan
+from plan.models import FocusArea, Plan, is_office, reporter_city, scope_to_city
 from plan.money import yi
 
 from .forms import TaskForm
@@ -37,6 +40,31 @@ class FocusAreaAdmin(admin.ModelAdmin):
         return obj.task_count
 
 
+class CityScoped:
+    """A city reporter sees only her own city's rows; another city's row is a 404."""
+
+    def get_queryset(self, request):
+        return scope_to_city(super().get_queryset(request), request.user)
+
+    def get_object(self, request, object_id, from_field=None):
+        # The admin would redirect to its index for a missing row; a crafted URL gets a 404.
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
+
+    def history_view(self, request, object_id, extra_context=None):
+        # django-simple-history falls back to the history table, which knows no city scope.
+        if not is_office(request.user):
+            self.get_object(request, unquote(object_id))
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not is_office(request.user):
+            self.get_object(request, unquote(object_id))
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
 class CityChoicesOnceFormSet(BaseInlineFormSet):
     """Every row's city menu shares one list of cities, read once rather than once a row."""
 
@@ -64,7 +92,7 @@ class CityAllocationFormSet(CityChoicesOnceFormSet):
             raise ValidationError(over_target_message(sum(amounts), target))
 
 
-class CityAllocationInline(admin.TabularInline):
+class CityAllocationInline(CityScoped, admin.TabularInline):
     model = CityAllocation
     formset = CityAllocationFormSet
     fields = ["city", "amount", "is_sample"]
@@ -72,7 +100,7 @@ class CityAllocationInline(admin.TabularInline):
     extra = 0
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(CityScoped, admin.TabularInline):
     model = Milestone
     formset = CityChoicesOnceFormSet
     fields = ["name", "kind", "city", "due_quarter", "status", "done_on"]
@@ -80,7 +108,7 @@ class MilestoneInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(SimpleHistoryAdmin):
     list_display = ["code", "title", "target_display", "corridor", "city_names", "has_note"]
     list_display_links = ["code", "title"]
     list_filter = ["area__plan", "area", "corridor", "cities"]
@@ -125,7 +153,7 @@ class TaskAdmin(admin.ModelAdmin):
 
 
 @admin.register(CityAllocation)
-class CityAllocationAdmin(admin.ModelAdmin):
+class CityAllocationAdmin(CityScoped, SimpleHistoryAdmin):
     list_display = ["task", "city", "amount", "is_sample"]
     list_filter = ["task__area__plan", "city", "is_sample"]
     search_fields = ["task__title"]
@@ -139,9 +167,16 @@ class CityAllocationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(admin.ModelAdmin):
+class MilestoneAdmin(CityScoped, SimpleHistoryAdmin):
     list_display = ["name", "task", "city", "kind", "due_quarter", "status", "done_on"]
     list_filter = ["task__area__plan", "kind", "status", "city"]
     search_fields = ["name", "task__title"]
     list_select_related = ["task__area", "city"]
     autocomplete_fields = ["task"]
+    fields = ["task", "city", "name", "kind", "due_quarter", "status", "done_on"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A reporter reports how her city's milestones stand; what they are is the office's.
+        if reporter_city(request.user):
+            return ["task", "city", "name", "kind", "due_quarter"]
+        return self.readonly_fields

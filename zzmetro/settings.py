@@ -135,5 +135,8 @@ STORAGES = {
 
 # Only users with these permissions may import or export in the admin (django-import-export
 # otherwise lets anyone who can view a model import into it).
+# History is a record, never an editing path: reverting would bypass the reporting workflow.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"

@@ -12,8 +12,9 @@ REPORTER = "市级填报员"
 VIEWER = "领导"
 
 PLAN_MODELS = [("plan", m) for m in ("plan", "focusarea", "city", "corridor")]
+REPORTER_MODELS = [("plan", "reporter")]
 TASK_MODELS = [("tasks", m) for m in ("task", "cityallocation", "milestone")]
-REPORT_MODELS = [("investment", m) for m in ("progressreport", "reporter")]
+REPORT_MODELS = [("investment", "progressreport")] + REPORTER_MODELS
 HISTORY_MODELS = [
     ("tasks", "historicaltask"),
     ("tasks", "historicalcityallocation"),
@@ -61,7 +62,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("investment", "0002_reporting"),
         ("tasks", "0002_history"),
-        ("plan", "0002_plan_report_deadline_days"),
+        ("plan", "0002_reporting"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]

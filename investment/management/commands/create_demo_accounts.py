@@ -1,23 +1,22 @@
-"""Create the demo accounts a newcomer logs in with, each with a fresh random password.
+"""Create one demo account per role, each with a fresh random password printed once.
 
-No password is ever written in the code: a new account gets one from `secrets`, printed once.
-An account that already exists keeps its password unless --reset-passwords is given.
+No password is ever written in the code. An account that already exists keeps its password
+unless --reset-passwords is given. Run it after load_plan: reporters need their cities.
 """
 
 import secrets
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
-DEMO_ACCOUNTS = [
-    # (username, is_superuser): the reporting roles arrive with quarterly reporting.
-    ("admin", True),
-]
+from plan.models import OFFICE, REPORTER, VIEWER, City, Reporter
 
 
 class Command(BaseCommand):
-    help = "Create the demo accounts with random passwords and print them."
+    help = "Create the demo accounts (admin, office, viewer, a reporter per city)."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
@@ -27,24 +26,42 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, reset_passwords: bool, **options) -> None:
-        User = get_user_model()
-        for username, is_superuser in DEMO_ACCOUNTS:
-            user, created = User.objects.get_or_create(
-                username=username,
-                defaults={"is_staff": True, "is_superuser": is_superuser},
-            )
-            if not (created or reset_passwords):
-                self.stdout.write(
-                    _("%(username)s exists; its password is unchanged (new ones: %(command)s).")
-                    % {"username": username, "command": "make demo-passwords"}
-                )
-                continue
-            password = secrets.token_urlsafe(12)
-            user.set_password(password)
-            user.save()
+        cities = list(City.objects.all())
+        if not cities:
+            raise CommandError(_("No cities yet: run load_plan first."))
+        accounts = [
+            ("admin", {"is_staff": True, "is_superuser": True}, None, None),
+            ("office", {"is_staff": True}, OFFICE, None),
+            ("leader", {"is_staff": False}, VIEWER, None),
+        ] + [(f"reporter-{city.slug}", {"is_staff": True}, REPORTER, city) for city in cities]
+        with transaction.atomic():
+            for username, flags, group, city in accounts:
+                self.create(username, flags, group, city, reset_passwords)
+
+    def create(self, username, flags, group, city, reset_passwords: bool) -> None:
+        user, created = get_user_model().objects.get_or_create(username=username, defaults=flags)
+        if group:
+            user.groups.add(Group.objects.get(name=group))
+        if city:
+            Reporter.objects.get_or_create(user=user, defaults={"city": city})
+        role = group or _("superuser")
+        if not (created or reset_passwords):
             self.stdout.write(
-                self.style.SUCCESS(
-                    _("Demo account %(username)s, password %(password)s")
-                    % {"username": username, "password": password}
-                )
+                _("%(username)s (%(role)s) exists; password unchanged (new ones: %(command)s).")
+                % {"username": username, "role": role, "command": "make demo-passwords"}
             )
+            return
+        password = secrets.token_urlsafe(12)
+        user.set_password(password)
+        user.save()
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Demo account %(username)s (%(role)s%(city)s), password %(password)s")
+                % {
+                    "username": username,
+                    "role": role,
+                    "city": f" · {city.name}" if city else "",
+                    "password": password,
+                }
+            )
+        )

@@ -1,0 +1,326 @@
+"""Quarterly reporting through the admin's real URLs, with the cast of roles.
+
+The cast: the office (都市圈办公室), the Kaifeng reporter and the Zhengzhou reporter
+(市级填报员), and a leader (领导).
+"""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+
+from investment.models import ProgressReport
+from plan.models import OFFICE, REPORTER, VIEWER, Reporter
+from tasks.models import Milestone
+from tests.builders import make_allocation, make_area, make_plan, make_report, make_task
+
+Status = ProgressReport.Status
+REPORTS = "/admin/investment/progressreport/"
+
+
+def member(django_user_model, username, group, city=None, staff=True):
+    user = django_user_model.objects.create_user(username, password="x", is_staff=staff)
+    user.groups.add(Group.objects.get(name=group))
+    if city:
+        Reporter.objects.create(user=user, city=city)
+    return user
+
+
+@pytest.fixture
+def task(zhengzhou, kaifeng):
+    task = make_task(make_area(make_plan()), target="100", cities=[zhengzhou, kaifeng])
+    make_allocation(task, zhengzhou, "60")
+    make_allocation(task, kaifeng, "40")
+    return task
+
+
+@pytest.fixture
+def office_user(django_user_model):
+    return member(django_user_model, "office", OFFICE)
+
+
+@pytest.fixture
+def kaifeng_reporter(django_user_model, kaifeng):
+    return member(django_user_model, "kf", REPORTER, kaifeng)
+
+
+@pytest.fixture
+def zhengzhou_reporter(django_user_model, zhengzhou):
+    return member(django_user_model, "zz", REPORTER, zhengzhou)
+
+
+@pytest.fixture
+def leader(django_user_model):
+    return member(django_user_model, "leader", VIEWER, staff=False)
+
+
+def as_user(client, user):
+    client.force_login(user)
+    return client
+
+
+def report_data(report, **changes) -> dict:
+    data = {
+        "task": report.task_id,
+        "city": report.city_id,
+        "year": report.year,
+        "quarter": report.quarter,
+        "amount": str(report.amount),
+        "note": report.note,
+        "seen_version": report.version,
+    }
+    return {**data, **changes}
+
+
+def test_city_reporter_sees_only_her_citys_reports(
+    client, task, kaifeng_reporter, zhengzhou, kaifeng
+):
+    make_report(task, kaifeng, 1, "11.11")
+    make_report(task, zhengzhou, 1, "22.22")
+    html = as_user(client, kaifeng_reporter).get(REPORTS).content.decode()
+    assert "11.1100" in html
+    assert "22.2200" not in html
+
+
+def test_city_reporter_cannot_open_other_citys_report(client, task, kaifeng_reporter, zhengzhou):
+    other = make_report(task, zhengzhou, 1, "22.22", Status.DRAFT)
+    client = as_user(client, kaifeng_reporter)
+    for url in ["change/", "history/", "delete/"]:
+        assert client.get(f"{REPORTS}{other.pk}/{url}").status_code == 404
+    assert client.post(f"{REPORTS}{other.pk}/change/", report_data(other)).status_code == 404
+    other.refresh_from_db()
+    assert other.amount == Decimal("22.22")
+
+
+def test_city_reporter_cannot_edit_other_city_through_a_crafted_form(
+    client, task, kaifeng_reporter, zhengzhou
+):
+    response = as_user(client, kaifeng_reporter).post(
+        f"{REPORTS}add/",
+        {"task": task.pk, "city": zhengzhou.pk, "year": 2021, "quarter": 1, "amount": "5"},
+    )
+    assert response.status_code == 200
+    assert "选择一个有效的选项" in response.content.decode()
+    assert not ProgressReport.objects.exists()
+
+
+def test_city_reporter_adds_a_draft_for_her_city(client, task, kaifeng_reporter, kaifeng):
+    response = as_user(client, kaifeng_reporter).post(
+        f"{REPORTS}add/",
+        {"task": task.pk, "city": kaifeng.pk, "year": 2021, "quarter": 1, "amount": "１２．５ "},
+    )
+    assert response.status_code == 302
+    report = ProgressReport.objects.get()
+    assert (report.city, report.amount, report.status, report.created_by) == (
+        kaifeng,
+        Decimal("12.5"),
+        Status.DRAFT,
+        kaifeng_reporter,
+    )
+
+
+def test_city_reporter_saves_and_submits_in_one_step(client, task, kaifeng_reporter, kaifeng):
+    report = make_report(task, kaifeng, 1, "3", Status.DRAFT)
+    response = as_user(client, kaifeng_reporter).post(
+        f"{REPORTS}{report.pk}/change/", report_data(report, amount="4", _submit="1")
+    )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert (report.amount, report.status, report.ever_submitted) == (
+        Decimal("4"),
+        Status.SUBMITTED,
+        True,
+    )
+
+
+def test_city_reporter_cannot_change_a_submitted_report(client, task, kaifeng_reporter, kaifeng):
+    report = make_report(task, kaifeng, 1, "3", Status.SUBMITTED)
+    client = as_user(client, kaifeng_reporter)
+    assert 'name="amount"' not in client.get(f"{REPORTS}{report.pk}/change/").content.decode()
+    response = client.post(f"{REPORTS}{report.pk}/change/", report_data(report, amount="9"))
+    assert response.status_code == 403
+    report.refresh_from_db()
+    assert report.amount == Decimal("3")
+
+
+def test_city_reporter_cannot_approve(client, task, kaifeng_reporter, kaifeng):
+    report = make_report(task, kaifeng, 1, "3", Status.SUBMITTED)
+    as_user(client, kaifeng_reporter).post(
+        REPORTS, {"action": "approve_reports", "_selected_action": [report.pk]}
+    )
+    report.refresh_from_db()
+    assert report.status == Status.SUBMITTED
+
+
+def test_city_reporter_submits_drafts_with_the_action(client, task, kaifeng_reporter, kaifeng):
+    report = make_report(task, kaifeng, 1, "3", Status.DRAFT)
+    as_user(client, kaifeng_reporter).post(
+        REPORTS, {"action": "submit_reports", "_selected_action": [report.pk]}
+    )
+    report.refresh_from_db()
+    assert report.status == Status.SUBMITTED
+
+
+def test_city_reporter_deletes_a_draft_that_never_counted(client, task, kaifeng_reporter, kaifeng):
+    report = make_report(task, kaifeng, 1, "3", Status.DRAFT)
+    client = as_user(client, kaifeng_reporter)
+    assert client.post(f"{REPORTS}{report.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert not ProgressReport.objects.exists()
+
+
+def test_city_reporter_cannot_delete_a_report_once_submitted(
+    client, task, kaifeng_reporter, kaifeng
+):
+    report = make_report(task, kaifeng, 1, "3", Status.RETURNED)
+    report.ever_submitted = True
+    report.save()
+    client = as_user(client, kaifeng_reporter)
+    assert client.post(f"{REPORTS}{report.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert ProgressReport.objects.count() == 1
+
+
+def test_office_approves_submitted_reports(client, task, office_user, kaifeng, zhengzhou):
+    reports = [make_report(task, city, 1, "3", Status.SUBMITTED) for city in (kaifeng, zhengzhou)]
+    response = as_user(client, office_user).post(
+        REPORTS, {"action": "approve_reports", "_selected_action": [r.pk for r in reports]}
+    )
+    assert response.status_code == 302
+    assert list(ProgressReport.objects.values_list("status", flat=True)) == [Status.APPROVED] * 2
+
+
+def test_approving_a_draft_approves_nothing(client, task, office_user, kaifeng, zhengzhou):
+    submitted = make_report(task, kaifeng, 1, "3", Status.SUBMITTED)
+    draft = make_report(task, zhengzhou, 1, "3", Status.DRAFT)
+    response = as_user(client, office_user).post(
+        REPORTS,
+        {"action": "approve_reports", "_selected_action": [submitted.pk, draft.pk]},
+        follow=True,
+    )
+    assert "只有已报送的填报才能审核" in response.content.decode()
+    assert set(ProgressReport.objects.values_list("status", flat=True)) == {
+        Status.SUBMITTED,
+        Status.DRAFT,
+    }
+
+
+def test_office_returns_reports_with_a_reason(client, task, office_user, kaifeng):
+    report = make_report(task, kaifeng, 1, "3", Status.SUBMITTED)
+    client = as_user(client, office_user)
+    ask = client.post(REPORTS, {"action": "return_reports", "_selected_action": [report.pk]})
+    assert "退回原因" in ask.content.decode()
+    client.post(
+        REPORTS,
+        {
+            "action": "return_reports",
+            "_selected_action": [report.pk],
+            "apply": "1",
+            "reason": "数字与项目台账不符",
+        },
+    )
+    report.refresh_from_db()
+    assert (report.status, report.return_reason) == (Status.RETURNED, "数字与项目台账不符")
+
+
+def test_returning_without_a_reason_changes_nothing(client, task, office_user, kaifeng):
+    report = make_report(task, kaifeng, 1, "3", Status.SUBMITTED)
+    response = as_user(client, office_user).post(
+        REPORTS,
+        {"action": "return_reports", "_selected_action": [report.pk], "apply": "1", "reason": " "},
+    )
+    assert "退回原因：请说明退回的理由。" in response.content.decode()
+    report.refresh_from_db()
+    assert report.status == Status.SUBMITTED
+
+
+def test_a_returned_report_edited_by_its_reporter_is_a_draft_again(
+    client, task, kaifeng_reporter, kaifeng
+):
+    report = make_report(task, kaifeng, 1, "3", Status.RETURNED)
+    as_user(client, kaifeng_reporter).post(
+        f"{REPORTS}{report.pk}/change/", report_data(report, amount="2.5")
+    )
+    report.refresh_from_db()
+    assert (report.status, report.amount) == (Status.DRAFT, Decimal("2.5"))
+
+
+def test_leader_has_no_admin(client, leader):
+    response = as_user(client, leader).get(REPORTS)
+    assert response.status_code == 302
+    assert "/admin/login/" in response.url
+
+
+def test_city_reporter_sees_only_her_citys_allocations(client, task, kaifeng_reporter, zhengzhou):
+    client = as_user(client, kaifeng_reporter)
+    html = client.get("/admin/tasks/cityallocation/").content.decode()
+    assert "40.0000" in html
+    assert "60.0000" not in html
+    other = task.allocations.get(city=zhengzhou)
+    assert client.get(f"/admin/tasks/cityallocation/{other.pk}/change/").status_code == 404
+
+
+def test_city_reporter_cannot_change_the_plan(client, task, kaifeng_reporter):
+    client = as_user(client, kaifeng_reporter)
+    assert client.get(f"/admin/tasks/task/{task.pk}/change/").status_code == 200
+    response = client.post(f"/admin/tasks/task/{task.pk}/change/", {"title": "改过"})
+    assert response.status_code == 403
+    task.refresh_from_db()
+    assert task.title == "测试任务"
+    assert client.get("/admin/tasks/task/add/").status_code == 403
+
+
+def test_city_reporter_updates_her_citys_milestone_status(client, task, kaifeng_reporter, kaifeng):
+    milestone = Milestone.objects.create(
+        task=task, city=kaifeng, name="开封段", kind=Milestone.Kind.START
+    )
+    response = as_user(client, kaifeng_reporter).post(
+        f"/admin/tasks/milestone/{milestone.pk}/change/",
+        {"status": "in_progress", "done_on": "", "name": "改名"},
+    )
+    assert response.status_code == 302
+    milestone.refresh_from_db()
+    assert (milestone.status, milestone.name) == (Milestone.Status.IN_PROGRESS, "开封段")
+
+
+def test_city_reporter_cannot_open_other_citys_milestone(client, task, kaifeng_reporter, zhengzhou):
+    milestone = Milestone.objects.create(
+        task=task, city=zhengzhou, name="郑州段", kind=Milestone.Kind.START
+    )
+    client = as_user(client, kaifeng_reporter)
+    assert client.get(f"/admin/tasks/milestone/{milestone.pk}/change/").status_code == 404
+
+
+def test_two_people_saving_one_report_never_overwrite_each_other(
+    client, django_user_model, task, office_user, kaifeng_reporter, kaifeng
+):
+    from django.test import Client
+
+    report = make_report(task, kaifeng, 1, "3", Status.DRAFT)
+    seen_by_both = report_data(report)
+    first = as_user(client, kaifeng_reporter)
+    second = Client()
+    second.force_login(office_user)
+    assert (
+        first.post(f"{REPORTS}{report.pk}/change/", {**seen_by_both, "amount": "4"}).status_code
+        == 302
+    )
+    response = second.post(f"{REPORTS}{report.pk}/change/", {**seen_by_both, "amount": "5"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "kf 在您编辑期间修改了这条填报" in html
+    assert "现为 4 亿元" in html
+    report.refresh_from_db()
+    assert report.amount == Decimal("4")
+
+
+def test_every_change_is_in_the_history_with_before_and_after(
+    client, task, kaifeng_reporter, kaifeng
+):
+    report = make_report(task, kaifeng, 1, "3", Status.DRAFT)
+    client = as_user(client, kaifeng_reporter)
+    client.post(f"{REPORTS}{report.pk}/change/", report_data(report, amount="4.5"))
+    newest, previous = report.history.all()[:2]
+    changes = {c.field: (c.old, c.new) for c in newest.diff_against(previous).changes}
+    assert changes["amount"] == (Decimal("3"), Decimal("4.5"))
+    assert newest.history_user == kaifeng_reporter
+    html = client.get(f"{REPORTS}{report.pk}/history/").content.decode()
+    assert "kf" in html
