@@ -1,16 +1,26 @@
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from plan.models import is_office, reporter_city
+from plan.models import City, Plan, is_office, reporter_city
 from tasks.admin import CityScoped
 
-from .forms import ProgressReportForm, ReturnForm
+from . import rollups
+from .forms import ProgressReportForm, QuarterSheetFormSet, ReturnForm
 from .models import ProgressReport
+
+
+def quarter_param(value: str | None) -> int | None:
+    if value in (None, ""):
+        return 1
+    return int(value) if value in ("1", "2", "3", "4") else None
 
 
 @admin.register(ProgressReport)
@@ -52,6 +62,62 @@ class ProgressReportAdmin(CityScoped, SimpleHistoryAdmin):
         ("updated_by", "updated_at"),
     ]
     actions = ["submit_reports", "approve_reports", "return_reports"]
+
+    def get_urls(self):
+        quarter = path(
+            "quarter/", self.admin_site.admin_view(self.quarter_view), name="investment_quarter"
+        )
+        return [quarter, *super().get_urls()]
+
+    def quarter_view(self, request):
+        """季度填报: a city's whole quarter on one screen."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        plan = (
+            get_object_or_404(Plan, year=request.GET.get("year"))
+            if "year" in request.GET
+            else Plan.objects.first()
+        )
+        city = reporter_city(request.user)
+        requested = request.GET.get("city")
+        if city is None:
+            city = City.objects.filter(slug=requested).first() or City.objects.first()
+        elif requested and requested != city.slug:
+            raise Http404  # A reporter never sees another city's sheet.
+        quarter = quarter_param(request.GET.get("quarter"))
+        if plan is None or city is None or quarter is None:
+            raise Http404
+        rows = rollups.quarter_sheet(plan, city, quarter)
+        sheet = QuarterSheetFormSet(
+            request.POST or None,
+            rows=rows,
+            user=request.user,
+            city=city,
+            plan=plan,
+            quarter=quarter,
+        )
+        if request.method == "POST" and sheet.is_valid():
+            saved = sheet.save(submit="_submit" in request.POST)
+            if saved is not None:
+                self.message_user(
+                    request, _("Saved %(count)d rows.") % {"count": len(saved)}, messages.SUCCESS
+                )
+                for report in saved:
+                    for warning in report.warnings():
+                        self.message_user(request, warning, messages.WARNING)
+                return redirect(request.get_full_path())
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Quarterly reporting"),
+            "opts": self.model._meta,
+            "plan": plan,
+            "city": city,
+            "quarter": quarter,
+            "quarters": range(1, 5),
+            "cities": None if reporter_city(request.user) else City.objects.all(),
+            "sheet": sheet,
+        }
+        return TemplateResponse(request, "admin/investment/progressreport/quarter.html", context)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

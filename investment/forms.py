@@ -1,10 +1,18 @@
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from plan.models import City, reporter_city
+from plan.forms import YiFormField
+from plan.models import City, is_office, reporter_city
+from plan.money import exact
 from tasks.models import Task
 
 from .models import ProgressReport
+from .rollups import QuarterRow
+
+# Long enough for a real progress note, short enough that a paste accident is caught.
+NOTE_LENGTH = 2000
 
 
 class ProgressReportForm(forms.ModelForm):
@@ -43,3 +51,145 @@ class ReturnForm(forms.Form):
         max_length=2000,
         error_messages={"required": _("Reason for return: say why the report goes back.")},
     )
+
+
+class QuarterRowForm(forms.Form):
+    """One task on a city's quarterly sheet: this quarter's amount or the year-to-date total."""
+
+    amount = YiFormField(
+        label=_("This quarter (亿元)"), required=False, max_digits=12, decimal_places=4
+    )
+    cumulative = YiFormField(
+        label=_("Year to date (亿元)"), required=False, max_digits=12, decimal_places=4
+    )
+    note = forms.CharField(
+        label=_("progress note"),
+        required=False,
+        max_length=NOTE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 40}),
+    )
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, row: QuarterRow, editable: bool, **kwargs) -> None:
+        self.row = row
+        self.editable = editable
+        report = row.report
+        if report is not None:
+            kwargs["initial"] = {
+                "amount": report.amount,
+                "cumulative": row.cumulative,
+                "note": report.note,
+                "seen_version": report.version,
+            }
+        super().__init__(*args, **kwargs)
+        if not editable:
+            for field in self.fields.values():
+                field.disabled = True
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        amount, cumulative = cleaned.get("amount"), cleaned.get("cumulative")
+        before = self.row.cumulative_before
+        if amount is None and cumulative is not None:
+            if cumulative < before:
+                self.add_error(
+                    "cumulative",
+                    _(
+                        "Year to date: %(cumulative)s 亿元 is less than the %(before)s 亿元 "
+                        "reported for the earlier quarters."
+                    )
+                    % {"cumulative": exact(cumulative), "before": exact(before)},
+                )
+            else:
+                cleaned["amount"] = cumulative - before
+        elif amount is not None and cumulative is not None and amount + before != cumulative:
+            self.add_error(
+                "cumulative",
+                _(
+                    "Year to date: %(amount)s this quarter plus %(before)s before is not "
+                    "%(cumulative)s 亿元. Enter one of the two."
+                )
+                % {
+                    "amount": exact(amount),
+                    "before": exact(before),
+                    "cumulative": exact(cumulative),
+                },
+            )
+        if cleaned.get("amount") is None and cleaned.get("note"):
+            self.add_error("amount", _("This quarter: enter the amount the note goes with."))
+        return cleaned
+
+    def wants_saving(self) -> bool:
+        return self.editable and self.has_changed() and self.cleaned_data.get("amount") is not None
+
+
+class BaseQuarterSheet(forms.BaseFormSet):
+    """A city's whole quarter on one screen: every row is saved, or none is."""
+
+    def __init__(self, data=None, *, rows: list[QuarterRow], user, city, plan, quarter) -> None:
+        self.rows, self.user, self.city, self.plan, self.quarter = rows, user, city, plan, quarter
+        super().__init__(data, prefix="rows")
+
+    def total_form_count(self) -> int:
+        return len(self.rows)  # The rows come from the plan, never from the posted data.
+
+    def get_form_kwargs(self, index: int) -> dict:
+        row = self.rows[index]
+        editable = row.report is None or row.report.editable_by(self.user)
+        return {"row": row, "editable": editable}
+
+    def save(self, submit: bool) -> list[ProgressReport] | None:
+        """Save (and submit) the sheet in one transaction; None, with row errors, on failure."""
+        with transaction.atomic():
+            reports = [(form, self.report_for(form)) for form in self.forms if form.wants_saving()]
+            for form, report in reports:
+                try:
+                    if report.pk:
+                        report.check_version(form.cleaned_data["seen_version"] or report.version)
+                    report.full_clean()
+                except ValidationError as error:
+                    messages = error.message_dict if hasattr(error, "error_dict") else {None: error}
+                    for field, message in messages.items():
+                        form.add_error(field if field in form.fields else None, message)
+            if any(form.errors for form in self.forms):
+                transaction.set_rollback(True)
+                return None
+            for _form, report in reports:
+                report.save()
+            saved = [report for _form, report in reports]
+            if submit:
+                saved = self.submit_all()
+        return saved
+
+    def report_for(self, form: QuarterRowForm) -> ProgressReport:
+        report = form.row.report or ProgressReport(
+            task=form.row.task,
+            city=self.city,
+            year=self.plan.year,
+            quarter=self.quarter,
+            created_by=self.user,
+        )
+        report.amount = form.cleaned_data["amount"]
+        report.note = form.cleaned_data["note"]
+        report.updated_by = self.user
+        if report.status == ProgressReport.Status.RETURNED and not is_office(self.user):
+            report.status = ProgressReport.Status.DRAFT
+        return report
+
+    def submit_all(self) -> list[ProgressReport]:
+        drafts = ProgressReport.objects.filter(
+            city=self.city,
+            year=self.plan.year,
+            quarter=self.quarter,
+            status__in=[ProgressReport.Status.DRAFT, ProgressReport.Status.RETURNED],
+        )
+        submitted = []
+        for report in drafts.select_for_update():
+            report.submit()
+            report.updated_by = self.user
+            report.save()
+            submitted.append(report)
+        return submitted
+
+
+QuarterSheetFormSet = forms.formset_factory(QuarterRowForm, formset=BaseQuarterSheet, extra=0)

@@ -10,8 +10,18 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
-from plan.models import FocusArea, Plan
+from plan.models import City, FocusArea, Plan
 from tasks.models import Task
+
+from .models import ProgressReport
+
+WAN = Decimal("0.0001")
+
+
+def wan(value: Decimal) -> Decimal:
+    """To 万元 precision: SQLite's sums can come back with more places than were stored."""
+    return value.quantize(WAN)
+
 
 ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=16, decimal_places=4))
 
@@ -83,4 +93,52 @@ def area_targets(plan: Plan) -> list[AreaTargets]:
             ),
         )
         for area in areas
+    ]
+
+
+@dataclass(frozen=True)
+class QuarterRow:
+    """One task on a city's quarterly sheet: what was allocated, reported before, and now."""
+
+    task: Task
+    allocation: Decimal | None
+    cumulative_before: Decimal
+    report: ProgressReport | None
+
+    @property
+    def cumulative(self) -> Decimal | None:
+        return None if self.report is None else self.cumulative_before + self.report.amount
+
+
+def quarter_sheet(plan: Plan, city: City, quarter: int) -> list[QuarterRow]:
+    """Every task the city takes part in, with its figures before and in `quarter`.
+
+    Earlier quarters count whatever their status: the sheet is the city's own record.
+    """
+    tasks = (
+        Task.objects.of_plan(plan)
+        .filter(cities=city)
+        .select_related("area")
+        .annotate(
+            allocated=Sum("allocations__amount", filter=Q(allocations__city=city)),
+        )
+    )
+    before = dict(
+        ProgressReport.objects.filter(city=city, year=plan.year, quarter__lt=quarter)
+        .values("task")
+        .annotate(total=Sum("amount"))
+        .values_list("task", "total")
+    )
+    reports = {
+        report.task_id: report
+        for report in ProgressReport.objects.filter(city=city, year=plan.year, quarter=quarter)
+    }
+    return [
+        QuarterRow(
+            task=task,
+            allocation=task.allocated,
+            cumulative_before=wan(before.get(task.pk, Decimal(0))),
+            report=reports.get(task.pk),
+        )
+        for task in tasks
     ]

@@ -1,0 +1,186 @@
+"""The 季度填报 screen: a city's whole quarter, saved as one or not at all."""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from investment.models import ProgressReport
+from plan.models import OFFICE, REPORTER, Reporter
+from tests.builders import make_allocation, make_area, make_plan, make_report, make_task
+
+Status = ProgressReport.Status
+SHEET = "/admin/investment/progressreport/quarter/"
+
+
+@pytest.fixture
+def tasks(zhengzhou, kaifeng, xuchang):
+    """Three tasks of 100 亿元; Kaifeng takes part in the first two, with 40 allocated to each."""
+    area = make_area(make_plan())
+    first = make_task(area, 1, "100", [zhengzhou, kaifeng], title="轨道")
+    second = make_task(area, 2, "100", [kaifeng], title="水网")
+    make_task(area, 3, "100", [zhengzhou, xuchang], title="高速")
+    make_allocation(first, kaifeng, "40")
+    make_allocation(second, kaifeng, "40")
+    return first, second
+
+
+@pytest.fixture
+def kaifeng_client(client, django_user_model, kaifeng):
+    user = django_user_model.objects.create_user("kf", password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name=REPORTER))
+    Reporter.objects.create(user=user, city=kaifeng)
+    client.force_login(user)
+    return client
+
+
+def sheet_data(rows: list[dict], **extra) -> dict:
+    data = {"rows-TOTAL_FORMS": len(rows), "rows-INITIAL_FORMS": 0}
+    for index, row in enumerate(rows):
+        for key, value in row.items():
+            data[f"rows-{index}-{key}"] = value
+    return {**data, **extra}
+
+
+def test_the_sheet_lists_every_task_of_the_city_with_allocation_and_cumulative(
+    kaifeng_client, tasks, kaifeng
+):
+    first, _second = tasks
+    make_report(first, kaifeng, 1, "7.25", Status.APPROVED)
+    html = kaifeng_client.get(f"{SHEET}?quarter=2").content.decode()
+    assert "季度填报：开封" in html
+    assert "轨道" in html and "水网" in html
+    assert "高速" not in html
+    assert '<td class="num">40</td>' in html
+    assert '<td class="num">7.25</td>' in html
+
+
+def test_a_whole_quarter_is_saved_from_amounts_or_year_to_date_totals(
+    kaifeng_client, tasks, kaifeng
+):
+    first, second = tasks
+    make_report(first, kaifeng, 1, "7.25", Status.APPROVED)
+    response = kaifeng_client.post(
+        f"{SHEET}?quarter=2",
+        sheet_data(
+            [
+                {"amount": "", "cumulative": "10", "note": "1-6月累计"},
+                {"amount": "２．５", "cumulative": "", "note": "开工"},
+            ],
+            _save="1",
+        ),
+    )
+    assert response.status_code == 302
+    saved = {
+        r.task: (r.amount, r.note, r.status, r.created_by.username)
+        for r in ProgressReport.objects.filter(quarter=2)
+    }
+    assert saved == {
+        first: (Decimal("2.75"), "1-6月累计", Status.DRAFT, "kf"),
+        second: (Decimal("2.5"), "开工", Status.DRAFT, "kf"),
+    }
+    html = kaifeng_client.get(f"{SHEET}?quarter=2").content.decode()
+    assert 'value="2.7500"' in html and 'value="10.0000"' in html
+
+
+def test_one_bad_row_saves_nothing_and_says_which(kaifeng_client, tasks, kaifeng):
+    first, _second = tasks
+    make_report(first, kaifeng, 1, "7.25", Status.APPROVED)
+    response = kaifeng_client.post(
+        f"{SHEET}?quarter=2",
+        sheet_data(
+            [
+                {"amount": "", "cumulative": "5", "note": ""},
+                {"amount": "3", "cumulative": "", "note": ""},
+            ],
+            _save="1",
+        ),
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "累计：5 亿元小于此前各季度已填报的 7.25 亿元。" in html
+    assert not ProgressReport.objects.filter(quarter=2).exists()
+
+
+def test_wan_yuan_typed_as_yi_yuan_is_caught(kaifeng_client, tasks):
+    response = kaifeng_client.post(
+        f"{SHEET}?quarter=1",
+        sheet_data([{"amount": "12000", "note": ""}, {"amount": "", "note": ""}], _save="1"),
+    )
+    assert "是否把万元当成了亿元" in response.content.decode()
+    assert not ProgressReport.objects.exists()
+
+
+def test_submitting_the_sheet_submits_every_draft_of_the_quarter(kaifeng_client, tasks, kaifeng):
+    _first, second = tasks
+    make_report(second, kaifeng, 1, "1", Status.DRAFT)
+    kaifeng_client.post(
+        f"{SHEET}?quarter=1",
+        sheet_data([{"amount": "2", "note": ""}, {"amount": "1", "note": ""}], _submit="1"),
+    )
+    assert sorted(ProgressReport.objects.values_list("amount", "status")) == [
+        (Decimal("1"), Status.SUBMITTED),
+        (Decimal("2"), Status.SUBMITTED),
+    ]
+
+
+def test_submitted_rows_are_locked_for_the_reporter(kaifeng_client, tasks, kaifeng):
+    first, _second = tasks
+    submitted = make_report(first, kaifeng, 1, "2", Status.SUBMITTED)
+    kaifeng_client.post(
+        f"{SHEET}?quarter=1",
+        sheet_data([{"amount": "9", "note": "改"}, {"amount": "", "note": ""}], _save="1"),
+    )
+    submitted.refresh_from_db()
+    assert (submitted.amount, submitted.note) == (Decimal("2"), "")
+
+
+def test_a_sheet_saved_over_a_newer_save_is_refused(kaifeng_client, tasks, kaifeng):
+    first, _second = tasks
+    report = make_report(first, kaifeng, 1, "2", Status.DRAFT)
+    seen = report.version
+    report.amount = Decimal("3")
+    report.save()  # Someone else saved meanwhile.
+    response = kaifeng_client.post(
+        f"{SHEET}?quarter=1",
+        sheet_data(
+            [{"amount": "4", "note": "", "seen_version": seen}, {"amount": "", "note": ""}],
+            _save="1",
+        ),
+    )
+    assert "在您编辑期间修改了这条填报" in response.content.decode()
+    report.refresh_from_db()
+    assert report.amount == Decimal("3")
+
+
+def test_city_reporter_cannot_open_other_citys_sheet(kaifeng_client, tasks):
+    assert kaifeng_client.get(f"{SHEET}?city=zhengzhou").status_code == 404
+
+
+@pytest.mark.parametrize("quarter", ["0", "5", "x"])
+def test_a_quarter_outside_one_to_four_is_404(kaifeng_client, tasks, quarter):
+    assert kaifeng_client.get(f"{SHEET}?quarter={quarter}").status_code == 404
+
+
+def test_office_picks_the_city(client, django_user_model, tasks):
+    user = django_user_model.objects.create_user("office", password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name=OFFICE))
+    client.force_login(user)
+    html = client.get(f"{SHEET}?city=xuchang").content.decode()
+    assert "季度填报：许昌" in html
+    assert "高速" in html
+
+
+def test_sheet_queries_do_not_grow_with_tasks(kaifeng_client, tasks, kaifeng):
+    kaifeng_client.get(SHEET)
+    with CaptureQueriesContext(connection) as small:
+        kaifeng_client.get(SHEET)
+    area = tasks[0].area
+    for number in range(4, 24):
+        task = make_task(area, number, "10", [kaifeng])
+        make_report(task, kaifeng, 1, "1", Status.DRAFT)
+    with CaptureQueriesContext(connection) as large:
+        kaifeng_client.get(SHEET)
+    assert len(large) == len(small)
