@@ -1,3 +1,6 @@
+import calendar
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import DecimalValidator, MaxValueValidator, MinValueValidator
@@ -98,6 +101,14 @@ class Plan(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("plan-overview", args=[self.year])
+
+    def quarter_end(self, quarter: int) -> date:
+        month = quarter * 3
+        return date(self.year, month, calendar.monthrange(self.year, month)[1])
+
+    def deadline(self, quarter: int) -> date:
+        """The day a quarter's figures are due; reports not submitted by its end are late."""
+        return self.quarter_end(quarter) + timedelta(days=self.report_deadline_days)
 
     def clean(self) -> None:
         if self.pk is None:

@@ -50,7 +50,7 @@ if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "zzmetro.apps.ZzmetroAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

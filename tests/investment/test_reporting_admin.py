@@ -324,3 +324,18 @@ def test_every_change_is_in_the_history_with_before_and_after(
     assert newest.history_user == kaifeng_reporter
     html = client.get(f"{REPORTS}{report.pk}/history/").content.decode()
     assert "kf" in html
+
+
+def test_office_sees_the_coverage_grid_on_the_admin_index(client, task, office_user, kaifeng):
+    make_report(task, kaifeng, 2, "3", Status.SUBMITTED)
+    html = as_user(client, office_user).get("/admin/").content.decode()
+    assert "2021 年第2季度填报情况" in html
+    assert "截止日期：2021-07-10。" in html
+    assert '<td class="cell-submitted">已报送</td>' in html
+    assert '<td class="cell-missing late">未填报 · 逾期</td>' in html
+
+
+def test_reporter_sees_only_her_city_in_the_grid(client, task, kaifeng_reporter, kaifeng):
+    html = as_user(client, kaifeng_reporter).get("/admin/?quarter=1").content.decode()
+    assert '<th scope="col">开封</th>' in html
+    assert '<th scope="col">郑州</th>' not in html

@@ -53,3 +53,51 @@ def test_coverage_compares_listed_with_declared(plan):
 def test_plan_2021_figures(plan_2021):
     assert rollups.plan_targets(plan_2021) == rollups.Targets(Decimal("1130"), 22, 5)
     assert rollups.plan_coverage(plan_2021) == rollups.Coverage(6, 7, 22, 23)
+
+
+@pytest.fixture
+def grid(zhengzhou, kaifeng, xuchang):
+    """Task 1 in Zhengzhou and Kaifeng, task 2 in Kaifeng and Xuchang, reports for Q2."""
+    from investment.models import ProgressReport
+    from tests.builders import make_report
+
+    Status = ProgressReport.Status
+    area = make_area(make_plan())
+    first = make_task(area, 1, "100", [zhengzhou, kaifeng])
+    second = make_task(area, 2, "100", [kaifeng, xuchang])
+    make_report(first, zhengzhou, 2, "3", Status.APPROVED)
+    make_report(first, kaifeng, 2, "0", Status.SUBMITTED)
+    make_report(second, kaifeng, 2, "1", Status.DRAFT)
+    make_report(second, xuchang, 1, "1", Status.SUBMITTED)
+    return first.area.plan
+
+
+def states(coverage):
+    return [[(cell.state.value, cell.late) for cell in row.cells] for row in coverage.rows]
+
+
+def test_coverage_tells_apart_every_state(grid, zhengzhou, kaifeng, xuchang):
+    from datetime import date
+
+    coverage = rollups.reporting_coverage(grid, 2, [zhengzhou, kaifeng, xuchang], date(2021, 7, 10))
+    assert coverage.deadline == date(2021, 7, 10)
+    assert states(coverage) == [
+        [("approved", False), ("zero", False), ("n/a", False)],
+        [("n/a", False), ("draft", False), ("missing", False)],
+    ]
+    assert coverage.count(rollups.Cell.MISSING) == 1
+
+
+def test_coverage_marks_pending_cells_late_after_the_deadline(grid, zhengzhou, kaifeng, xuchang):
+    from datetime import date
+
+    coverage = rollups.reporting_coverage(grid, 2, [zhengzhou, kaifeng, xuchang], date(2021, 7, 11))
+    assert states(coverage)[1] == [("n/a", False), ("draft", True), ("missing", True)]
+    assert [task.number for task in coverage.pending(kaifeng)] == [2]
+
+
+def test_deadline_is_configurable_per_plan(grid):
+    from datetime import date
+
+    grid.report_deadline_days = 20
+    assert grid.deadline(4) == date(2022, 1, 20)

@@ -1,0 +1,5 @@
+from django.contrib.admin.apps import AdminConfig
+
+
+class ZzmetroAdminConfig(AdminConfig):
+    default_site = "zzmetro.admin.ZzmetroAdminSite"
