@@ -4,17 +4,18 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from plan.models import City, Plan, is_office, reporter_city
+from plan.money import exact
 from tasks.admin import CityScoped
 
 from . import rollups
 from .forms import ProgressReportForm, QuarterSheetFormSet, ReturnForm
-from .models import ProgressReport
+from .models import ProgressReport, QuarterClose
 
 
 def quarter_param(value: str | None) -> int | None:
@@ -41,6 +42,7 @@ class ProgressReportAdmin(CityScoped, SimpleHistoryAdmin):
     search_fields = ["task__title", "note"]
     list_select_related = ["task__area", "city"]
     readonly_fields = [
+        "amount_at_close",
         "status",
         "return_reason",
         "is_sample",
@@ -56,6 +58,7 @@ class ProgressReportAdmin(CityScoped, SimpleHistoryAdmin):
         "amount",
         "note",
         "seen_version",
+        ("correction_reason", "amount_at_close"),
         ("status", "return_reason"),
         "is_sample",
         ("created_by", "created_at"),
@@ -67,7 +70,34 @@ class ProgressReportAdmin(CityScoped, SimpleHistoryAdmin):
         quarter = path(
             "quarter/", self.admin_site.admin_view(self.quarter_view), name="investment_quarter"
         )
-        return [quarter, *super().get_urls()]
+        close = path("close/", self.admin_site.admin_view(self.close_view), name="investment_close")
+        return [quarter, close, *super().get_urls()]
+
+    @admin.display(description=gettext_lazy("amount at close (亿元)"))
+    def amount_at_close(self, obj: ProgressReport) -> str:
+        amount = obj.amount_at_close() if obj.pk else None
+        return "—" if amount is None else exact(amount)
+
+    def close_view(self, request):
+        """锁定: the office closes a reviewed quarter; reporters can no longer change it."""
+        if request.method != "POST" or not is_office(request.user):
+            raise PermissionDenied
+        plan = get_object_or_404(Plan, year=request.POST.get("year"))
+        quarter = quarter_param(request.POST.get("quarter"))
+        if quarter is None:
+            raise Http404
+        _close, created = QuarterClose.objects.get_or_create(
+            plan=plan, quarter=quarter, defaults={"closed_by": request.user}
+        )
+        message = (
+            _("%(year)s Q%(quarter)s is closed.")
+            if created
+            else _("%(year)s Q%(quarter)s was already closed.")
+        )
+        self.message_user(
+            request, message % {"year": plan.year, "quarter": quarter}, messages.SUCCESS
+        )
+        return redirect(f"{reverse('admin:index')}?quarter={quarter}")
 
     def quarter_view(self, request):
         """季度填报: a city's whole quarter on one screen."""

@@ -8,7 +8,7 @@ from plan.models import City, is_office, reporter_city
 from plan.money import exact
 from tasks.models import Task
 
-from .models import ProgressReport
+from .models import ProgressReport, QuarterClose
 from .rollups import QuarterRow
 
 # Long enough for a real progress note, short enough that a paste accident is caught.
@@ -19,6 +19,12 @@ class ProgressReportForm(forms.ModelForm):
     """One report, as the admin edits it; carries the version it was read at."""
 
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    correction_reason = forms.CharField(
+        label=_("Reason for the correction"),
+        required=False,
+        max_length=500,
+        help_text=_("Required when changing a report of a closed quarter."),
+    )
 
     class Meta:
         model = ProgressReport
@@ -41,6 +47,15 @@ class ProgressReportForm(forms.ModelForm):
         cleaned = super().clean()
         if self.instance.pk is not None and cleaned.get("seen_version") is not None:
             self.instance.check_version(cleaned["seen_version"])
+        if self.instance.pk is not None and self.instance.closed_at():
+            reason = cleaned.get("correction_reason", "").strip()
+            if not reason:
+                self.add_error(
+                    "correction_reason",
+                    _("Reason for the correction: the quarter is closed, so say why it changes."),
+                )
+            # Kept with the history record, beside the values before and after.
+            self.instance._change_reason = reason
         return cleaned
 
 
@@ -128,14 +143,16 @@ class BaseQuarterSheet(forms.BaseFormSet):
 
     def __init__(self, data=None, *, rows: list[QuarterRow], user, city, plan, quarter) -> None:
         self.rows, self.user, self.city, self.plan, self.quarter = rows, user, city, plan, quarter
+        self.closed = QuarterClose.objects.filter(plan=plan, quarter=quarter).exists()
         super().__init__(data, prefix="rows")
 
     def total_form_count(self) -> int:
         return len(self.rows)  # The rows come from the plan, never from the posted data.
 
     def get_form_kwargs(self, index: int) -> dict:
+        # A closed quarter is corrected report by report, each with a reason, never here.
         row = self.rows[index]
-        editable = row.report is None or row.report.editable_by(self.user)
+        editable = not self.closed and (row.report is None or row.report.workflow_allows(self.user))
         return {"row": row, "editable": editable}
 
     def save(self, submit: bool) -> list[ProgressReport] | None:

@@ -185,6 +185,10 @@ class ProgressReport(models.Model):
         return []
 
     def editable_by(self, user) -> bool:
+        """Whether `user` may change this report now, the quarter's closing included."""
+        return self.workflow_allows(user) and (is_office(user) or not self.closed_at())
+
+    def workflow_allows(self, user) -> bool:
         """The office edits any report; a reporter her city's drafts and returned reports."""
         if is_office(user):
             return True
@@ -194,6 +198,26 @@ class ProgressReport(models.Model):
             and self.city_id == city.pk
             and self.status in (self.Status.DRAFT, self.Status.RETURNED)
         )
+
+    def closed_at(self):
+        """When the office closed this report's quarter; None while it is open."""
+        if self.task_id is None:
+            return None
+        if not hasattr(self, "_closed_at"):
+            self._closed_at = (
+                QuarterClose.objects.filter(plan__areas__tasks=self.task_id, quarter=self.quarter)
+                .values_list("closed_at", flat=True)
+                .first()
+            )
+        return self._closed_at
+
+    def amount_at_close(self) -> Decimal | None:
+        """The amount as it stood when the quarter was closed, before any correction."""
+        closed = self.closed_at()
+        if closed is None:
+            return None
+        record = self.history.filter(history_date__lte=closed).first()
+        return record.amount if record else None
 
     def check_version(self, seen: int) -> None:
         """Refuse a save based on version `seen` when someone has saved since.
@@ -241,3 +265,34 @@ class ProgressReport(models.Model):
             raise ValidationError(_("Reason for return: say why the report goes back."))
         self.status = self.Status.RETURNED
         self.return_reason = reason.strip()
+
+
+class QuarterClose(models.Model):
+    """The office has reviewed a quarter and closed it (锁定): reporters can no longer change it."""
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.PROTECT, related_name="closed_quarters", verbose_name=_("work plan")
+    )
+    quarter = models.PositiveSmallIntegerField(_("quarter"), validators=QUARTER_VALIDATORS)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    closed_at = models.DateTimeField(_("closed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["plan", "quarter"]
+        verbose_name = _("closed quarter")
+        verbose_name_plural = _("closed quarters")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "quarter"],
+                name="quarter_closed_once",
+                violation_error_message=_("This quarter is already closed."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan.year}Q{self.quarter}"

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from plan.models import City, FocusArea, Plan
 from tasks.models import Task
 
-from .models import ProgressReport
+from .models import ProgressReport, QuarterClose
 
 WAN = Decimal("0.0001")
 
@@ -182,6 +182,7 @@ class ReportingCoverage:
     deadline: date
     cities: list[City]
     rows: list[CoverageRow]
+    closed: QuarterClose | None
 
     def count(self, state: Cell) -> int:
         return sum(cell.state == state for row in self.rows for cell in row.cells)
@@ -226,4 +227,9 @@ def reporting_coverage(
     for task in tasks:
         members = {city.pk for city in task.cities.all()}
         rows.append(CoverageRow(task, [cell(task, city, members) for city in cities]))
-    return ReportingCoverage(quarter=quarter, deadline=deadline, cities=cities, rows=rows)
+    closed = (
+        QuarterClose.objects.filter(plan=plan, quarter=quarter).select_related("closed_by").first()
+    )
+    return ReportingCoverage(
+        quarter=quarter, deadline=deadline, cities=cities, rows=rows, closed=closed
+    )

@@ -33,5 +33,6 @@ class ZzmetroAdminSite(admin.AdminSite):
                 "plan": plan,
                 "coverage": rollups.reporting_coverage(plan, quarter, cities),
                 "quarters": range(1, 5),
+                "can_close": is_office(request.user),
             }
         return super().index(request, extra_context)

@@ -339,3 +339,63 @@ def test_reporter_sees_only_her_city_in_the_grid(client, task, kaifeng_reporter,
     html = as_user(client, kaifeng_reporter).get("/admin/?quarter=1").content.decode()
     assert '<th scope="col">开封</th>' in html
     assert '<th scope="col">郑州</th>' not in html
+
+
+def close(client, quarter: int = 1):
+    return client.post(
+        "/admin/investment/progressreport/close/", {"year": 2021, "quarter": quarter}
+    )
+
+
+def test_office_closes_a_quarter(client, task, office_user):
+    from investment.models import QuarterClose
+
+    response = close(as_user(client, office_user))
+    assert response.status_code == 302
+    closed = QuarterClose.objects.get()
+    assert (closed.quarter, closed.closed_by) == (1, office_user)
+    html = client.get("/admin/?quarter=1").content.decode()
+    assert "锁定后各市不能再修改本季度" in html
+
+
+def test_city_reporter_cannot_close_a_quarter(client, task, kaifeng_reporter):
+    from investment.models import QuarterClose
+
+    assert close(as_user(client, kaifeng_reporter)).status_code == 403
+    assert not QuarterClose.objects.exists()
+
+
+def test_a_closed_quarter_is_read_only_for_reporters(
+    client, task, office_user, kaifeng_reporter, kaifeng
+):
+    from django.test import Client
+
+    draft = make_report(task, kaifeng, 1, "3", Status.DRAFT)
+    office = Client()
+    office.force_login(office_user)
+    close(office)
+    client = as_user(client, kaifeng_reporter)
+    response = client.post(f"{REPORTS}{draft.pk}/change/", report_data(draft, amount="9"))
+    assert response.status_code == 403
+    sheet = client.get("/admin/investment/progressreport/quarter/?quarter=1").content.decode()
+    assert 'name="rows-0-amount"' in sheet and "disabled" in sheet
+    draft.refresh_from_db()
+    assert draft.amount == Decimal("3")
+
+
+def test_office_corrects_a_closed_quarter_only_with_a_reason(client, task, office_user, kaifeng):
+    report = make_report(task, kaifeng, 1, "3", Status.APPROVED)
+    client = as_user(client, office_user)
+    close(client)
+    url = f"{REPORTS}{report.pk}/change/"
+    refused = client.post(url, report_data(report, amount="3.5"))
+    assert "修改原因：本季度已锁定，请说明修改的理由。" in refused.content.decode()
+    report.refresh_from_db()
+    assert report.amount == Decimal("3")
+    accepted = client.post(url, report_data(report, amount="3.5", correction_reason="台账更正"))
+    assert accepted.status_code == 302
+    report.refresh_from_db()
+    assert report.amount == Decimal("3.5")
+    assert report.amount_at_close() == Decimal("3")
+    assert report.history.first().history_change_reason == "台账更正"
+    assert "3" in client.get(url).content.decode()
