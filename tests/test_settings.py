@@ -33,3 +33,11 @@ def test_migrations_match_the_models():
     from django.core.management import call_command
 
     call_command("makemigrations", "--check", "--dry-run", stdout=StringIO())
+
+
+def test_env_int_refuses_a_non_number(monkeypatch):
+    from zzmetro.settings import env_int
+
+    monkeypatch.setenv("ZZ_PORT", "twenty-five")
+    with pytest.raises(ImproperlyConfigured, match="ZZ_PORT must be a whole number"):
+        env_int("ZZ_PORT", 25)

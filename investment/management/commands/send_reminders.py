@@ -1,0 +1,73 @@
+"""Email each city reporter whose city still owes figures for the open quarter.
+
+Safe to run daily from cron: it only reads and sends, and says nothing to a city that is done.
+The open quarter is the latest one that has ended and that the office has not closed.
+"""
+
+from datetime import date
+
+from django.core.mail import send_mail
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from investment import rollups
+from investment.models import QuarterClose
+from plan.models import Plan, Reporter
+
+
+def open_quarter(plan: Plan, today: date) -> int | None:
+    ended = [q for q in range(1, 5) if plan.quarter_end(q) < today]
+    closed = set(QuarterClose.objects.filter(plan=plan).values_list("quarter", flat=True))
+    return ended[-1] if ended and ended[-1] not in closed else None
+
+
+class Command(BaseCommand):
+    help = "Remind city reporters of missing, draft and returned reports for the open quarter."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--year", type=int, help="The plan year (default: the latest).")
+        parser.add_argument("--quarter", type=int, choices=[1, 2, 3, 4])
+
+    def handle(self, *args, year: int | None, quarter: int | None, **options) -> None:
+        plan = Plan.objects.filter(year=year).first() if year else Plan.objects.first()
+        if plan is None:
+            raise CommandError(_("There is no plan for that year."))
+        quarter = quarter or open_quarter(plan, date.today())
+        if quarter is None:
+            self.stdout.write(_("No open quarter: nothing to remind."))
+            return
+        reporters = Reporter.objects.filter(user__is_active=True).select_related("user", "city")
+        coverage = rollups.reporting_coverage(plan, quarter)
+        sent = 0
+        for reporter in reporters:
+            pending = coverage.pending(reporter.city)
+            if not pending:
+                continue
+            if not reporter.user.email:
+                self.stdout.write(
+                    self.style.WARNING(
+                        _("%(user)s has no email address; not reminded.") % {"user": reporter.user}
+                    )
+                )
+                continue
+            send_mail(
+                _("Quarterly figures due: %(city)s, %(year)s Q%(quarter)s")
+                % {"city": reporter.city.name, "year": plan.year, "quarter": quarter},
+                self.body(reporter, pending, coverage),
+                None,
+                [reporter.user.email],
+            )
+            sent += 1
+        self.stdout.write(_("%(count)d reminders sent.") % {"count": sent})
+
+    def body(self, reporter: Reporter, pending: list, coverage: rollups.ReportingCoverage) -> str:
+        lines = [f"  {task.code} {task.title}" for task in pending]
+        return "\n".join(
+            [
+                _("%(city)s still has these tasks missing, in draft or returned:")
+                % {"city": reporter.city.name},
+                *lines,
+                "",
+                _("Due by %(deadline)s.") % {"deadline": coverage.deadline.isoformat()},
+            ]
+        )
