@@ -8,11 +8,8 @@ from plan.models import City, is_office, reporter_city
 from plan.money import exact
 from tasks.models import Task
 
-from .models import ProgressReport, QuarterClose
+from .models import NOTE_LENGTH, ProgressReport, QuarterClose
 from .rollups import QuarterRow
-
-# Long enough for a real progress note, short enough that a paste accident is caught.
-NOTE_LENGTH = 2000
 
 
 class ProgressReportForm(forms.ModelForm):
@@ -81,6 +78,9 @@ class QuarterRowForm(forms.Form):
         label=_("progress note"),
         required=False,
         max_length=NOTE_LENGTH,
+        error_messages={
+            "max_length": _("The progress note has at most %(limit_value)d characters.")
+        },
         widget=forms.Textarea(attrs={"rows": 2, "cols": 40}),
     )
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q, Sum
 from django.utils.timezone import localtime
@@ -11,6 +12,9 @@ from simple_history.models import HistoricalRecords
 from plan.models import City, Plan, YiField, is_office, reporter_city
 from plan.money import exact
 from tasks.models import QUARTER_VALIDATORS, CityAllocation, Task
+
+# Long enough for a real progress note, short enough that a paste accident is caught.
+NOTE_LENGTH = 2000
 
 
 class ProgressReportQuerySet(models.QuerySet):
@@ -52,7 +56,15 @@ class ProgressReport(models.Model):
         _("investment completed in the quarter (亿元)"),
         help_text=_("This quarter's amount, not the year-to-date total."),
     )
-    note = models.TextField(_("progress note"), blank=True)
+    note = models.TextField(
+        _("progress note"),
+        blank=True,
+        validators=[
+            MaxLengthValidator(
+                NOTE_LENGTH, message=_("The progress note has at most %(limit_value)d characters.")
+            )
+        ],
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )

@@ -1,6 +1,26 @@
 import unicodedata
 
 from django import forms
+from django.core.validators import DecimalValidator, MinValueValidator
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+
+def yi_validators(field: str, max_digits: int, decimal_places: int) -> list:
+    """An amount's bounds, with messages that name the field wherever they are shown."""
+    digits = DecimalValidator(max_digits, decimal_places)
+    digits.messages = {
+        "invalid": format_lazy(_("{field} must be a number."), field=field),
+        "max_digits": format_lazy(_("{field} is too large."), field=field),
+        "max_whole_digits": format_lazy(_("{field} is too large."), field=field),
+        "max_decimal_places": format_lazy(
+            _("{field} has at most 4 decimal places (万元)."), field=field
+        ),
+    }
+    negative = MinValueValidator(
+        0, message=format_lazy(_("{field} cannot be negative."), field=field)
+    )
+    return [digits, negative]
 
 
 class YiFormField(forms.DecimalField):
@@ -8,6 +28,16 @@ class YiFormField(forms.DecimalField):
 
     Chinese input methods produce full-width characters; NFKC folds them to ASCII.
     """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        label = self.label or _("amount")
+        self.error_messages["invalid"] = format_lazy(_("{field} must be a number."), field=label)
+        self.error_messages["required"] = format_lazy(_("{field}: please fill it in."), field=label)
+        self.validators = [
+            *[v for v in self.validators if not isinstance(v, DecimalValidator)],
+            *yi_validators(label, self.max_digits, self.decimal_places),
+        ]
 
     def to_python(self, value):
         if isinstance(value, str):

@@ -7,11 +7,10 @@ from django.core.validators import DecimalValidator, MaxValueValidator, MinValue
 from django.db import models
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from plan.forms import YiFormField
+from plan.forms import YiFormField, yi_validators
 
 
 class YiField(models.DecimalField):
@@ -28,21 +27,8 @@ class YiField(models.DecimalField):
     @cached_property
     def validators(self) -> list:
         # The messages name the field so they stay clear away from its form (imports, commands).
-        field = self.verbose_name
-        digits = DecimalValidator(self.max_digits, self.decimal_places)
-        digits.messages = {
-            "invalid": format_lazy(_("{field} must be a number."), field=field),
-            "max_digits": format_lazy(_("{field} is too large."), field=field),
-            "max_whole_digits": format_lazy(_("{field} is too large."), field=field),
-            "max_decimal_places": format_lazy(
-                _("{field} has at most 4 decimal places (万元)."), field=field
-            ),
-        }
-        negative = MinValueValidator(
-            0, message=format_lazy(_("{field} cannot be negative."), field=field)
-        )
         others = [v for v in super().validators if not isinstance(v, DecimalValidator)]
-        return [*others, digits, negative]
+        return [*others, *yi_validators(self.verbose_name, self.max_digits, self.decimal_places)]
 
 
 class BilingualName:

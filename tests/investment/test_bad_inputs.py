@@ -1,0 +1,152 @@
+"""A catalogue of bad input to a quarterly report: each gets a clear Chinese message and
+changes nothing. What clerks routinely type (full-width digits, spaces) is not an error."""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+
+from investment.models import ProgressReport
+from plan.models import REPORTER, Reporter
+from tests.builders import make_allocation, make_area, make_plan, make_report, make_task
+
+ADD = "/admin/investment/progressreport/add/"
+SHEET = "/admin/investment/progressreport/quarter/?quarter=2"
+
+
+@pytest.fixture
+def world(client, django_user_model, zhengzhou, kaifeng, xuchang):
+    """Task 1.1 of 100 亿元 in Zhengzhou and Kaifeng (40 allocated), one Q1 report of 7.25."""
+    task = make_task(make_area(make_plan()), 1, "100", [zhengzhou, kaifeng])
+    make_allocation(task, kaifeng, "40")
+    existing = make_report(task, kaifeng, 1, "7.25", ProgressReport.Status.APPROVED)
+    user = django_user_model.objects.create_user("kf", password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name=REPORTER))
+    Reporter.objects.create(user=user, city=kaifeng)
+    client.force_login(user)
+    return {"client": client, "task": task, "kaifeng": kaifeng, "existing": existing}
+
+
+def snapshot():
+    return list(ProgressReport.objects.order_by("pk").values())
+
+
+AMOUNT = "本季度完成投资(亿元)"
+
+ADMIN_CASES = [
+    ({"amount": ""}, f"{AMOUNT}：请填写。"),
+    ({"amount": "   "}, f"{AMOUNT}：请填写。"),
+    ({"amount": "-1"}, f"{AMOUNT}不能为负数。"),
+    ({"amount": "-0.0001"}, f"{AMOUNT}不能为负数。"),
+    ({"amount": "abc"}, f"{AMOUNT}必须是数字。"),
+    ({"amount": "12,5"}, f"{AMOUNT}必须是数字。"),
+    ({"amount": "1,234.5"}, f"{AMOUNT}必须是数字。"),
+    ({"amount": "12.5亿"}, f"{AMOUNT}必须是数字。"),
+    ({"amount": "NaN"}, f"{AMOUNT}必须是数字。"),
+    ({"amount": "Infinity"}, f"{AMOUNT}必须是数字。"),
+    ({"amount": "-Infinity"}, f"{AMOUNT}必须是数字。"),
+    ({"amount": "1e309"}, f"{AMOUNT}数值过大。"),
+    ({"amount": "123456789"}, f"{AMOUNT}数值过大。"),
+    ({"amount": "1.00001"}, f"{AMOUNT}最多保留 4 位小数（精确到万元）。"),
+    ({"amount": "12000"}, "是否把万元当成了亿元"),
+    ({"amount": "1e4"}, "是否把万元当成了亿元"),
+    ({"quarter": "0"}, "季度必须是 1 到 4。"),
+    ({"quarter": "5"}, "季度必须是 1 到 4。"),
+    ({"quarter": "一"}, "输入整数。"),
+    ({"year": "2022"}, "年度必须是工作要点的年度 2021。"),
+    ({"task": "99999"}, "选择一个有效的选项"),
+    ({"city": "99999"}, "选择一个有效的选项"),
+    ({"quarter": "1"}, "该城市本季度已填报过这项任务，不能重复填报。"),
+    ({"note": "很" * 2001}, "进展情况最多 2000 字。"),
+]
+
+
+@pytest.mark.parametrize(("changes", "message"), ADMIN_CASES)
+def test_bad_report_in_the_admin_is_refused_and_changes_nothing(world, changes, message):
+    before = snapshot()
+    data = {
+        "task": world["task"].pk,
+        "city": world["kaifeng"].pk,
+        "year": "2021",
+        "quarter": "2",
+        "amount": "3",
+        "note": "",
+        **changes,
+    }
+    response = world["client"].post(ADD, data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert snapshot() == before
+
+
+def test_a_city_outside_the_task_is_refused(world, xuchang):
+    before = snapshot()
+    task = world["task"]
+    response = world["client"].post(
+        ADD, {"task": task.pk, "city": xuchang.pk, "year": 2021, "quarter": 2, "amount": "1"}
+    )
+    assert "选择一个有效的选项" in response.content.decode()
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "amount", ["１２．５", " 12.5 ", "\u300012.5\u3000", "12.50", "+12.5"], ids=repr
+)
+def test_full_width_digits_and_spaces_are_not_errors(world, amount):
+    response = world["client"].post(
+        ADD,
+        {
+            "task": world["task"].pk,
+            "city": world["kaifeng"].pk,
+            "year": 2021,
+            "quarter": 2,
+            "amount": amount,
+        },
+    )
+    assert response.status_code == 302
+    assert ProgressReport.objects.get(quarter=2).amount == Decimal("12.5")
+
+
+def test_html_in_a_note_is_kept_as_text_and_shown_escaped(world):
+    world["client"].post(
+        ADD,
+        {
+            "task": world["task"].pk,
+            "city": world["kaifeng"].pk,
+            "year": 2021,
+            "quarter": 2,
+            "amount": "1",
+            "note": "<script>alert(1)</script>",
+        },
+    )
+    report = ProgressReport.objects.get(quarter=2)
+    assert report.note == "<script>alert(1)</script>"
+    html = world["client"].get("/admin/investment/progressreport/quarter/?quarter=2").content
+    assert b"<script>alert(1)</script>" not in html
+    assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+SHEET_CASES = [
+    ({"cumulative": "5"}, "累计：5 亿元小于此前各季度已填报的 7.25 亿元。"),
+    (
+        {"amount": "1", "cumulative": "9"},
+        "累计：本季度 1 加此前 7.25 不等于 9 亿元。请只填其中一项。",
+    ),
+    ({"amount": "-2"}, "本季度完成(亿元)不能为负数。"),
+    ({"cumulative": "-2"}, "累计(亿元)不能为负数。"),
+    ({"amount": "abc"}, "本季度完成(亿元)必须是数字。"),
+    ({"note": "只写了说明"}, "本季度完成：请填写与进展情况对应的金额。"),
+    ({"cumulative": "1000"}, "是否把万元当成了亿元"),
+    ({"amount": "1", "note": "很" * 2001}, "进展情况最多 2000 字。"),
+]
+
+
+@pytest.mark.parametrize(("row", "message"), SHEET_CASES)
+def test_bad_row_on_the_quarter_sheet_is_refused_and_changes_nothing(world, row, message):
+    before = snapshot()
+    data = {"rows-TOTAL_FORMS": 1, "rows-INITIAL_FORMS": 0, "_save": "1"}
+    data.update({f"rows-0-{key}": value for key, value in row.items()})
+    response = world["client"].post(SHEET, data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert snapshot() == before
