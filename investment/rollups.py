@@ -5,7 +5,7 @@ so a page and a spreadsheet that call the same function cannot disagree.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import models
@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from plan.models import City, FocusArea, Plan
-from tasks.models import Task
+from tasks.models import CityAllocation, Milestone, Task
 
 from .models import ProgressReport, QuarterClose
 
@@ -233,3 +233,58 @@ def reporting_coverage(
     return ReportingCoverage(
         quarter=quarter, deadline=deadline, cities=cities, rows=rows, closed=closed
     )
+
+
+@dataclass(frozen=True)
+class Change:
+    """One recorded change to a task's figures: who, when, what, and the values around it."""
+
+    when: datetime
+    who: str
+    what: str
+    kind: str  # "+" created, "~" changed, "-" deleted
+    fields: list[tuple[str, object, object]]
+    reason: str
+
+
+def task_history(task: Task, limit: int = 50) -> list[Change]:
+    """The newest changes to a task, its allocations, milestones and reports, newest first.
+
+    Reads django-simple-history's records; each change is diffed against the record before it.
+    """
+    histories = [
+        Task.history.filter(id=task.pk),
+        CityAllocation.history.filter(task_id=task.pk),
+        Milestone.history.filter(task_id=task.pk),
+        ProgressReport.history.filter(task_id=task.pk),
+    ]
+    records = sorted(
+        (
+            record
+            for history in histories
+            for record in history.select_related("history_user")[:limit]
+        ),
+        key=lambda record: record.history_date,
+        reverse=True,
+    )[:limit]
+    changes = []
+    for record in records:
+        previous = record.prev_record
+        fields = []
+        if record.history_type == "~" and previous is not None:
+            delta = record.diff_against(previous)
+            fields = [
+                (str(record.instance._meta.get_field(c.field).verbose_name), c.old, c.new)
+                for c in delta.changes
+            ]
+        changes.append(
+            Change(
+                when=record.history_date,
+                who=str(record.history_user or "—"),
+                what=f"{record.instance._meta.verbose_name} {record.instance}",
+                kind=record.history_type,
+                fields=fields,
+                reason=record.history_change_reason or "",
+            )
+        )
+    return changes

@@ -7,6 +7,12 @@ from plan.models import City, Plan
 from tests.builders import make_city
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Tests create many users; the production hasher is slow on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def plan_2021(db) -> Plan:
     """The 2021 plan as loaded from fixtures/, for tests of the plan data itself."""

@@ -184,3 +184,19 @@ def test_sheet_queries_do_not_grow_with_tasks(kaifeng_client, tasks, kaifeng):
     with CaptureQueriesContext(connection) as large:
         kaifeng_client.get(SHEET)
     assert len(large) == len(small)
+
+
+def test_a_cumulative_past_150_percent_of_the_allocation_is_saved_with_a_warning(
+    kaifeng_client, tasks, kaifeng
+):
+    first, _second = tasks
+    make_report(first, kaifeng, 1, "50", Status.APPROVED)
+    response = kaifeng_client.post(
+        f"{SHEET}?quarter=2",
+        sheet_data([{"amount": "11", "note": ""}, {"amount": "", "note": ""}], _save="1"),
+        follow=True,
+    )
+    assert (
+        "1.1 开封：累计 61 亿元，超过分配金额 40 亿元的 150%，请核实。" in response.content.decode()
+    )
+    assert ProgressReport.objects.get(quarter=2).amount == Decimal("11")

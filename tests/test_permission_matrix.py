@@ -1,0 +1,219 @@
+"""Who may do what, through the admin's real URLs: each role × action × own or other city.
+
+The cast: the office, the Kaifeng reporter, and a leader. "own" rows are Kaifeng's, "other"
+rows Zhengzhou's. Outcomes: a status code, or for the workflow actions whether it took effect.
+"""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+
+from investment.models import ProgressReport
+from plan.models import OFFICE, REPORTER, VIEWER, Reporter
+from tasks.models import CityAllocation, Milestone
+from tests.builders import make_allocation, make_area, make_plan, make_report, make_task
+
+pytestmark = pytest.mark.django_db
+Status = ProgressReport.Status
+
+
+@pytest.fixture
+def world(django_user_model, zhengzhou, kaifeng):
+    task = make_task(make_area(make_plan()), 1, "100", [zhengzhou, kaifeng])
+    users = {}
+    for role, group, city, staff in [
+        ("office", OFFICE, None, True),
+        ("reporter", REPORTER, kaifeng, True),
+        ("leader", VIEWER, None, False),
+    ]:
+        user = django_user_model.objects.create_user(role, password="x", is_staff=staff)
+        user.groups.add(Group.objects.get(name=group))
+        if city:
+            Reporter.objects.create(user=user, city=city)
+        users[role] = user
+    rows = {}
+    for side, city in (("own", kaifeng), ("other", zhengzhou)):
+        rows[side] = {
+            "report": make_report(task, city, 1, "3", Status.DRAFT),
+            "submitted": make_report(task, city, 2, "3", Status.SUBMITTED),
+            "allocation": make_allocation(task, city, "40"),
+            "milestone": Milestone.objects.create(
+                task=task, city=city, name=f"{city.name}项目", kind=Milestone.Kind.START
+            ),
+        }
+    return {"task": task, "users": users, "rows": rows}
+
+
+URLS = {
+    "report": "/admin/investment/progressreport/",
+    "allocation": "/admin/tasks/cityallocation/",
+    "milestone": "/admin/tasks/milestone/",
+}
+
+
+def form_data(kind: str, obj) -> dict:
+    if kind == "report":
+        return {
+            "task": obj.task_id,
+            "city": obj.city_id,
+            "year": obj.year,
+            "quarter": obj.quarter,
+            "amount": "4",
+            "note": "",
+            "seen_version": obj.version,
+        }
+    if kind == "allocation":
+        return {"task": obj.task_id, "city": obj.city_id, "amount": "39"}
+    return {
+        "task": obj.task_id,
+        "city": obj.city_id,
+        "name": obj.name,
+        "kind": obj.kind,
+        "status": "in_progress",
+        "done_on": "",
+    }
+
+
+VIEW = [
+    # role, kind, side, status of GET change page
+    ("office", "report", "own", 200),
+    ("office", "report", "other", 200),
+    ("reporter", "report", "own", 200),
+    ("reporter", "report", "other", 404),
+    ("leader", "report", "own", 302),
+    ("office", "allocation", "other", 200),
+    ("reporter", "allocation", "own", 200),
+    ("reporter", "allocation", "other", 404),
+    ("leader", "allocation", "own", 302),
+    ("office", "milestone", "other", 200),
+    ("reporter", "milestone", "own", 200),
+    ("reporter", "milestone", "other", 404),
+    ("leader", "milestone", "own", 302),
+]
+
+
+@pytest.mark.parametrize(("role", "kind", "side", "expected"), VIEW)
+def test_view(client, world, role, kind, side, expected):
+    client.force_login(world["users"][role])
+    obj = world["rows"][side][kind]
+    assert client.get(f"{URLS[kind]}{obj.pk}/change/").status_code == expected
+
+
+CHANGE = [
+    # role, kind, side, status of POST to the change page (302: saved)
+    ("office", "report", "other", 302),
+    ("reporter", "report", "own", 302),
+    ("reporter", "report", "other", 404),
+    ("leader", "report", "own", 302),
+    ("office", "allocation", "other", 302),
+    ("reporter", "allocation", "own", 403),
+    ("reporter", "allocation", "other", 404),
+    ("office", "milestone", "other", 302),
+    ("reporter", "milestone", "own", 302),
+    ("reporter", "milestone", "other", 404),
+]
+
+
+@pytest.mark.parametrize(("role", "kind", "side", "expected"), CHANGE)
+def test_change(client, world, role, kind, side, expected):
+    client.force_login(world["users"][role])
+    obj = world["rows"][side][kind]
+    response = client.post(f"{URLS[kind]}{obj.pk}/change/", form_data(kind, obj))
+    assert response.status_code == expected
+    obj.refresh_from_db()
+    assert was_changed(kind, obj) == (expected == 302 and role != "leader")
+
+
+def was_changed(kind: str, obj) -> bool:
+    if kind == "report":
+        return obj.amount == Decimal("4")
+    if kind == "allocation":
+        return obj.amount == Decimal("39")
+    return obj.status == Milestone.Status.IN_PROGRESS
+
+
+ADD = [
+    ("office", "report", 200),
+    ("reporter", "report", 200),
+    ("leader", "report", 302),
+    ("office", "allocation", 200),
+    ("reporter", "allocation", 403),
+    ("office", "milestone", 200),
+    ("reporter", "milestone", 403),
+]
+
+
+@pytest.mark.parametrize(("role", "kind", "expected"), ADD)
+def test_add(client, world, role, kind, expected):
+    client.force_login(world["users"][role])
+    assert client.get(f"{URLS[kind]}add/").status_code == expected
+
+
+DELETE = [
+    ("office", "report", "other", 302),
+    ("reporter", "report", "own", 302),
+    ("reporter", "report", "other", 404),
+    ("reporter", "submitted", "own", 403),
+    ("office", "allocation", "other", 302),
+    ("reporter", "allocation", "own", 403),
+    ("office", "milestone", "other", 302),
+    ("reporter", "milestone", "own", 403),
+]
+
+
+@pytest.mark.parametrize(("role", "kind", "side", "expected"), DELETE)
+def test_delete(client, world, role, kind, side, expected):
+    client.force_login(world["users"][role])
+    obj = world["rows"][side][kind]
+    url = URLS["report" if kind == "submitted" else kind]
+    assert client.post(f"{url}{obj.pk}/delete/", {"post": "yes"}).status_code == expected
+    exists = type(obj).objects.filter(pk=obj.pk).exists()
+    assert exists == (expected != 302)
+
+
+WORKFLOW = [
+    # role, action, side, row, status afterwards
+    ("office", "submit_reports", "other", "report", Status.SUBMITTED),
+    ("reporter", "submit_reports", "own", "report", Status.SUBMITTED),
+    ("reporter", "submit_reports", "other", "report", Status.DRAFT),
+    ("office", "approve_reports", "other", "submitted", Status.APPROVED),
+    ("reporter", "approve_reports", "own", "submitted", Status.SUBMITTED),
+    ("leader", "approve_reports", "own", "submitted", Status.SUBMITTED),
+]
+
+
+@pytest.mark.parametrize(("role", "action", "side", "row", "after"), WORKFLOW)
+def test_workflow(client, world, role, action, side, row, after):
+    client.force_login(world["users"][role])
+    report = world["rows"][side][row]
+    client.post(URLS["report"], {"action": action, "_selected_action": [report.pk]})
+    report.refresh_from_db()
+    assert report.status == after
+
+
+PLAN = [
+    # role, method, path suffix, status
+    ("office", "get", "change/", 200),
+    ("reporter", "get", "change/", 200),
+    ("reporter", "post", "change/", 403),
+    ("reporter", "post", "delete/", 403),
+    ("leader", "get", "change/", 302),
+]
+
+
+@pytest.mark.parametrize(("role", "method", "suffix", "expected"), PLAN)
+def test_plan_objects(client, world, role, method, suffix, expected):
+    client.force_login(world["users"][role])
+    url = f"/admin/tasks/task/{world['task'].pk}/{suffix}"
+    response = getattr(client, method)(url, {"post": "yes"} if method == "post" else None)
+    assert response.status_code == expected
+
+
+def test_a_task_with_reports_cannot_be_deleted(client, world):
+    client.force_login(world["users"]["office"])
+    task = world["task"]
+    response = client.post(f"/admin/tasks/task/{task.pk}/delete/", {"post": "yes"})
+    assert "无法删除" in response.content.decode() or response.status_code == 403
+    assert CityAllocation.objects.filter(task=task).exists()
+    assert type(task).objects.filter(pk=task.pk).exists()
