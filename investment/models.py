@@ -236,13 +236,16 @@ class ProgressReport(models.Model):
 
         Call inside the saving transaction: the row is locked (on PostgreSQL) until it commits.
         """
+        locked = ProgressReport.objects.select_for_update().filter(pk=self.pk)
+        if locked.values_list("version", flat=True).first() in (None, seen):
+            return
+        # Read apart from the lock: PostgreSQL cannot lock the outer join to the user.
         current = (
-            ProgressReport.objects.select_for_update()
-            .filter(pk=self.pk)
-            .values("version", "amount", "note", "status", "updated_by__username", "updated_at")
+            ProgressReport.objects.filter(pk=self.pk)
+            .values("amount", "note", "status", "updated_by__username", "updated_at")
             .first()
         )
-        if current and current["version"] != seen:
+        if current:
             raise ValidationError(
                 _(
                     "%(user)s changed this report at %(time)s while you were editing it: it now "

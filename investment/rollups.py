@@ -83,10 +83,15 @@ def plan_targets(plan: Plan) -> Targets:
 
 
 def area_targets(plan: Plan) -> list[AreaTargets]:
-    areas = FocusArea.objects.filter(plan=plan).annotate(
-        stated=Coalesce(Sum("tasks__target"), ZERO),
-        task_count=Count("tasks"),
-        unstated_count=Count("tasks", filter=Q(tasks__target__isnull=True)),
+    # Aggregating queries ignore Meta.ordering, so the order is spelled out.
+    areas = (
+        FocusArea.objects.filter(plan=plan)
+        .order_by("number")
+        .annotate(
+            stated=Coalesce(Sum("tasks__target"), ZERO),
+            task_count=Count("tasks"),
+            unstated_count=Count("tasks", filter=Q(tasks__target__isnull=True)),
+        )
     )
     return [
         AreaTargets(
@@ -121,6 +126,7 @@ def quarter_sheet(plan: Plan, city: City, quarter: int) -> list[QuarterRow]:
     tasks = (
         Task.objects.of_plan(plan)
         .filter(cities=city)
+        .order_by("area__number", "number")
         .select_related("area")
         .annotate(
             allocated=Sum("allocations__amount", filter=Q(allocations__city=city)),

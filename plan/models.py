@@ -47,7 +47,7 @@ class PlanQuerySet(models.QuerySet):
         return self.annotate(
             listed_area_count=models.Count("areas", distinct=True),
             listed_task_count=models.Count("areas__tasks", distinct=True),
-        )
+        ).order_by("-year")
 
 
 class Plan(models.Model):
