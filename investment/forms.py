@@ -42,6 +42,10 @@ class ProgressReportForm(forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        task, quarter = cleaned.get("task"), cleaned.get("quarter")
+        if self.instance.pk is None and task and quarter and not is_office(self.user):
+            if QuarterClose.objects.filter(plan=task.area.plan_id, quarter=quarter).exists():
+                self.add_error("quarter", _("The office has closed this quarter."))
         if self.instance.pk is not None and cleaned.get("seen_version") is not None:
             self.instance.check_version(cleaned["seen_version"])
         if self.instance.pk is not None and self.instance.closed_at():

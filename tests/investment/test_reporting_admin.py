@@ -399,3 +399,19 @@ def test_office_corrects_a_closed_quarter_only_with_a_reason(client, task, offic
     assert report.amount_at_close() == Decimal("3")
     assert report.history.first().history_change_reason == "台账更正"
     assert "3" in client.get(url).content.decode()
+
+
+def test_a_reporter_cannot_add_a_report_to_a_closed_quarter(
+    client, task, office_user, kaifeng_reporter, kaifeng
+):
+    from django.test import Client
+
+    office = Client()
+    office.force_login(office_user)
+    close(office)
+    response = as_user(client, kaifeng_reporter).post(
+        f"{REPORTS}add/",
+        {"task": task.pk, "city": kaifeng.pk, "year": 2021, "quarter": 1, "amount": "5"},
+    )
+    assert "季度：都市圈办公室已锁定本季度。" in response.content.decode()
+    assert not ProgressReport.objects.exists()
