@@ -58,7 +58,6 @@ class ProgressReportAdmin(CityScoped, SimpleHistoryAdmin):
         "amount",
         "note",
         "seen_version",
-        ("correction_reason", "amount_at_close"),
         ("status", "return_reason"),
         "is_sample",
         ("created_by", "created_at"),
@@ -148,6 +147,13 @@ class ProgressReportAdmin(CityScoped, SimpleHistoryAdmin):
             "sheet": sheet,
         }
         return TemplateResponse(request, "admin/investment/progressreport/quarter.html", context)
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and obj.closed_at():
+            # A closed quarter's report shows its figure at close and asks why it changes.
+            return [*fields[:5], ("correction_reason", "amount_at_close"), *fields[5:]]
+        return fields
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
