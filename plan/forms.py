@@ -29,6 +29,9 @@ class YiFormField(forms.DecimalField):
     Chinese input methods produce full-width characters; NFKC folds them to ASCII.
     """
 
+    # A number input would refuse full-width digits before the server could fold them.
+    widget = forms.TextInput
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         label = self.label or _("amount")
@@ -38,6 +41,9 @@ class YiFormField(forms.DecimalField):
             *[v for v in self.validators if not isinstance(v, DecimalValidator)],
             *yi_validators(label, self.max_digits, self.decimal_places),
         ]
+
+    def widget_attrs(self, widget) -> dict:
+        return {**super().widget_attrs(widget), "inputmode": "decimal", "autocomplete": "off"}
 
     def to_python(self, value):
         if isinstance(value, str):

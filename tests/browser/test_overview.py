@@ -3,7 +3,10 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 def test_official_opens_the_dashboard_and_reads_the_2021_plan(browser_page, live_server, plan_2021):

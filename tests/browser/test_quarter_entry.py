@@ -1,0 +1,50 @@
+import importlib
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group
+from playwright.sync_api import expect
+
+from investment.models import ProgressReport
+from plan.models import REPORTER, Reporter
+from tests.browser.conftest import screenshot
+from tests.builders import make_allocation, make_area, make_plan, make_report, make_task
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+@pytest.fixture
+def kaifeng_reporter(django_user_model, kaifeng, zhengzhou):
+    # Live-server tests flush the database between tests, taking the migration-made roles.
+    roles = importlib.import_module("investment.migrations.0003_roles")
+    roles.create_roles(apps, None)
+    task = make_task(make_area(make_plan()), 1, "100", [zhengzhou, kaifeng], title="轨道")
+    make_allocation(task, kaifeng, "40")
+    make_report(task, kaifeng, 1, "7.25", ProgressReport.Status.APPROVED)
+    user = django_user_model.objects.create_user("kf", password="kf-password", is_staff=True)
+    user.groups.add(Group.objects.get(name=REPORTER))
+    Reporter.objects.create(user=user, city=kaifeng)
+    return user
+
+
+def test_kaifeng_reporter_fills_the_quarter_on_one_screen(
+    browser_page, live_server, kaifeng_reporter
+):
+    page = browser_page
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", "kf")
+    page.fill("#id_password", "kf-password")
+    page.click("input[type=submit]")
+    page.goto(live_server.url + "/admin/investment/progressreport/quarter/?quarter=2")
+    expect(page.locator("h1")).to_contain_text("季度填报：开封")
+    page.fill("input[name='rows-0-cumulative']", "10")
+    expect(page.locator("input[name='rows-0-amount']")).to_have_attribute("placeholder", "= 2.7500")
+    screenshot(page, "quarter-entry")
+    page.click("input[name='_submit']")
+    expect(page.locator(".messagelist")).to_contain_text("已保存")
+    report = ProgressReport.objects.get(quarter=2)
+    assert (str(report.amount), report.status) == ("2.7500", ProgressReport.Status.SUBMITTED)
+    assert page.errors == []
