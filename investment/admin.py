@@ -7,11 +7,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
 from plan.models import City, Plan, is_office, reporter_city
 from plan.money import exact
-from tasks.admin import CityScoped
+from tasks.admin import CityScoped, HistoryAdmin
 
 from . import rollups
 from .forms import ProgressReportForm, QuarterSheetFormSet, ReturnForm
@@ -24,8 +23,31 @@ def quarter_param(value: str | None) -> int | None:
     return int(value) if value in ("1", "2", "3", "4") else None
 
 
+def sheet_scope(request) -> tuple[Plan, City, int]:
+    """The plan, city and quarter a sheet is for, from ?year, ?city and ?quarter.
+
+    A reporter's city is her own, whatever the URL says; anything unknown is a 404.
+    """
+    year = request.GET.get("year", "")
+    if year and not year.isdigit():
+        raise Http404
+    plan = get_object_or_404(Plan, year=year) if year else Plan.objects.first()
+    city = reporter_city(request.user)
+    requested = request.GET.get("city")
+    if city is None:
+        if not is_office(request.user):
+            raise PermissionDenied  # A reporter not yet bound to a city.
+        city = get_object_or_404(City, slug=requested) if requested else City.objects.first()
+    elif requested and requested != city.slug:
+        raise Http404  # A reporter never sees another city's sheet.
+    quarter = quarter_param(request.GET.get("quarter"))
+    if plan is None or city is None or quarter is None:
+        raise Http404
+    return plan, city, quarter
+
+
 @admin.register(ProgressReport)
-class ProgressReportAdmin(CityScoped, SimpleHistoryAdmin):
+class ProgressReportAdmin(CityScoped, HistoryAdmin):
     form = ProgressReportForm
     change_form_template = "admin/investment/progressreport/change_form.html"
     list_display = [
@@ -81,7 +103,10 @@ class ProgressReportAdmin(CityScoped, SimpleHistoryAdmin):
         """锁定: the office closes a reviewed quarter; reporters can no longer change it."""
         if request.method != "POST" or not is_office(request.user):
             raise PermissionDenied
-        plan = get_object_or_404(Plan, year=request.POST.get("year"))
+        year = request.POST.get("year", "")
+        plan = get_object_or_404(Plan, year=year) if year.isdigit() else None
+        if plan is None:
+            raise Http404
         quarter = quarter_param(request.POST.get("quarter"))
         if quarter is None:
             raise Http404
@@ -102,20 +127,7 @@ class ProgressReportAdmin(CityScoped, SimpleHistoryAdmin):
         """季度填报: a city's whole quarter on one screen."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        plan = (
-            get_object_or_404(Plan, year=request.GET.get("year"))
-            if "year" in request.GET
-            else Plan.objects.first()
-        )
-        city = reporter_city(request.user)
-        requested = request.GET.get("city")
-        if city is None:
-            city = City.objects.filter(slug=requested).first() or City.objects.first()
-        elif requested and requested != city.slug:
-            raise Http404  # A reporter never sees another city's sheet.
-        quarter = quarter_param(request.GET.get("quarter"))
-        if plan is None or city is None or quarter is None:
-            raise Http404
+        plan, city, quarter = sheet_scope(request)
         rows = rollups.quarter_sheet(plan, city, quarter)
         sheet = QuarterSheetFormSet(
             request.POST or None,
@@ -147,6 +159,12 @@ class ProgressReportAdmin(CityScoped, SimpleHistoryAdmin):
             "sheet": sheet,
         }
         return TemplateResponse(request, "admin/investment/progressreport/quarter.html", context)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Which task, city and quarter a report is for is fixed once it exists.
+        if obj is not None:
+            return ["task", "city", "year", "quarter", *self.readonly_fields]
+        return self.readonly_fields
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
@@ -189,9 +207,7 @@ class ProgressReportAdmin(CityScoped, SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
-        obj.updated_by = request.user
-        if obj.status == ProgressReport.Status.RETURNED and not is_office(request.user):
-            obj.status = ProgressReport.Status.DRAFT
+        obj.edited_by(request.user)
         if "_submit" in request.POST and obj.status == ProgressReport.Status.DRAFT:
             obj.submit()
         super().save_model(request, obj, form, change)
@@ -202,8 +218,10 @@ class ProgressReportAdmin(CityScoped, SimpleHistoryAdmin):
         """Apply `change` to every selected report, or to none if any of them refuses."""
         try:
             with transaction.atomic():
-                for report in queryset.select_for_update().select_related("task__area", "city"):
-                    if not (is_office(request.user) or report.editable_by(request.user)):
+                for report in queryset.select_for_update(of=("self",)).select_related(
+                    "task__area", "city"
+                ):
+                    if not report.editable_by(request.user):
                         raise ValidationError(
                             _("%(report)s cannot be changed by you.") % {"report": report}
                         )
@@ -211,7 +229,7 @@ class ProgressReportAdmin(CityScoped, SimpleHistoryAdmin):
                         change(report)
                     except ValidationError as error:
                         raise ValidationError(f"{report}: {' '.join(error.messages)}") from error
-                    report.updated_by = request.user
+                    report.edited_by(request.user)
                     report.save()
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)

@@ -33,11 +33,12 @@ class ProgressReportForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["seen_version"].initial = self.instance.version
         self.fields["seen_version"].required = self.instance.pk is not None
-        city = reporter_city(self.user) if self.user else None
-        if city and "city" in self.fields:
-            # A reporter can only ever name her own city, and tasks her city is in.
-            self.fields["city"].queryset = City.objects.filter(pk=city.pk)
-            self.fields["city"].initial = city.pk
+        if "city" in self.fields and not is_office(self.user):
+            # A reporter can only ever name her own city, and tasks her city is in; one not
+            # yet bound to a city can name none.
+            city = reporter_city(self.user)
+            self.fields["city"].queryset = City.objects.filter(pk=city.pk if city else None)
+            self.fields["city"].initial = city.pk if city else None
             self.fields["task"].queryset = Task.objects.filter(cities=city).select_related("area")
 
     def clean(self) -> dict:
@@ -46,8 +47,8 @@ class ProgressReportForm(forms.ModelForm):
         if self.instance.pk is None and task and quarter and not is_office(self.user):
             if QuarterClose.objects.filter(plan=task.area.plan_id, quarter=quarter).exists():
                 self.add_error("quarter", _("The office has closed this quarter."))
-        if self.instance.pk is not None and cleaned.get("seen_version") is not None:
-            self.instance.check_version(cleaned["seen_version"])
+        if self.instance.pk is not None:
+            self.instance.check_version(cleaned.get("seen_version"))
         if self.instance.pk is not None and self.instance.closed_at():
             reason = cleaned.get("correction_reason", "").strip()
             if not reason:
@@ -88,18 +89,21 @@ class QuarterRowForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "cols": 40}),
     )
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The task the row was drawn for: the plan may change between opening and saving.
+    task = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, row: QuarterRow, editable: bool, **kwargs) -> None:
         self.row = row
         self.editable = editable
         report = row.report
+        kwargs["initial"] = {"task": row.task.pk}
         if report is not None:
-            kwargs["initial"] = {
-                "amount": report.amount,
-                "cumulative": row.cumulative,
-                "note": report.note,
-                "seen_version": report.version,
-            }
+            kwargs["initial"].update(
+                amount=report.amount,
+                cumulative=row.cumulative,
+                note=report.note,
+                seen_version=report.version,
+            )
         super().__init__(*args, **kwargs)
         if not editable:
             for field in self.fields.values():
@@ -107,9 +111,23 @@ class QuarterRowForm(forms.Form):
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        if cleaned.get("task") != self.row.task.pk:
+            raise ValidationError(
+                _("The tasks of this city changed since the page was opened; open it again.")
+            )
         amount, cumulative = cleaned.get("amount"), cleaned.get("cumulative")
+        # A saved row shows both figures; whichever the clerk changed decides the other.
+        if "amount" in self.changed_data and "cumulative" not in self.changed_data:
+            cumulative = None
+        elif "cumulative" in self.changed_data and "amount" not in self.changed_data:
+            amount = None if cumulative is not None else amount
         before = self.row.cumulative_before
-        if amount is None and cumulative is not None:
+        if self.row.report is not None and amount is None and cumulative is None:
+            self.add_error(
+                "amount",
+                _("This quarter: a saved figure cannot be emptied; delete the draft instead."),
+            )
+        elif amount is None and cumulative is not None:
             if cumulative < before:
                 self.add_error(
                     "cumulative",
@@ -120,7 +138,7 @@ class QuarterRowForm(forms.Form):
                     % {"cumulative": exact(cumulative), "before": exact(before)},
                 )
             else:
-                cleaned["amount"] = cumulative - before
+                amount = cumulative - before
         elif amount is not None and cumulative is not None and amount + before != cumulative:
             self.add_error(
                 "cumulative",
@@ -134,7 +152,8 @@ class QuarterRowForm(forms.Form):
                     "cumulative": exact(cumulative),
                 },
             )
-        if cleaned.get("amount") is None and cleaned.get("note"):
+        cleaned["amount"] = amount
+        if amount is None and cleaned.get("note") and self.row.report is None:
             self.add_error("amount", _("This quarter: enter the amount the note goes with."))
         return cleaned
 
@@ -166,7 +185,8 @@ class BaseQuarterSheet(forms.BaseFormSet):
             for form, report in reports:
                 try:
                     if report.pk:
-                        report.check_version(form.cleaned_data["seen_version"] or report.version)
+                        # No version seen means the row was empty when opened: stale too.
+                        report.check_version(form.cleaned_data["seen_version"])
                     report.full_clean()
                 except ValidationError as error:
                     messages = error.message_dict if hasattr(error, "error_dict") else {None: error}
@@ -178,7 +198,7 @@ class BaseQuarterSheet(forms.BaseFormSet):
             for _form, report in reports:
                 report.save()
             saved = [report for _form, report in reports]
-            if submit:
+            if submit and not self.closed:
                 saved = self.submit_all()
         return saved
 
@@ -192,9 +212,7 @@ class BaseQuarterSheet(forms.BaseFormSet):
         )
         report.amount = form.cleaned_data["amount"]
         report.note = form.cleaned_data["note"]
-        report.updated_by = self.user
-        if report.status == ProgressReport.Status.RETURNED and not is_office(self.user):
-            report.status = ProgressReport.Status.DRAFT
+        report.edited_by(self.user)
         return report
 
     def submit_all(self) -> list[ProgressReport]:
@@ -207,7 +225,7 @@ class BaseQuarterSheet(forms.BaseFormSet):
         submitted = []
         for report in drafts.select_for_update():
             report.submit()
-            report.updated_by = self.user
+            report.edited_by(self.user)
             report.save()
             submitted.append(report)
         return submitted

@@ -231,7 +231,7 @@ class ProgressReport(models.Model):
         record = self.history.filter(history_date__lte=closed).first()
         return record.amount if record else None
 
-    def check_version(self, seen: int) -> None:
+    def check_version(self, seen: int | None) -> None:
         """Refuse a save based on version `seen` when someone has saved since.
 
         Call inside the saving transaction: the row is locked (on PostgreSQL) until it commits.
@@ -261,6 +261,12 @@ class ProgressReport(models.Model):
                 },
                 code="stale",
             )
+
+    def edited_by(self, user) -> None:
+        """Record who changed the report; a returned report its reporter edits is a draft again."""
+        self.updated_by = user
+        if self.status == self.Status.RETURNED and not is_office(user):
+            self.status = self.Status.DRAFT
 
     def submit(self) -> None:
         if self.status not in (self.Status.DRAFT, self.Status.RETURNED):

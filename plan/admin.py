@@ -82,4 +82,3 @@ class ReporterAdmin(admin.ModelAdmin):
     list_display = ["user", "city"]
     list_filter = ["city"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
-    autocomplete_fields = ["user"]

@@ -232,11 +232,17 @@ def reporter_city(user) -> "City | None":
 
 
 def scope_to_city(queryset: models.QuerySet, user, field: str = "city") -> models.QuerySet:
-    """The rows a user may see: all for the office and leaders, her city's for a reporter."""
-    if is_office(user) or VIEWER in roles(user):
+    """The rows a user may see: all for the office and leaders, her city's for a reporter.
+
+    The reporter role is the narrower one and wins; a reporter not yet bound to a city sees
+    nothing.
+    """
+    if is_office(user):
         return queryset
-    city = reporter_city(user)
-    return queryset.filter(**{field: city}) if city else queryset.none()
+    if REPORTER in roles(user):
+        city = reporter_city(user)
+        return queryset.filter(**{field: city}) if city else queryset.none()
+    return queryset if VIEWER in roles(user) else queryset.none()
 
 
 class Reporter(models.Model):

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
@@ -38,6 +38,15 @@ class FocusAreaAdmin(admin.ModelAdmin):
     @admin.display(description=_("tasks"), ordering="task_count")
     def task_count(self, obj: FocusArea) -> int:
         return obj.task_count
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """History to read, never to edit: a past record posted back would skip every check."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "GET":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class CityScoped:
@@ -108,7 +117,7 @@ class MilestoneInline(CityScoped, admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(SimpleHistoryAdmin):
+class TaskAdmin(HistoryAdmin):
     list_display = ["code", "title", "target_display", "corridor", "city_names", "has_note"]
     list_display_links = ["code", "title"]
     list_filter = ["area__plan", "area", "corridor", "cities"]
@@ -153,7 +162,7 @@ class TaskAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CityAllocation)
-class CityAllocationAdmin(CityScoped, SimpleHistoryAdmin):
+class CityAllocationAdmin(CityScoped, HistoryAdmin):
     list_display = ["task", "city", "amount", "is_sample"]
     list_filter = ["task__area__plan", "city", "is_sample"]
     search_fields = ["task__title"]
@@ -167,7 +176,7 @@ class CityAllocationAdmin(CityScoped, SimpleHistoryAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(CityScoped, SimpleHistoryAdmin):
+class MilestoneAdmin(CityScoped, HistoryAdmin):
     list_display = ["name", "task", "city", "kind", "due_quarter", "status", "done_on"]
     list_filter = ["task__area__plan", "kind", "status", "city"]
     search_fields = ["name", "task__title"]

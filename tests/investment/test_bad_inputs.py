@@ -144,7 +144,12 @@ SHEET_CASES = [
 @pytest.mark.parametrize(("row", "message"), SHEET_CASES)
 def test_bad_row_on_the_quarter_sheet_is_refused_and_changes_nothing(world, row, message):
     before = snapshot()
-    data = {"rows-TOTAL_FORMS": 1, "rows-INITIAL_FORMS": 0, "_save": "1"}
+    data = {
+        "rows-TOTAL_FORMS": 1,
+        "rows-INITIAL_FORMS": 0,
+        "rows-0-task": world["task"].pk,
+        "_save": "1",
+    }
     data.update({f"rows-0-{key}": value for key, value in row.items()})
     response = world["client"].post(SHEET, data)
     assert response.status_code == 200

@@ -36,9 +36,11 @@ def kaifeng_client(client, django_user_model, kaifeng):
     return client
 
 
-def sheet_data(rows: list[dict], **extra) -> dict:
+def sheet_data(tasks, rows: list[dict], **extra) -> dict:
+    """The sheet as the browser posts it: one row per task, in the order drawn."""
     data = {"rows-TOTAL_FORMS": len(rows), "rows-INITIAL_FORMS": 0}
-    for index, row in enumerate(rows):
+    for index, (task, row) in enumerate(zip(tasks, rows, strict=True)):
+        data[f"rows-{index}-task"] = task.pk
         for key, value in row.items():
             data[f"rows-{index}-{key}"] = value
     return {**data, **extra}
@@ -65,6 +67,7 @@ def test_a_whole_quarter_is_saved_from_amounts_or_year_to_date_totals(
     response = kaifeng_client.post(
         f"{SHEET}?quarter=2",
         sheet_data(
+            tasks,
             [
                 {"amount": "", "cumulative": "10", "note": "1-6月累计"},
                 {"amount": "２．５", "cumulative": "", "note": "开工"},
@@ -91,6 +94,7 @@ def test_one_bad_row_saves_nothing_and_says_which(kaifeng_client, tasks, kaifeng
     response = kaifeng_client.post(
         f"{SHEET}?quarter=2",
         sheet_data(
+            tasks,
             [
                 {"amount": "", "cumulative": "5", "note": ""},
                 {"amount": "3", "cumulative": "", "note": ""},
@@ -107,7 +111,7 @@ def test_one_bad_row_saves_nothing_and_says_which(kaifeng_client, tasks, kaifeng
 def test_wan_yuan_typed_as_yi_yuan_is_caught(kaifeng_client, tasks):
     response = kaifeng_client.post(
         f"{SHEET}?quarter=1",
-        sheet_data([{"amount": "12000", "note": ""}, {"amount": "", "note": ""}], _save="1"),
+        sheet_data(tasks, [{"amount": "12000", "note": ""}, {"amount": "", "note": ""}], _save="1"),
     )
     assert "是否把万元当成了亿元" in response.content.decode()
     assert not ProgressReport.objects.exists()
@@ -115,10 +119,11 @@ def test_wan_yuan_typed_as_yi_yuan_is_caught(kaifeng_client, tasks):
 
 def test_submitting_the_sheet_submits_every_draft_of_the_quarter(kaifeng_client, tasks, kaifeng):
     _first, second = tasks
-    make_report(second, kaifeng, 1, "1", Status.DRAFT)
+    draft = make_report(second, kaifeng, 1, "1", Status.DRAFT)
+    untouched = {"amount": "1", "cumulative": "1", "note": "", "seen_version": draft.version}
     kaifeng_client.post(
         f"{SHEET}?quarter=1",
-        sheet_data([{"amount": "2", "note": ""}, {"amount": "1", "note": ""}], _submit="1"),
+        sheet_data(tasks, [{"amount": "2", "note": ""}, untouched], _submit="1"),
     )
     assert sorted(ProgressReport.objects.values_list("amount", "status")) == [
         (Decimal("1"), Status.SUBMITTED),
@@ -131,7 +136,7 @@ def test_submitted_rows_are_locked_for_the_reporter(kaifeng_client, tasks, kaife
     submitted = make_report(first, kaifeng, 1, "2", Status.SUBMITTED)
     kaifeng_client.post(
         f"{SHEET}?quarter=1",
-        sheet_data([{"amount": "9", "note": "改"}, {"amount": "", "note": ""}], _save="1"),
+        sheet_data(tasks, [{"amount": "9", "note": "改"}, {"amount": "", "note": ""}], _save="1"),
     )
     submitted.refresh_from_db()
     assert (submitted.amount, submitted.note) == (Decimal("2"), "")
@@ -146,6 +151,7 @@ def test_a_sheet_saved_over_a_newer_save_is_refused(kaifeng_client, tasks, kaife
     response = kaifeng_client.post(
         f"{SHEET}?quarter=1",
         sheet_data(
+            tasks,
             [{"amount": "4", "note": "", "seen_version": seen}, {"amount": "", "note": ""}],
             _save="1",
         ),
@@ -193,10 +199,85 @@ def test_a_cumulative_past_150_percent_of_the_allocation_is_saved_with_a_warning
     make_report(first, kaifeng, 1, "50", Status.APPROVED)
     response = kaifeng_client.post(
         f"{SHEET}?quarter=2",
-        sheet_data([{"amount": "11", "note": ""}, {"amount": "", "note": ""}], _save="1"),
+        sheet_data(tasks, [{"amount": "11", "note": ""}, {"amount": "", "note": ""}], _save="1"),
         follow=True,
     )
     assert (
         "1.1 开封：累计 61 亿元，超过分配金额 40 亿元的 150%，请核实。" in response.content.decode()
     )
     assert ProgressReport.objects.get(quarter=2).amount == Decimal("11")
+
+
+def test_changing_one_figure_of_a_saved_row_derives_the_other(kaifeng_client, tasks, kaifeng):
+    first, _second = tasks
+    make_report(first, kaifeng, 1, "7.25", Status.APPROVED)
+    report = make_report(first, kaifeng, 2, "2", Status.DRAFT)
+    posted = [
+        {"amount": "3", "cumulative": "9.25", "note": "", "seen_version": report.version},
+        {"amount": "", "cumulative": "", "note": ""},
+    ]
+    response = kaifeng_client.post(f"{SHEET}?quarter=2", sheet_data(tasks, posted, _save="1"))
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.amount == Decimal("3")
+    posted[0] = {"amount": "3", "cumulative": "12", "note": "", "seen_version": report.version}
+    kaifeng_client.post(f"{SHEET}?quarter=2", sheet_data(tasks, posted, _save="1"))
+    report.refresh_from_db()
+    assert report.amount == Decimal("4.75")
+
+
+def test_a_row_saved_by_someone_else_after_opening_an_empty_sheet_is_not_overwritten(
+    kaifeng_client, tasks, kaifeng
+):
+    first, _second = tasks
+    opened_empty = sheet_data(
+        tasks, [{"amount": "3", "note": ""}, {"amount": "", "note": ""}], _save="1"
+    )
+    make_report(first, kaifeng, 1, "5", Status.DRAFT)  # The office saved 5 meanwhile.
+    response = kaifeng_client.post(f"{SHEET}?quarter=1", opened_empty)
+    assert "在您编辑期间修改了这条填报" in response.content.decode()
+    assert ProgressReport.objects.get().amount == Decimal("5")
+
+
+def test_rows_posted_for_other_tasks_than_drawn_save_nothing(kaifeng_client, tasks):
+    first, second = tasks
+    swapped = sheet_data(
+        [second, first], [{"amount": "2", "note": ""}, {"amount": "", "note": ""}], _save="1"
+    )
+    response = kaifeng_client.post(f"{SHEET}?quarter=1", swapped)
+    assert "本市的任务在打开本页后有变化，请重新打开。" in response.content.decode()
+    assert not ProgressReport.objects.exists()
+
+
+def test_a_closed_quarter_cannot_be_submitted_from_the_sheet(kaifeng_client, tasks, kaifeng):
+    from django.contrib.auth import get_user_model
+
+    from investment.models import QuarterClose
+
+    first, _second = tasks
+    draft = make_report(first, kaifeng, 1, "2", Status.DRAFT)
+    office = get_user_model().objects.create_user("o")
+    QuarterClose.objects.create(plan=first.area.plan, quarter=1, closed_by=office)
+    kaifeng_client.post(
+        f"{SHEET}?quarter=1",
+        sheet_data(tasks, [{"amount": "", "note": ""}, {"amount": "", "note": ""}], _submit="1"),
+    )
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+
+
+def test_a_reporter_not_bound_to_a_city_gets_no_sheet(client, django_user_model, tasks):
+    user = django_user_model.objects.create_user("unbound", is_staff=True)
+    user.groups.add(Group.objects.get(name=REPORTER))
+    client.force_login(user)
+    assert client.get(f"{SHEET}?city=zhengzhou").status_code == 403
+    assert client.get("/admin/investment/progressreport/").status_code == 200
+    assert not ProgressReport.objects.exists()
+
+
+@pytest.mark.parametrize("query", ["year=abc", "year=1999", "city=luoyang"])
+def test_unknown_sheet_parameters_are_404(client, django_user_model, tasks, query):
+    user = django_user_model.objects.create_user("office", is_staff=True)
+    user.groups.add(Group.objects.get(name=OFFICE))
+    client.force_login(user)
+    assert client.get(f"{SHEET}?{query}").status_code == 404

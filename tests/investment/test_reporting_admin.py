@@ -415,3 +415,34 @@ def test_a_reporter_cannot_add_a_report_to_a_closed_quarter(
     )
     assert "季度：都市圈办公室已锁定本季度。" in response.content.decode()
     assert not ProgressReport.objects.exists()
+
+
+@pytest.mark.parametrize("kind", ["report", "allocation", "task"])
+def test_history_pages_never_save(client, task, kaifeng_reporter, office_user, kaifeng, kind):
+    report = make_report(task, kaifeng, 1, "3", Status.DRAFT)
+    obj, url = {
+        "report": (report, REPORTS),
+        "allocation": (task.allocations.get(city=kaifeng), "/admin/tasks/cityallocation/"),
+        "task": (task, "/admin/tasks/task/"),
+    }[kind]
+    record = obj.history.first()
+    for user in (kaifeng_reporter, office_user):
+        response = as_user(client, user).post(
+            f"{url}{obj.pk}/history/{record.history_id}/",
+            {"title": "改", "amount": "0.0001", "target": "99999"},
+        )
+        assert response.status_code == 403
+    obj.refresh_from_db()
+    assert obj.history.count() == 1
+
+
+def test_a_reports_task_city_and_quarter_are_fixed_once_it_exists(
+    client, task, kaifeng_reporter, kaifeng
+):
+    report = make_report(task, kaifeng, 2, "3", Status.DRAFT)
+    response = as_user(client, kaifeng_reporter).post(
+        f"{REPORTS}{report.pk}/change/", report_data(report, quarter="1", amount="4")
+    )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert (report.quarter, report.amount) == (2, Decimal("4"))

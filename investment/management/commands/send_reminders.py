@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from investment import rollups
 from investment.models import QuarterClose
-from plan.models import Plan, Reporter
+from plan.models import REPORTER, Plan, Reporter
 
 
 def open_quarter(plan: Plan, today: date) -> int | None:
@@ -36,7 +36,9 @@ class Command(BaseCommand):
         if quarter is None:
             self.stdout.write(_("No open quarter: nothing to remind."))
             return
-        reporters = Reporter.objects.filter(user__is_active=True).select_related("user", "city")
+        reporters = Reporter.objects.filter(
+            user__is_active=True, user__groups__name=REPORTER
+        ).select_related("user", "city")
         coverage = rollups.reporting_coverage(plan, quarter)
         sent = 0
         for reporter in reporters:
