@@ -256,41 +256,46 @@ class Change:
 def task_history(task: Task, limit: int = 50) -> list[Change]:
     """The newest changes to a task, its allocations, milestones and reports, newest first.
 
-    Reads django-simple-history's records; each change is diffed against the record before it.
+    Reads django-simple-history's records in four queries whatever their number: each record
+    is diffed in memory against the one before it for the same row.
     """
-    histories = [
-        Task.history.filter(id=task.pk),
-        CityAllocation.history.filter(task_id=task.pk),
-        Milestone.history.filter(task_id=task.pk),
-        ProgressReport.history.filter(task_id=task.pk),
+    sources = [
+        (Task.history.filter(id=task.pk).select_related("area"), lambda r: f"{task.code}"),
+        (CityAllocation.history.filter(task_id=task.pk).select_related("city"), _city_label),
+        (Milestone.history.filter(task_id=task.pk), lambda r: r.name),
+        (ProgressReport.history.filter(task_id=task.pk).select_related("city"), _report_label),
     ]
-    records = sorted(
-        (
-            record
-            for history in histories
-            for record in history.select_related("history_user")[:limit]
-        ),
-        key=lambda record: record.history_date,
-        reverse=True,
-    )[:limit]
     changes = []
-    for record in records:
-        previous = record.prev_record
-        fields = []
-        if record.history_type == "~" and previous is not None:
-            delta = record.diff_against(previous)
-            fields = [
-                (str(record.instance._meta.get_field(c.field).verbose_name), c.old, c.new)
-                for c in delta.changes
-            ]
-        changes.append(
-            Change(
-                when=record.history_date,
-                who=str(record.history_user or "—"),
-                what=f"{record.instance._meta.verbose_name} {record.instance}",
-                kind=record.history_type,
-                fields=fields,
-                reason=record.history_change_reason or "",
-            )
-        )
-    return changes
+    for records, label in sources:
+        previous = {}
+        for record in records.select_related("history_user").order_by("history_date"):
+            before = previous.get(record.id)
+            previous[record.id] = record
+            changes.append(_change(record, before, label(record)))
+    changes.sort(key=lambda change: change.when, reverse=True)
+    return changes[:limit]
+
+
+def _city_label(record) -> str:
+    return record.city.name
+
+
+def _report_label(record) -> str:
+    return f"{record.city.name} {record.year}Q{record.quarter}"
+
+
+def _change(record, before, label: str) -> Change:
+    fields = []
+    if record.history_type == "~" and before is not None:
+        fields = [
+            (str(record.instance_type._meta.get_field(c.field).verbose_name), c.old, c.new)
+            for c in record.diff_against(before).changes
+        ]
+    return Change(
+        when=record.history_date,
+        who=str(record.history_user or "—"),
+        what=f"{record.instance_type._meta.verbose_name} {label}",
+        kind=record.history_type,
+        fields=fields,
+        reason=record.history_change_reason or "",
+    )

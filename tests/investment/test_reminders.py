@@ -52,3 +52,23 @@ def test_running_again_sends_the_same_reminders_and_changes_nothing(reporters):
     remind()
     assert len(mail.outbox) == 2
     assert list(ProgressReport.objects.values_list("pk", "status", "version")) == reports
+
+
+def test_users_taken_out_of_the_reporter_role_are_not_reminded(reporters, django_user_model):
+    django_user_model.objects.get(username="kf").groups.clear()
+    assert "已发送 0 封提醒。" in remind()
+    assert mail.outbox == []
+
+
+def test_with_every_quarter_closed_nobody_is_reminded(reporters, django_user_model):
+    from investment.models import QuarterClose
+    from plan.models import Plan
+
+    plan = Plan.objects.get()
+    for quarter in range(1, 5):
+        QuarterClose.objects.create(
+            plan=plan, quarter=quarter, closed_by=django_user_model.objects.first()
+        )
+    out = StringIO()
+    call_command("send_reminders", stdout=out)
+    assert "没有未锁定的已结束季度，无需提醒。" in out.getvalue()

@@ -126,3 +126,22 @@ def test_task_history_lists_changes_with_before_and_after(zhengzhou, django_user
     assert changes[0].fields == [("本季度完成投资(亿元)", Decimal("3.0000"), Decimal("3.5"))]
     assert changes[0].reason == "台账更正"
     assert changes[2].fields == [("分配金额(亿元)", Decimal("60.0000"), Decimal("55"))]
+
+
+def test_task_history_queries_do_not_grow_with_changes(zhengzhou):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from investment.models import ProgressReport
+    from tests.builders import make_report
+
+    task = make_task(make_area(make_plan()), 1, "100", [zhengzhou])
+    report = make_report(task, zhengzhou, 1, "1", ProgressReport.Status.DRAFT)
+    with CaptureQueriesContext(connection) as few:
+        rollups.task_history(task)
+    for amount in range(2, 30):
+        report.amount = Decimal(amount)
+        report.save()
+    with CaptureQueriesContext(connection) as many:
+        assert len(rollups.task_history(task)) == 30
+    assert len(many) == len(few) == 4

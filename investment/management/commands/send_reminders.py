@@ -29,13 +29,19 @@ class Command(BaseCommand):
         parser.add_argument("--quarter", type=int, choices=[1, 2, 3, 4])
 
     def handle(self, *args, year: int | None, quarter: int | None, **options) -> None:
-        plan = Plan.objects.filter(year=year).first() if year else Plan.objects.first()
-        if plan is None:
+        plans = Plan.objects.filter(year=year) if year else Plan.objects.all()
+        if not plans:
             raise CommandError(_("There is no plan for that year."))
-        quarter = quarter or open_quarter(plan, date.today())
-        if quarter is None:
+        # Every plan with an open quarter: a new year's plan does not end the old one's Q4.
+        due = [(plan, quarter or open_quarter(plan, date.today())) for plan in plans]
+        due = [(plan, q) for plan, q in due if q is not None]
+        if not due:
             self.stdout.write(_("No open quarter: nothing to remind."))
             return
+        sent = sum(self.remind(plan, q) for plan, q in due)
+        self.stdout.write(_("%(count)d reminders sent.") % {"count": sent})
+
+    def remind(self, plan: Plan, quarter: int) -> int:
         reporters = Reporter.objects.filter(
             user__is_active=True, user__groups__name=REPORTER
         ).select_related("user", "city")
@@ -60,7 +66,7 @@ class Command(BaseCommand):
                 [reporter.user.email],
             )
             sent += 1
-        self.stdout.write(_("%(count)d reminders sent.") % {"count": sent})
+        return sent
 
     def body(self, reporter: Reporter, pending: list, coverage: rollups.ReportingCoverage) -> str:
         lines = [f"  {task.code} {task.title}" for task in pending]
