@@ -20,9 +20,7 @@ NOTE_LENGTH = 2000
 class ProgressReportQuerySet(models.QuerySet):
     def counted(self) -> "ProgressReportQuerySet":
         """Reports that count towards progress: drafts and returned reports never do."""
-        return self.filter(
-            status__in=[ProgressReport.Status.SUBMITTED, ProgressReport.Status.APPROVED]
-        )
+        return self.filter(status__in=ProgressReport.COUNTED)
 
     def approved(self) -> "ProgressReportQuerySet":
         return self.filter(status=ProgressReport.Status.APPROVED)
@@ -43,6 +41,9 @@ class ProgressReport(models.Model):
         SUBMITTED = "submitted", _("submitted")
         APPROVED = "approved", _("approved")
         RETURNED = "returned", _("returned")
+
+    # The statuses whose amounts count in the figures.
+    COUNTED = (Status.SUBMITTED, Status.APPROVED)
 
     task = models.ForeignKey(
         Task, on_delete=models.PROTECT, related_name="reports", verbose_name=_("task")

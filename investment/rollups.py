@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
-from django.db.models import Count, DecimalField, Q, Sum, Value
+from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -298,4 +299,146 @@ def _change(record, before, label: str) -> Change:
         kind=record.history_type,
         fields=fields,
         reason=record.history_change_reason or "",
+    )
+
+
+class Pace(models.TextChoices):
+    ON_TRACK = "on_track", _("on track")
+    AT_RISK = "at_risk", _("at risk")
+    BEHIND = "behind", _("behind")
+    NO_TARGET = "no_target", _("no stated target")
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Completed against a target at an as-of quarter, and against the pace expected by then."""
+
+    target: Decimal | None
+    completed: Decimal
+    expected_share: Decimal
+
+    @property
+    def percent(self) -> Decimal | None:
+        if not self.target:
+            return None
+        return (self.completed / self.target * 100).quantize(Decimal("0.1"))
+
+    @property
+    def expected(self) -> Decimal | None:
+        return None if self.target is None else wan(self.target * self.expected_share)
+
+    @property
+    def pace(self) -> Pace:
+        if not self.target:
+            return Pace.NO_TARGET
+        if not self.expected:
+            return Pace.ON_TRACK
+        ratio = self.completed / self.expected
+        if ratio >= settings.PACE_ON_TRACK:
+            return Pace.ON_TRACK
+        return Pace.AT_RISK if ratio >= settings.PACE_AT_RISK else Pace.BEHIND
+
+
+@dataclass(frozen=True)
+class TaskProgress:
+    task: Task
+    progress: Progress
+
+
+@dataclass(frozen=True)
+class AreaProgress:
+    area: FocusArea
+    progress: Progress
+    excluded: Decimal  # completed on tasks without a stated target, left out of the percentage
+
+
+@dataclass(frozen=True)
+class CityProgress:
+    city: City
+    progress: Progress  # against the city's allocations
+    unallocated_completed: Decimal  # completed on tasks the city has no allocation for
+
+
+def counted_reports(plan: Plan, as_of: int, approved_only: bool = False):
+    """The reports whose amounts count at the end of quarter `as_of`."""
+    reports = ProgressReport.objects.of_plan(plan).through(as_of)
+    return reports.approved() if approved_only else reports.counted()
+
+
+def _summed(reports, group: str) -> Subquery:
+    """The total amount of `reports` for the outer row, as a subquery (no join fan-out)."""
+    totals = reports.filter(**{group: OuterRef("pk")}).order_by().values(group)
+    return Coalesce(Subquery(totals.annotate(total=Sum("amount")).values("total")), ZERO)
+
+
+def task_progress(plan: Plan, as_of: int, approved_only: bool = False) -> list[TaskProgress]:
+    reports = counted_reports(plan, as_of, approved_only)
+    tasks = (
+        Task.objects.of_plan(plan)
+        .order_by("area__number", "number")
+        .select_related("area", "corridor")
+        .annotate(completed=_summed(reports, "task"))
+    )
+    share = plan.expected_share(as_of)
+    return [TaskProgress(task, Progress(task.target, task.completed, share)) for task in tasks]
+
+
+def area_progress(plan: Plan, as_of: int, approved_only: bool = False) -> list[AreaProgress]:
+    reports = counted_reports(plan, as_of, approved_only)
+    areas = (
+        FocusArea.objects.filter(plan=plan)
+        .order_by("number")
+        .annotate(
+            target=Sum("tasks__target"),
+            completed=_summed(reports.filter(task__target__isnull=False), "task__area"),
+            excluded=_summed(reports.filter(task__target__isnull=True), "task__area"),
+        )
+    )
+    share = plan.expected_share(as_of)
+    return [
+        AreaProgress(area, Progress(area.target, area.completed, share), area.excluded)
+        for area in areas
+    ]
+
+
+def city_progress(plan: Plan, as_of: int, approved_only: bool = False) -> list[CityProgress]:
+    reports = counted_reports(plan, as_of, approved_only)
+    allocated = CityAllocation.objects.of_plan(plan)
+    cities = City.objects.annotate(
+        target=Subquery(
+            allocated.filter(city=OuterRef("pk"))
+            .order_by()
+            .values("city")
+            .annotate(total=Sum("amount"))
+            .values("total")
+        ),
+        completed=_summed(reports.filter(task__allocations__city=F("city")), "city"),
+        unallocated=_summed(reports.exclude(task__allocations__city=F("city")), "city"),
+    )
+    share = plan.expected_share(as_of)
+    return [
+        CityProgress(city, Progress(city.target, city.completed, share), city.unallocated)
+        for city in cities
+    ]
+
+
+@dataclass(frozen=True)
+class PlanProgress:
+    progress: Progress
+    excluded: Decimal
+    unallocated_target: Decimal
+
+
+def plan_progress(plan: Plan, as_of: int, approved_only: bool = False) -> PlanProgress:
+    reports = counted_reports(plan, as_of, approved_only)
+    totals = reports.aggregate(
+        completed=Coalesce(Sum("amount", filter=Q(task__target__isnull=False)), ZERO),
+        excluded=Coalesce(Sum("amount", filter=Q(task__target__isnull=True)), ZERO),
+    )
+    target = plan_targets(plan).stated
+    allocated = CityAllocation.objects.of_plan(plan).aggregate(total=Coalesce(Sum("amount"), ZERO))
+    return PlanProgress(
+        progress=Progress(target, totals["completed"], plan.expected_share(as_of)),
+        excluded=totals["excluded"],
+        unallocated_target=target - allocated["total"],
     )

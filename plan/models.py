@@ -1,5 +1,6 @@
 import calendar
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -68,6 +69,19 @@ class Plan(models.Model):
     declared_task_count = models.PositiveSmallIntegerField(
         _("declared tasks"), help_text=_("How many tasks the plan itself announces.")
     )
+    # Expected share of the annual target done by the end of each quarter, in percent.
+    pace_q1 = models.PositiveSmallIntegerField(
+        _("expected by end of Q1 (%)"), default=25, validators=[MaxValueValidator(100)]
+    )
+    pace_q2 = models.PositiveSmallIntegerField(
+        _("expected by end of Q2 (%)"), default=50, validators=[MaxValueValidator(100)]
+    )
+    pace_q3 = models.PositiveSmallIntegerField(
+        _("expected by end of Q3 (%)"), default=75, validators=[MaxValueValidator(100)]
+    )
+    pace_q4 = models.PositiveSmallIntegerField(
+        _("expected by end of Q4 (%)"), default=100, validators=[MaxValueValidator(100)]
+    )
     report_deadline_days = models.PositiveSmallIntegerField(
         _("reporting deadline (days after the quarter)"),
         default=10,
@@ -88,6 +102,11 @@ class Plan(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("plan-overview", args=[self.year])
 
+    def expected_share(self, quarter: int) -> Decimal:
+        """The share of the annual target expected done by the end of `quarter`, 0 to 1."""
+        percent = (self.pace_q1, self.pace_q2, self.pace_q3, self.pace_q4)[quarter - 1]
+        return Decimal(percent) / 100
+
     def quarter_end(self, quarter: int) -> date:
         month = quarter * 3
         return date(self.year, month, calendar.monthrange(self.year, month)[1])
@@ -97,8 +116,15 @@ class Plan(models.Model):
         return self.quarter_end(quarter) + timedelta(days=self.report_deadline_days)
 
     def clean(self) -> None:
-        if self.pk is None:
-            return
+        errors = {} if self.pk is None else self.coverage_errors()
+        paces = [self.pace_q1, self.pace_q2, self.pace_q3, self.pace_q4]
+        if None not in paces and paces != sorted(paces):
+            errors["pace_q4"] = _("The expected pace cannot fall from one quarter to the next.")
+        if errors:
+            raise ValidationError(errors)
+
+    def coverage_errors(self) -> dict[str, str]:
+        """A saved plan's year and declared counts must still fit what it lists."""
         saved = Plan.objects.with_coverage().get(pk=self.pk)
         errors = {}
         if self.year != saved.year and saved.listed_area_count:
@@ -115,8 +141,7 @@ class Plan(models.Model):
             errors["declared_task_count"] = _(
                 "The plan already lists %(count)d tasks; the declared number cannot be less."
             ) % {"count": saved.listed_task_count}
-        if errors:
-            raise ValidationError(errors)
+        return errors
 
     @property
     def display_title(self) -> str:

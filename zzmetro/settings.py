@@ -5,6 +5,7 @@ that refuses a malformed value at start-up rather than guessing what was meant.
 """
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -150,6 +151,11 @@ STORAGES = {
 
 # Only users with these permissions may import or export in the admin (django-import-export
 # otherwise lets anyone who can view a model import into it).
+# Pace status: completed against what the plan's pace expects by the as-of quarter. At or
+# above ON_TRACK of the expected amount is on track, at or above AT_RISK at risk, below behind.
+PACE_ON_TRACK = Decimal("0.90")
+PACE_AT_RISK = Decimal("0.70")
+
 # Reminders (send_reminders) print to the console unless an SMTP server is configured.
 EMAIL_HOST = env_str("EMAIL_HOST")
 EMAIL_BACKEND = (

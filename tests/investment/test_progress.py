@@ -1,0 +1,112 @@
+"""Progress rollups against hand-computed figures (as of Q2 unless said otherwise)."""
+
+from decimal import Decimal
+
+import pytest
+
+from investment import rollups
+from investment.models import ProgressReport
+from tests.builders import make_allocation, make_area, make_plan, make_report, make_task
+
+pytestmark = pytest.mark.django_db
+Status = ProgressReport.Status
+Pace = rollups.Pace
+
+
+@pytest.fixture
+def plan(zhengzhou, kaifeng):
+    """Area 1: A (100; Zhengzhou 60, Kaifeng 40) and B (no target). Area 2: C (50, unallocated).
+
+    Counted through Q2: A 10+20+12 = 42, B 7, C 6. Not counted: a draft, a returned report
+    and a Q3 report.
+    """
+    plan = make_plan(areas=2, tasks=3)
+    first, second = make_area(plan, 1), make_area(plan, 2, "产业协同")
+    a = make_task(first, 1, "100", [zhengzhou, kaifeng])
+    b = make_task(first, 2, None, [zhengzhou])
+    c = make_task(second, 1, "50", [zhengzhou, kaifeng])
+    make_allocation(a, zhengzhou, "60")
+    make_allocation(a, kaifeng, "40")
+    make_report(a, zhengzhou, 1, "10", Status.APPROVED)
+    make_report(a, zhengzhou, 2, "20", Status.SUBMITTED)
+    make_report(a, kaifeng, 1, "12", Status.APPROVED)
+    make_report(a, kaifeng, 2, "3", Status.RETURNED)
+    make_report(b, zhengzhou, 1, "7", Status.APPROVED)
+    make_report(c, zhengzhou, 1, "6", Status.SUBMITTED)
+    make_report(c, kaifeng, 2, "99", Status.DRAFT)
+    make_report(c, kaifeng, 3, "4", Status.APPROVED)
+    return plan
+
+
+def figures(progress: rollups.Progress) -> tuple:
+    return (progress.target, progress.completed, progress.percent, progress.pace)
+
+
+def test_task_progress(plan):
+    rows = rollups.task_progress(plan, 2)
+    assert [(row.task.code, figures(row.progress)) for row in rows] == [
+        ("1.1", (Decimal("100"), Decimal("42"), Decimal("42.0"), Pace.AT_RISK)),
+        ("1.2", (None, Decimal("7"), None, Pace.NO_TARGET)),
+        ("2.1", (Decimal("50"), Decimal("6"), Decimal("12.0"), Pace.BEHIND)),
+    ]
+    assert rows[0].progress.expected == Decimal("50")
+
+
+def test_approved_only_leaves_submitted_out(plan):
+    rows = rollups.task_progress(plan, 2, approved_only=True)
+    assert [row.progress.completed for row in rows] == [Decimal("22"), Decimal("7"), Decimal("0")]
+
+
+def test_an_earlier_as_of_counts_earlier_quarters_only(plan):
+    rows = rollups.task_progress(plan, 1)
+    assert [row.progress.completed for row in rows] == [Decimal("22"), Decimal("7"), Decimal("6")]
+    assert rows[0].progress.expected == Decimal("25")
+
+
+def test_area_progress_leaves_tasks_without_target_out_of_the_percentage(plan):
+    rows = rollups.area_progress(plan, 2)
+    assert [(row.area.number, figures(row.progress), row.excluded) for row in rows] == [
+        (1, (Decimal("100"), Decimal("42"), Decimal("42.0"), Pace.AT_RISK), Decimal("7")),
+        (2, (Decimal("50"), Decimal("6"), Decimal("12.0"), Pace.BEHIND), Decimal("0")),
+    ]
+
+
+def test_city_progress_is_against_the_citys_allocations(plan):
+    rows = rollups.city_progress(plan, 2)
+    assert [(row.city.slug, figures(row.progress), row.unallocated_completed) for row in rows] == [
+        (
+            "zhengzhou",
+            (Decimal("60"), Decimal("30"), Decimal("50.0"), Pace.ON_TRACK),
+            Decimal("13"),
+        ),
+        ("kaifeng", (Decimal("40"), Decimal("12"), Decimal("30.0"), Pace.BEHIND), Decimal("0")),
+    ]
+
+
+def test_plan_progress(plan):
+    total = rollups.plan_progress(plan, 2)
+    assert figures(total.progress) == (Decimal("150"), Decimal("48"), Decimal("32.0"), Pace.BEHIND)
+    assert (total.excluded, total.unallocated_target) == (Decimal("7"), Decimal("50"))
+
+
+def test_pace_thresholds_are_the_settings(plan, settings):
+    settings.PACE_AT_RISK = Decimal("0.5")
+    assert rollups.task_progress(plan, 2)[2].progress.pace == Pace.BEHIND
+    settings.PACE_ON_TRACK = Decimal("0.8")
+    assert rollups.task_progress(plan, 2)[0].progress.pace == Pace.ON_TRACK
+
+
+def test_pace_is_configurable_per_plan(plan):
+    plan.pace_q2 = 40
+    plan.save()
+    assert rollups.task_progress(plan, 2)[0].progress.expected == Decimal("40")
+    assert rollups.task_progress(plan, 2)[0].progress.pace == Pace.ON_TRACK
+
+
+def test_a_pace_that_falls_is_refused(plan):
+    from django.core.exceptions import ValidationError
+
+    plan.pace_q3 = 40
+    with pytest.raises(ValidationError) as error:
+        plan.full_clean()
+    assert error.value.message_dict == {"pace_q4": ["预期进度不能逐季下降。"]}
