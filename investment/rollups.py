@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, F, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -193,6 +193,14 @@ class ReportingCoverage:
 
     def count(self, state: Cell) -> int:
         return sum(cell.state == state for row in self.rows for cell in row.cells)
+
+    @property
+    def pending_count(self) -> int:
+        return sum(cell.state in PENDING for row in self.rows for cell in row.cells)
+
+    @property
+    def late_count(self) -> int:
+        return sum(cell.late for row in self.rows for cell in row.cells)
 
     def pending(self, city: City) -> list[Task]:
         """The city's tasks still missing, in draft or returned."""
@@ -442,3 +450,42 @@ def plan_progress(plan: Plan, as_of: int, approved_only: bool = False) -> PlanPr
         excluded=totals["excluded"],
         unallocated_target=target - allocated["total"],
     )
+
+
+def latest_reported_quarter(plan: Plan) -> int | None:
+    """The latest quarter with any submitted or approved report: the pages' default as-of."""
+    return ProgressReport.objects.of_plan(plan).counted().aggregate(q=Max("quarter"))["q"]
+
+
+@dataclass(frozen=True)
+class QuarterPoint:
+    quarter: int
+    completed: Decimal  # cumulative through the quarter
+    expected: Decimal  # what the pace expects of the stated target by then
+
+
+def cumulative_by_quarter(plan: Plan, approved_only: bool = False) -> list[QuarterPoint]:
+    """Completed on tasks with a stated target, cumulated by quarter, beside the pace line."""
+    reports = counted_reports(plan, 4, approved_only).filter(task__target__isnull=False)
+    per_quarter = dict(
+        reports.order_by()
+        .values("quarter")
+        .annotate(total=Sum("amount"))
+        .values_list("quarter", "total")
+    )
+    target = plan_targets(plan).stated
+    points, running = [], Decimal(0)
+    for quarter in range(1, 5):
+        running += per_quarter.get(quarter) or Decimal(0)
+        points.append(
+            QuarterPoint(quarter, wan(running), wan(target * plan.expected_share(quarter)))
+        )
+    return points
+
+
+def pace_counts(rows: list[TaskProgress]) -> dict[str, int]:
+    """How many tasks are on track, at risk, behind, or without a target."""
+    counts = {pace.value: 0 for pace in Pace}
+    for row in rows:
+        counts[row.progress.pace.value] += 1
+    return counts

@@ -151,6 +151,11 @@ STORAGES = {
 
 # Only users with these permissions may import or export in the admin (django-import-export
 # otherwise lets anyone who can view a model import into it).
+# The read-only pages need a signed-in user unless this is on.
+DASHBOARD_PUBLIC = env_bool("DASHBOARD_PUBLIC", False)
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+
 # Pace status: completed against what the plan's pace expects by the as-of quarter. At or
 # above ON_TRACK of the expected amount is on track, at or above AT_RISK at risk, below behind.
 PACE_ON_TRACK = Decimal("0.90")

@@ -37,6 +37,12 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def public_dashboard(settings):
+    # The pages' sign-in is tested with the test client; here the browser reads them directly.
+    settings.DASHBOARD_PUBLIC = True
+
+
 @pytest.fixture
 def browser_page(browser):
     """A fresh page whose console errors are collected in `page.errors`."""

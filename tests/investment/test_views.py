@@ -8,9 +8,23 @@ from django.test.utils import CaptureQueriesContext
 from investment.models import ProgressReport
 from tests.builders import make_allocation, make_area, make_city, make_plan, make_report, make_task
 
-# Queries for the plan overview: plan, coverage, totals, area totals, tasks, their cities,
-# and the sample-data check. It must not grow with the number of tasks or reports.
-OVERVIEW_QUERIES = 7
+
+@pytest.fixture(autouse=True)
+def signed_in(client, django_user_model, db):
+    """A leader (领导) reads the pages; each test's client is signed in as one."""
+    from django.contrib.auth.models import Group
+
+    from plan.models import VIEWER
+
+    leader = django_user_model.objects.create_user("leader")
+    leader.groups.add(Group.objects.get(name=VIEWER))
+    client.force_login(leader)
+
+
+# Queries for the plan overview: session and user, the plan and its default quarter, the
+# coverage and target totals, the progress of the plan, areas, cities and tasks, the quarterly
+# line, the reporting grid, and the sample-data check. It must not grow with tasks or reports.
+OVERVIEW_QUERIES = 20
 
 
 def page(client, url: str, language: str | None = None) -> str:
@@ -46,7 +60,7 @@ def test_overview_lists_the_2021_plan_as_the_source_states_it(client, plan_2021)
     assert html.count("<td>7.") == 0
     for total in ["360", "425", "160", "75", "110", "1130"]:
         assert f'<td class="num">{total}</td>' in html
-    assert "5 项任务未公布目标，不计入合计。" in html
+    assert "5 项任务未公布目标，其已完成的 0 亿元不计入完成率。" in html
 
 
 def test_overview_marks_targets_the_source_does_not_state(client, plan_2021):
@@ -126,3 +140,52 @@ def test_pages_vary_on_the_language_cookie(client, plan_2021):
     assert "Cookie" in response.headers["Vary"]
     assert "Accept-Language" not in response.headers["Vary"]
     assert response.headers["Content-Language"] == "zh-hans"
+
+
+def test_anonymous_visitors_are_asked_to_sign_in(plan_2021):
+    from django.test import Client
+
+    response = Client().get("/2021/")
+    assert response.status_code == 302
+    assert response.url == "/accounts/login/?next=/2021/"
+
+
+def test_dashboard_public_opens_the_pages_to_anonymous_visitors(plan_2021, settings):
+    from django.test import Client
+
+    settings.DASHBOARD_PUBLIC = True
+    assert Client().get("/2021/").status_code == 200
+
+
+def test_a_leader_signs_in_on_the_site_not_the_admin(plan_2021, django_user_model):
+    from django.test import Client
+
+    django_user_model.objects.create_user("boss", password="pw-for-test")
+    client = Client()
+    response = client.post(
+        "/accounts/login/?next=/2021/",
+        {"username": "boss", "password": "pw-for-test", "next": "/2021/"},
+    )
+    assert response.status_code == 302
+    assert response.url == "/2021/"
+
+
+@pytest.mark.parametrize("as_of", ["2021Q0", "2021Q5", "2020Q1", "Q3", "abc"])
+def test_a_bad_as_of_is_404(client, plan_2021, as_of):
+    assert client.get(f"/2021/?as_of={as_of}").status_code == 404
+
+
+def test_figures_follow_as_of_and_the_approved_switch(client, zhengzhou):
+    area = make_area(make_plan())
+    task = make_task(area, 1, "100", [zhengzhou])
+    make_report(task, zhengzhou, 1, "10", ProgressReport.Status.APPROVED)
+    make_report(task, zhengzhou, 2, "30", ProgressReport.Status.SUBMITTED)
+    default = page(client, "/2021/")
+    assert '<option value="2021Q2" selected>' in default
+    assert '<td class="num">40</td>' in default
+    assert '<span class="pace pace-behind">滞后</span>' not in default
+    q1 = page(client, "/2021/?as_of=2021Q1")
+    assert '<td class="num">10</td>' in q1
+    approved = page(client, "/2021/?as_of=2021Q2&approved=1")
+    assert '<td class="num">10.0</td>' in approved
+    assert '<span class="pace pace-behind">滞后</span>' in approved

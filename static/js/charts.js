@@ -1,0 +1,45 @@
+// Draws every chart on a page from the JSON that the view put in #chart-data.
+// Each <canvas data-chart="NAME"> names its series; the tables beside them hold the same data.
+(() => {
+  const source = document.getElementById("chart-data");
+  if (!source || !window.Chart) return;
+  const data = JSON.parse(source.textContent);
+  const legend = data.legend;
+  // Amounts arrive as decimal strings (never floats on the server); charts need numbers.
+  const numbers = (values) => values.map((value) => (value === null ? null : Number(value)));
+  const colours = { target: "#9db7d5", completed: "#0b5cad", expected: "#e0b400" };
+
+  const bars = (series, targetLabel) => ({
+    type: "bar",
+    data: {
+      labels: series.labels,
+      datasets: [
+        { label: targetLabel, data: numbers(series.target), backgroundColor: colours.target },
+        { label: legend.completed, data: numbers(series.completed), backgroundColor: colours.completed },
+      ],
+    },
+  });
+
+  const builders = {
+    areas: () => bars(data.areas, legend.target),
+    cities: () => bars(data.cities, legend.allocation),
+    quarters: () => ({
+      type: "line",
+      data: {
+        labels: data.quarters.labels,
+        datasets: [
+          { label: legend.completed, data: numbers(data.quarters.completed), borderColor: colours.completed, backgroundColor: colours.completed },
+          { label: legend.expected, data: numbers(data.quarters.expected), borderColor: colours.expected, backgroundColor: colours.expected, borderDash: [6, 4] },
+        ],
+      },
+    }),
+  };
+
+  document.querySelectorAll("canvas[data-chart]").forEach((canvas) => {
+    const build = builders[canvas.dataset.chart];
+    if (!build) return;
+    const config = build();
+    config.options = { responsive: true, maintainAspectRatio: false, animation: false };
+    new window.Chart(canvas, config);
+  });
+})();
