@@ -20,6 +20,7 @@ from tasks.models import CityAllocation, Milestone, Task
 from .models import ProgressReport, QuarterClose
 
 WAN = Decimal("0.0001")
+ALL_TASKS = Q()  # The scope of rollups that take a `tasks` filter, when none is given.
 
 
 def wan(value: Decimal) -> Decimal:
@@ -379,10 +380,14 @@ def _summed(reports, group: str) -> Subquery:
     return Coalesce(Subquery(totals.annotate(total=Sum("amount")).values("total")), ZERO)
 
 
-def task_progress(plan: Plan, as_of: int, approved_only: bool = False) -> list[TaskProgress]:
+def task_progress(
+    plan: Plan, as_of: int, approved_only: bool = False, tasks: Q = ALL_TASKS
+) -> list[TaskProgress]:
+    """Every task of the plan (or those matching `tasks`) with its progress."""
     reports = counted_reports(plan, as_of, approved_only)
     tasks = (
         Task.objects.of_plan(plan)
+        .filter(tasks)
         .order_by("area__number", "number")
         .select_related("area", "corridor")
         .annotate(completed=_summed(reports, "task"))
@@ -409,9 +414,15 @@ def area_progress(plan: Plan, as_of: int, approved_only: bool = False) -> list[A
     ]
 
 
-def city_progress(plan: Plan, as_of: int, approved_only: bool = False) -> list[CityProgress]:
+def city_progress(
+    plan: Plan, as_of: int, approved_only: bool = False, tasks: Q = ALL_TASKS
+) -> list[CityProgress]:
+    """Each city against its allocations, over all tasks or those matching `tasks`."""
     reports = counted_reports(plan, as_of, approved_only)
     allocated = CityAllocation.objects.of_plan(plan)
+    if tasks:
+        scope = Task.objects.filter(tasks).values("pk")
+        reports, allocated = reports.filter(task__in=scope), allocated.filter(task__in=scope)
     cities = City.objects.annotate(
         target=Subquery(
             allocated.filter(city=OuterRef("pk"))
@@ -489,3 +500,52 @@ def pace_counts(rows: list[TaskProgress]) -> dict[str, int]:
     for row in rows:
         counts[row.progress.pace.value] += 1
     return counts
+
+
+@dataclass(frozen=True)
+class CityQuarters:
+    """One city's line of a task: allocation, each quarter's amount, cumulative, progress."""
+
+    city: City
+    quarters: list[Decimal | None]
+    progress: Progress  # cumulative through as-of, against the allocation
+
+
+def task_city_quarters(task: Task, as_of: int, approved_only: bool = False) -> list[CityQuarters]:
+    plan = task.area.plan
+    amounts = {
+        (city, quarter): total
+        for city, quarter, total in counted_reports(plan, 4, approved_only)
+        .filter(task=task)
+        .order_by()
+        .values("city", "quarter")
+        .annotate(total=Sum("amount"))
+        .values_list("city", "quarter", "total")
+    }
+    allocations = dict(task.allocations.values_list("city", "amount"))
+    share = plan.expected_share(as_of)
+    rows = []
+    for city in task.cities.all():
+        quarters = [amounts.get((city.pk, q)) for q in range(1, 5)]
+        cumulative = sum((amount or Decimal(0) for amount in quarters[:as_of]), Decimal(0))
+        rows.append(
+            CityQuarters(city, quarters, Progress(allocations.get(city.pk), cumulative, share))
+        )
+    return rows
+
+
+def city_task_progress(
+    plan: Plan, city: City, as_of: int, approved_only: bool = False
+) -> list[TaskProgress]:
+    """The city's tasks: the city's own completed amount against its allocation."""
+    reports = counted_reports(plan, as_of, approved_only).filter(city=city)
+    allocation = CityAllocation.objects.filter(task=OuterRef("pk"), city=city).values("amount")
+    tasks = (
+        Task.objects.of_plan(plan)
+        .filter(cities=city)
+        .order_by("area__number", "number")
+        .select_related("area", "corridor")
+        .annotate(allocated=Subquery(allocation), completed=_summed(reports, "task"))
+    )
+    share = plan.expected_share(as_of)
+    return [TaskProgress(task, Progress(task.allocated, task.completed, share)) for task in tasks]

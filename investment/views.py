@@ -3,11 +3,13 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from plan.models import Plan
+from plan.models import City, FocusArea, Plan
+from tasks.models import Task
 
 from . import rollups
 
@@ -35,25 +37,30 @@ def as_of_quarter(request: HttpRequest, plan: Plan) -> int:
     return int(match[1])
 
 
+def legend() -> dict:
+    return {
+        "target": _("Stated target"),
+        "allocation": _("Allocation"),
+        "completed": _("Completed"),
+        "expected": _("Expected pace"),
+    }
+
+
+def series(rows: list, attribute: str) -> dict:
+    """Labels, targets and completed amounts of rollup rows, for one chart."""
+    return {
+        "labels": [getattr(row, attribute).display_name for row in rows],
+        "target": [row.progress.target for row in rows],
+        "completed": [row.progress.completed for row in rows],
+    }
+
+
 def chart_data(context: dict) -> dict:
     """What charts.js draws, from the same rollups the tables show."""
     return {
-        "legend": {
-            "target": _("Stated target"),
-            "allocation": _("Allocation"),
-            "completed": _("Completed"),
-            "expected": _("Expected pace"),
-        },
-        "areas": {
-            "labels": [row.area.display_name for row in context["areas"]],
-            "target": [row.progress.target for row in context["areas"]],
-            "completed": [row.progress.completed for row in context["areas"]],
-        },
-        "cities": {
-            "labels": [row.city.display_name for row in context["cities"]],
-            "target": [row.progress.target for row in context["cities"]],
-            "completed": [row.progress.completed for row in context["cities"]],
-        },
+        "legend": legend(),
+        "areas": series(context["areas"], "area"),
+        "cities": series(context["cities"], "city"),
         "quarters": {
             "labels": [f"Q{point.quarter}" for point in context["quarters"]],
             "completed": [point.completed for point in context["quarters"]],
@@ -70,16 +77,20 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect(plan)
 
 
-@dashboard
-def plan_overview(request: HttpRequest, year: int) -> HttpResponse:
+def figures_for(request: HttpRequest, year: int) -> tuple[Plan, int, bool, dict]:
+    """The plan, the as-of quarter and the approved-only switch every page starts from."""
     plan = get_object_or_404(Plan, year=year)
     as_of = as_of_quarter(request, plan)
     approved_only = request.GET.get("approved") == "1"
+    context = {"plan": plan, "as_of": as_of, "approved_only": approved_only}
+    return plan, as_of, approved_only, context
+
+
+@dashboard
+def plan_overview(request: HttpRequest, year: int) -> HttpResponse:
+    plan, as_of, approved_only, context = figures_for(request, year)
     tasks = rollups.task_progress(plan, as_of, approved_only)
-    context = {
-        "plan": plan,
-        "as_of": as_of,
-        "approved_only": approved_only,
+    context |= {
         "coverage": rollups.plan_coverage(plan),
         "targets": rollups.plan_targets(plan),
         "total": rollups.plan_progress(plan, as_of, approved_only),
@@ -92,3 +103,48 @@ def plan_overview(request: HttpRequest, year: int) -> HttpResponse:
     }
     context["charts"] = chart_data(context)
     return render(request, "investment/plan_overview.html", context)
+
+
+@dashboard
+def area_detail(request: HttpRequest, year: int, number: int) -> HttpResponse:
+    plan, as_of, approved_only, context = figures_for(request, year)
+    area = get_object_or_404(FocusArea, plan=plan, number=number)
+    areas = rollups.area_progress(plan, as_of, approved_only)
+    context |= {
+        "area": area,
+        "total": next(row for row in areas if row.area == area),
+        "tasks": rollups.task_progress(plan, as_of, approved_only, Q(area=area)),
+        "cities": rollups.city_progress(plan, as_of, approved_only, Q(area=area)),
+    }
+    context["charts"] = {"legend": legend(), "cities": series(context["cities"], "city")}
+    return render(request, "investment/area.html", context)
+
+
+@dashboard
+def city_detail(request: HttpRequest, year: int, slug: str) -> HttpResponse:
+    plan, as_of, approved_only, context = figures_for(request, year)
+    city = get_object_or_404(City, slug=slug)
+    context |= {
+        "city": city,
+        "total": next(
+            row for row in rollups.city_progress(plan, as_of, approved_only) if row.city == city
+        ),
+        "tasks": rollups.city_task_progress(plan, city, as_of, approved_only),
+    }
+    return render(request, "investment/city.html", context)
+
+
+@dashboard
+def task_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    plan, as_of, approved_only, context = figures_for(request, year)
+    task = get_object_or_404(
+        Task.objects.of_plan(plan).by_code(code).select_related("area__plan", "corridor")
+    )
+    context |= {
+        "task": task,
+        "total": rollups.task_progress(plan, as_of, approved_only, Q(pk=task.pk))[0],
+        "cities": rollups.task_city_quarters(task, as_of, approved_only),
+        "milestones": task.milestones.select_related("city"),
+        "history": rollups.task_history(task),
+    }
+    return render(request, "investment/task.html", context)

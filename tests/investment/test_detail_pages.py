@@ -1,0 +1,93 @@
+"""Area, city and task pages: the figures of the overview, scoped; bounded queries."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from investment.models import ProgressReport
+from plan.models import VIEWER
+from tests.builders import make_allocation, make_area, make_city, make_plan, make_report, make_task
+
+Status = ProgressReport.Status
+
+
+@pytest.fixture(autouse=True)
+def signed_in(client, django_user_model, db):
+    leader = django_user_model.objects.create_user("leader")
+    leader.groups.add(Group.objects.get(name=VIEWER))
+    client.force_login(leader)
+
+
+@pytest.fixture
+def world(zhengzhou, kaifeng):
+    """Task 1.1 (100; Zhengzhou 60, Kaifeng 40): Zhengzhou 10 in Q1 and 20 in Q2, Kaifeng 12."""
+    task = make_task(make_area(make_plan()), 1, "100", [zhengzhou, kaifeng], title="轨道")
+    make_allocation(task, zhengzhou, "60")
+    make_allocation(task, kaifeng, "40")
+    make_report(task, zhengzhou, 1, "10", Status.APPROVED)
+    make_report(task, zhengzhou, 2, "20", Status.SUBMITTED)
+    make_report(task, kaifeng, 1, "12", Status.APPROVED)
+    make_report(task, kaifeng, 2, "5", Status.DRAFT)
+    return task
+
+
+def html(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_task_page_shows_each_citys_quarters_and_the_source(client, world):
+    page = html(client, "/2021/tasks/1.1/?as_of=2021Q2")
+    assert "<h1>1.1 轨道</h1>" in page
+    assert (
+        '<td class="num">10</td><td class="num">20</td><td class="num">—</td><td class="num">—</td>'
+        in page
+    )
+    assert '<td class="num">12</td><td class="num">—</td>' in page  # The draft does not count.
+    assert '<span class="kpi-value">42 <small>亿元</small></span>' in page
+    assert "季度填报" in page  # The change history lists the reports.
+
+
+def test_area_page_scopes_tasks_and_cities(client, world):
+    page = html(client, "/2021/areas/1/?as_of=2021Q2")
+    assert "轨道" in page
+    assert '<td class="num">30</td>' in page and '<td class="num">12</td>' in page
+    assert 'data-chart="cities"' in page
+
+
+def test_city_page_shows_the_citys_own_figures(client, world):
+    page = html(client, "/2021/cities/kaifeng/?as_of=2021Q2")
+    assert "<h1>开封</h1>" in page
+    assert '<td class="num">40</td>' in page and '<td class="num">12</td>' in page
+    assert '<td class="num">30.0</td>' in page
+
+
+@pytest.mark.parametrize(
+    "url", ["/2021/areas/9/", "/2021/cities/luoyang/", "/2021/tasks/9.9/", "/2021/tasks/abc/"]
+)
+def test_unknown_area_city_or_task_is_404(client, world, url):
+    assert client.get(url).status_code == 404
+
+
+def grow(world, extra_tasks: int) -> None:
+    """More tasks and reports in the same plan: query counts must not follow."""
+    cities = list(world.cities.all())
+    for number in range(2, 2 + extra_tasks):
+        task = make_task(world.area, number, "50", cities)
+        for city in cities:
+            for quarter in (1, 2, 3):
+                make_report(task, city, quarter, "1", Status.SUBMITTED)
+
+
+@pytest.mark.parametrize("url", ["/2021/areas/1/", "/2021/cities/kaifeng/", "/2021/tasks/1.1/"])
+def test_page_queries_do_not_grow_with_data(client, world, url):
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    grow(world, 15)
+    make_city("xuchang", "许昌", 5)
+    with CaptureQueriesContext(connection) as large:
+        client.get(url)
+    assert len(large) == len(small)
