@@ -262,6 +262,10 @@ class Change:
     fields: list[tuple[str, object, object]]
     reason: str
 
+    @property
+    def kind_label(self) -> str:
+        return {"+": _("created"), "~": _("changed"), "-": _("deleted")}[self.kind]
+
 
 def task_history(task: Task, limit: int = 50) -> list[Change]:
     """The newest changes to a task, its allocations, milestones and reports, newest first.
