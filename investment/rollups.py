@@ -14,7 +14,7 @@ from django.db.models import Count, DecimalField, F, Max, OuterRef, Q, Subquery,
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from plan.models import City, FocusArea, Plan
+from plan.models import City, Corridor, FocusArea, Plan
 from tasks.models import CityAllocation, Milestone, Task
 
 from .models import ProgressReport, QuarterClose
@@ -553,3 +553,25 @@ def city_task_progress(
     )
     share = plan.expected_share(as_of)
     return [TaskProgress(task, Progress(task.allocated, task.completed, share)) for task in tasks]
+
+
+@dataclass(frozen=True)
+class CorridorProgress:
+    corridor: Corridor
+    progress: Progress
+
+
+def corridor_progress(
+    plan: Plan, as_of: int, approved_only: bool = False
+) -> list[CorridorProgress]:
+    """Each corridor over the tasks linked to it (tasks without a target left out)."""
+    reports = counted_reports(plan, as_of, approved_only).filter(task__target__isnull=False)
+    corridors = Corridor.objects.annotate(
+        target=Sum("tasks__target", filter=Q(tasks__area__plan=plan)),
+        completed=_summed(reports, "task__corridor"),
+    ).order_by("order", "slug")
+    share = plan.expected_share(as_of)
+    return [
+        CorridorProgress(corridor, Progress(corridor.target, corridor.completed, share))
+        for corridor in corridors
+    ]

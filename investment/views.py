@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from plan.models import City, FocusArea, Plan
+from plan.models import City, Corridor, FocusArea, Plan
 from tasks.models import Task
 
 from . import rollups
@@ -100,6 +100,7 @@ def plan_overview(request: HttpRequest, year: int) -> HttpResponse:
         "pace_counts": rollups.pace_counts(tasks),
         "quarters": rollups.cumulative_by_quarter(plan, approved_only),
         "reporting": rollups.reporting_coverage(plan, as_of),
+        "corridors": rollups.corridor_progress(plan, as_of, approved_only),
     }
     context["charts"] = chart_data(context)
     return render(request, "investment/plan_overview.html", context)
@@ -148,3 +149,24 @@ def task_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
         "history": rollups.task_history(task),
     }
     return render(request, "investment/task.html", context)
+
+
+@dashboard
+def corridor_detail(request: HttpRequest, year: int, slug: str) -> HttpResponse:
+    plan, as_of, approved_only, context = figures_for(request, year)
+    corridor = get_object_or_404(Corridor.objects.prefetch_related("cities"), slug=slug)
+    scope = Q(corridor=corridor)
+    members = set(corridor.cities.all())
+    cities = rollups.city_progress(plan, as_of, approved_only, scope)
+    context |= {
+        "corridor": corridor,
+        "total": next(
+            row
+            for row in rollups.corridor_progress(plan, as_of, approved_only)
+            if row.corridor == corridor
+        ),
+        "tasks": rollups.task_progress(plan, as_of, approved_only, scope),
+        "cities": [row for row in cities if row.city in members],
+    }
+    context["charts"] = {"legend": legend(), "cities": series(context["cities"], "city")}
+    return render(request, "investment/corridor.html", context)

@@ -91,3 +91,22 @@ def test_page_queries_do_not_grow_with_data(client, world, url):
     with CaptureQueriesContext(connection) as large:
         client.get(url)
     assert len(large) == len(small)
+
+
+def test_corridor_page_splits_the_corridors_tasks_by_member_city(client, world, zhengzhou, kaifeng):
+    from plan.models import Corridor
+
+    corridor = Corridor.objects.create(slug="zhengkai", name="郑开科创走廊", kind="innovation")
+    corridor.cities.set([zhengzhou, kaifeng])
+    world.corridor = corridor
+    world.save()
+    page = html(client, "/2021/corridors/zhengkai/?as_of=2021Q2")
+    assert "<h1>郑开科创走廊" in page
+    assert '<span class="kpi-value">42 <small>亿元</small></span>' in page
+    assert '<td class="num">30</td>' in page and '<td class="num">12</td>' in page
+    overview = html(client, "/2021/?as_of=2021Q2")
+    assert 'href="/2021/corridors/zhengkai/?as_of=2021Q2">郑开科创走廊</a>' in overview
+
+
+def test_unknown_corridor_is_404(client, world):
+    assert client.get("/2021/corridors/nowhere/").status_code == 404

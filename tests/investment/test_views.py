@@ -23,8 +23,9 @@ def signed_in(client, django_user_model, db):
 
 # Queries for the plan overview: session and user, the plan and its default quarter, the
 # coverage and target totals, the progress of the plan, areas, cities and tasks, the quarterly
-# line, the reporting grid, and the sample-data check. It must not grow with tasks or reports.
-OVERVIEW_QUERIES = 20
+# line, the reporting grid, the corridors, and the sample-data check. It must not grow with
+# tasks or reports.
+OVERVIEW_QUERIES = 21
 
 
 def page(client, url: str, language: str | None = None) -> str:
@@ -65,7 +66,8 @@ def test_overview_lists_the_2021_plan_as_the_source_states_it(client, plan_2021)
 
 def test_overview_marks_targets_the_source_does_not_state(client, plan_2021):
     html = page(client, "/2021/")
-    assert html.count('<span class="not-stated">未公布</span>') == 6  # area 1, 1.1-1.4, 3.4
+    # Area 1, tasks 1.1-1.4 and 3.4, and the 开港许 corridor, whose only task is 3.4.
+    assert html.count('<span class="not-stated">未公布</span>') == 7
     assert "资料来源中该段在“加快开封综合保税区、黄河”处中断" in html
 
 
