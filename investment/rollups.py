@@ -10,7 +10,18 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, DecimalField, F, Max, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -575,3 +586,86 @@ def corridor_progress(
         CorridorProgress(corridor, Progress(corridor.target, corridor.completed, share))
         for corridor in corridors
     ]
+
+
+@dataclass(frozen=True)
+class MilestoneCounts:
+    total: int
+    done: int
+    due: int  # due by the as-of quarter
+    overdue: int  # due by then and not done
+    undated: int  # the source gives no date
+
+
+def milestone_counts(plan: Plan, as_of: int) -> MilestoneCounts:
+    due = Q(due_quarter__lte=as_of)
+    done = Q(status=Milestone.Status.DONE)
+    counts = Milestone.objects.filter(task__area__plan=plan).aggregate(
+        total=Count("pk"),
+        done=Count("pk", filter=done),
+        due=Count("pk", filter=due),
+        overdue=Count("pk", filter=due & ~done),
+        undated=Count("pk", filter=Q(due_quarter__isnull=True)),
+    )
+    return MilestoneCounts(**counts)
+
+
+@dataclass(frozen=True)
+class EarlyWarnings:
+    """预警, computed from the figures, never typed in."""
+
+    overdue_milestones: list[Milestone]  # to start or to complete, past their due quarter
+    behind_tasks: list[TaskProgress]
+    behind_cities: list[CityProgress]
+    late_cities: list[tuple[City, int]]  # reports not in by the deadline
+    changed_after_close: list[ProgressReport]
+
+    def __bool__(self) -> bool:
+        return any(
+            (
+                self.overdue_milestones,
+                self.behind_tasks,
+                self.behind_cities,
+                self.late_cities,
+                self.changed_after_close,
+            )
+        )
+
+
+def early_warnings(
+    plan: Plan,
+    as_of: int,
+    tasks: list[TaskProgress],
+    cities: list[CityProgress],
+    reporting: ReportingCoverage,
+) -> EarlyWarnings:
+    """Warnings from the rollups the page already has, milestones and changes after close."""
+    overdue = (
+        Milestone.objects.filter(
+            task__area__plan=plan,
+            kind__in=[Milestone.Kind.START, Milestone.Kind.COMPLETE],
+            due_quarter__lte=as_of,
+        )
+        .exclude(status=Milestone.Status.DONE)
+        .select_related("task__area", "city")
+    )
+    closed_before = QuarterClose.objects.filter(
+        plan=plan, quarter=OuterRef("quarter"), closed_at__lt=OuterRef("updated_at")
+    )
+    revised = (
+        ProgressReport.objects.of_plan(plan)
+        .through(as_of)
+        .filter(Exists(closed_before))
+        .select_related("task__area", "city")
+    )
+    late = [
+        (city, sum(row.cells[index].late for row in reporting.rows))
+        for index, city in enumerate(reporting.cities)
+    ]
+    return EarlyWarnings(
+        overdue_milestones=list(overdue),
+        behind_tasks=[row for row in tasks if row.progress.pace == Pace.BEHIND],
+        behind_cities=[row for row in cities if row.progress.pace == Pace.BEHIND],
+        late_cities=[(city, count) for city, count in late if count],
+        changed_after_close=list(revised),
+    )

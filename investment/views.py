@@ -101,7 +101,11 @@ def plan_overview(request: HttpRequest, year: int) -> HttpResponse:
         "quarters": rollups.cumulative_by_quarter(plan, approved_only),
         "reporting": rollups.reporting_coverage(plan, as_of),
         "corridors": rollups.corridor_progress(plan, as_of, approved_only),
+        "milestones": rollups.milestone_counts(plan, as_of),
     }
+    context["warnings"] = rollups.early_warnings(
+        plan, as_of, tasks, context["cities"], context["reporting"]
+    )
     context["charts"] = chart_data(context)
     return render(request, "investment/plan_overview.html", context)
 

@@ -110,3 +110,40 @@ def test_a_pace_that_falls_is_refused(plan):
     with pytest.raises(ValidationError) as error:
         plan.full_clean()
     assert error.value.message_dict == {"pace_q4": ["预期进度不能逐季下降。"]}
+
+
+def test_early_warnings_are_computed(plan, zhengzhou, kaifeng, django_user_model):
+    from datetime import date
+
+    from investment.models import QuarterClose
+    from tasks.models import Milestone, Task
+
+    a = Task.objects.get(area__number=1, number=1)
+    Milestone.objects.create(task=a, name="开工", kind=Milestone.Kind.START, due_quarter=2)
+    Milestone.objects.create(task=a, name="编制", kind=Milestone.Kind.DRAFT, due_quarter=1)
+    Milestone.objects.create(
+        task=a,
+        name="建成",
+        kind=Milestone.Kind.COMPLETE,
+        due_quarter=1,
+        status=Milestone.Status.DONE,
+        done_on=date(2021, 3, 1),
+    )
+    QuarterClose.objects.create(
+        plan=plan, quarter=1, closed_by=django_user_model.objects.create_user("o")
+    )
+    corrected = ProgressReport.objects.get(task=a, city=zhengzhou, quarter=1)
+    corrected.amount = Decimal("11")
+    corrected.save()
+    tasks = rollups.task_progress(plan, 2)
+    cities = rollups.city_progress(plan, 2)
+    reporting = rollups.reporting_coverage(plan, 2, [zhengzhou, kaifeng], date(2021, 7, 11))
+    warnings = rollups.early_warnings(plan, 2, tasks, cities, reporting)
+    assert [m.name for m in warnings.overdue_milestones] == ["开工"]
+    assert [row.task.code for row in warnings.behind_tasks] == ["2.1"]
+    assert [row.city.slug for row in warnings.behind_cities] == ["kaifeng"]
+    late = [(city.slug, count) for city, count in warnings.late_cities]
+    assert late == [("zhengzhou", 2), ("kaifeng", 2)]
+    assert warnings.changed_after_close == [corrected]
+    counts = rollups.milestone_counts(plan, 2)
+    assert counts == rollups.MilestoneCounts(total=3, done=1, due=3, overdue=2, undated=0)

@@ -23,9 +23,9 @@ def signed_in(client, django_user_model, db):
 
 # Queries for the plan overview: session and user, the plan and its default quarter, the
 # coverage and target totals, the progress of the plan, areas, cities and tasks, the quarterly
-# line, the reporting grid, the corridors, and the sample-data check. It must not grow with
-# tasks or reports.
-OVERVIEW_QUERIES = 21
+# line, the reporting grid, the corridors, milestone counts and early warnings, and the
+# sample-data check. It must not grow with tasks or reports.
+OVERVIEW_QUERIES = 24
 
 
 def page(client, url: str, language: str | None = None) -> str:
