@@ -82,7 +82,9 @@ def figures_for(request: HttpRequest, year: int) -> tuple[Plan, int, bool, dict]
     plan = get_object_or_404(Plan, year=year)
     as_of = as_of_quarter(request, plan)
     approved_only = request.GET.get("approved") == "1"
-    context = {"plan": plan, "as_of": as_of, "approved_only": approved_only}
+    # Links between pages keep the chosen quarter and switch.
+    query = f"?{request.GET.urlencode()}" if request.GET else ""
+    context = {"plan": plan, "as_of": as_of, "approved_only": approved_only, "query": query}
     return plan, as_of, approved_only, context
 
 

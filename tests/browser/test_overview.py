@@ -50,3 +50,34 @@ def test_overview_fits_a_phone_screen(browser, live_server, plan_2021):
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, "overview-phone")
     context.close()
+
+
+def test_official_drills_from_the_overview_to_a_city_and_a_task(
+    browser_page, live_server, plan_2021
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("load_sample_data", "2021", stdout=StringIO())
+    page = browser_page
+    page.goto(live_server.url + "/2021/?as_of=2021Q3")
+    page.get_by_role("link", name="开封").first.click()
+    expect(page.locator("h1")).to_have_text("开封")
+    expect(page).to_have_url(re.compile(r"/2021/cities/kaifeng/\?as_of=2021Q3$"))
+    screenshot(page, "city-kaifeng")
+    page.get_by_role("link", name="打造轨道上的郑州都市圈").click()
+    expect(page.locator("h1")).to_have_text("2.2 打造轨道上的郑州都市圈")
+    expect(page.locator("blockquote")).to_contain_text("力争全年完成投资150亿元")
+    screenshot(page, "task-2.2")
+    page.get_by_role("link", name="2. 互联互通").click()
+    expect(page.locator("canvas[data-chart=cities]")).to_have_attribute(
+        "height", re.compile(r"\d+")
+    )
+    screenshot(page, "area-2")
+    page.goto(live_server.url + "/2021/corridors/yellow-river/")
+    expect(page.locator("h1")).to_contain_text("沿黄复合型生态廊道")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("h1")).to_contain_text("Yellow River Composite Ecological Corridor")
+    screenshot(page, "corridor-yellow-river-en")
+    assert page.errors == []
