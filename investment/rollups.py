@@ -214,6 +214,11 @@ class ReportingCoverage:
     def late_count(self) -> int:
         return sum(cell.late for row in self.rows for cell in row.cells)
 
+    @property
+    def pending_by_city(self) -> list[tuple[City, list[Task]]]:
+        """Each city with the tasks it still owes, for the missing-reports list."""
+        return [(city, self.pending(city)) for city in self.cities if self.pending(city)]
+
     def pending(self, city: City) -> list[Task]:
         """The city's tasks still missing, in draft or returned."""
         index = self.cities.index(city)
@@ -669,3 +674,31 @@ def early_warnings(
         late_cities=[(city, count) for city, count in late if count],
         changed_after_close=list(revised),
     )
+
+
+def city_area_progress(
+    plan: Plan, city: City, as_of: int, approved_only: bool = False
+) -> list[AreaProgress]:
+    """One city's figures by focus area, against its allocations there."""
+    reports = counted_reports(plan, as_of, approved_only).filter(city=city)
+    allocated = (
+        CityAllocation.objects.filter(city=city, task__area=OuterRef("pk"))
+        .order_by()
+        .values("task__area")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    areas = (
+        FocusArea.objects.filter(plan=plan)
+        .order_by("number")
+        .annotate(
+            target=Subquery(allocated),
+            completed=_summed(reports.filter(task__allocations__city=city), "task__area"),
+            excluded=_summed(reports.exclude(task__allocations__city=city), "task__area"),
+        )
+    )
+    share = plan.expected_share(as_of)
+    return [
+        AreaProgress(area, Progress(area.target, area.completed, share), area.excluded)
+        for area in areas
+    ]

@@ -137,7 +137,9 @@ def city_detail(request: HttpRequest, year: int, slug: str) -> HttpResponse:
             row for row in rollups.city_progress(plan, as_of, approved_only) if row.city == city
         ),
         "tasks": rollups.city_task_progress(plan, city, as_of, approved_only),
+        "areas": rollups.city_area_progress(plan, city, as_of, approved_only),
     }
+    context["charts"] = {"legend": legend(), "areas": series(context["areas"], "area")}
     return render(request, "investment/city.html", context)
 
 

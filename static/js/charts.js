@@ -21,7 +21,7 @@
   });
 
   const builders = {
-    areas: () => bars(data.areas, legend.target),
+    areas: (canvas) => bars(data.areas, canvas.dataset.target === "allocation" ? legend.allocation : legend.target),
     cities: () => bars(data.cities, legend.allocation),
     quarters: () => ({
       type: "line",
@@ -38,7 +38,7 @@
   document.querySelectorAll("canvas[data-chart]").forEach((canvas) => {
     const build = builders[canvas.dataset.chart];
     if (!build) return;
-    const config = build();
+    const config = build(canvas);
     config.options = { responsive: true, maintainAspectRatio: false, animation: false };
     new window.Chart(canvas, config);
   });

@@ -110,3 +110,14 @@ def test_corridor_page_splits_the_corridors_tasks_by_member_city(client, world, 
 
 def test_unknown_corridor_is_404(client, world):
     assert client.get("/2021/corridors/nowhere/").status_code == 404
+
+
+def test_city_page_breaks_the_city_down_by_focus_area(client, world):
+    page = html(client, "/2021/cities/zhengzhou/?as_of=2021Q2")
+    assert 'data-chart="areas"' in page
+    assert '<td class="num">60</td>' in page and '<td class="num">30</td>' in page
+
+
+def test_overview_lists_what_each_city_still_owes(client, world):
+    page = html(client, "/2021/?as_of=2021Q2")
+    assert "<li><strong>开封</strong>: 1.1</li>" in page
