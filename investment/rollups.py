@@ -217,7 +217,8 @@ class ReportingCoverage:
     @property
     def pending_by_city(self) -> list[tuple[City, list[Task]]]:
         """Each city with the tasks it still owes, for the missing-reports list."""
-        return [(city, self.pending(city)) for city in self.cities if self.pending(city)]
+        owed = [(city, self.pending(city)) for city in self.cities]
+        return [(city, tasks) for city, tasks in owed if tasks]
 
     def pending(self, city: City) -> list[Task]:
         """The city's tasks still missing, in draft or returned."""
