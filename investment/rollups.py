@@ -4,6 +4,7 @@ Each function takes a plan (and later an as-of quarter) and returns small frozen
 so a page and a spreadsheet that call the same function cannot disagree.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -14,7 +15,6 @@ from django.db.models import (
     Count,
     DecimalField,
     Exists,
-    F,
     Max,
     OuterRef,
     Q,
@@ -395,44 +395,68 @@ def counted_reports(plan: Plan, as_of: int, approved_only: bool = False):
     return reports.approved() if approved_only else reports.counted()
 
 
-def _summed(reports, group: str) -> Subquery:
-    """The total amount of `reports` for the outer row, as a subquery (no join fan-out)."""
-    totals = reports.filter(**{group: OuterRef("pk")}).order_by().values(group)
-    return Coalesce(Subquery(totals.annotate(total=Sum("amount")).values("total")), ZERO)
+def _totals(reports, group: str, **parts: Q) -> dict[int, dict[str, Decimal]]:
+    """The amounts of `reports` summed per `group` key, one sum per named part.
+
+    One grouped query reads each report once. A correlated subquery per outer row would
+    read them once per task or city instead, and the planner may not pick the index that
+    saves it (SQLite at 50,000 reports took seconds a page).
+    """
+    parts = parts or {"completed": Q()}
+    sums = {name: Sum("amount", filter=condition or None) for name, condition in parts.items()}
+    rows = reports.order_by().values(group).annotate(**sums)
+    totals = defaultdict(lambda: dict.fromkeys(parts, Decimal(0)))
+    for row in rows:
+        totals[row[group]] = {name: row[name] or Decimal(0) for name in parts}
+    return totals
+
+
+def _targets(tasks, group: str) -> Subquery:
+    """The stated targets of `tasks` summed for the outer row.
+
+    A subquery rather than a join: joining the tasks would repeat the outer row once per task.
+    """
+    totals = tasks.filter(**{group: OuterRef("pk")}).order_by().values(group)
+    return Subquery(totals.annotate(total=Sum("target")).values("total"))
 
 
 def task_progress(
     plan: Plan, as_of: int, approved_only: bool = False, tasks: Q = ALL_TASKS
 ) -> list[TaskProgress]:
     """Every task of the plan (or those matching `tasks`) with its progress."""
-    reports = counted_reports(plan, as_of, approved_only)
     tasks = (
         Task.objects.of_plan(plan)
         .filter(tasks)
         .order_by("area__number", "number")
         .select_related("area", "corridor")
-        .annotate(completed=_summed(reports, "task"))
     )
+    reports = counted_reports(plan, as_of, approved_only).filter(task__in=tasks.values("pk"))
+    completed = _totals(reports, "task")
     share = plan.expected_share(as_of)
-    return [TaskProgress(task, Progress(task.target, task.completed, share)) for task in tasks]
+    return [
+        TaskProgress(task, Progress(task.target, completed[task.pk]["completed"], share))
+        for task in tasks
+    ]
 
 
 def area_progress(plan: Plan, as_of: int, approved_only: bool = False) -> list[AreaProgress]:
-    reports = counted_reports(plan, as_of, approved_only)
     areas = (
         FocusArea.objects.filter(plan=plan)
         .order_by("number")
-        .annotate(
-            target=Sum("tasks__target"),
-            completed=_summed(reports.filter(task__target__isnull=False), "task__area"),
-            excluded=_summed(reports.filter(task__target__isnull=True), "task__area"),
-        )
+        .annotate(target=_targets(Task.objects.all(), "area"))
+    )
+    totals = _totals(
+        counted_reports(plan, as_of, approved_only),
+        "task__area",
+        completed=Q(task__target__isnull=False),
+        excluded=Q(task__target__isnull=True),
     )
     share = plan.expected_share(as_of)
-    return [
-        AreaProgress(area, Progress(area.target, area.completed, share), area.excluded)
-        for area in areas
-    ]
+    return [_area_row(area, totals[area.pk], share) for area in areas]
+
+
+def _area_row(area: FocusArea, totals: dict[str, Decimal], share: Decimal) -> AreaProgress:
+    return AreaProgress(area, Progress(area.target, totals["completed"], share), totals["excluded"])
 
 
 def city_progress(
@@ -452,14 +476,27 @@ def city_progress(
             .annotate(total=Sum("amount"))
             .values("total")
         ),
-        completed=_summed(reports.filter(task__allocations__city=F("city")), "city"),
-        unallocated=_summed(reports.exclude(task__allocations__city=F("city")), "city"),
+    )
+    totals = _totals(
+        reports.annotate(allocated=_has_allocation()),
+        "city",
+        completed=Q(allocated=True),
+        unallocated=Q(allocated=False),
     )
     share = plan.expected_share(as_of)
     return [
-        CityProgress(city, Progress(city.target, city.completed, share), city.unallocated)
+        CityProgress(
+            city,
+            Progress(city.target, totals[city.pk]["completed"], share),
+            totals[city.pk]["unallocated"],
+        )
         for city in cities
     ]
+
+
+def _has_allocation() -> Exists:
+    """Whether a report's city has an allocation for the report's task."""
+    return Exists(CityAllocation.objects.filter(task=OuterRef("task"), city=OuterRef("city")))
 
 
 @dataclass(frozen=True)
@@ -559,17 +596,20 @@ def city_task_progress(
     plan: Plan, city: City, as_of: int, approved_only: bool = False
 ) -> list[TaskProgress]:
     """The city's tasks: the city's own completed amount against its allocation."""
-    reports = counted_reports(plan, as_of, approved_only).filter(city=city)
     allocation = CityAllocation.objects.filter(task=OuterRef("pk"), city=city).values("amount")
     tasks = (
         Task.objects.of_plan(plan)
         .filter(cities=city)
         .order_by("area__number", "number")
         .select_related("area", "corridor")
-        .annotate(allocated=Subquery(allocation), completed=_summed(reports, "task"))
+        .annotate(allocated=Subquery(allocation))
     )
+    completed = _totals(counted_reports(plan, as_of, approved_only).filter(city=city), "task")
     share = plan.expected_share(as_of)
-    return [TaskProgress(task, Progress(task.allocated, task.completed, share)) for task in tasks]
+    return [
+        TaskProgress(task, Progress(task.allocated, completed[task.pk]["completed"], share))
+        for task in tasks
+    ]
 
 
 @dataclass(frozen=True)
@@ -582,14 +622,18 @@ def corridor_progress(
     plan: Plan, as_of: int, approved_only: bool = False
 ) -> list[CorridorProgress]:
     """Each corridor over the tasks linked to it (tasks without a target left out)."""
-    reports = counted_reports(plan, as_of, approved_only).filter(task__target__isnull=False)
+    reports = counted_reports(plan, as_of, approved_only).filter(
+        task__target__isnull=False, task__corridor__isnull=False
+    )
+    completed = _totals(reports, "task__corridor")
     corridors = Corridor.objects.annotate(
-        target=Sum("tasks__target", filter=Q(tasks__area__plan=plan)),
-        completed=_summed(reports, "task__corridor"),
+        target=_targets(Task.objects.of_plan(plan), "corridor")
     ).order_by("order", "slug")
     share = plan.expected_share(as_of)
     return [
-        CorridorProgress(corridor, Progress(corridor.target, corridor.completed, share))
+        CorridorProgress(
+            corridor, Progress(corridor.target, completed[corridor.pk]["completed"], share)
+        )
         for corridor in corridors
     ]
 
@@ -681,7 +725,6 @@ def city_area_progress(
     plan: Plan, city: City, as_of: int, approved_only: bool = False
 ) -> list[AreaProgress]:
     """One city's figures by focus area, against its allocations there."""
-    reports = counted_reports(plan, as_of, approved_only).filter(city=city)
     allocated = (
         CityAllocation.objects.filter(city=city, task__area=OuterRef("pk"))
         .order_by()
@@ -690,16 +733,15 @@ def city_area_progress(
         .values("total")
     )
     areas = (
-        FocusArea.objects.filter(plan=plan)
-        .order_by("number")
-        .annotate(
-            target=Subquery(allocated),
-            completed=_summed(reports.filter(task__allocations__city=city), "task__area"),
-            excluded=_summed(reports.exclude(task__allocations__city=city), "task__area"),
-        )
+        FocusArea.objects.filter(plan=plan).order_by("number").annotate(target=Subquery(allocated))
+    )
+    totals = _totals(
+        counted_reports(plan, as_of, approved_only)
+        .filter(city=city)
+        .annotate(allocated=_has_allocation()),
+        "task__area",
+        completed=Q(allocated=True),
+        excluded=Q(allocated=False),
     )
     share = plan.expected_share(as_of)
-    return [
-        AreaProgress(area, Progress(area.target, area.completed, share), area.excluded)
-        for area in areas
-    ]
+    return [_area_row(area, totals[area.pk], share) for area in areas]
