@@ -191,3 +191,13 @@ def test_figures_follow_as_of_and_the_approved_switch(client, zhengzhou):
     approved = page(client, "/2021/?as_of=2021Q2&approved=1")
     assert '<td class="num">10.0</td>' in approved
     assert '<span class="pace pace-behind">滞后</span>' in approved
+    assert "数据截至2021年第2季度末，仅计已审核填报。" in approved
+
+
+def test_a_printed_page_says_which_quarter_it_shows(client, zhengzhou):
+    # The as-of form is hidden on paper; this line replaces it there.
+    area = make_area(make_plan())
+    make_report(make_task(area, 1, "100", [zhengzhou]), zhengzhou, 3, "10")
+    html = page(client, "/2021/areas/1/")
+    printed = '<p class="print-only">数据截至2021年第3季度末，计入已提交和已审核的填报。打印时间：'
+    assert printed in html
