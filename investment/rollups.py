@@ -745,3 +745,172 @@ def city_area_progress(
     )
     share = plan.expected_share(as_of)
     return [_area_row(area, totals[area.pk], share) for area in areas]
+
+
+def task_quarters(
+    plan: Plan,
+    as_of: int,
+    approved_only: bool = False,
+    tasks: Q = ALL_TASKS,
+    city: City | None = None,
+) -> dict[int, list[Decimal | None]]:
+    """Each task's amount per quarter through `as_of` (None where nothing was reported)."""
+    reports = counted_reports(plan, as_of, approved_only).filter(
+        task__in=Task.objects.filter(tasks).values("pk")
+    )
+    if city is not None:
+        reports = reports.filter(city=city)
+    quarters = defaultdict(lambda: [None] * 4)
+    for task, quarter, total in (
+        reports.order_by()
+        .values("task", "quarter")
+        .annotate(total=Sum("amount"))
+        .values_list("task", "quarter", "total")
+    ):
+        quarters[task][quarter - 1] = total
+    return quarters
+
+
+def quarter_notes(
+    plan: Plan, as_of: int, tasks: Q = ALL_TASKS, city: City | None = None
+) -> dict[int, list[tuple[str, str]]]:
+    """Each task's notes of the as-of quarter, by city: 进展情况 in the official table."""
+    reports = (
+        ProgressReport.objects.of_plan(plan)
+        .counted()
+        .filter(quarter=as_of, task__in=Task.objects.filter(tasks).values("pk"))
+        .exclude(note="")
+        .order_by("city__order", "city__slug")
+    )
+    if city is not None:
+        reports = reports.filter(city=city)
+    notes = defaultdict(list)
+    for task, name, note in reports.values_list("task", "city__name", "note"):
+        notes[task].append((name, note))
+    return notes
+
+
+class ScopeKind(models.TextChoices):
+    PLAN = "plan", _("work plan")
+    AREA = "area", _("focus area")
+    CITY = "city", _("city")
+    CORRIDOR = "corridor", _("corridor")
+    TASK = "task", _("task")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one page shows, and so what its spreadsheet holds: one definition for both.
+
+    A list is None where the page has no such breakdown.
+    """
+
+    kind: ScopeKind
+    plan: Plan
+    as_of: int
+    approved_only: bool
+    subject: object  # the plan, area, city, corridor or task the page is about
+    total: Progress
+    excluded: Decimal  # completed on tasks without a stated target, outside the percentage
+    tasks: list[TaskProgress]
+    tasks_filter: Q
+    city: City | None = None  # a city page counts only that city's reports
+    areas: list[AreaProgress] | None = None
+    cities: list[CityProgress] | None = None
+    corridors: list[CorridorProgress] | None = None
+    task_cities: list[CityQuarters] | None = None
+    unallocated_target: Decimal | None = None  # the plan's target not yet allocated to cities
+
+
+def plan_scope(plan: Plan, as_of: int, approved_only: bool = False) -> Scope:
+    total = plan_progress(plan, as_of, approved_only)
+    return Scope(
+        kind=ScopeKind.PLAN,
+        plan=plan,
+        as_of=as_of,
+        approved_only=approved_only,
+        subject=plan,
+        total=total.progress,
+        excluded=total.excluded,
+        tasks=task_progress(plan, as_of, approved_only),
+        tasks_filter=ALL_TASKS,
+        areas=area_progress(plan, as_of, approved_only),
+        cities=city_progress(plan, as_of, approved_only),
+        corridors=corridor_progress(plan, as_of, approved_only),
+        unallocated_target=total.unallocated_target,
+    )
+
+
+def area_scope(area: FocusArea, as_of: int, approved_only: bool = False) -> Scope:
+    plan = area.plan
+    row = next(row for row in area_progress(plan, as_of, approved_only) if row.area == area)
+    return Scope(
+        kind=ScopeKind.AREA,
+        plan=plan,
+        as_of=as_of,
+        approved_only=approved_only,
+        subject=area,
+        total=row.progress,
+        excluded=row.excluded,
+        tasks=task_progress(plan, as_of, approved_only, Q(area=area)),
+        tasks_filter=Q(area=area),
+        areas=[row],
+        cities=city_progress(plan, as_of, approved_only, Q(area=area)),
+    )
+
+
+def city_scope(plan: Plan, city: City, as_of: int, approved_only: bool = False) -> Scope:
+    row = next(row for row in city_progress(plan, as_of, approved_only) if row.city == city)
+    return Scope(
+        kind=ScopeKind.CITY,
+        plan=plan,
+        as_of=as_of,
+        approved_only=approved_only,
+        subject=city,
+        total=row.progress,
+        excluded=row.unallocated_completed,
+        tasks=city_task_progress(plan, city, as_of, approved_only),
+        tasks_filter=Q(cities=city),
+        city=city,
+        areas=city_area_progress(plan, city, as_of, approved_only),
+    )
+
+
+def corridor_scope(
+    plan: Plan, corridor: Corridor, as_of: int, approved_only: bool = False
+) -> Scope:
+    rows = corridor_progress(plan, as_of, approved_only)
+    row = next(row for row in rows if row.corridor == corridor)
+    scope = Q(corridor=corridor)
+    members = set(corridor.cities.all())
+    cities = city_progress(plan, as_of, approved_only, scope)
+    return Scope(
+        kind=ScopeKind.CORRIDOR,
+        plan=plan,
+        as_of=as_of,
+        approved_only=approved_only,
+        subject=corridor,
+        total=row.progress,
+        excluded=Decimal(0),
+        tasks=task_progress(plan, as_of, approved_only, scope),
+        tasks_filter=scope,
+        cities=[row for row in cities if row.city in members],
+        corridors=[row],
+    )
+
+
+def task_scope(task: Task, as_of: int, approved_only: bool = False) -> Scope:
+    plan = task.area.plan
+    row = task_progress(plan, as_of, approved_only, Q(pk=task.pk))[0]
+    return Scope(
+        kind=ScopeKind.TASK,
+        plan=plan,
+        as_of=as_of,
+        approved_only=approved_only,
+        subject=task,
+        total=row.progress,
+        excluded=Decimal(0),
+        tasks=[row],
+        tasks_filter=Q(pk=task.pk),
+        task_cities=task_city_quarters(task, as_of, approved_only),
+    )

@@ -3,7 +3,6 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -91,18 +90,19 @@ def figures_for(request: HttpRequest, year: int) -> tuple[Plan, int, bool, dict]
 @dashboard
 def plan_overview(request: HttpRequest, year: int) -> HttpResponse:
     plan, as_of, approved_only, context = figures_for(request, year)
-    tasks = rollups.task_progress(plan, as_of, approved_only)
+    scope = rollups.plan_scope(plan, as_of, approved_only)
+    tasks = scope.tasks
     context |= {
+        "scope": scope,
         "coverage": rollups.plan_coverage(plan),
         "targets": rollups.plan_targets(plan),
-        "total": rollups.plan_progress(plan, as_of, approved_only),
-        "areas": rollups.area_progress(plan, as_of, approved_only),
-        "cities": rollups.city_progress(plan, as_of, approved_only),
+        "areas": scope.areas,
+        "cities": scope.cities,
         "tasks": tasks,
         "pace_counts": rollups.pace_counts(tasks),
         "quarters": rollups.cumulative_by_quarter(plan, approved_only),
         "reporting": rollups.reporting_coverage(plan, as_of),
-        "corridors": rollups.corridor_progress(plan, as_of, approved_only),
+        "corridors": scope.corridors,
         "milestones": rollups.milestone_counts(plan, as_of),
     }
     context["warnings"] = rollups.early_warnings(
@@ -115,13 +115,14 @@ def plan_overview(request: HttpRequest, year: int) -> HttpResponse:
 @dashboard
 def area_detail(request: HttpRequest, year: int, number: int) -> HttpResponse:
     plan, as_of, approved_only, context = figures_for(request, year)
-    area = get_object_or_404(FocusArea, plan=plan, number=number)
-    areas = rollups.area_progress(plan, as_of, approved_only)
+    area = get_object_or_404(FocusArea.objects.select_related("plan"), plan=plan, number=number)
+    scope = rollups.area_scope(area, as_of, approved_only)
     context |= {
+        "scope": scope,
         "area": area,
-        "total": next(row for row in areas if row.area == area),
-        "tasks": rollups.task_progress(plan, as_of, approved_only, Q(area=area)),
-        "cities": rollups.city_progress(plan, as_of, approved_only, Q(area=area)),
+        "total": scope.areas[0],
+        "tasks": scope.tasks,
+        "cities": scope.cities,
     }
     context["charts"] = {"legend": legend(), "cities": series(context["cities"], "city")}
     return render(request, "investment/area.html", context)
@@ -131,13 +132,12 @@ def area_detail(request: HttpRequest, year: int, number: int) -> HttpResponse:
 def city_detail(request: HttpRequest, year: int, slug: str) -> HttpResponse:
     plan, as_of, approved_only, context = figures_for(request, year)
     city = get_object_or_404(City, slug=slug)
+    scope = rollups.city_scope(plan, city, as_of, approved_only)
     context |= {
+        "scope": scope,
         "city": city,
-        "total": next(
-            row for row in rollups.city_progress(plan, as_of, approved_only) if row.city == city
-        ),
-        "tasks": rollups.city_task_progress(plan, city, as_of, approved_only),
-        "areas": rollups.city_area_progress(plan, city, as_of, approved_only),
+        "tasks": scope.tasks,
+        "areas": scope.areas,
     }
     context["charts"] = {"legend": legend(), "areas": series(context["areas"], "area")}
     return render(request, "investment/city.html", context)
@@ -149,10 +149,12 @@ def task_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
     task = get_object_or_404(
         Task.objects.of_plan(plan).by_code(code).select_related("area__plan", "corridor")
     )
+    scope = rollups.task_scope(task, as_of, approved_only)
     context |= {
+        "scope": scope,
         "task": task,
-        "total": rollups.task_progress(plan, as_of, approved_only, Q(pk=task.pk))[0],
-        "cities": rollups.task_city_quarters(task, as_of, approved_only),
+        "total": scope.tasks[0],
+        "cities": scope.task_cities,
         "milestones": task.milestones.select_related("city"),
         "history": rollups.task_history(task),
     }
@@ -163,18 +165,13 @@ def task_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
 def corridor_detail(request: HttpRequest, year: int, slug: str) -> HttpResponse:
     plan, as_of, approved_only, context = figures_for(request, year)
     corridor = get_object_or_404(Corridor.objects.prefetch_related("cities"), slug=slug)
-    scope = Q(corridor=corridor)
-    members = set(corridor.cities.all())
-    cities = rollups.city_progress(plan, as_of, approved_only, scope)
+    scope = rollups.corridor_scope(plan, corridor, as_of, approved_only)
     context |= {
+        "scope": scope,
         "corridor": corridor,
-        "total": next(
-            row
-            for row in rollups.corridor_progress(plan, as_of, approved_only)
-            if row.corridor == corridor
-        ),
-        "tasks": rollups.task_progress(plan, as_of, approved_only, scope),
-        "cities": [row for row in cities if row.city in members],
+        "total": scope.corridors[0],
+        "tasks": scope.tasks,
+        "cities": scope.cities,
     }
     context["charts"] = {"legend": legend(), "cities": series(context["cities"], "city")}
     return render(request, "investment/corridor.html", context)
