@@ -10,3 +10,16 @@ urlpatterns = [
     path("<int:year>/corridors/<slug:slug>/", views.corridor_detail, name="corridor"),
     path("<int:year>/tasks/<str:code>/", views.task_detail, name="task"),
 ]
+
+# Each page's figures as a workbook and its reports as CSV, at the page's own address.
+for prefix, kind in [
+    ("<int:year>/", "plan"),
+    ("<int:year>/areas/<int:key>/", "area"),
+    ("<int:year>/cities/<slug:key>/", "city"),
+    ("<int:year>/corridors/<slug:key>/", "corridor"),
+    ("<int:year>/tasks/<str:key>/", "task"),
+]:
+    urlpatterns += [
+        path(f"{prefix}export.xlsx", views.export_workbook, {"kind": kind}, name=f"{kind}-xlsx"),
+        path(f"{prefix}reports.csv", views.export_reports, {"kind": kind}, name=f"{kind}-csv"),
+    ]

@@ -3,14 +3,16 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from plan.models import City, Corridor, FocusArea, Plan
 from tasks.models import Task
 
-from . import rollups
+from . import rollups, workbook
+from .context_processors import sample_data_exists
 
 
 def dashboard(view):
@@ -175,3 +177,50 @@ def corridor_detail(request: HttpRequest, year: int, slug: str) -> HttpResponse:
     }
     context["charts"] = {"legend": legend(), "cities": series(context["cities"], "city")}
     return render(request, "investment/corridor.html", context)
+
+
+def scope_for(request: HttpRequest, year: int, kind: str, key: str | int | None) -> rollups.Scope:
+    """The scope of the page at the same address, for its spreadsheets."""
+    plan, as_of, approved_only, _context = figures_for(request, year)
+    if kind == "area":
+        area = get_object_or_404(FocusArea.objects.select_related("plan"), plan=plan, number=key)
+        return rollups.area_scope(area, as_of, approved_only)
+    if kind == "city":
+        city = get_object_or_404(City, slug=key)
+        return rollups.city_scope(plan, city, as_of, approved_only)
+    if kind == "corridor":
+        corridor = get_object_or_404(Corridor, slug=key)
+        return rollups.corridor_scope(plan, corridor, as_of, approved_only)
+    if kind == "task":
+        task = get_object_or_404(
+            Task.objects.of_plan(plan).by_code(key).select_related("area__plan")
+        )
+        return rollups.task_scope(task, as_of, approved_only)
+    return rollups.plan_scope(plan, as_of, approved_only)
+
+
+@dashboard
+def export_workbook(
+    request: HttpRequest, year: int, kind: str = "plan", key: str | int | None = None
+) -> FileResponse:
+    scope = scope_for(request, year, kind, key)
+    return FileResponse(
+        workbook.workbook(scope, sample=sample_data_exists()),
+        as_attachment=True,
+        filename=workbook.file_name(scope, "xlsx"),
+        content_type=workbook.XLSX,
+    )
+
+
+@dashboard
+def export_reports(
+    request: HttpRequest, year: int, kind: str = "plan", key: str | int | None = None
+) -> StreamingHttpResponse:
+    scope = scope_for(request, year, kind, key)
+    response = StreamingHttpResponse(
+        workbook.reports_csv(scope), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        True, workbook.file_name(scope, "csv")
+    )
+    return response

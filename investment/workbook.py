@@ -1,0 +1,575 @@
+"""The pages' figures as spreadsheets: the leadership workbook and the raw reports as CSV.
+
+Every figure comes from a rollups.Scope, the object the page itself renders, so a sheet and
+its page cannot disagree. The workbook is written in openpyxl's write-only mode and reports
+are streamed from the database, so even a large export holds about one row in memory.
+"""
+
+import csv
+import io
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterator
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from plan.money import yi
+from tasks.models import Milestone, Task
+
+from .models import ProgressReport
+from .rollups import Pace, Progress, Scope, ScopeKind, pace_counts, quarter_notes, task_quarters
+
+YI = "0.00"
+PERCENT = "0.0%"
+BOLD = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="E8EDF3")
+SUBTOTAL_FILL = PatternFill("solid", fgColor="F3F5F8")
+WARNING_FILL = PatternFill("solid", fgColor="FFF4CE")
+# The pages' pace colours; the cell also says the status in words.
+PACE_FILLS = {
+    Pace.ON_TRACK: PatternFill("solid", fgColor="E6F4EA"),
+    Pace.AT_RISK: PatternFill("solid", fgColor="FFF4CE"),
+    Pace.BEHIND: PatternFill("solid", fgColor="FDECEA"),
+    Pace.NO_TARGET: PatternFill("solid", fgColor="F0F0F0"),
+}
+FORMULA_STARTS = ("=", "+", "-", "@")
+CHINESE_NUMERALS = "一二三四五六七八九十"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# The columns of a report, as the import reads them back: (Chinese, English) headers.
+REPORT_COLUMNS = [
+    ("任务编号", "task"),
+    ("城市", "city"),
+    ("年度", "year"),
+    ("季度", "quarter"),
+    ("完成投资(亿元)", "amount_yi"),
+    ("进展情况", "note"),
+]
+
+
+def sample_warning() -> str:
+    return "{}: {}".format(
+        _("Sample data"),
+        _(
+            "The city allocations and quarterly reports shown here are made up for "
+            "demonstration and are not real figures."
+        ),
+    )
+
+
+def escape_text(value: str) -> str:
+    """A text that a spreadsheet would read as a formula, made plain text (the OWASP way)."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
+class Sheet:
+    """One write-only sheet: a bold, frozen header row and typed, formatted cells."""
+
+    def __init__(
+        self, book: Workbook, title: str, headers: list[str], widths: list[int], header_row=1
+    ):
+        self.ws = book.create_sheet(title)
+        self.rows = 0
+        # A write-only sheet writes its layout before its first row: set it all now.
+        for index, width in enumerate(widths, 1):
+            self.ws.column_dimensions[get_column_letter(index)].width = width
+        self.headers = headers
+        self.header_row = header_row
+        if headers:
+            # The header row stays in view when scrolling and on every printed page.
+            self.ws.freeze_panes = f"A{header_row + 1}"
+            self.ws.print_title_rows = f"1:{header_row}"
+
+    def start_table(self) -> None:
+        assert self.rows + 1 == self.header_row, "the header row is where __init__ was told"
+        self.append([self.cell(text, bold=True, fill=HEADER_FILL) for text in self.headers])
+
+    def cell(self, value, number_format: str | None = None, bold=False, fill=None) -> WriteOnlyCell:
+        cell = WriteOnlyCell(self.ws, value=value)
+        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+            # A note like "=HYPERLINK(...)" stays text: Excel never evaluates it.
+            cell.data_type = "s"
+        if number_format:
+            cell.number_format = number_format
+        if bold:
+            cell.font = BOLD
+        if fill is not None:
+            cell.fill = fill
+        return cell
+
+    def append(self, cells: list) -> None:
+        self.ws.append(cells)
+        self.rows += 1
+
+    def progress_cells(self, progress: Progress, bold=False) -> list[WriteOnlyCell]:
+        """Target, completed, % and pace, as the pages show them."""
+        percent = None if progress.percent is None else progress.percent / 100
+        return [
+            self.amount(progress.target, bold),
+            self.cell(progress.completed, YI, bold),
+            self.cell(percent if percent is not None else "—", PERCENT, bold),
+            self.pace(progress.pace),
+        ]
+
+    def amount(self, value: Decimal | None, bold=False) -> WriteOnlyCell:
+        # "未公布" where the source states none: never a 0 that would read as a target.
+        return self.cell(yi(None) if value is None else value, YI, bold)
+
+    def pace(self, pace: Pace) -> WriteOnlyCell:
+        return self.cell(str(pace.label), fill=PACE_FILLS[pace])
+
+
+def scope_title(scope: Scope) -> str:
+    subject = scope.subject
+    if scope.kind == ScopeKind.PLAN:
+        return str(scope.plan)
+    if scope.kind == ScopeKind.AREA:
+        return f"{scope.plan} · {subject.number}. {subject.display_name}"
+    if scope.kind == ScopeKind.TASK:
+        return f"{scope.plan} · {subject.code} {subject.display_title}"
+    return f"{scope.plan} · {subject.display_name}"
+
+
+def file_name(scope: Scope, extension: str) -> str:
+    """Plan year and as-of quarter first, so the files of a meeting sort together."""
+    subject = scope.subject
+    label = {
+        ScopeKind.PLAN: "",
+        ScopeKind.AREA: f"-{getattr(subject, 'number', '')}",
+        ScopeKind.TASK: f"-{getattr(subject, 'code', '')}",
+    }.get(scope.kind, f"-{getattr(subject, 'slug', '')}")
+    return f"zzmetro-{scope.plan.year}Q{scope.as_of}{label}.{extension}"
+
+
+def as_of_line(scope: Scope) -> str:
+    counted = (
+        _("approved reports only")
+        if scope.approved_only
+        else _("submitted and approved reports count")
+    )
+    return _("Figures as of the end of %(year)s Q%(q)s (%(counted)s); exported %(when)s.") % {
+        "year": scope.plan.year,
+        "q": scope.as_of,
+        "counted": counted,
+        "when": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+def workbook(scope: Scope, sample: bool) -> tempfile.SpooledTemporaryFile:
+    """The leadership workbook of one page's scope, ready to send."""
+    book = Workbook(write_only=True)
+    target_label = (
+        _("Allocation (亿元)") if scope.kind == ScopeKind.CITY else _("Stated target (亿元)")
+    )
+    summary_sheet(book, scope, sample, target_label)
+    official_sheet(book, scope, target_label)
+    if scope.areas is not None:
+        area_sheet(book, scope, target_label)
+    if scope.cities is not None:
+        city_sheet(book, scope)
+    if scope.task_cities is not None:
+        task_city_sheet(book, scope)
+    if scope.corridors is not None:
+        corridor_sheet(book, scope)
+    task_sheet(book, scope, target_label)
+    report_sheet(book, scope)
+    milestone_sheet(book, scope)
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    book.save(out)
+    out.seek(0)
+    return out
+
+
+def summary_sheet(book: Workbook, scope: Scope, sample: bool, target_label: str) -> None:
+    sheet = Sheet(book, _("Summary"), [], [34, 16, 16, 12, 14])
+    sheet.append([sheet.cell(scope_title(scope), bold=True)])
+    sheet.append([as_of_line(scope)])
+    if sample:
+        sheet.append(
+            [
+                sheet.cell(
+                    sample_warning(),
+                    bold=True,
+                    fill=WARNING_FILL,
+                )
+            ]
+        )
+    sheet.append([])
+    sheet.append([sheet.cell(target_label, bold=True), sheet.amount(scope.total.target)])
+    sheet.append(
+        [sheet.cell(_("Completed (亿元)"), bold=True), sheet.cell(scope.total.completed, YI)]
+    )
+    percent = scope.total.percent
+    sheet.append(
+        [
+            sheet.cell(_("Completion"), bold=True),
+            sheet.cell("—" if percent is None else percent / 100, PERCENT),
+        ]
+    )
+    sheet.append([sheet.cell(_("Pace"), bold=True), sheet.pace(scope.total.pace)])
+    if scope.excluded:
+        sheet.append(
+            [
+                sheet.cell(_("Completed outside the percentage (亿元)"), bold=True),
+                sheet.cell(scope.excluded, YI),
+            ]
+        )
+    counts = pace_counts(scope.tasks)
+    for pace in Pace:
+        sheet.append(
+            [sheet.cell(_("Tasks: %(pace)s") % {"pace": pace.label}, bold=True), counts[pace.value]]
+        )
+    sheet.append([])
+    rows = breakdown(scope)
+    if not rows:
+        return
+    sheet.headers = [_("Breakdown"), _("Target or allocation (亿元)"), _("Completed (亿元)")]
+    sheet.append([sheet.cell(text, bold=True, fill=HEADER_FILL) for text in sheet.headers])
+    first = sheet.rows + 1
+    for label, progress in rows:
+        sheet.append(
+            [label, sheet.cell(progress.target or 0, YI), sheet.cell(progress.completed, YI)]
+        )
+    # A native Excel chart over the rows above: leadership can restyle it as they like.
+    chart = BarChart()
+    chart.title = _("Target and completed")
+    chart.y_axis.title = _("亿元")
+    chart.height, chart.width = 9, 18
+    data = Reference(sheet.ws, min_col=2, max_col=3, min_row=first - 1, max_row=sheet.rows)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(sheet.ws, min_col=1, min_row=first, max_row=sheet.rows))
+    sheet.ws.add_chart(chart, "G4")
+
+
+def breakdown(scope: Scope) -> list[tuple[str, Progress]]:
+    """The rows the page's bar chart shows."""
+    if scope.kind in (ScopeKind.PLAN, ScopeKind.CITY):
+        return [
+            (f"{row.area.number}. {row.area.display_name}", row.progress) for row in scope.areas
+        ]
+    if scope.task_cities is not None:
+        return [(row.city.display_name, row.progress) for row in scope.task_cities]
+    return [(row.city.display_name, row.progress) for row in scope.cities or []]
+
+
+def area_sheet(book: Workbook, scope: Scope, target_label: str) -> None:
+    headers = [
+        _("Focus area"),
+        target_label,
+        _("Completed (亿元)"),
+        "%",
+        _("Pace"),
+        _("Completed outside the percentage (亿元)"),
+    ]
+    sheet = Sheet(book, _("By focus area"), headers, [30, 16, 16, 10, 12, 22])
+    sheet.start_table()
+    for row in scope.areas:
+        sheet.append(
+            [
+                f"{row.area.number}. {row.area.display_name}",
+                *sheet.progress_cells(row.progress),
+                sheet.cell(row.excluded, YI),
+            ]
+        )
+
+
+def city_sheet(book: Workbook, scope: Scope) -> None:
+    headers = [
+        _("City"),
+        _("Allocation (亿元)"),
+        _("Completed (亿元)"),
+        "%",
+        _("Pace"),
+        _("Completed outside allocations (亿元)"),
+    ]
+    sheet = Sheet(book, _("By city"), headers, [14, 16, 16, 10, 12, 22])
+    sheet.start_table()
+    for row in scope.cities:
+        sheet.append(
+            [
+                row.city.display_name,
+                *sheet.progress_cells(row.progress),
+                sheet.cell(row.unallocated_completed, YI),
+            ]
+        )
+
+
+def task_city_sheet(book: Workbook, scope: Scope) -> None:
+    headers = [
+        _("City"),
+        _("Allocation (亿元)"),
+        "Q1",
+        "Q2",
+        "Q3",
+        "Q4",
+        _("Cumulative (亿元)"),
+        "%",
+        _("Pace"),
+    ]
+    sheet = Sheet(book, _("By city"), headers, [14, 16, 10, 10, 10, 10, 16, 10, 12])
+    sheet.start_table()
+    for row in scope.task_cities:
+        target, completed, percent, pace = sheet.progress_cells(row.progress)
+        quarters = [
+            sheet.cell(amount, YI) if amount is not None and q < scope.as_of else None
+            for q, amount in enumerate(row.quarters)
+        ]
+        sheet.append([row.city.display_name, target, *quarters, completed, percent, pace])
+
+
+def corridor_sheet(book: Workbook, scope: Scope) -> None:
+    headers = [
+        _("Corridor"),
+        _("Kind"),
+        _("Stated target (亿元)"),
+        _("Completed (亿元)"),
+        "%",
+        _("Pace"),
+    ]
+    sheet = Sheet(book, _("By corridor"), headers, [26, 18, 16, 16, 10, 12])
+    sheet.start_table()
+    for row in scope.corridors:
+        corridor = row.corridor
+        sheet.append(
+            [
+                corridor.display_name,
+                str(corridor.get_kind_display()),
+                *sheet.progress_cells(row.progress),
+            ]
+        )
+
+
+def task_cities(scope: Scope) -> dict[int, str]:
+    """The cities responsible for each task of the scope, read in one query."""
+    names = defaultdict(list)
+    english = get_language() == "en"
+    links = Task.cities.through.objects.filter(
+        task__in=Task.objects.filter(scope.tasks_filter).values("pk")
+    ).order_by("city__order", "city__slug")
+    for task, name, name_en in links.values_list("task", "city__name", "city__name_en"):
+        names[task].append(name_en if english and name_en else name)
+    return {task: "、".join(cities) for task, cities in names.items()}
+
+
+def task_sheet(book: Workbook, scope: Scope, target_label: str) -> None:
+    headers = [
+        _("Code"),
+        _("Task"),
+        _("Focus area"),
+        _("Cities"),
+        target_label,
+        "Q1",
+        "Q2",
+        "Q3",
+        "Q4",
+        _("Cumulative (亿元)"),
+        "%",
+        _("Pace"),
+    ]
+    sheet = Sheet(book, _("Tasks"), headers, [8, 40, 16, 24, 14, 10, 10, 10, 10, 14, 10, 12])
+    sheet.start_table()
+    quarters = task_quarters(
+        scope.plan, scope.as_of, scope.approved_only, scope.tasks_filter, scope.city
+    )
+    cities = task_cities(scope)
+    for row in scope.tasks:
+        task = row.task
+        target, completed, percent, pace = sheet.progress_cells(row.progress)
+        amounts = [
+            sheet.cell(amount, YI) if amount is not None else None for amount in quarters[task.pk]
+        ]
+        sheet.append(
+            [
+                task.code,
+                task.display_title,
+                task.area.display_name,
+                cities.get(task.pk, ""),
+                target,
+                *amounts,
+                completed,
+                percent,
+                pace,
+            ]
+        )
+
+
+def report_rows(reports) -> Iterator[list]:
+    """Each report as a row: the import's six columns first, so the file can be read back."""
+    status = dict(ProgressReport.Status.choices)
+    for report in (
+        reports.select_related("task__area", "city", "updated_by")
+        .order_by("year", "quarter", "task__area__number", "task__number", "city__order")
+        .iterator(chunk_size=2000)
+    ):
+        yield [
+            report.task.code,
+            report.city.name,
+            report.year,
+            report.quarter,
+            report.amount,
+            report.note,
+            str(status[report.status]),
+            report.updated_by.get_username() if report.updated_by else "",
+            timezone.localtime(report.updated_at).strftime("%Y-%m-%d %H:%M"),
+            _("yes") if report.is_sample else "",
+        ]
+
+
+def report_headers() -> list[str]:
+    english = get_language() == "en"
+    return [en if english else zh for zh, en in REPORT_COLUMNS] + [
+        _("status"),
+        _("last changed by"),
+        _("last changed at"),
+        _("sample data"),
+    ]
+
+
+def scope_reports(scope: Scope):
+    reports = (
+        ProgressReport.objects.of_plan(scope.plan)
+        .through(scope.as_of)
+        .filter(task__in=Task.objects.filter(scope.tasks_filter).values("pk"))
+    )
+    return reports.filter(city=scope.city) if scope.city else reports
+
+
+def report_sheet(book: Workbook, scope: Scope) -> None:
+    sheet = Sheet(book, _("Reports"), report_headers(), [10, 10, 8, 8, 16, 50, 10, 14, 18, 10])
+    sheet.start_table()
+    for values in report_rows(scope_reports(scope)):
+        values[4] = sheet.cell(values[4], YI)
+        sheet.append(values)
+
+
+def milestone_sheet(book: Workbook, scope: Scope) -> None:
+    headers = [
+        _("Code"),
+        _("Task"),
+        _("Milestone"),
+        _("Kind"),
+        _("City"),
+        _("Due"),
+        _("Status"),
+        _("done on"),
+    ]
+    sheet = Sheet(book, _("Milestones"), headers, [8, 36, 40, 12, 10, 10, 10, 12])
+    sheet.start_table()
+    milestones = (
+        Milestone.objects.filter(
+            task__in=Task.objects.of_plan(scope.plan).filter(scope.tasks_filter).values("pk")
+        )
+        .select_related("task__area", "city")
+        .order_by("task__area__number", "task__number", "pk")
+    )
+    for item in milestones:
+        due = _("Q%(q)s") % {"q": item.due_quarter} if item.due_quarter else str(_("not stated"))
+        sheet.append(
+            [
+                item.task.code,
+                item.task.display_title,
+                item.name,
+                str(item.get_kind_display()),
+                item.city.display_name if item.city else "",
+                due,
+                str(item.get_status_display()),
+                item.done_on,
+            ]
+        )
+
+
+def official_sheet(book: Workbook, scope: Scope, target_label: str) -> None:
+    """表式: the official table leadership prints, subtotals by focus area, A4 landscape."""
+    headers = [
+        _("No."),
+        _("Task"),
+        _("Responsible cities"),
+        target_label,
+        _("Completed to date (亿元)"),
+        _("Completion"),
+        _("Progress"),
+    ]
+    sheet = Sheet(book, _("Official table"), headers, [6, 40, 18, 14, 14, 10, 60], header_row=2)
+    ws = sheet.ws
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    title = _("%(title)s: progress to the end of Q%(q)s") % {
+        "title": scope_title(scope),
+        "q": scope.as_of,
+    }
+    sheet.append([sheet.cell(title, bold=True)])
+    sheet.start_table()
+    notes = quarter_notes(scope.plan, scope.as_of, scope.tasks_filter, scope.city)
+    cities = task_cities(scope)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    areas = {row.area.pk: (index, row) for index, row in enumerate(scope.areas or [])}
+    current = None
+    for number, row in enumerate(scope.tasks, 1):
+        task = row.task
+        if task.area_id in areas and task.area_id != current:
+            current = task.area_id
+            index, area = areas[current]
+            label = (
+                f"{CHINESE_NUMERALS[index] if index < 10 else index + 1}、{area.area.display_name}"
+                + _(" (subtotal)")
+            )
+            remark = (
+                _("Not in the percentage: %(amount)s 亿元 on tasks without a target.")
+                % {"amount": yi(area.excluded)}
+                if area.excluded
+                else ""
+            )
+            target, completed, percent, _pace = sheet.progress_cells(area.progress, bold=True)
+            sheet.append(
+                [
+                    sheet.cell("", fill=SUBTOTAL_FILL),
+                    sheet.cell(label, bold=True, fill=SUBTOTAL_FILL),
+                    sheet.cell("", fill=SUBTOTAL_FILL),
+                    target,
+                    completed,
+                    percent,
+                    sheet.cell(remark, fill=SUBTOTAL_FILL),
+                ]
+            )
+        target, completed, percent, _pace = sheet.progress_cells(row.progress)
+        progress = "；".join(f"{city}：{note}" for city, note in notes.get(task.pk, []))
+        progress_cell = sheet.cell(progress)
+        progress_cell.alignment = wrap
+        title_cell = sheet.cell(f"{task.code} {task.display_title}")
+        title_cell.alignment = wrap
+        sheet.append(
+            [number, title_cell, cities.get(task.pk, ""), target, completed, percent, progress_cell]
+        )
+    target, completed, percent, _pace = sheet.progress_cells(scope.total, bold=True)
+    remark = (
+        _("Not in the percentage: %(amount)s 亿元 on tasks without a target.")
+        % {"amount": yi(scope.excluded)}
+        if scope.excluded
+        else ""
+    )
+    sheet.append(["", sheet.cell(_("Total"), bold=True), "", target, completed, percent, remark])
+
+
+def reports_csv(scope: Scope) -> Iterator[str]:
+    """The scope's raw reports as CSV lines, UTF-8 with a BOM so Excel opens it in Chinese."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(report_headers())
+    yield "\ufeff" + buffer.getvalue()
+    for values in report_rows(scope_reports(scope)):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([escape_text(v) if isinstance(v, str) else v for v in values])
+        yield buffer.getvalue()
