@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -107,7 +107,8 @@ class Sheet:
         return cell
 
     def append(self, cells: list) -> None:
-        self.ws.append(cells)
+        # Every text goes through cell(), so no value anywhere can become a formula.
+        self.ws.append([self.cell(c) if isinstance(c, str) else c for c in cells])
         self.rows += 1
 
     def progress_cells(self, progress: Progress, bold=False) -> list[WriteOnlyCell]:
@@ -189,8 +190,18 @@ def workbook(scope: Scope, sample: bool) -> tempfile.SpooledTemporaryFile:
     return out
 
 
+def a4(ws, orientation: str) -> None:
+    """Print on A4, as wide as the page and as many pages long as it takes."""
+    ws.page_setup.orientation = orientation
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
 def summary_sheet(book: Workbook, scope: Scope, sample: bool, target_label: str) -> None:
-    sheet = Sheet(book, _("Summary"), [], [34, 16, 16, 12, 14])
+    sheet = Sheet(book, _("Summary"), [], [34, 22, 22, 12, 14])
+    a4(sheet.ws, "portrait")
     sheet.append([sheet.cell(scope_title(scope), bold=True)])
     sheet.append([as_of_line(scope)])
     if sample:
@@ -247,7 +258,8 @@ def summary_sheet(book: Workbook, scope: Scope, sample: bool, target_label: str)
     data = Reference(sheet.ws, min_col=2, max_col=3, min_row=first - 1, max_row=sheet.rows)
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(Reference(sheet.ws, min_col=1, min_row=first, max_row=sheet.rows))
-    sheet.ws.add_chart(chart, "G4")
+    # Below its rows, so sheet, table and chart print on one portrait page.
+    sheet.ws.add_chart(chart, f"A{sheet.rows + 2}")
 
 
 def breakdown(scope: Scope) -> list[tuple[str, Progress]]:
@@ -375,7 +387,9 @@ def task_sheet(book: Workbook, scope: Scope, target_label: str) -> None:
         "%",
         _("Pace"),
     ]
-    sheet = Sheet(book, _("Tasks"), headers, [8, 40, 16, 24, 14, 10, 10, 10, 10, 14, 10, 12])
+    sheet = Sheet(
+        book, pgettext("sheet", "Tasks"), headers, [8, 40, 16, 24, 14, 10, 10, 10, 10, 14, 10, 12]
+    )
     sheet.start_table()
     quarters = task_quarters(
         scope.plan, scope.as_of, scope.approved_only, scope.tasks_filter, scope.city
@@ -499,12 +513,7 @@ def official_sheet(book: Workbook, scope: Scope, target_label: str) -> None:
         _("Progress"),
     ]
     sheet = Sheet(book, _("Official table"), headers, [6, 40, 18, 14, 14, 10, 60], header_row=2)
-    ws = sheet.ws
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    a4(sheet.ws, "landscape")
     title = _("%(title)s: progress to the end of Q%(q)s") % {
         "title": scope_title(scope),
         "q": scope.as_of,

@@ -1,0 +1,306 @@
+"""The leadership workbook and the reports CSV: the pages' figures, cell for cell."""
+
+import csv
+import io
+import zipfile
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from investment import rollups
+from investment.models import ProgressReport
+from plan.models import VIEWER, Corridor
+from tasks.models import Milestone
+from tests.builders import make_allocation, make_area, make_plan, make_report, make_task
+
+Status = ProgressReport.Status
+
+
+@pytest.fixture(autouse=True)
+def signed_in(client, django_user_model, db):
+    leader = django_user_model.objects.create_user("leader")
+    leader.groups.add(Group.objects.get(name=VIEWER))
+    client.force_login(leader)
+
+
+@pytest.fixture
+def world(zhengzhou, kaifeng):
+    """Area 1 "互联互通": task 1.1 target 100 (Zhengzhou 60, Kaifeng 40) on the belt corridor,
+    task 1.2 without a target; area 2: task 2.1 target 50, Zhengzhou only.
+
+    Zhengzhou: 1.1 Q1 10 approved, Q2 20 submitted; 1.2 Q1 3; 2.1 Q2 7.5.
+    Kaifeng: 1.1 Q1 12 approved, Q2 5 draft (never counts).
+    """
+    plan = make_plan()
+    first, second = make_area(plan, 1), make_area(plan, 2, "产业协同")
+    corridor = Corridor.objects.create(slug="belt", name="郑开科创走廊", kind="innovation")
+    corridor.cities.set([zhengzhou, kaifeng])
+    rail = make_task(first, 1, "100", [zhengzhou, kaifeng], title="轨道")
+    rail.corridor = corridor
+    rail.save()
+    policy = make_task(first, 2, None, [zhengzhou], title="政策")
+    industry = make_task(second, 1, "50", [zhengzhou], title="产业")
+    make_allocation(rail, zhengzhou, "60")
+    make_allocation(rail, kaifeng, "40")
+    make_allocation(industry, zhengzhou, "50")
+    make_report(rail, zhengzhou, 1, "10", Status.APPROVED)
+    report = make_report(rail, zhengzhou, 2, "20")
+    report.note = '=HYPERLINK("http://evil","点我")'
+    report.save()
+    make_report(rail, kaifeng, 1, "12", Status.APPROVED)
+    make_report(rail, kaifeng, 2, "5", Status.DRAFT)
+    make_report(policy, zhengzhou, 1, "3")
+    make_report(industry, zhengzhou, 2, "7.5")
+    Milestone.objects.create(task=rail, name="建成郑州南站", kind="complete", due_quarter=2)
+    return plan
+
+
+def download(client, url: str) -> openpyxl.Workbook:
+    response = client.get(url)
+    assert response.status_code == 200, response.content[:500]
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    return openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+
+
+def rows(sheet) -> list[tuple]:
+    return list(sheet.iter_rows(values_only=True))
+
+
+def percent(progress) -> Decimal | str:
+    return "—" if progress.percent is None else float(progress.percent / 100)
+
+
+def test_the_plan_workbook_holds_every_sheet_named_in_chinese(client, world):
+    book = download(client, "/2021/export.xlsx?as_of=2021Q2")
+    assert book.sheetnames == [
+        "汇总",
+        "表式",
+        "按要点",
+        "按城市",
+        "按廊道",
+        "任务明细",
+        "填报记录",
+        "重点项目",
+    ]
+
+
+def test_the_file_name_carries_the_year_the_quarter_and_the_scope(client, world):
+    response = client.get("/2021/cities/zhengzhou/export.xlsx?as_of=2021Q2")
+    assert response["Content-Disposition"] == (
+        'attachment; filename="zzmetro-2021Q2-zhengzhou.xlsx"'
+    )
+    response = client.get("/2021/tasks/1.1/reports.csv?as_of=2021Q1")
+    assert response["Content-Disposition"] == 'attachment; filename="zzmetro-2021Q1-1.1.csv"'
+
+
+def test_summary_figures_are_the_pages_figures(client, world):
+    summary = rows(download(client, "/2021/export.xlsx?as_of=2021Q2")["汇总"])
+    total = rollups.plan_scope(world, 2).total
+    figures = {row[0]: row[1] for row in summary if row[0]}
+    # Stated 150; counted 10 + 20 + 12 on 1.1 and 7.5 on 2.1; 1.2's 3 has no target.
+    assert total.target == 150 and total.completed == Decimal("49.5")
+    assert figures["已公布目标(亿元)"] == 150
+    assert figures["已完成(亿元)"] == 49.5
+    assert figures["完成率"] == 0.33
+    assert figures["进度"] == "滞后"  # 33% against the 50% expected by Q2.
+    assert figures["不计入完成率的完成额(亿元)"] == 3
+    assert figures["任务数：未公布目标"] == 1
+    assert ("1. 互联互通", 100, 42) in summary  # The chart's rows: target and completed.
+
+
+def test_the_summary_carries_a_native_bar_chart(client, world):
+    sheet = download(client, "/2021/export.xlsx")["汇总"]
+    assert [type(chart).__name__ for chart in sheet._charts] == ["BarChart"]
+
+
+@pytest.mark.parametrize(
+    "url, scope",
+    [
+        ("/2021/export.xlsx", lambda plan: rollups.plan_scope(plan, 2)),
+        ("/2021/areas/1/export.xlsx", lambda plan: rollups.area_scope(plan.areas.get(number=1), 2)),
+        (
+            "/2021/cities/zhengzhou/export.xlsx",
+            lambda plan: rollups.city_scope(plan, plan_city(plan, "zhengzhou"), 2),
+        ),
+        (
+            "/2021/corridors/belt/export.xlsx",
+            lambda plan: rollups.corridor_scope(plan, Corridor.objects.get(), 2),
+        ),
+        (
+            "/2021/tasks/1.1/export.xlsx",
+            lambda plan: rollups.task_scope(plan.areas.get(number=1).tasks.get(number=1), 2),
+        ),
+    ],
+)
+def test_every_scopes_task_rows_match_the_rollups(client, world, url, scope):
+    scope = scope(world)
+    sheet = rows(download(client, f"{url}?as_of=2021Q2")["任务明细"])
+    assert len(sheet) == len(scope.tasks) + 1
+    for row, line in zip(scope.tasks, sheet[1:], strict=True):
+        target = "未公布" if row.progress.target is None else row.progress.target
+        assert line[0] == row.task.code
+        assert line[4] == target
+        assert line[9] == row.progress.completed
+        assert line[10] == percent(row.progress)
+        assert line[11] == row.progress.pace.label
+
+
+def plan_city(plan, slug):
+    from plan.models import City
+
+    return City.objects.get(slug=slug)
+
+
+def test_task_rows_split_the_year_by_quarter_through_as_of(client, world):
+    sheet = rows(download(client, "/2021/export.xlsx?as_of=2021Q2")["任务明细"])
+    assert sheet[0] == (
+        "编号",
+        "任务",
+        "要点",
+        "城市",
+        "已公布目标(亿元)",
+        "Q1",
+        "Q2",
+        "Q3",
+        "Q4",
+        "累计完成(亿元)",
+        "%",
+        "进度",
+    )
+    assert sheet[1] == (
+        "1.1",
+        "轨道",
+        "互联互通",
+        "郑州、开封",
+        100,
+        22,
+        20,
+        None,
+        None,
+        42,
+        0.42,
+        "有风险",
+    )
+    q1 = rows(download(client, "/2021/export.xlsx?as_of=2021Q1")["任务明细"])
+    assert q1[1][5:10] == (22, None, None, None, 22)
+
+
+def test_the_city_workbook_counts_only_that_citys_reports_against_its_allocations(client, world):
+    book = download(client, "/2021/cities/kaifeng/export.xlsx?as_of=2021Q2")
+    tasks = rows(book["任务明细"])
+    assert tasks[0][4] == "分配金额(亿元)"
+    assert tasks[1][:5] == ("1.1", "轨道", "互联互通", "郑州、开封", 40)
+    assert tasks[1][9:] == (12, 0.3, "滞后")  # Kaifeng's draft of 5 does not count.
+    reports = rows(book["填报记录"])
+    assert {line[1] for line in reports[1:]} == {"开封"}
+
+
+def test_the_official_table_has_area_subtotals_a_total_and_prints_on_a4_landscape(client, world):
+    sheet = download(client, "/2021/export.xlsx?as_of=2021Q2")["表式"]
+    table = rows(sheet)
+    assert table[0][0] == "2021年工作要点推进情况表（截至第2季度末）"
+    assert table[1] == (
+        "序号",
+        "任务",
+        "责任城市",
+        "已公布目标(亿元)",
+        "累计完成(亿元)",
+        "完成率",
+        "进展情况",
+    )
+    assert table[2][:6] == (None, "一、互联互通（小计）", None, 100, 42, 0.42)
+    assert table[2][6] == "未公布目标任务的完成额 3 亿元未计入完成率。"
+    assert table[3][:6] == (1, "1.1 轨道", "郑州、开封", 100, 42, 0.42)
+    assert table[3][6] == '郑州：=HYPERLINK("http://evil","点我")'
+    assert table[4][:6] == (2, "1.2 政策", "郑州", "未公布", 3, "—")
+    assert table[5][:6] == (None, "二、产业协同（小计）", None, 50, 7.5, 0.15)
+    assert table[-1][1:6] == ("合计", None, 150, 49.5, 0.33)
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.page_setup.paperSize == 9  # A4
+    assert sheet.page_setup.fitToWidth == 1
+    assert sheet.print_title_rows == "$1:$2"
+    assert sheet.freeze_panes == "A3"
+
+
+def test_headers_are_bold_and_frozen_and_amounts_and_percentages_formatted(client, world):
+    sheet = download(client, "/2021/export.xlsx?as_of=2021Q2")["按城市"]
+    assert sheet.freeze_panes == "A2"
+    assert all(cell.font.b for cell in sheet[1])
+    assert sheet["B2"].number_format == "0.00"
+    assert sheet["D2"].number_format == "0.0%"
+    assert sheet["E2"].value == "滞后"  # Zhengzhou: 37.5 of 110 allocated, 34%.
+    assert sheet["E2"].fill.fgColor.rgb == "00FDECEA"
+
+
+def test_a_note_that_looks_like_a_formula_stays_text_and_amounts_stay_numbers(client, world):
+    content = b"".join(client.get("/2021/export.xlsx").streaming_content)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        sheets = [archive.read(name) for name in archive.namelist() if "worksheets/sheet" in name]
+    # Written as a string cell: Excel shows the text and never evaluates it.
+    assert not any(b"<f>" in sheet for sheet in sheets)
+    assert any(b'<t>=HYPERLINK("http://evil","\xe7\x82\xb9\xe6\x88\x91")</t>' in s for s in sheets)
+    reports = openpyxl.load_workbook(io.BytesIO(content))["填报记录"]
+    assert all(row[4].data_type == "n" for row in reports.iter_rows(min_row=2))
+
+
+def test_the_sample_warning_heads_the_first_sheet_only_while_sample_data_exists(client, world):
+    assert "示例数据" not in str(rows(download(client, "/2021/export.xlsx")["汇总"])[:3])
+    ProgressReport.objects.filter(quarter=1).update(is_sample=True)
+    assert rows(download(client, "/2021/export.xlsx")["汇总"])[2][0].startswith("示例数据")
+
+
+def test_the_reports_csv_has_a_bom_the_import_headers_and_escapes_formulae(client, world):
+    response = client.get("/2021/reports.csv")
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff任务编号,城市,年度,季度,完成投资(亿元),进展情况,状态")
+    lines = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+    assert len(lines) == 1 + ProgressReport.objects.count()
+    assert ["1.1", "郑州", "2021", "2", "20.0000", '\'=HYPERLINK("http://evil","点我")'] == (
+        lines[[line[:4] for line in lines].index(["1.1", "郑州", "2021", "2"])][:6]
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/2021/export.xlsx?as_of=2021Q5",
+        "/2020/export.xlsx",
+        "/2021/areas/9/export.xlsx",
+        "/2021/cities/nowhere/export.xlsx",
+        "/2021/tasks/9.9/reports.csv",
+    ],
+)
+def test_an_export_of_something_that_does_not_exist_is_404(client, world, url):
+    assert client.get(url).status_code == 404
+
+
+def test_anonymous_visitors_are_asked_to_sign_in_before_exporting(world):
+    from django.test import Client
+
+    response = Client().get("/2021/export.xlsx")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_every_page_links_to_its_own_exports(client, world):
+    page = client.get("/2021/areas/1/?as_of=2021Q1").content.decode()
+    assert '<a class="button" href="export.xlsx?as_of=2021Q1" download>导出 Excel</a>' in page
+    assert '<a href="reports.csv?as_of=2021Q1" download>填报记录 CSV</a>' in page
+
+
+def test_workbook_queries_do_not_grow_with_reports(client, world, zhengzhou):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            download(client, "/2021/export.xlsx?as_of=2021Q4")
+        return len(captured)
+
+    small = queries()
+    area = make_area(world, 3, "绿色")
+    for number in range(1, 21):
+        task = make_task(area, number, "10", [zhengzhou])
+        for quarter in range(1, 5):
+            make_report(task, zhengzhou, quarter, "1")
+    assert queries() == small
