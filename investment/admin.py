@@ -7,14 +7,31 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from import_export.admin import ImportExportMixin
+from import_export.forms import ImportForm
 
 from plan.models import City, Plan, is_office, reporter_city
 from plan.money import exact
+from plan.spreadsheets import EscapedCSV, EscapedXLSX
 from tasks.admin import CityScoped, HistoryAdmin
 
 from . import rollups
 from .forms import ProgressReportForm, QuarterSheetFormSet, ReturnForm
 from .models import ProgressReport, QuarterClose
+from .resources import MAX_BYTES, FileRefused, ProgressReportResource, SpreadsheetFile
+
+
+class ReportImportForm(ImportForm):
+    """The upload: refuses an oversized file before reading a byte of it."""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        if upload.size > MAX_BYTES:
+            raise ValidationError(
+                _("The file is %(size)s MB; files up to %(limit)s MB can be imported.")
+                % {"size": f"{upload.size / 1024 / 1024:.1f}", "limit": MAX_BYTES // 1024 // 1024}
+            )
+        return upload
 
 
 def quarter_param(value: str | None) -> int | None:
@@ -47,7 +64,14 @@ def sheet_scope(request) -> tuple[Plan, City, int]:
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(CityScoped, HistoryAdmin):
+class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
+    resource_classes = [ProgressReportResource]
+    import_formats = [SpreadsheetFile]
+    export_formats = [EscapedXLSX, EscapedCSV]
+    import_form_class = ReportImportForm
+    import_export_change_list_template = "admin/investment/progressreport/change_list.html"
+    # Every import is logged in the change history, with who and which file.
+    skip_admin_log = True
     form = ProgressReportForm
     change_form_template = "admin/investment/progressreport/change_form.html"
     list_display = [
@@ -93,6 +117,34 @@ class ProgressReportAdmin(CityScoped, HistoryAdmin):
         )
         close = path("close/", self.admin_site.admin_view(self.close_view), name="investment_close")
         return [quarter, close, *super().get_urls()]
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        upload = kwargs.get("form") and kwargs["form"].cleaned_data.get("import_file")
+        name = getattr(upload, "name", None) or getattr(kwargs.get("form"), "cleaned_data", {}).get(
+            "original_file_name", ""
+        )
+        return {"user": request.user, "file_name": name}
+
+    def get_import_data_kwargs(self, **kwargs):
+        # All or nothing: a row that fails rolls back every row of the file.
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def add_data_read_fail_error_to_form(self, form, error):
+        if isinstance(error, FileRefused):
+            form.add_error("import_file", str(error))
+        else:
+            super().add_data_read_fail_error_to_form(form, error)
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            # Something changed between preview and confirm; the transaction was rolled back.
+            self.message_user(
+                request,
+                _("Nothing was imported: the file no longer passes the checks. Upload it again."),
+                messages.ERROR,
+            )
+            return redirect(reverse("admin:investment_progressreport_import"))
+        return super().process_result(result, request)
 
     @admin.display(description=gettext_lazy("amount at close (亿元)"))
     def amount_at_close(self, obj: ProgressReport) -> str:

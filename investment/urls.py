@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:year>/cities/<slug:slug>/", views.city_detail, name="city"),
     path("<int:year>/corridors/<slug:slug>/", views.corridor_detail, name="corridor"),
     path("<int:year>/tasks/<str:code>/", views.task_detail, name="task"),
+    path("<int:year>/template.xlsx", views.entry_template, name="entry-template"),
 ]
 
 # Each page's figures as a workbook and its reports as CSV, at the page's own address.

@@ -224,3 +224,19 @@ def export_reports(
         True, workbook.file_name(scope, "csv")
     )
     return response
+
+
+@dashboard
+def entry_template(request: HttpRequest, year: int) -> FileResponse:
+    """?city=<slug>&quarter=N: a city's entry sheet, to fill in Excel and import."""
+    plan = get_object_or_404(Plan, year=year)
+    city = get_object_or_404(City, slug=request.GET.get("city", ""))
+    quarter = request.GET.get("quarter", "")
+    if quarter not in ("1", "2", "3", "4"):
+        raise Http404
+    return FileResponse(
+        workbook.entry_template(plan, city, int(quarter)),
+        as_attachment=True,
+        filename=f"zzmetro-{plan.year}Q{quarter}-{city.slug}-entry.xlsx",
+        content_type=workbook.XLSX,
+    )

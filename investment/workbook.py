@@ -23,8 +23,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from plan.money import yi
+from plan.spreadsheets import FORMULA_STARTS, escape_text
 from tasks.models import Milestone, Task
 
+from . import rollups
 from .models import ProgressReport
 from .rollups import Pace, Progress, Scope, ScopeKind, pace_counts, quarter_notes, task_quarters
 
@@ -41,7 +43,6 @@ PACE_FILLS = {
     Pace.BEHIND: PatternFill("solid", fgColor="FDECEA"),
     Pace.NO_TARGET: PatternFill("solid", fgColor="F0F0F0"),
 }
-FORMULA_STARTS = ("=", "+", "-", "@")
 CHINESE_NUMERALS = "一二三四五六七八九十"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -64,11 +65,6 @@ def sample_warning() -> str:
             "demonstration and are not real figures."
         ),
     )
-
-
-def escape_text(value: str) -> str:
-    """A text that a spreadsheet would read as a formula, made plain text (the OWASP way)."""
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
 class Sheet:
@@ -582,3 +578,58 @@ def reports_csv(scope: Scope) -> Iterator[str]:
         buffer.truncate()
         writer.writerow([escape_text(v) if isinstance(v, str) else v for v in values])
         yield buffer.getvalue()
+
+
+def entry_template(plan, city, quarter: int) -> tempfile.SpooledTemporaryFile:
+    """A city's entry sheet for one quarter: fill in the amounts and notes, then import it.
+
+    The columns the import reads carry its headers; the others (title, allocation, total so
+    far) are for the clerk's reference and ignored on import.
+    """
+    book = Workbook(write_only=True)
+    headers = [
+        "任务编号",
+        _("Task"),
+        "城市",
+        "年度",
+        "季度",
+        _("Allocation (亿元)"),
+        _("Reported before this quarter (亿元)"),
+        "完成投资(亿元)",
+        "进展情况",
+    ]
+    sheet = Sheet(book, _("Entry"), headers, [10, 40, 10, 8, 8, 14, 18, 16, 50])
+    sheet.start_table()
+    for row in rollups.quarter_sheet(plan, city, quarter):
+        task = row.task
+        sheet.append(
+            [
+                task.code,
+                task.display_title,
+                city.name,
+                plan.year,
+                quarter,
+                sheet.amount(row.allocation) if row.allocation is not None else None,
+                sheet.cell(row.cumulative_before, YI),
+                sheet.cell(None, "0.00##"),
+                None,
+            ]
+        )
+    notes = Sheet(book, _("How to fill it in"), [], [100])
+    for line in (
+        _(
+            "Enter this quarter's completed investment in 亿元 "
+            "(not the year-to-date total, not 万元)."
+        ),
+        _("Leave a task's row empty if there is nothing to report for it this quarter."),
+        _(
+            "Do not change the code, city, year or quarter columns; "
+            "the other columns are for reference."
+        ),
+        _("Save as .xlsx, or as CSV (UTF-8 or GBK), and import it under 季度填报 → 导入."),
+    ):
+        notes.append([line])
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    book.save(out)
+    out.seek(0)
+    return out

@@ -1,0 +1,33 @@
+"""What every spreadsheet of the project shares: formula escaping and the admin's export formats.
+
+Notes and titles are typed by people; a cell that starts like a formula must reach Excel as
+text, or a note such as =HYPERLINK(...) would run when leadership opens the file.
+"""
+
+from import_export.formats.base_formats import CSV, XLSX
+
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def escape_text(value: str) -> str:
+    """A text a spreadsheet would read as a formula, made plain text (the OWASP way)."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
+class EscapedXLSX(XLSX):
+    """xlsx export that escapes formula cells only, so amounts stay numbers Excel can sum.
+
+    IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT would turn every cell into text instead.
+    """
+
+    def export_data(self, dataset, **kwargs):
+        return super().export_data(dataset, escape=True, **kwargs)
+
+
+class EscapedCSV(CSV):
+    """CSV export with a BOM (Excel then reads it as UTF-8) and formula-like texts escaped."""
+
+    def export_data(self, dataset, **kwargs):
+        for index, row in enumerate(dataset):
+            dataset[index] = [escape_text(v) if isinstance(v, str) else v for v in row]
+        return "\ufeff" + super().export_data(dataset, **kwargs)

@@ -1,0 +1,206 @@
+"""Quarterly figures imported from files: the template round trip, encodings, headers,
+permissions, all-or-nothing, and the history of who imported what."""
+
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+
+from investment.models import ProgressReport
+from plan.models import REPORTER, Reporter
+from tests.builders import make_allocation, make_area, make_plan, make_report, make_task
+
+Status = ProgressReport.Status
+IMPORT = "/admin/investment/progressreport/import/"
+CONFIRM = "/admin/investment/progressreport/process_import/"
+HEADER = "任务编号,城市,年度,季度,完成投资(亿元),进展情况\n"
+
+
+@pytest.fixture
+def world(zhengzhou, kaifeng):
+    """Tasks 1.1 (100; Kaifeng 40) and 1.2 (50), both in Zhengzhou and Kaifeng;
+    Kaifeng reported 7.25 for 1.1 in Q1 (approved)."""
+    area = make_area(make_plan())
+    rail = make_task(area, 1, "100", [zhengzhou, kaifeng], title="轨道")
+    make_task(area, 2, "50", [zhengzhou, kaifeng], title="水网")
+    make_allocation(rail, kaifeng, "40")
+    make_report(rail, kaifeng, 1, "7.25", Status.APPROVED)
+    return rail
+
+
+@pytest.fixture
+def clerk(client, django_user_model, kaifeng):
+    """Kaifeng's city reporter, signed in to the admin."""
+    user = django_user_model.objects.create_user("kf", password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name=REPORTER))
+    Reporter.objects.create(user=user, city=kaifeng)
+    client.force_login(user)
+    return user
+
+
+def upload(client, name: str, content: bytes):
+    return client.post(IMPORT, {"format": 0, "import_file": SimpleUploadedFile(name, content)})
+
+
+def state() -> list[dict]:
+    return list(ProgressReport.objects.order_by("pk").values())
+
+
+def test_a_clerk_previews_and_confirms_a_gbk_csv(client, world, clerk):
+    content = (HEADER + "1.1,开封,2021,2,12.5,轨道开工\n1.2,开封,2021,二季度,3,\n").encode("gbk")
+    preview = upload(client, "开封.csv", content)
+    page = preview.content.decode()
+    assert preview.status_code == 200, page
+    assert "confirm_form" in preview.context and preview.context["confirm_form"] is not None, page
+    assert ProgressReport.objects.count() == 1  # The preview writes nothing.
+    form = preview.context["confirm_form"]
+    response = client.post(CONFIRM, {k: v for k, v in form.initial.items()})
+    assert response.status_code == 302
+    rows = ProgressReport.objects.filter(quarter=2).order_by("task__number")
+    assert [(r.task.code, r.amount, r.status, r.note) for r in rows] == [
+        ("1.1", Decimal("12.5"), Status.SUBMITTED, "轨道开工"),
+        ("1.2", Decimal("3"), Status.SUBMITTED, ""),
+    ]
+    record = rows[0].history.first()
+    assert record.history_user == clerk
+    assert record.history_change_reason == "导入自 开封.csv"
+
+
+def run_import(content: bytes, user: str, name: str = "figures.csv", tmp_path=None, dry_run=False):
+    """import_reports on a file; returns what it printed, or raises CommandError."""
+    path = tmp_path / name
+    path.write_bytes(content)
+    out, err = io.StringIO(), io.StringIO()
+    args = [str(path), "--user", user] + (["--dry-run"] if dry_run else [])
+    try:
+        call_command("import_reports", *args, stdout=out, stderr=err)
+    except CommandError as error:
+        raise CommandError(f"{error}\n{err.getvalue()}") from error
+    return out.getvalue()
+
+
+@pytest.fixture
+def office_user(office):
+    return office.username
+
+
+def test_the_command_imports_a_utf8_bom_csv_with_english_headers(world, office_user, tmp_path):
+    content = "\ufefftask,city,year,quarter,amount_yi,note\n1.1,zhengzhou,2021,Q2,20,ok\n"
+    printed = run_import(content.encode("utf-8"), office_user, tmp_path=tmp_path)
+    assert printed == "已导入：新建 1 条，更改 0 条，未变或空行 0 条。\n"
+    report = ProgressReport.objects.get(city__slug="zhengzhou")
+    assert (report.amount, report.quarter, report.status) == (Decimal(20), 2, Status.SUBMITTED)
+
+
+def test_a_dry_run_checks_and_writes_nothing(world, office_user, tmp_path):
+    content = (HEADER + "1.1,郑州,2021,2,20,\n").encode("utf-8")
+    before = state()
+    printed = run_import(content, office_user, tmp_path=tmp_path, dry_run=True)
+    assert printed.startswith("试运行，未写入：新建 1 条")
+    assert state() == before
+
+
+def test_a_filled_in_template_imports_and_shows_on_the_pages(client, world, clerk, kaifeng):
+    response = client.get("/2021/template.xlsx?city=kaifeng&quarter=2")
+    assert response["Content-Disposition"] == (
+        'attachment; filename="zzmetro-2021Q2-kaifeng-entry.xlsx"'
+    )
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    sheet = book.worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == (
+        "任务编号",
+        "任务",
+        "城市",
+        "年度",
+        "季度",
+        "分配金额(亿元)",
+        "本季度之前已填报(亿元)",
+        "完成投资(亿元)",
+        "进展情况",
+    )
+    assert rows[1] == ("1.1", "轨道", "开封", 2021, 2, 40, 7.25, None, None)
+    assert rows[2] == ("1.2", "水网", "开封", 2021, 2, None, 0, None, None)
+    sheet["H2"] = 12.5  # The clerk fills in one task and leaves the other empty.
+    sheet["I2"] = "主体完工"
+    filled = io.BytesIO()
+    book.save(filled)
+    preview = upload(client, "开封二季度.xlsx", filled.getvalue())
+    client.post(CONFIRM, dict(preview.context["confirm_form"].initial))
+    report = ProgressReport.objects.get(city=kaifeng, quarter=2)
+    assert (report.task.code, report.amount, report.note) == ("1.1", Decimal("12.5"), "主体完工")
+    page = client.get("/2021/tasks/1.1/?as_of=2021Q2").content.decode()
+    assert '<td class="num">7.25</td><td class="num">12.50</td>' in page
+
+
+def test_exported_reports_import_into_an_empty_database_with_identical_rollups(
+    client, world, office, zhengzhou, kaifeng, tmp_path
+):
+    from investment import rollups
+
+    make_report(world, zhengzhou, 1, "123.4567", Status.SUBMITTED)
+    make_report(world, zhengzhou, 2, "0.0001", Status.APPROVED)
+    make_report(world, kaifeng, 2, "3", Status.DRAFT)  # Never counts, so never imported.
+    draft_free = ProgressReport.objects.get(city=zhengzhou, quarter=1)
+    draft_free.note = "+5% 同比; =前期"
+    draft_free.save()
+    plan = world.area.plan
+    before = rollups.plan_scope(plan, 4)
+    client.force_login(office)
+    csv_file = b"".join(client.get("/2021/reports.csv").streaming_content)
+    ProgressReport.history.all().delete()
+    ProgressReport.objects.all().delete()
+    run_import(csv_file, office.username, tmp_path=tmp_path)
+    after = rollups.plan_scope(plan, 4)
+    assert after.total == before.total
+    assert [r.progress for r in after.tasks] == [r.progress for r in before.tasks]
+    assert [r.progress for r in after.cities] == [r.progress for r in before.cities]
+    assert ProgressReport.objects.get(city=zhengzhou, quarter=1).note == "+5% 同比; =前期"
+    assert not ProgressReport.objects.filter(status=Status.DRAFT).exists()
+
+
+def test_unchanged_rows_are_skipped_and_changed_ones_updated(world, office, zhengzhou, tmp_path):
+    make_report(world, zhengzhou, 2, "5", Status.SUBMITTED)
+    content = (
+        HEADER + "1.1,开封,2021,1,7.25,\n1.1,郑州,2021,2,6,改\n1.2,郑州,2021,2,1,\n"
+    ).encode()
+    printed = run_import(content, office.username, tmp_path=tmp_path)
+    assert printed == "已导入：新建 1 条，更改 1 条，未变或空行 1 条。\n"
+    changed = ProgressReport.objects.get(city=zhengzhou, task=world, quarter=2)
+    assert changed.amount == 6 and changed.history.first().history_user == office
+
+
+def test_the_preview_lists_each_row_as_new_changed_or_unchanged(client, world, office):
+    client.force_login(office)
+    content = (HEADER + "1.1,开封,2021,1,7.25,\n1.1,郑州,2021,2,6,\n").encode()
+    page = upload(client, "f.csv", content).content.decode()
+    assert page.count('<tr class="skip">') == 1 and page.count('<tr class="new">') == 1
+    assert "<th>完成投资(亿元)</th>" in page
+    assert "<del" not in page  # 7.25 typed is 7.2500 stored: unchanged, not a change.
+
+
+def test_the_admin_export_is_scoped_to_the_clerks_city_and_escapes_formulae(
+    client, world, clerk, zhengzhou, kaifeng
+):
+    make_report(world, zhengzhou, 2, "9")
+    mine = make_report(world, kaifeng, 2, "3", Status.DRAFT)
+    mine.note = "=cmd|' /C calc'!A0"
+    mine.save()
+    response = client.post(
+        "/admin/investment/progressreport/export/",
+        {
+            "format": "1",
+            **{
+                f"progressreportresource_{name}": "on"
+                for name in ["task", "city", "year", "quarter", "amount", "note"]
+            },
+        },
+    )
+    body = response.content.decode("utf-8-sig")
+    assert body.splitlines()[0] == "任务编号,城市,年度,季度,完成投资(亿元),进展情况"
+    assert "郑州" not in body
+    assert "'=cmd|' /C calc'!A0" in body
