@@ -1,0 +1,207 @@
+"""A catalogue of bad import files: each is refused with a clear Chinese message naming the
+column or the problem, and the database (reports and their history) stays as it was."""
+
+import io
+
+import openpyxl
+import pytest
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+
+from investment.models import ProgressReport, QuarterClose
+from plan.models import REPORTER, Reporter
+from tests.builders import make_allocation, make_area, make_city, make_plan, make_report, make_task
+
+Status = ProgressReport.Status
+HEADER = "任务编号,城市,年度,季度,完成投资(亿元),进展情况\n"
+
+
+@pytest.fixture
+def world(django_user_model, zhengzhou, kaifeng):
+    """Tasks 1.1 (100; Kaifeng 40) and 1.3 (20) in Zhengzhou and Kaifeng; 1.2 in Zhengzhou only.
+    Kaifeng: Q1 7.25 approved, Q2 5 submitted. The office closed Q3. Clerk kf for Kaifeng."""
+    plan = make_plan()
+    area = make_area(plan)
+    rail = make_task(area, 1, "100", [zhengzhou, kaifeng], title="轨道")
+    make_task(area, 2, "50", [zhengzhou], title="水网")
+    make_task(area, 3, "20", [zhengzhou, kaifeng], title="电网")
+    make_city("luoyang", "洛阳", 9)  # A city of the province, in no task of the plan.
+    make_allocation(rail, kaifeng, "40")
+    make_report(rail, kaifeng, 1, "7.25", Status.APPROVED)
+    make_report(rail, kaifeng, 2, "5", Status.SUBMITTED)
+    user = django_user_model.objects.create_user("kf", password="x", is_staff=True)
+    QuarterClose.objects.create(plan=plan, quarter=3, closed_by=user)
+    user.groups.add(Group.objects.get(name=REPORTER))
+    Reporter.objects.create(user=user, city=kaifeng)
+    return user
+
+
+def snapshot() -> tuple:
+    return (
+        list(ProgressReport.objects.order_by("pk").values()),
+        ProgressReport.history.count(),
+    )
+
+
+def refused(tmp_path, content: bytes, name: str = "figures.csv") -> str:
+    """Imports as Kaifeng's clerk; returns the whole refusal, having checked nothing changed."""
+    before = snapshot()
+    path = tmp_path / name
+    path.write_bytes(content)
+    err = io.StringIO()
+    with pytest.raises(CommandError) as refusal:
+        call_command("import_reports", str(path), "--user", "kf", stdout=io.StringIO(), stderr=err)
+    assert snapshot() == before
+    return f"{refusal.value}\n{err.getvalue()}"
+
+
+def rows(*lines: str, header: str = HEADER, encoding: str = "utf-8") -> bytes:
+    # A valid row first: every catalogue file would otherwise have applied it.
+    return (
+        header + "1.3,开封,2021,4,1,好的一行\n" + "".join(f"{line}\n" for line in lines)
+    ).encode(encoding)
+
+
+def xlsx(*table: tuple) -> bytes:
+    book = openpyxl.Workbook()
+    for line in table:
+        book.active.append(list(line))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+CATALOGUE = [
+    ("empty file", b"", "文件是空的。"),
+    ("binary junk", bytes(range(256)) * 8, "文件既不是 .xlsx 工作簿，也不是 CSV 文件。"),
+    (
+        "renamed PDF",
+        b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj",
+        "文件既不是 .xlsx 工作簿，也不是 CSV 文件。",
+    ),
+    ("damaged xlsx", b"PK\x03\x04" + b"\x00junk" * 50, "文件不是可读取的 .xlsx 工作簿"),
+    (
+        "neither UTF-8 nor GBK",
+        HEADER.encode() + b"1.1,\xff\xfe\xff,2021,4,1,\n",
+        "既不是 UTF-8 也不是 GBK",
+    ),
+    (
+        "wrong headers",
+        "名称,金额\n轨道,1\n".encode(),
+        "缺少列：任务编号、城市、年度、季度、完成投资(亿元)",
+    ),
+    ("a workbook with no matching header", xlsx(("序号", "项目"), (1, "轨道")), "缺少列：任务编号"),
+    ("headers only", HEADER.encode(), "文件只有列名，没有数据行。"),
+    (
+        "a column twice",
+        "任务编号,城市,city,年度,季度,完成投资(亿元)\n".encode(),
+        "列“city”出现了两次。",
+    ),
+    (
+        "oversized file",
+        HEADER.encode() + b"1.1,\xe5\xbc\x80\xe5\xb0\x81,2021,4,1,x\n" * 250_000,
+        "只能导入不超过 5 MB 的文件",
+    ),
+    ("the same row twice", rows("1.3,开封,2021,4,2,"), "第 3 行：该行与第 2 行重复"),
+    (
+        "another city's row",
+        rows("1.1,郑州,2021,4,3,"),
+        "城市：只能导入本市（开封）的数据，不能导入郑州的数据。",
+    ),
+    ("an approved report changed", rows("1.1,开封,2021,1,8,"), "已审核，不能通过导入修改"),
+    ("a submitted report changed by the city", rows("1.1,开封,2021,2,6,"), "已报送、等待审核"),
+    ("a closed quarter", rows("1.1,开封,2021,3,1,"), "季度：都市圈办公室已锁定2021年第3季度。"),
+    ("a negative amount", rows("1.1,开封,2021,4,-3,"), "不能为负"),
+    ("a non-numeric amount", rows("1.1,开封,2021,4,十二,"), "完成投资(亿元)：无法识别“十二”。"),
+    ("an ambiguous comma", rows('1.1,开封,2021,4,"1,5",'), "完成投资(亿元)：无法识别“1,5”。"),
+    ("an amount with its unit", rows("1.1,开封,2021,4,12亿,"), "完成投资(亿元)：无法识别“12亿”。"),
+    (
+        "five decimal places",
+        rows("1.1,开封,2021,4,1.23456,"),
+        "本季度完成投资(亿元)最多保留 4 位小数（精确到万元）。",
+    ),
+    ("万元 typed as 亿元", rows("1.1,开封,2021,4,500,"), "是否把万元当成了亿元"),
+    (
+        "formula injection",
+        rows('1.1,开封,2021,4,1,"=HYPERLINK(""http://x"")"'),
+        "进展情况：不能以 = 或 @ 开头",
+    ),
+    ("an unknown task", rows("9.9,开封,2021,4,1,"), "任务编号：2021年工作要点中没有任务 9.9。"),
+    ("an unknown city", rows("1.1,开府,2021,4,1,"), "城市：不认识的城市“开府”。"),
+    ("a city outside the task", rows("1.2,开封,2021,4,1,"), "城市：开封不参与任务 1.2。"),
+    ("a year without a plan", rows("1.1,开封,2020,4,1,"), "年度：没有2020年的工作要点。"),
+    ("a fifth quarter", rows("1.1,开封,2021,5,1,"), "季度：无法识别“5”。"),
+    (
+        "a note without an amount",
+        rows("1.1,开封,2021,4,,已开工"),
+        "该行填写了进展情况，但没有填写本季度完成投资。",
+    ),
+    ("a note too long", rows("1.1,开封,2021,4,1," + "长" * 2001), "进展情况最多 2000 字。"),
+    ("GBK with a bad row", rows("1.1,开封,2021,4,abc,", encoding="gbk"), "无法识别“abc”"),
+]
+
+
+@pytest.mark.parametrize(
+    "content, message", [c[1:] for c in CATALOGUE], ids=[c[0] for c in CATALOGUE]
+)
+def test_a_bad_file_is_refused_with_a_clear_message_and_changes_nothing(
+    world, tmp_path, content, message
+):
+    assert message in refused(tmp_path, content)
+
+
+def test_the_catalogue_has_at_least_twenty_kinds_of_bad_file():
+    assert len(CATALOGUE) >= 20
+
+
+def test_one_bad_row_keeps_every_good_row_out(world, tmp_path):
+    content = rows("1.1,开封,2021,4,abc,")  # The row before it, on 1.3, is fine.
+    refusal = refused(tmp_path, content)
+    assert "1 行未通过检查，未导入任何数据。" in refusal
+    assert not ProgressReport.objects.filter(quarter=4).exists()
+
+
+def test_the_admin_refuses_an_oversized_upload_before_reading_it(client, world):
+    client.force_login(world)
+    before = snapshot()
+    big = SimpleUploadedFile("big.csv", b"x" * (5 * 1024 * 1024 + 1))
+    response = client.post(
+        "/admin/investment/progressreport/import/", {"format": 0, "import_file": big}
+    )
+    assert "文件大小为 5.0 MB，只能导入不超过 5 MB 的文件。" in response.content.decode()
+    assert snapshot() == before
+
+
+def test_the_admin_shows_why_a_renamed_pdf_cannot_be_read(client, world):
+    client.force_login(world)
+    pdf = SimpleUploadedFile("figures.xlsx", b"%PDF-1.4 not a workbook")
+    response = client.post(
+        "/admin/investment/progressreport/import/", {"format": 0, "import_file": pdf}
+    )
+    assert "文件既不是 .xlsx 工作簿，也不是 CSV 文件。" in response.content.decode()
+    assert response.context.get("confirm_form") is None
+
+
+def test_the_admin_preview_of_a_bad_file_offers_no_confirm(client, world):
+    client.force_login(world)
+    bad = SimpleUploadedFile("f.csv", rows("1.1,郑州,2021,4,3,"))
+    response = client.post(
+        "/admin/investment/progressreport/import/", {"format": 0, "import_file": bad}
+    )
+    page = response.content.decode()
+    assert "只能导入本市（开封）的数据" in page
+    assert response.context.get("confirm_form") is None
+
+
+def test_a_leader_cannot_import(client, world, django_user_model, tmp_path):
+    from plan.models import VIEWER
+
+    leader = django_user_model.objects.create_user("leader", is_staff=True)
+    leader.groups.add(Group.objects.get(name=VIEWER))
+    client.force_login(leader)
+    assert client.get("/admin/investment/progressreport/import/").status_code == 403
+    path = tmp_path / "f.csv"
+    path.write_bytes(rows())
+    with pytest.raises(CommandError, match="leader 没有导入填报的权限。"):
+        call_command("import_reports", str(path), "--user", "leader", stdout=io.StringIO())
