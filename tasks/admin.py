@@ -5,13 +5,22 @@ from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from plan.models import FocusArea, Plan, is_office, reporter_city, scope_to_city
 from plan.money import yi
+from plan.spreadsheets import EscapedCSV, EscapedXLSX
 
 from .forms import TaskForm
 from .models import SAMPLE_IS_READ_ONLY, CityAllocation, Milestone, Task, over_target_message
+from .resources import CityAllocationResource, MilestoneResource, TaskResource
+
+
+class SpreadsheetExport(ExportMixin):
+    """Export to xlsx or CSV, with formula-like texts escaped; rows as the list scopes them."""
+
+    export_formats = [EscapedXLSX, EscapedCSV]
 
 
 class TaskInline(admin.TabularInline):
@@ -117,7 +126,9 @@ class MilestoneInline(CityScoped, admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(HistoryAdmin):
+class TaskAdmin(SpreadsheetExport, HistoryAdmin):
+    resource_classes = [TaskResource]
+    import_export_change_list_template = "admin/tasks/task/change_list.html"
     list_display = ["code", "title", "target_display", "corridor", "city_names", "has_note"]
     list_display_links = ["code", "title"]
     list_filter = ["area__plan", "area", "corridor", "cities"]
@@ -162,7 +173,8 @@ class TaskAdmin(HistoryAdmin):
 
 
 @admin.register(CityAllocation)
-class CityAllocationAdmin(CityScoped, HistoryAdmin):
+class CityAllocationAdmin(CityScoped, SpreadsheetExport, HistoryAdmin):
+    resource_classes = [CityAllocationResource]
     list_display = ["task", "city", "amount", "is_sample"]
     list_filter = ["task__area__plan", "city", "is_sample"]
     search_fields = ["task__title"]
@@ -176,7 +188,8 @@ class CityAllocationAdmin(CityScoped, HistoryAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(CityScoped, HistoryAdmin):
+class MilestoneAdmin(CityScoped, SpreadsheetExport, HistoryAdmin):
+    resource_classes = [MilestoneResource]
     list_display = ["name", "task", "city", "kind", "due_quarter", "status", "done_on"]
     list_filter = ["task__area__plan", "kind", "status", "city"]
     search_fields = ["name", "task__title"]
