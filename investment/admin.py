@@ -70,6 +70,7 @@ class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
     export_formats = [EscapedXLSX, EscapedCSV]
     import_form_class = ReportImportForm
     import_export_change_list_template = "admin/investment/progressreport/change_list.html"
+    import_template_name = "admin/investment/progressreport/import.html"
     # Every import is logged in the change history, with who and which file.
     skip_admin_log = True
     form = ProgressReportForm
@@ -119,10 +120,11 @@ class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
         return [quarter, close, *super().get_urls()]
 
     def get_import_resource_kwargs(self, request, **kwargs):
-        upload = kwargs.get("form") and kwargs["form"].cleaned_data.get("import_file")
-        name = getattr(upload, "name", None) or getattr(kwargs.get("form"), "cleaned_data", {}).get(
-            "original_file_name", ""
-        )
+        # The file's name goes into the change history: from the upload on preview, from
+        # the confirm form after. The upload page itself has neither.
+        cleaned = getattr(kwargs.get("form"), "cleaned_data", {})
+        upload = cleaned.get("import_file")
+        name = getattr(upload, "name", None) or cleaned.get("original_file_name", "")
         return {"user": request.user, "file_name": name}
 
     def get_import_data_kwargs(self, **kwargs):

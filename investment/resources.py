@@ -50,6 +50,8 @@ LABELS = {
     "amount": "完成投资(亿元)",
     "note": "进展情况",
 }
+# The headers of the rows read_table returns (the import's own column names).
+HEADER_OF = {**LABELS, "status": "状态"}
 QUARTER_WORDS = {"一": 1, "二": 2, "三": 3, "四": 4}
 # A status column (as the reports export writes it) marks rows that must not count.
 NOT_COUNTED = {"草稿", "已退回", "draft", "returned"}
@@ -99,7 +101,7 @@ def read_table(data: bytes) -> tablib.Dataset:
             )
             % {"missing": "、".join(missing)}
         )
-    dataset = tablib.Dataset(headers=list(COLUMNS))
+    dataset = tablib.Dataset(headers=[HEADER_OF[column] for column in COLUMNS])
     for row in rows:
         row = list(row)
         dataset.append(
@@ -215,12 +217,12 @@ class Passthrough(widgets.Widget):
 
 
 class ProgressReportResource(resources.ModelResource):
-    task = fields.Field(attribute="task", column_name="task", widget=Passthrough())
-    city = fields.Field(attribute="city", column_name="city", widget=Passthrough())
-    year = fields.Field(attribute="year", column_name="year", widget=Passthrough())
-    quarter = fields.Field(attribute="quarter", column_name="quarter", widget=Passthrough())
-    amount = fields.Field(attribute="amount", column_name="amount", widget=Passthrough())
-    note = fields.Field(attribute="note", column_name="note", widget=Passthrough())
+    task = fields.Field(attribute="task", column_name=LABELS["task"], widget=Passthrough())
+    city = fields.Field(attribute="city", column_name=LABELS["city"], widget=Passthrough())
+    year = fields.Field(attribute="year", column_name=LABELS["year"], widget=Passthrough())
+    quarter = fields.Field(attribute="quarter", column_name=LABELS["quarter"], widget=Passthrough())
+    amount = fields.Field(attribute="amount", column_name=LABELS["amount"], widget=Passthrough())
+    note = fields.Field(attribute="note", column_name=LABELS["note"], widget=Passthrough())
 
     class Meta:
         model = ProgressReport
@@ -267,6 +269,15 @@ class ProgressReportResource(resources.ModelResource):
         return scope_to_city(queryset, self.user)
 
     def before_import_row(self, row, row_number=None, **kwargs) -> None:
+        values = {column: row.get(header) for column, header in HEADER_OF.items()}
+        try:
+            self.parse_row(values, row_number)
+        finally:
+            # The fields read the parsed values under their own column names.
+            row.update({header: values[column] for column, header in LABELS.items()})
+            row["_skip"] = values["_skip"]
+
+    def parse_row(self, row: dict, row_number: int | None) -> None:
         """Parse and check the row; every problem is reported with the column it is in."""
         row["_skip"] = False
         if all(row.get(c) in (None, "") for c in COLUMNS):
@@ -428,9 +439,3 @@ class ProgressReportResource(resources.ModelResource):
 
     def dehydrate_city(self, report) -> str:
         return report.city.name
-
-    def get_export_headers(self, selected_fields=None) -> list[str]:
-        return [LABELS[name] for name in self.Meta.fields]
-
-    def get_diff_headers(self) -> list[str]:
-        return self.get_export_headers()

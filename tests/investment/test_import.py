@@ -50,6 +50,12 @@ def state() -> list[dict]:
     return list(ProgressReport.objects.order_by("pk").values())
 
 
+def test_the_upload_page_names_the_columns_a_file_needs(client, world, clerk):
+    page = client.get(IMPORT).content.decode()
+    assert "xlsx / csv" in page
+    assert "任务编号, 城市, 年度, 季度, 完成投资(亿元), 进展情况" in page
+
+
 def test_a_clerk_previews_and_confirms_a_gbk_csv(client, world, clerk):
     content = (HEADER + "1.1,开封,2021,2,12.5,轨道开工\n1.2,开封,2021,二季度,3,\n").encode("gbk")
     preview = upload(client, "开封.csv", content)

@@ -190,7 +190,9 @@ def test_the_admin_preview_of_a_bad_file_offers_no_confirm(client, world):
         "/admin/investment/progressreport/import/", {"format": 0, "import_file": bad}
     )
     page = response.content.decode()
-    assert "只能导入本市（开封）的数据" in page
+    assert "<td>3</td>" in page  # The file's own row number: the header is row 1.
+    assert "<li>城市：只能导入本市（开封）的数据，不能导入郑州的数据。</li>" in page
+    assert "共 2 行，其中 1 行有错误。文件只能整体导入或整体不导入" in page
     assert response.context.get("confirm_form") is None
 
 

@@ -59,6 +59,12 @@ def test_the_sheet_lists_every_task_of_the_city_with_allocation_and_cumulative(
     assert '<td class="num">7.25</td>' in html
 
 
+def test_the_sheet_offers_the_same_quarter_as_an_excel_template(kaifeng_client, tasks):
+    html = kaifeng_client.get(f"{SHEET}?quarter=2").content.decode()
+    assert '<a href="/2021/template.xlsx?city=kaifeng&amp;quarter=2">下载本季度填报模板</a>' in html
+    assert '<a href="/admin/investment/progressreport/import/">导入</a>' in html
+
+
 def test_a_whole_quarter_is_saved_from_amounts_or_year_to_date_totals(
     kaifeng_client, tasks, kaifeng
 ):
