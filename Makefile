@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 PYTEST_ARGS ?=
 
-.PHONY: run test test-browser lint format messages demo-passwords clean
+.PHONY: run test test-browser bench lint format messages demo-passwords clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ test: $(VENV)/.installed
 
 test-browser: $(VENV)/.installed
 	$(BIN)/pytest -m browser $(PYTEST_ARGS)
+
+# Benchmarks, not part of make test: results go to bench/RESULTS.md.
+bench: $(VENV)/.installed
+	$(BIN)/python bench/spreadsheets.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

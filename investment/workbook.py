@@ -67,6 +67,11 @@ def sample_warning() -> str:
     )
 
 
+def wan_cell(value: Decimal) -> tuple[Decimal, str]:
+    """An amount for Sheet.append to format as 亿元."""
+    return (value, YI)
+
+
 class Sheet:
     """One write-only sheet: a bold, frozen header row and typed, formatted cells."""
 
@@ -104,8 +109,15 @@ class Sheet:
 
     def append(self, cells: list) -> None:
         # Every text goes through cell(), so no value anywhere can become a formula.
-        self.ws.append([self.cell(c) if isinstance(c, str) else c for c in cells])
+        self.ws.append([self._cell(c) for c in cells])
         self.rows += 1
+
+    def _cell(self, value):
+        if isinstance(value, str):
+            return self.cell(value)
+        if isinstance(value, tuple):  # (value, number format), as wan_cell gives
+            return self.cell(*value)
+        return value
 
     def progress_cells(self, progress: Progress, bold=False) -> list[WriteOnlyCell]:
         """Target, completed, % and pace, as the pages show them."""
@@ -269,6 +281,17 @@ def breakdown(scope: Scope) -> list[tuple[str, Progress]]:
     return [(row.city.display_name, row.progress) for row in scope.cities or []]
 
 
+def progress_sheet(
+    book: Workbook, title: str, headers: list[str], rows: list[tuple[list, Progress, list]]
+) -> None:
+    """One row per area, city or corridor: its label columns, progress, and what follows."""
+    widths = [30 if index == 0 else 16 for index in range(len(headers))]
+    sheet = Sheet(book, title, headers, widths)
+    sheet.start_table()
+    for label, progress, after in rows:
+        sheet.append([*label, *sheet.progress_cells(progress), *after])
+
+
 def area_sheet(book: Workbook, scope: Scope, target_label: str) -> None:
     headers = [
         _("Focus area"),
@@ -278,16 +301,11 @@ def area_sheet(book: Workbook, scope: Scope, target_label: str) -> None:
         _("Pace"),
         _("Completed outside the percentage (亿元)"),
     ]
-    sheet = Sheet(book, _("By focus area"), headers, [30, 16, 16, 10, 12, 22])
-    sheet.start_table()
-    for row in scope.areas:
-        sheet.append(
-            [
-                f"{row.area.number}. {row.area.display_name}",
-                *sheet.progress_cells(row.progress),
-                sheet.cell(row.excluded, YI),
-            ]
-        )
+    rows = [
+        ([f"{row.area.number}. {row.area.display_name}"], row.progress, [wan_cell(row.excluded)])
+        for row in scope.areas
+    ]
+    progress_sheet(book, _("By focus area"), headers, rows)
 
 
 def city_sheet(book: Workbook, scope: Scope) -> None:
@@ -299,16 +317,11 @@ def city_sheet(book: Workbook, scope: Scope) -> None:
         _("Pace"),
         _("Completed outside allocations (亿元)"),
     ]
-    sheet = Sheet(book, _("By city"), headers, [14, 16, 16, 10, 12, 22])
-    sheet.start_table()
-    for row in scope.cities:
-        sheet.append(
-            [
-                row.city.display_name,
-                *sheet.progress_cells(row.progress),
-                sheet.cell(row.unallocated_completed, YI),
-            ]
-        )
+    rows = [
+        ([row.city.display_name], row.progress, [wan_cell(row.unallocated_completed)])
+        for row in scope.cities
+    ]
+    progress_sheet(book, _("By city"), headers, rows)
 
 
 def task_city_sheet(book: Workbook, scope: Scope) -> None:
@@ -343,17 +356,11 @@ def corridor_sheet(book: Workbook, scope: Scope) -> None:
         "%",
         _("Pace"),
     ]
-    sheet = Sheet(book, _("By corridor"), headers, [26, 18, 16, 16, 10, 12])
-    sheet.start_table()
-    for row in scope.corridors:
-        corridor = row.corridor
-        sheet.append(
-            [
-                corridor.display_name,
-                str(corridor.get_kind_display()),
-                *sheet.progress_cells(row.progress),
-            ]
-        )
+    rows = [
+        ([row.corridor.display_name, str(row.corridor.get_kind_display())], row.progress, [])
+        for row in scope.corridors
+    ]
+    progress_sheet(book, _("By corridor"), headers, rows)
 
 
 def task_cities(scope: Scope) -> dict[int, str]:
