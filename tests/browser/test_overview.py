@@ -1,5 +1,6 @@
 import re
 
+import openpyxl
 import pytest
 from playwright.sync_api import expect
 
@@ -80,4 +81,17 @@ def test_official_drills_from_the_overview_to_a_city_and_a_task(
     page.get_by_role("button", name="English").click()
     expect(page.locator("h1")).to_contain_text("Yellow River Composite Ecological Corridor")
     screenshot(page, "corridor-yellow-river-en")
+    assert page.errors == []
+
+
+def test_official_downloads_the_pages_workbook(browser_page, live_server, plan_2021):
+    page = browser_page
+    page.goto(live_server.url + "/2021/areas/2/?as_of=2021Q2")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="导出 Excel").click()
+    assert download.value.suggested_filename == "zzmetro-2021Q2-2.xlsx"
+    # The browser stores downloads under a random name: openpyxl reads it as a stream.
+    with open(download.value.path(), "rb") as file:
+        book = openpyxl.load_workbook(file)
+    assert book.sheetnames[:2] == ["汇总", "表式"]
     assert page.errors == []
