@@ -212,8 +212,9 @@ class Passthrough(widgets.Widget):
         return value
 
     def render(self, value, obj=None, **kwargs):
-        # 7.2500 as stored and 7.25 as typed are the same amount, in the preview too.
-        return exact(value) if isinstance(value, Decimal) else value
+        # 7.2500 as stored and 7.25 as typed are the same amount, in the preview too; and
+        # still a number, so an exported amount sums in Excel.
+        return Decimal(exact(value)) if isinstance(value, Decimal) else value
 
 
 class ProgressReportResource(resources.ModelResource):

@@ -210,3 +210,23 @@ def test_the_admin_export_is_scoped_to_the_clerks_city_and_escapes_formulae(
     assert body.splitlines()[0] == "任务编号,城市,年度,季度,完成投资(亿元),进展情况"
     assert "郑州" not in body
     assert "'=cmd|' /C calc'!A0" in body
+
+
+def test_the_admins_xlsx_export_keeps_amounts_numbers_and_notes_text(client, world, office):
+    report = ProgressReport.objects.get()
+    report.note = "=1+1"
+    report.save()
+    client.force_login(office)
+    response = client.post(
+        "/admin/investment/progressreport/export/",
+        {
+            "format": "0",
+            **{
+                f"progressreportresource_{name}": "on"
+                for name in ["task", "city", "year", "quarter", "amount", "note"]
+            },
+        },
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert [cell.value for cell in sheet[2]] == ["1.1", "开封", 2021, 1, 7.25, "1+1"]
+    assert sheet["E2"].data_type == "n"
