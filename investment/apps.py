@@ -1,7 +1,25 @@
 from django.apps import AppConfig
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
 class InvestmentConfig(AppConfig):
     name = "investment"
     verbose_name = _("Investment progress")
+
+    def ready(self) -> None:
+        from plan.models import City, Corridor, FocusArea, Plan
+        from tasks.models import CityAllocation, Milestone, Task
+
+        from .models import FiguresVersion, ProgressReport, QuarterClose
+
+        def figures_changed(sender, **kwargs) -> None:
+            FiguresVersion.bump()
+
+        # Everything a page's figures are computed from; a change to any clears them all.
+        models = (ProgressReport, QuarterClose, CityAllocation, Milestone, Task)
+        for model in (*models, Plan, FocusArea, City, Corridor):
+            post_save.connect(figures_changed, sender=model, dispatch_uid=f"figures-{model}")
+            post_delete.connect(figures_changed, sender=model, dispatch_uid=f"figures-d-{model}")
+        for through in (Task.cities.through, Corridor.cities.through):
+            m2m_changed.connect(figures_changed, sender=through, dispatch_uid=f"figures-{through}")

@@ -318,3 +318,26 @@ class QuarterClose(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan.year}Q{self.quarter}"
+
+
+class FiguresVersion(models.Model):
+    """One row whose number changes whenever anything a page's figures rest on changes.
+
+    Cached page figures are filed under it, so a save makes every cached figure unreachable at
+    once, in every process and on every host, and within the saving transaction: a page never
+    shows a figure from before a save that has committed.
+    """
+
+    version = models.PositiveBigIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return str(self.version)
+
+    @classmethod
+    def current(cls) -> int:
+        return cls.objects.values_list("version", flat=True).first() or 0
+
+    @classmethod
+    def bump(cls) -> None:
+        if not cls.objects.filter(pk=1).update(version=models.F("version") + 1):
+            cls.objects.get_or_create(pk=1)

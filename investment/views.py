@@ -3,6 +3,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
@@ -10,9 +11,11 @@ from django.utils.translation import gettext as _
 
 from plan.models import City, Corridor, FocusArea, Plan
 from tasks.models import Task
+from zzmetro.routers import reading_from_replica
 
 from . import rollups, workbook
 from .context_processors import sample_data_exists
+from .models import FiguresVersion
 
 
 def dashboard(view):
@@ -22,7 +25,8 @@ def dashboard(view):
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not (settings.DASHBOARD_PUBLIC or request.user.is_authenticated):
             return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
+        with reading_from_replica():
+            return view(request, *args, **kwargs)
 
     return wrapper
 
@@ -89,12 +93,33 @@ def figures_for(request: HttpRequest, year: int) -> tuple[Plan, int, bool, dict]
     return plan, as_of, approved_only, context
 
 
+def cached(page: str, plan: Plan, as_of: int, approved_only: bool, build) -> dict:
+    """A page's figures, kept until anything they rest on changes (see FiguresVersion).
+
+    Only figures are kept, never anything in the visitor's language: names and chart labels
+    are read from them when the page is drawn.
+    """
+    if not settings.ROLLUP_CACHE_SECONDS:
+        return build()
+    version = FiguresVersion.current()
+    key = f"zzmetro:figures:{version}:{page}:{plan.pk}:{as_of}:{int(approved_only)}"
+    return cache.get_or_set(key, build, settings.ROLLUP_CACHE_SECONDS)
+
+
 @dashboard
 def plan_overview(request: HttpRequest, year: int) -> HttpResponse:
     plan, as_of, approved_only, context = figures_for(request, year)
+    context |= cached(
+        "overview", plan, as_of, approved_only, lambda: overview(plan, as_of, approved_only)
+    )
+    context["charts"] = chart_data(context)
+    return render(request, "investment/plan_overview.html", context)
+
+
+def overview(plan: Plan, as_of: int, approved_only: bool) -> dict:
     scope = rollups.plan_scope(plan, as_of, approved_only)
     tasks = scope.tasks
-    context |= {
+    figures = {
         "scope": scope,
         "coverage": rollups.plan_coverage(plan),
         "targets": rollups.plan_targets(plan),
@@ -107,18 +132,23 @@ def plan_overview(request: HttpRequest, year: int) -> HttpResponse:
         "corridors": scope.corridors,
         "milestones": rollups.milestone_counts(plan, as_of),
     }
-    context["warnings"] = rollups.early_warnings(
-        plan, as_of, tasks, context["cities"], context["reporting"]
+    figures["warnings"] = rollups.early_warnings(
+        plan, as_of, tasks, figures["cities"], figures["reporting"]
     )
-    context["charts"] = chart_data(context)
-    return render(request, "investment/plan_overview.html", context)
+    return figures
 
 
 @dashboard
 def area_detail(request: HttpRequest, year: int, number: int) -> HttpResponse:
     plan, as_of, approved_only, context = figures_for(request, year)
     area = get_object_or_404(FocusArea.objects.select_related("plan"), plan=plan, number=number)
-    scope = rollups.area_scope(area, as_of, approved_only)
+    scope = cached(
+        f"area-{area.pk}",
+        plan,
+        as_of,
+        approved_only,
+        lambda: rollups.area_scope(area, as_of, approved_only),
+    )
     context |= {
         "scope": scope,
         "area": area,
@@ -134,7 +164,13 @@ def area_detail(request: HttpRequest, year: int, number: int) -> HttpResponse:
 def city_detail(request: HttpRequest, year: int, slug: str) -> HttpResponse:
     plan, as_of, approved_only, context = figures_for(request, year)
     city = get_object_or_404(City, slug=slug)
-    scope = rollups.city_scope(plan, city, as_of, approved_only)
+    scope = cached(
+        f"city-{city.pk}",
+        plan,
+        as_of,
+        approved_only,
+        lambda: rollups.city_scope(plan, city, as_of, approved_only),
+    )
     context |= {
         "scope": scope,
         "city": city,
@@ -151,7 +187,13 @@ def task_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
     task = get_object_or_404(
         Task.objects.of_plan(plan).by_code(code).select_related("area__plan", "corridor")
     )
-    scope = rollups.task_scope(task, as_of, approved_only)
+    scope = cached(
+        f"task-{task.pk}",
+        plan,
+        as_of,
+        approved_only,
+        lambda: rollups.task_scope(task, as_of, approved_only),
+    )
     context |= {
         "scope": scope,
         "task": task,
@@ -167,7 +209,13 @@ def task_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
 def corridor_detail(request: HttpRequest, year: int, slug: str) -> HttpResponse:
     plan, as_of, approved_only, context = figures_for(request, year)
     corridor = get_object_or_404(Corridor.objects.prefetch_related("cities"), slug=slug)
-    scope = rollups.corridor_scope(plan, corridor, as_of, approved_only)
+    scope = cached(
+        f"corridor-{corridor.pk}",
+        plan,
+        as_of,
+        approved_only,
+        lambda: rollups.corridor_scope(plan, corridor, as_of, approved_only),
+    )
     context |= {
         "scope": scope,
         "corridor": corridor,

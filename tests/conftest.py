@@ -1,6 +1,7 @@
 from io import StringIO
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
 from plan.models import City, Plan
@@ -11,6 +12,13 @@ from tests.builders import make_city
 def fast_password_hashing(settings):
     # Tests create many users; the production hasher is slow on purpose.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def uncached_figures(settings):
+    # Tests of behaviour see each page computed; tests of the cache turn it on themselves.
+    settings.ROLLUP_CACHE_SECONDS = 0
+    cache.clear()
 
 
 @pytest.fixture

@@ -1,8 +1,15 @@
+import logging
+import time
+
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+
+logger = logging.getLogger(__name__)
 
 
 class ChineseFirstLocaleMiddleware(LocaleMiddleware):
@@ -25,4 +32,46 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
         # The page depends on the language cookie, not on Accept-Language.
         patch_vary_headers(response, ["Cookie"])
         response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A database that cannot be reached gives a plain 503 page, never a stack trace.
+
+    The next request tries again: Django opens a fresh connection when the old one is broken,
+    so the site recovers by itself once the database is back.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.error("Database unavailable: %s", exception)
+        response = render(request, "503.html", status=503)
+        response["Retry-After"] = "30"
+        return response
+
+
+class SessionRenewalMiddleware:
+    """Sessions end after SESSION_COOKIE_AGE without a request; each request renews them.
+
+    At most once a minute, so reading page after page does not write the session every time
+    (Django's SESSION_SAVE_EVERY_REQUEST would).
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key and not session.is_empty():
+            now = int(time.time())
+            if now - session.get("_renewed", 0) >= 60:
+                session["_renewed"] = now  # Saved by SessionMiddleware, with a new expiry.
         return response

@@ -5,10 +5,12 @@ that refuses a malformed value at start-up rather than guessing what was meant.
 """
 
 import os
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -59,6 +61,13 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off")
+# https://dashboard.example.gov.cn, when forms are posted through a proxy that renames the host.
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# The admin's address: somewhere other than the well-known /admin/ if set (e.g. "office-7f3k/").
+ADMIN_PATH = env_str("ADMIN_PATH", "admin/").strip("/") + "/"
+if ADMIN_PATH == "/":
+    raise ImproperlyConfigured("ADMIN_PATH must name a path, such as office/")
 
 INSTALLED_APPS = [
     "zzmetro.apps.ZzmetroAdminConfig",
@@ -69,6 +78,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "import_export",
     "simple_history",
+    "axes",
+    "csp",
     "plan",
     "tasks",
     "investment",
@@ -78,13 +89,18 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "zzmetro.middleware.SessionRenewalMiddleware",
     "zzmetro.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "zzmetro.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "zzmetro.urls"
@@ -121,7 +137,58 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # one failing half-way with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
 
+# PostgreSQL: DATABASE_POOL=true keeps a psycopg pool of connections per process (Django's
+# own pooling, which needs CONN_MAX_AGE 0); otherwise each request opens its own.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DATABASE_POOL", False
+):
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env_int("DATABASE_POOL_MIN", 2),
+        "max_size": env_int("DATABASE_POOL_MAX", 10),
+    }
+
+# A read replica, optional: the read-only pages read there, everything else the primary.
+if env_str("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(env_str("DATABASE_REPLICA_URL"), conn_max_age=0)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["zzmetro.routers.ReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Local memory by default (one process); CACHE_URL=redis://host:6379/0 shares the cache between
+# processes and hosts, which the rollup cache needs once there are several.
+CACHE_URL = env_str("CACHE_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# How long computed page figures are kept; every save that changes a figure clears them.
+ROLLUP_CACHE_SECONDS = env_int("ROLLUP_CACHE_SECONDS", 600)
+
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out user or address is refused before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling: after this many failures for one user from one address, that pair is locked
+# out for the cool-off time. The office unlocks earlier in the admin (访问尝试 → delete), or:
+# python manage.py axes_reset_username NAME.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+# Behind a proxy, the client's address comes from this header (set by the proxy, never trusted
+# from the client directly otherwise).
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env_bool("BEHIND_PROXY", False) else ["REMOTE_ADDR"]
+)
+
+# Sessions end after this much inactivity (requests renew them: SessionRenewalMiddleware).
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -147,6 +214,39 @@ STORAGES = {
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
+}
+
+# HTTPS: on by default when DEBUG is off. HTTPS=false serves plain HTTP (make serve, locally).
+HTTPS = env_bool("HTTPS", not DEBUG)
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+if env_bool("BEHIND_PROXY", False):
+    # The proxy terminates TLS and says so in this header.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 31536000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Intranet host names cannot be on the browsers' HSTS preload list, so its check is moot.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Content-Security-Policy: no inline script or style anywhere; everything from this site.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
 }
 
 # Only users with these permissions may import or export in the admin (django-import-export
