@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 PYTEST_ARGS ?=
 
-.PHONY: run test test-browser bench lint format messages demo-passwords clean
+.PHONY: run serve test test-browser bench lint format messages demo-passwords clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,16 @@ run: $(VENV)/.installed
 	$(MANAGE) load_sample_data 2021
 	$(MANAGE) create_demo_accounts
 	$(MANAGE) runserver 127.0.0.1:8000
+
+# make serve: the production stack locally: gunicorn, whitenoise, DEBUG off, plain HTTP.
+SERVE_SECRET := $(or $(SECRET_KEY),$(shell $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))"))
+SERVE_ENV := DEBUG=false HTTPS=false ALLOWED_HOSTS=127.0.0.1,localhost SECRET_KEY=$(SERVE_SECRET)
+
+serve: $(VENV)/.installed
+	$(MANAGE) migrate --no-input
+	$(MANAGE) load_plan 2021
+	$(SERVE_ENV) $(MANAGE) collectstatic --no-input --verbosity 0
+	$(SERVE_ENV) $(BIN)/gunicorn zzmetro.wsgi --bind 127.0.0.1:8000 --workers 3 --access-logfile -
 
 test: $(VENV)/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
