@@ -40,6 +40,7 @@ test-browser: $(VENV)/.installed
 # Benchmarks, not part of make test: results go to bench/RESULTS.md.
 bench: $(VENV)/.installed
 	$(BIN)/python bench/spreadsheets.py
+	$(BIN)/python bench/pages.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

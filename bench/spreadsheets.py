@@ -8,7 +8,6 @@ import argparse
 import csv
 import io
 import os
-import platform
 import sys
 import tempfile
 import time
@@ -29,6 +28,7 @@ django.setup()
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.utils import translation  # noqa: E402
+from results import write_section  # noqa: E402
 
 from investment import rollups, workbook  # noqa: E402
 from investment.models import ProgressReport  # noqa: E402
@@ -193,29 +193,10 @@ def write_results(results: list[dict]) -> None:
     import import_export
     import openpyxl
 
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     lines = [
-        "# Benchmark results",
-        "",
-        "Written by `make bench` (bench/spreadsheets.py); the newest run replaces this file.",
-        "",
-        f"- Machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}",
-        f"- Python {platform.python_version()}, Django {dj.get_version()}, "
-        f"django-import-export {import_export.__version__}, "
-        f"openpyxl {openpyxl.__version__}, SQLite",
-        f"- Run on {time.strftime('%Y-%m-%d %H:%M')}",
-        "",
-        "## Spreadsheets",
-        "",
-        "Peak memory is Python's own allocations (tracemalloc) during a second run of the "
-        "same work.",
+        f"Django {dj.get_version()}, django-import-export {import_export.__version__}, "
+        f"openpyxl {openpyxl.__version__}, SQLite. Peak memory is Python's own allocations "
+        "(tracemalloc) during a second run of the same work.",
         "",
         "| What | Time (s) | Peak memory (MB) | Output |",
         "|---|---:|---:|---|",
@@ -229,10 +210,8 @@ def write_results(results: list[dict]) -> None:
         f"The workbook export peaks at {ours['peak_mb'] / default['peak_mb']:.0%} of the memory of "
         "django-import-export's default export of the same rows, while writing eight sheets "
         "instead of one: it streams the reports in chunks into openpyxl's write-only mode.",
-        "",
     ]
-    (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines), encoding="utf-8")
-    print("Written bench/RESULTS.md")
+    write_section("Spreadsheets", lines)
 
 
 if __name__ == "__main__":

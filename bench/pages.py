@@ -1,0 +1,204 @@
+"""Page benchmark on PostgreSQL: /2021/ at 1,000 and at 1,000,000 reports, and throughput.
+
+Builds its own database (BENCH_DATABASE_URL, by default zzmetro_bench on the local server),
+never the dashboard's. Writes its section of bench/RESULTS.md.
+Usage: make bench   (or: python bench/pages.py [--small N] [--large N] [--seconds S])
+"""
+
+import argparse
+import os
+import re
+import secrets
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zzmetro_bench")
+os.environ["DATABASE_URL"] = URL
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zzmetro.settings")
+PORT = 8765
+
+
+def fresh_database() -> None:
+    server, name = URL.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+fresh_database()
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from results import write_section  # noqa: E402
+
+from investment import rollups  # noqa: E402
+from investment.models import ProgressReport  # noqa: E402
+from plan.models import Plan  # noqa: E402
+
+PAGE = "/2021/?as_of=2021Q4"
+
+
+def render_times(runs: int = 15) -> dict:
+    """Median time to draw the page, computed afresh and from the warm figures cache."""
+    settings.DASHBOARD_PUBLIC = True
+    settings.ALLOWED_HOSTS = ["testserver"]
+    client = Client()
+    timings = {}
+    for label, seconds in (("computed", 0), ("cached", 600)):
+        settings.ROLLUP_CACHE_SECONDS = seconds
+        client.get(PAGE)  # Warm: the cache, and the database's own buffers.
+        samples = []
+        for _run in range(runs):
+            start = time.perf_counter()
+            response = client.get(PAGE)
+            samples.append(time.perf_counter() - start)
+            assert response.status_code == 200
+        with CaptureQueriesContext(connection) as captured:
+            client.get(PAGE)
+        timings[label] = (statistics.median(samples), len(captured))
+    reset_queries()
+    return timings
+
+
+def explain() -> str:
+    """The plan of the heaviest query of the page: every task's completed amount."""
+    plan = Plan.objects.get(year=2021)
+    reports = rollups.counted_reports(plan, 4)
+    query = reports.order_by().values("task").annotate(total=rollups.Sum("amount"))
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def throughput(seconds: int) -> dict:
+    """Requests per second through gunicorn for /2021/ and for a trivial view, one run."""
+    if not shutil.which("wrk"):
+        return {}
+    env = os.environ | {
+        "DEBUG": "false",
+        "HTTPS": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DASHBOARD_PUBLIC": "true",
+        "DATABASE_POOL": "true",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "zzmetro.wsgi",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            str(os.cpu_count() or 2),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _attempt in range(50):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        rates = {}
+        for label, path in (("page", PAGE), ("trivial", "/healthz")):
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}{path}").read()  # Warm the cache.
+            output = subprocess.run(
+                ["wrk", "-t2", "-c8", f"-d{seconds}s", f"http://127.0.0.1:{PORT}{path}"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            rates[label] = float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])
+            errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+            rates[f"{label}_errors"] = int(errors[1]) if errors else 0
+        return rates
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--small", type=int, default=1_000)
+    parser.add_argument("--large", type=int, default=1_000_000)
+    parser.add_argument("--seconds", type=int, default=10)
+    args = parser.parse_args()
+    call_command("migrate", verbosity=0)
+    call_command("load_plan", "2021", verbosity=0)
+    call_command("load_sample_data", "2021", verbosity=0)
+    sample = ProgressReport.objects.count()
+    call_command("generate_scale_data", reports=args.small - sample, verbosity=0)
+    small_count = ProgressReport.objects.count()
+    print(f"{small_count:,} reports: timing /2021/…")
+    small = render_times()
+    call_command("generate_scale_data", reports=args.large - small_count, verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    large_count = ProgressReport.objects.count()
+    print(f"{large_count:,} reports: timing /2021/…")
+    large = render_times()
+    plan = explain()
+    rates = throughput(args.seconds)
+    lines = [
+        "PostgreSQL, the local server. /2021/ drawn in-process (Django's test client), median "
+        'of 15; "computed" with the figures cache off, "cached" with it warm.',
+        "",
+        f"| /2021/ | {small_count:,} reports | {large_count:,} reports | ratio |",
+        "|---|---:|---:|---:|",
+    ]
+    for label in ("computed", "cached"):
+        (a, qa), (b, qb) = small[label], large[label]
+        lines.append(f"| {label}: time | {a * 1000:.0f} ms | {b * 1000:.0f} ms | {b / a:.2f}x |")
+        lines.append(f"| {label}: queries | {qa} | {qb} | {'equal' if qa == qb else 'DIFFER'} |")
+    if rates:
+        lines += [
+            "",
+            f"Throughput through gunicorn ({os.cpu_count()} workers, psycopg pool, whitenoise, "
+            f"DEBUG off), wrk -t2 -c8 for {args.seconds} s each, cache warm, "
+            f"{large_count:,} reports:",
+            "",
+            "| URL | requests/s | non-2xx |",
+            "|---|---:|---:|",
+            f"| {PAGE} | {rates['page']:.0f} | {rates['page_errors']} |",
+            f"| /healthz (trivial view, same stack) | {rates['trivial']:.0f} | "
+            f"{rates['trivial_errors']} |",
+            "",
+            f"Ratio page / trivial: {rates['page'] / rates['trivial']:.2f} (target at least 0.5).",
+        ]
+    else:
+        lines += ["", "wrk is not installed (apt-get install wrk): no throughput figures."]
+    lines += ["", "EXPLAIN ANALYZE of the heaviest query (completed per task):", "", "```", plan]
+    lines += ["```"]
+    write_section("Pages at scale", lines)
+
+
+if __name__ == "__main__":
+    main()
