@@ -131,9 +131,10 @@ def test_a_request_renews_the_session_at_most_once_a_minute(client, leader):
     assert client.session["_renewed"] == renewed
 
 
-def test_a_database_outage_gives_a_clean_503(client, leader, monkeypatch):
+def test_a_database_outage_gives_a_clean_503(leader, monkeypatch):
     from investment import views
 
+    client = Client(raise_request_exception=False)
     client.force_login(leader)
 
     def down(*args, **kwargs):
@@ -145,3 +146,14 @@ def test_a_database_outage_gives_a_clean_503(client, leader, monkeypatch):
     assert response["Retry-After"] == "30"
     page = response.content.decode()
     assert "暂时无法访问" in page and "Traceback" not in page
+
+
+def test_any_other_error_gives_a_plain_500(leader, monkeypatch):
+    from investment import views
+
+    client = Client(raise_request_exception=False)
+    client.force_login(leader)
+    monkeypatch.setattr(views, "figures_for", lambda *args: 1 / 0)
+    response = client.get("/2021/")
+    assert response.status_code == 500
+    assert "出错了" in response.content.decode()

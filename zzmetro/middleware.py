@@ -1,15 +1,10 @@
-import logging
 import time
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
-from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
-
-logger = logging.getLogger(__name__)
 
 
 class ChineseFirstLocaleMiddleware(LocaleMiddleware):
@@ -32,28 +27,6 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
         # The page depends on the language cookie, not on Accept-Language.
         patch_vary_headers(response, ["Cookie"])
         response.headers.setdefault("Content-Language", translation.get_language())
-        return response
-
-
-class DatabaseUnavailableMiddleware:
-    """A database that cannot be reached gives a plain 503 page, never a stack trace.
-
-    The next request tries again: Django opens a fresh connection when the old one is broken,
-    so the site recovers by itself once the database is back.
-    """
-
-    def __init__(self, get_response) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
-
-    def process_exception(self, request: HttpRequest, exception: Exception):
-        if not isinstance(exception, OperationalError | InterfaceError):
-            return None
-        logger.error("Database unavailable: %s", exception)
-        response = render(request, "503.html", status=503)
-        response["Retry-After"] = "30"
         return response
 
 

@@ -1,0 +1,29 @@
+import logging
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.template import loader
+
+logger = logging.getLogger(__name__)
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For the load balancer: the process answers. Touches no database, so it stays cheap."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a database that cannot be reached is a 503 with a plain page, not a 500.
+
+    Django routes every unhandled exception here, in a view or in a middleware (saving the
+    session, say), so the page is the same wherever the connection broke. The next request
+    opens a fresh connection, so the site recovers by itself once the database is back.
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        # Standalone template: rendering it must not need the database.
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = "30"
+        return response
+    return HttpResponseServerError(loader.render_to_string("500.html"))
