@@ -193,6 +193,12 @@ class CityAllocation(models.Model):
                 violation_error_message=_("The allocated amount (亿元) cannot be negative."),
             ),
         ]
+        indexes = [
+            # For the sample banner on every page (see ProgressReport's index of the same name).
+            models.Index(
+                fields=["is_sample"], condition=Q(is_sample=True), name="allocation_sample"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.task} · {self.city}"
