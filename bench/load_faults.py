@@ -39,11 +39,12 @@ PAGES = ["/2021/", "/2021/areas/2/", "/2021/cities/zhengzhou/", "/2021/tasks/2.2
 PASSWORD = secrets.token_urlsafe(16)
 
 
-def fresh_database() -> None:
+def fresh_database(create: bool = True) -> None:
     server, name = URL.rsplit("/", 1)
     with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
+        if create:
+            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 fresh_database()
@@ -256,7 +257,10 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return verify(log, reports, up if restarted else None)
+    result = verify(log, reports, up if restarted else None)
+    connections.close_all()
+    fresh_database(create=False)
+    return result
 
 
 def verify(log: Log, reports: list[int], up: float | None) -> int:
@@ -278,11 +282,10 @@ def verify(log: Log, reports: list[int], up: float | None) -> int:
             problems.append(
                 f"report {report.pk}: a confirmed save of {log.saved[report.pk]} was lost"
             )
-    saves = sum(log.saved.values()) - len(log.saved)
     print(
         f"reads: {len(statuses)} ({statuses.count(200)} ok, {statuses.count(503)} 503); "
         f"saves confirmed up to {dict(log.saved)}, stale refused: {log.stale}, "
-        f"unknown during the restart: {log.unknown}; committed increments: {saves}+"
+        f"unknown during the restart: {log.unknown}"
     )
     for problem in problems:
         print("PROBLEM:", problem)
