@@ -157,3 +157,47 @@ def test_any_other_error_gives_a_plain_500(leader, monkeypatch):
     response = client.get("/2021/")
     assert response.status_code == 500
     assert "出错了" in response.content.decode()
+
+
+def test_the_replica_router_sends_page_reads_to_the_replica_and_writes_to_the_primary(
+    monkeypatch,
+):
+    from investment.models import ProgressReport
+    from zzmetro import routers
+    from zzmetro.routers import ReplicaRouter, reading_from_replica
+
+    monkeypatch.setattr(routers, "has_replica", lambda: True)
+    router = ReplicaRouter()
+    assert router.db_for_read(ProgressReport) == "default"
+    with reading_from_replica():
+        assert router.db_for_read(ProgressReport) == "replica"
+        assert router.db_for_write(ProgressReport) == "default"
+    assert router.db_for_read(ProgressReport) == "default"
+    assert router.allow_migrate("replica", "investment") is False
+
+
+def test_without_a_replica_the_pages_read_the_primary():
+    from investment.models import ProgressReport
+    from zzmetro.routers import ReplicaRouter, reading_from_replica
+
+    with reading_from_replica():
+        assert ReplicaRouter().db_for_read(ProgressReport) == "default"
+
+
+def test_the_dashboard_pages_read_from_the_replica(client, leader, monkeypatch):
+    from contextlib import contextmanager
+
+    from investment import views
+
+    entered = []
+
+    @contextmanager
+    def spy():
+        entered.append(True)
+        yield
+
+    monkeypatch.setattr(views, "reading_from_replica", spy)
+    client.force_login(leader)
+    client.get("/")
+    client.get("/admin/")
+    assert entered == [True]  # The page did; the admin did not.

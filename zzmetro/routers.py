@@ -13,9 +13,13 @@ from django.conf import settings
 _replica = ContextVar("zzmetro_replica", default=False)
 
 
+def has_replica() -> bool:
+    return "replica" in settings.DATABASES
+
+
 @contextmanager
 def reading_from_replica() -> Iterator[None]:
-    token = _replica.set("replica" in settings.DATABASES)
+    token = _replica.set(has_replica())
     try:
         yield
     finally:
