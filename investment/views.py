@@ -1,3 +1,4 @@
+import hashlib
 import re
 from functools import wraps
 
@@ -7,6 +8,7 @@ from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from plan.models import City, Corridor, FocusArea, Plan
@@ -27,6 +29,36 @@ def dashboard(view):
             return redirect_to_login(request.get_full_path())
         with reading_from_replica():
             return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def cached_page(view):
+    """A whole page, kept per visitor until the figures change (see FiguresVersion).
+
+    Officials re-read the same pages far more often than anyone saves: a kept page costs the
+    session, the user and the version number, nothing else. Kept per visitor because the page
+    carries her CSRF token and her name; only when she already has a CSRF cookie, so the
+    token in the page always matches it.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        visitor = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
+        if not settings.ROLLUP_CACHE_SECONDS or request.method != "GET" or not visitor:
+            return view(request, *args, **kwargs)
+        identity = "|".join(
+            [request.get_full_path(), get_language(), request.session.session_key or "", visitor]
+        )
+        digest = hashlib.sha256(identity.encode()).hexdigest()
+        key = f"zzmetro:page:{FiguresVersion.current()}:{digest}"
+        kept = cache.get(key)
+        if kept is not None:
+            return HttpResponse(kept, content_type="text/html; charset=utf-8")
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200:
+            cache.set(key, response.content, settings.ROLLUP_CACHE_SECONDS)
+        return response
 
     return wrapper
 
@@ -107,6 +139,7 @@ def cached(page: str, plan: Plan, as_of: int, approved_only: bool, build) -> dic
 
 
 @dashboard
+@cached_page
 def plan_overview(request: HttpRequest, year: int) -> HttpResponse:
     plan, as_of, approved_only, context = figures_for(request, year)
     context |= cached(
@@ -139,6 +172,7 @@ def overview(plan: Plan, as_of: int, approved_only: bool) -> dict:
 
 
 @dashboard
+@cached_page
 def area_detail(request: HttpRequest, year: int, number: int) -> HttpResponse:
     plan, as_of, approved_only, context = figures_for(request, year)
     area = get_object_or_404(FocusArea.objects.select_related("plan"), plan=plan, number=number)
@@ -161,6 +195,7 @@ def area_detail(request: HttpRequest, year: int, number: int) -> HttpResponse:
 
 
 @dashboard
+@cached_page
 def city_detail(request: HttpRequest, year: int, slug: str) -> HttpResponse:
     plan, as_of, approved_only, context = figures_for(request, year)
     city = get_object_or_404(City, slug=slug)
@@ -182,6 +217,7 @@ def city_detail(request: HttpRequest, year: int, slug: str) -> HttpResponse:
 
 
 @dashboard
+@cached_page
 def task_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
     plan, as_of, approved_only, context = figures_for(request, year)
     task = get_object_or_404(
@@ -206,6 +242,7 @@ def task_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
 
 
 @dashboard
+@cached_page
 def corridor_detail(request: HttpRequest, year: int, slug: str) -> HttpResponse:
     plan, as_of, approved_only, context = figures_for(request, year)
     corridor = get_object_or_404(Corridor.objects.prefetch_related("cities"), slug=slug)

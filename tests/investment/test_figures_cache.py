@@ -103,3 +103,26 @@ def test_figures_cached_in_chinese_are_named_in_english_for_an_english_visitor(c
     client.cookies["django_language"] = "en"
     english = page(client)
     assert "Task 1.1" in english and '<html lang="en">' in english
+
+
+def test_a_page_read_again_costs_the_session_the_user_and_the_version(client, task):
+    page(client)  # Sets the CSRF cookie the page carries a token for,
+    first = page(client)  # and this visit, with the cookie, keeps the page.
+    with CaptureQueriesContext(connection) as captured:
+        again = page(client)
+    assert len(captured) == 3
+    assert again == first
+
+
+def test_a_kept_page_is_never_shown_to_another_visitor(client, task, django_user_model):
+    from django.test import Client
+
+    page(client)
+    mine = page(client)  # Kept for this visitor.
+    other = Client()
+    other.force_login(django_user_model.objects.create_user("leader-2"))
+    page(other)
+    theirs = page(other)  # With her own CSRF cookie now: looked up under her own key.
+    token = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+    assert token.findall(mine) != token.findall(theirs)
+    assert without_tokens(mine) == without_tokens(theirs)  # The same figures for both.
