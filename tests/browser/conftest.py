@@ -45,14 +45,25 @@ def public_dashboard(settings):
 
 @pytest.fixture
 def browser_page(browser):
-    """A fresh page whose console errors are collected in `page.errors`."""
+    """A fresh page whose console errors are collected in `page.errors`, and whose
+    Content-Security-Policy violations in `csp_violations(page)`."""
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    # Injected by the browser itself, so the strict policy does not block it.
+    context.add_init_script(
+        "window.__csp = [];"
+        "document.addEventListener('securitypolicyviolation',"
+        " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
+    )
     page = context.new_page()
     page.errors = []
     page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
     page.on("pageerror", lambda error: page.errors.append(str(error)))
     yield page
     context.close()
+
+
+def csp_violations(page) -> list[str]:
+    return page.evaluate("window.__csp")
 
 
 def screenshot(page, name: str) -> Path:

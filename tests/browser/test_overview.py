@@ -4,7 +4,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import csp_violations, screenshot
 
 pytestmark = [
     pytest.mark.browser,
@@ -94,4 +94,21 @@ def test_official_downloads_the_pages_workbook(browser_page, live_server, plan_2
     with open(download.value.path(), "rb") as file:
         book = openpyxl.load_workbook(file)
     assert book.sheetnames[:2] == ["汇总", "表式"]
+    assert page.errors == []
+
+
+def test_no_page_breaks_the_content_security_policy(browser_page, live_server, plan_2021):
+    page = browser_page
+    for path in [
+        "/2021/",
+        "/2021/areas/2/",
+        "/2021/cities/zhengzhou/",
+        "/2021/corridors/yellow-river/",
+        "/2021/tasks/2.2/",
+        "/accounts/login/",
+    ]:
+        response = page.goto(live_server.url + path)
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+        expect(page.locator("h1")).to_be_visible()
+        assert csp_violations(page) == [], path
     assert page.errors == []
