@@ -103,14 +103,19 @@ def test_five_failed_sign_ins_lock_the_account_with_a_clear_message(db, leader, 
     assert "请稍后再试，或请都市圈办公室立即解锁。" in page
 
 
-def test_the_office_unlocks_a_locked_account(db, leader, office):
+def test_the_office_unlocks_a_locked_account(db, leader, django_user_model):
     from axes.models import AccessAttempt
+
+    from plan.models import OFFICE
 
     for _attempt in range(5):
         sign_in("wrong")
     assert AccessAttempt.objects.filter(username="leader").exists()
+    clerk = django_user_model.objects.create_user("office-clerk", is_staff=True)
+    clerk.groups.add(Group.objects.get(name=OFFICE))
     admin = Client()
-    admin.force_login(office)
+    admin.force_login(clerk)
+    assert "leader" in admin.get("/admin/axes/accessattempt/").content.decode()
     attempt = AccessAttempt.objects.get(username="leader")
     admin.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
     response = sign_in("a-long-passphrase").get("/2021/")
@@ -201,3 +206,35 @@ def test_the_dashboard_pages_read_from_the_replica(client, leader, monkeypatch):
     client.get("/")
     client.get("/admin/")
     assert entered == [True]  # The page did; the admin did not.
+
+
+def setting(expression: str, **env: str) -> str:
+    code = f"from django.conf import settings; print({expression})"
+    result = manage("shell", "-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_cache_url_switches_the_cache_to_redis():
+    assert setting("settings.CACHES['default']['BACKEND']") == (
+        "django.core.cache.backends.locmem.LocMemCache"
+    )
+    redis = setting("settings.CACHES['default']", CACHE_URL="redis://127.0.0.1:6379/3")
+    assert "RedisCache" in redis and "redis://127.0.0.1:6379/3" in redis
+
+
+def test_database_pool_turns_on_psycopgs_pool_for_postgresql():
+    pooled = setting(
+        "settings.DATABASES['default']['OPTIONS']",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/zzmetro",
+        DATABASE_POOL="true",
+    )
+    assert pooled == "{'pool': {'min_size': 2, 'max_size': 10}}"
+
+
+def test_a_replica_url_adds_the_replica_and_its_router():
+    routers = setting(
+        "settings.DATABASE_ROUTERS, sorted(settings.DATABASES)",
+        DATABASE_REPLICA_URL="postgres://postgres@replica.example:5432/zzmetro",
+    )
+    assert routers == "['zzmetro.routers.ReplicaRouter'] ['default', 'replica']"
