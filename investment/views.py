@@ -36,10 +36,10 @@ def dashboard(view):
 def cached_page(view):
     """A whole page, kept per visitor until the figures change (see FiguresVersion).
 
-    Officials re-read the same pages far more often than anyone saves: a kept page costs the
-    session, the user and the version number, nothing else. Kept per visitor because the page
-    carries her CSRF token and her name; only when she already has a CSRF cookie, so the
-    token in the page always matches it.
+    Officials re-read the same pages far more often than anyone saves: a kept page costs two
+    queries, the user and the version number (sessions come from the cache). Kept per visitor
+    because the page carries her CSRF token; only once she has a CSRF cookie, so the token in
+    the page always matches it.
     """
 
     @wraps(view)

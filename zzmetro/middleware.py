@@ -43,7 +43,8 @@ class SessionRenewalMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         session = getattr(request, "session", None)
-        if session is not None and session.session_key and not session.is_empty():
+        # Only a request that read the session (a page, not /healthz) renews it.
+        if session is not None and session.accessed and not session.is_empty():
             now = int(time.time())
             if now - session.get("_renewed", 0) >= 60:
                 session["_renewed"] = now  # Saved by SessionMiddleware, with a new expiry.

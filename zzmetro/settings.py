@@ -186,6 +186,9 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env_bool("BEHIND_PROXY", False) else ["REMOTE_ADDR"]
 )
 
+# Sessions are read from the cache and written through to the database, so a page does not
+# query the database for the session (and a cache restart signs nobody out).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Sessions end after this much inactivity (requests renew them: SessionRenewalMiddleware).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
 

@@ -25,7 +25,7 @@ def signed_in(client, django_user_model, db):
 # coverage and target totals, the progress of the plan, areas, cities and tasks, the quarterly
 # line, the reporting grid, the corridors, milestone counts and early warnings, and the
 # sample-data check. It must not grow with tasks or reports.
-OVERVIEW_QUERIES = 28
+OVERVIEW_QUERIES = 27
 
 
 def page(client, url: str, language: str | None = None) -> str:
