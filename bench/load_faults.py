@@ -26,7 +26,7 @@ import urllib.request
 from decimal import Decimal
 from pathlib import Path
 
-import psycopg
+from common import fresh_database, production_server
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -39,15 +39,7 @@ PAGES = ["/2021/", "/2021/areas/2/", "/2021/cities/zhengzhou/", "/2021/tasks/2.2
 PASSWORD = secrets.token_urlsafe(16)
 
 
-def fresh_database(create: bool = True) -> None:
-    server, name = URL.rsplit("/", 1)
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        if create:
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-
-fresh_database()
+fresh_database(URL)
 
 import django  # noqa: E402
 
@@ -206,41 +198,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=40)
     args = parser.parse_args()
     reports = setup()
-    env = os.environ | {
-        "DEBUG": "false",
-        "HTTPS": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DASHBOARD_PUBLIC": "true",
-        "LOGIN_FAILURE_LIMIT": "1000",
-    }
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "zzmetro.wsgi",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            "3",
-            "--timeout",
-            "60",
-        ],
-        cwd=ROOT,
-        env=env,
-        stderr=subprocess.DEVNULL,
-    )
     log, stop = Log(), threading.Event()
-    try:
-        for _attempt in range(100):
-            if fetch(browser(), "/healthz")[0] == 200:
-                break
-            time.sleep(0.2)
+    with production_server(PORT, 3, DASHBOARD_PUBLIC="true", LOGIN_FAILURE_LIMIT="1000"):
         threads = [threading.Thread(target=reader, args=(log, stop)) for _n in range(4)]
         threads += [threading.Thread(target=writer, args=(log, stop, reports)) for _n in range(2)]
         for thread in threads:
@@ -254,12 +213,9 @@ def main() -> int:
         stop.set()
         for thread in threads:
             thread.join(timeout=60)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     result = verify(log, reports, up if restarted else None)
     connections.close_all()
-    fresh_database(create=False)
+    fresh_database(URL, create=False)
     return result
 
 

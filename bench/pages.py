@@ -11,7 +11,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -20,7 +19,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-import psycopg
+from common import fresh_database, production_server
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -30,14 +29,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zzmetro.settings")
 PORT = 8765
 
 
-def fresh_database() -> None:
-    server, name = URL.rsplit("/", 1)
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-
-fresh_database()
+fresh_database(URL)
 
 import django  # noqa: E402
 
@@ -94,40 +86,7 @@ def throughput(seconds: int) -> dict:
     """Requests per second through gunicorn for /2021/ and for a trivial view, one run."""
     if not shutil.which("wrk"):
         return {}
-    env = os.environ | {
-        "DEBUG": "false",
-        "HTTPS": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_POOL": "true",
-    }
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "zzmetro.wsgi",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            str(os.cpu_count() or 2),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _attempt in range(50):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
+    with production_server(PORT, os.cpu_count() or 2, DATABASE_POOL="true"):
         cookie = signed_in()
         rates = {}
         for label, path in (("page", PAGE), ("trivial", "/healthz")):
@@ -149,9 +108,6 @@ def throughput(seconds: int) -> dict:
             errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
             rates[f"{label}_errors"] = int(errors[1]) if errors else 0
         return rates
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
 
 
 def signed_in() -> str:
