@@ -41,15 +41,17 @@ COLUMNS = {
     "status": ["状态", "status"],
 }
 REQUIRED = ["task", "city", "year", "quarter", "amount"]
-# The names the messages give each column: the template's own headers.
-LABELS = {
-    "task": "任务编号",
-    "city": "城市",
-    "year": "年度",
-    "quarter": "季度",
-    "amount": "完成投资(亿元)",
-    "note": "进展情况",
+# Each column's headers as exports write them, Chinese and English; the Chinese one is also
+# what messages call the column.
+HEADERS_WRITTEN = {
+    "task": ("任务编号", "task"),
+    "city": ("城市", "city"),
+    "year": ("年度", "year"),
+    "quarter": ("季度", "quarter"),
+    "amount": ("完成投资(亿元)", "amount_yi"),
+    "note": ("进展情况", "note"),
 }
+LABELS = {column: chinese for column, (chinese, _english) in HEADERS_WRITTEN.items()}
 # The headers of the rows read_table returns (the import's own column names).
 HEADER_OF = {**LABELS, "status": "状态"}
 QUARTER_WORDS = {"一": 1, "二": 2, "三": 3, "四": 4}

@@ -15,7 +15,7 @@ from plan.models import City, Corridor, FocusArea, Plan
 from tasks.models import Task
 from zzmetro.routers import reading_from_replica
 
-from . import rollups, workbook
+from . import rollups, sheets, workbook
 from .context_processors import sample_data_exists
 from .models import FiguresVersion
 
@@ -293,7 +293,7 @@ def export_workbook(
         workbook.workbook(scope, sample=sample_data_exists()),
         as_attachment=True,
         filename=workbook.file_name(scope, "xlsx"),
-        content_type=workbook.XLSX,
+        content_type=sheets.XLSX,
     )
 
 
@@ -303,7 +303,7 @@ def export_reports(
 ) -> StreamingHttpResponse:
     scope = scope_for(request, year, kind, key)
     response = StreamingHttpResponse(
-        workbook.reports_csv(scope), content_type="text/csv; charset=utf-8"
+        sheets.reports_csv(scope), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = content_disposition_header(
         True, workbook.file_name(scope, "csv")
@@ -320,8 +320,8 @@ def entry_template(request: HttpRequest, year: int) -> FileResponse:
     if quarter not in ("1", "2", "3", "4"):
         raise Http404
     return FileResponse(
-        workbook.entry_template(plan, city, int(quarter)),
+        sheets.entry_template(plan, city, int(quarter)),
         as_attachment=True,
         filename=f"zzmetro-{plan.year}Q{quarter}-{city.slug}-entry.xlsx",
-        content_type=workbook.XLSX,
+        content_type=sheets.XLSX,
     )

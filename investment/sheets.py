@@ -1,0 +1,246 @@
+"""How the project writes spreadsheets: the Sheet writer, the reports as rows and as CSV, and
+the entry template a city fills in and imports.
+
+The leadership workbook (workbook.py) is built from these pieces. Sheets are written in
+openpyxl's write-only mode and reports are streamed from the database, so even a large export
+holds about one row in memory.
+"""
+
+import csv
+import io
+import tempfile
+from collections.abc import Iterator
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from plan.money import yi
+from plan.spreadsheets import FORMULA_STARTS, escape_text
+from tasks.models import Task
+
+from . import rollups
+from .models import ProgressReport
+from .resources import HEADERS_WRITTEN
+from .rollups import Pace, Progress, Scope
+
+YI = "0.00"
+PERCENT = "0.0%"
+BOLD = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="E8EDF3")
+SUBTOTAL_FILL = PatternFill("solid", fgColor="F3F5F8")
+WARNING_FILL = PatternFill("solid", fgColor="FFF4CE")
+# The pages' pace colours; the cell also says the status in words.
+PACE_FILLS = {
+    Pace.ON_TRACK: PatternFill("solid", fgColor="E6F4EA"),
+    Pace.AT_RISK: PatternFill("solid", fgColor="FFF4CE"),
+    Pace.BEHIND: PatternFill("solid", fgColor="FDECEA"),
+    Pace.NO_TARGET: PatternFill("solid", fgColor="F0F0F0"),
+}
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def sample_warning() -> str:
+    return "{}: {}".format(
+        _("Sample data"),
+        _(
+            "The city allocations and quarterly reports shown here are made up for "
+            "demonstration and are not real figures."
+        ),
+    )
+
+
+def wan_cell(value: Decimal) -> tuple[Decimal, str]:
+    """An amount for Sheet.append to format as 亿元."""
+    return (value, YI)
+
+
+class Sheet:
+    """One write-only sheet: a bold, frozen header row and typed, formatted cells."""
+
+    def __init__(
+        self, book: Workbook, title: str, headers: list[str], widths: list[int], header_row=1
+    ):
+        self.ws = book.create_sheet(title)
+        self.rows = 0
+        # A write-only sheet writes its layout before its first row: set it all now.
+        for index, width in enumerate(widths, 1):
+            self.ws.column_dimensions[get_column_letter(index)].width = width
+        self.headers = headers
+        self.header_row = header_row
+        if headers:
+            # The header row stays in view when scrolling and on every printed page.
+            self.ws.freeze_panes = f"A{header_row + 1}"
+            self.ws.print_title_rows = f"1:{header_row}"
+
+    def start_table(self) -> None:
+        assert self.rows + 1 == self.header_row, "the header row is where __init__ was told"
+        self.append([self.cell(text, bold=True, fill=HEADER_FILL) for text in self.headers])
+
+    def cell(self, value, number_format: str | None = None, bold=False, fill=None) -> WriteOnlyCell:
+        cell = WriteOnlyCell(self.ws, value=value)
+        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+            # A note like "=HYPERLINK(...)" stays text: Excel never evaluates it.
+            cell.data_type = "s"
+        if number_format:
+            cell.number_format = number_format
+        if bold:
+            cell.font = BOLD
+        if fill is not None:
+            cell.fill = fill
+        return cell
+
+    def append(self, cells: list) -> None:
+        # Every text goes through cell(), so no value anywhere can become a formula.
+        self.ws.append([self._cell(c) for c in cells])
+        self.rows += 1
+
+    def _cell(self, value):
+        if isinstance(value, str):
+            return self.cell(value)
+        if isinstance(value, tuple):  # (value, number format), as wan_cell gives
+            return self.cell(*value)
+        return value
+
+    def progress_cells(self, progress: Progress, bold=False) -> list[WriteOnlyCell]:
+        """Target, completed, % and pace, as the pages show them."""
+        percent = None if progress.percent is None else progress.percent / 100
+        return [
+            self.amount(progress.target, bold),
+            self.cell(progress.completed, YI, bold),
+            self.cell(percent if percent is not None else "—", PERCENT, bold),
+            self.pace(progress.pace),
+        ]
+
+    def amount(self, value: Decimal | None, bold=False) -> WriteOnlyCell:
+        # "未公布" where the source states none: never a 0 that would read as a target.
+        return self.cell(yi(None) if value is None else value, YI, bold)
+
+    def pace(self, pace: Pace) -> WriteOnlyCell:
+        return self.cell(str(pace.label), fill=PACE_FILLS[pace])
+
+
+def a4(ws, orientation: str) -> None:
+    """Print on A4, as wide as the page and as many pages long as it takes."""
+    ws.page_setup.orientation = orientation
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def report_rows(reports) -> Iterator[list]:
+    """Each report as a row: the import's six columns first, so the file can be read back."""
+    status = dict(ProgressReport.Status.choices)
+    for report in (
+        reports.select_related("task__area", "city", "updated_by")
+        .order_by("year", "quarter", "task__area__number", "task__number", "city__order")
+        .iterator(chunk_size=2000)
+    ):
+        yield [
+            report.task.code,
+            report.city.name,
+            report.year,
+            report.quarter,
+            report.amount,
+            report.note,
+            str(status[report.status]),
+            report.updated_by.get_username() if report.updated_by else "",
+            timezone.localtime(report.updated_at).strftime("%Y-%m-%d %H:%M"),
+            _("yes") if report.is_sample else "",
+        ]
+
+
+def report_headers() -> list[str]:
+    english = get_language() == "en"
+    return [en if english else zh for zh, en in HEADERS_WRITTEN.values()] + [
+        _("status"),
+        _("last changed by"),
+        _("last changed at"),
+        _("sample data"),
+    ]
+
+
+def scope_reports(scope: Scope):
+    reports = (
+        ProgressReport.objects.of_plan(scope.plan)
+        .through(scope.as_of)
+        .filter(task__in=Task.objects.filter(scope.tasks_filter).values("pk"))
+    )
+    return reports.filter(city=scope.city) if scope.city else reports
+
+
+def reports_csv(scope: Scope) -> Iterator[str]:
+    """The scope's raw reports as CSV lines, UTF-8 with a BOM so Excel opens it in Chinese."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(report_headers())
+    yield "\ufeff" + buffer.getvalue()
+    for values in report_rows(scope_reports(scope)):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([escape_text(v) if isinstance(v, str) else v for v in values])
+        yield buffer.getvalue()
+
+
+def entry_template(plan, city, quarter: int) -> tempfile.SpooledTemporaryFile:
+    """A city's entry sheet for one quarter: fill in the amounts and notes, then import it.
+
+    The columns the import reads carry its headers; the others (title, allocation, total so
+    far) are for the clerk's reference and ignored on import.
+    """
+    book = Workbook(write_only=True)
+    headers = [
+        "任务编号",
+        _("Task"),
+        "城市",
+        "年度",
+        "季度",
+        _("Allocation (亿元)"),
+        _("Reported before this quarter (亿元)"),
+        "完成投资(亿元)",
+        "进展情况",
+    ]
+    sheet = Sheet(book, _("Entry"), headers, [10, 40, 10, 8, 8, 14, 18, 16, 50])
+    sheet.start_table()
+    for row in rollups.quarter_sheet(plan, city, quarter):
+        task = row.task
+        sheet.append(
+            [
+                task.code,
+                task.display_title,
+                city.name,
+                plan.year,
+                quarter,
+                sheet.amount(row.allocation) if row.allocation is not None else None,
+                sheet.cell(row.cumulative_before, YI),
+                sheet.cell(None, "0.00##"),
+                None,
+            ]
+        )
+    notes = Sheet(book, _("How to fill it in"), [], [100])
+    for line in (
+        _(
+            "Enter this quarter's completed investment in 亿元 "
+            "(not the year-to-date total, not 万元)."
+        ),
+        _("Leave a task's row empty if there is nothing to report for it this quarter."),
+        _(
+            "Do not change the code, city, year or quarter columns; "
+            "the other columns are for reference."
+        ),
+        _("Save as .xlsx, or as CSV (UTF-8 or GBK), and import it under 季度填报 → 导入."),
+    ):
+        notes.append([line])
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    book.save(out)
+    out.seek(0)
+    return out
