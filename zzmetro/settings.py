@@ -173,7 +173,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Login throttling: after this many failures for one user from one address, that pair is locked
-# out for the cool-off time. The office unlocks earlier in the admin (访问尝试 → delete), or:
+# out for the cool-off time. The office unlocks earlier in the admin (Axes → Access attempts →
+# delete), or:
 # python manage.py axes_reset_username NAME.
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
