@@ -171,68 +171,61 @@ def overview(plan: Plan, as_of: int, approved_only: bool) -> dict:
     return figures
 
 
+def subject_of(plan: Plan, kind: str, key: str | int | None):
+    """The area, city, corridor or task a page is about (the plan itself for the overview)."""
+    if kind == "area":
+        return get_object_or_404(FocusArea.objects.select_related("plan"), plan=plan, number=key)
+    if kind == "city":
+        return get_object_or_404(City, slug=key)
+    if kind == "corridor":
+        return get_object_or_404(Corridor.objects.prefetch_related("cities"), slug=key)
+    if kind == "task":
+        tasks = Task.objects.of_plan(plan).by_code(key).select_related("area__plan", "corridor")
+        return get_object_or_404(tasks)
+    return plan
+
+
+def scope_for(
+    request: HttpRequest, year: int, kind: str, key: str | int | None = None
+) -> tuple[rollups.Scope, dict]:
+    """The scope of the page at this address, and its context: for the page and its files."""
+    plan, as_of, approved_only, context = figures_for(request, year)
+    subject = subject_of(plan, kind, key)
+    build = {
+        "plan": lambda: rollups.plan_scope(plan, as_of, approved_only),
+        "area": lambda: rollups.area_scope(subject, as_of, approved_only),
+        "city": lambda: rollups.city_scope(plan, subject, as_of, approved_only),
+        "corridor": lambda: rollups.corridor_scope(plan, subject, as_of, approved_only),
+        "task": lambda: rollups.task_scope(subject, as_of, approved_only),
+    }[kind]
+    scope = cached(f"{kind}-{subject.pk}", plan, as_of, approved_only, build)
+    return scope, context | {"scope": scope, kind: subject}
+
+
 @dashboard
 @cached_page
 def area_detail(request: HttpRequest, year: int, number: int) -> HttpResponse:
-    plan, as_of, approved_only, context = figures_for(request, year)
-    area = get_object_or_404(FocusArea.objects.select_related("plan"), plan=plan, number=number)
-    scope = cached(
-        f"area-{area.pk}",
-        plan,
-        as_of,
-        approved_only,
-        lambda: rollups.area_scope(area, as_of, approved_only),
-    )
-    context |= {
-        "scope": scope,
-        "area": area,
-        "total": scope.areas[0],
-        "tasks": scope.tasks,
-        "cities": scope.cities,
-    }
-    context["charts"] = {"legend": legend(), "cities": series(context["cities"], "city")}
+    scope, context = scope_for(request, year, "area", number)
+    context |= {"total": scope.areas[0], "tasks": scope.tasks, "cities": scope.cities}
+    context["charts"] = {"legend": legend(), "cities": series(scope.cities, "city")}
     return render(request, "investment/area.html", context)
 
 
 @dashboard
 @cached_page
 def city_detail(request: HttpRequest, year: int, slug: str) -> HttpResponse:
-    plan, as_of, approved_only, context = figures_for(request, year)
-    city = get_object_or_404(City, slug=slug)
-    scope = cached(
-        f"city-{city.pk}",
-        plan,
-        as_of,
-        approved_only,
-        lambda: rollups.city_scope(plan, city, as_of, approved_only),
-    )
-    context |= {
-        "scope": scope,
-        "city": city,
-        "tasks": scope.tasks,
-        "areas": scope.areas,
-    }
-    context["charts"] = {"legend": legend(), "areas": series(context["areas"], "area")}
+    scope, context = scope_for(request, year, "city", slug)
+    context |= {"tasks": scope.tasks, "areas": scope.areas}
+    context["charts"] = {"legend": legend(), "areas": series(scope.areas, "area")}
     return render(request, "investment/city.html", context)
 
 
 @dashboard
 @cached_page
 def task_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
-    plan, as_of, approved_only, context = figures_for(request, year)
-    task = get_object_or_404(
-        Task.objects.of_plan(plan).by_code(code).select_related("area__plan", "corridor")
-    )
-    scope = cached(
-        f"task-{task.pk}",
-        plan,
-        as_of,
-        approved_only,
-        lambda: rollups.task_scope(task, as_of, approved_only),
-    )
+    scope, context = scope_for(request, year, "task", code)
+    task = scope.subject
     context |= {
-        "scope": scope,
-        "task": task,
         "total": scope.tasks[0],
         "cities": scope.task_cities,
         "milestones": task.milestones.select_related("city"),
@@ -244,51 +237,17 @@ def task_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
 @dashboard
 @cached_page
 def corridor_detail(request: HttpRequest, year: int, slug: str) -> HttpResponse:
-    plan, as_of, approved_only, context = figures_for(request, year)
-    corridor = get_object_or_404(Corridor.objects.prefetch_related("cities"), slug=slug)
-    scope = cached(
-        f"corridor-{corridor.pk}",
-        plan,
-        as_of,
-        approved_only,
-        lambda: rollups.corridor_scope(plan, corridor, as_of, approved_only),
-    )
-    context |= {
-        "scope": scope,
-        "corridor": corridor,
-        "total": scope.corridors[0],
-        "tasks": scope.tasks,
-        "cities": scope.cities,
-    }
-    context["charts"] = {"legend": legend(), "cities": series(context["cities"], "city")}
+    scope, context = scope_for(request, year, "corridor", slug)
+    context |= {"total": scope.corridors[0], "tasks": scope.tasks, "cities": scope.cities}
+    context["charts"] = {"legend": legend(), "cities": series(scope.cities, "city")}
     return render(request, "investment/corridor.html", context)
-
-
-def scope_for(request: HttpRequest, year: int, kind: str, key: str | int | None) -> rollups.Scope:
-    """The scope of the page at the same address, for its spreadsheets."""
-    plan, as_of, approved_only, _context = figures_for(request, year)
-    if kind == "area":
-        area = get_object_or_404(FocusArea.objects.select_related("plan"), plan=plan, number=key)
-        return rollups.area_scope(area, as_of, approved_only)
-    if kind == "city":
-        city = get_object_or_404(City, slug=key)
-        return rollups.city_scope(plan, city, as_of, approved_only)
-    if kind == "corridor":
-        corridor = get_object_or_404(Corridor, slug=key)
-        return rollups.corridor_scope(plan, corridor, as_of, approved_only)
-    if kind == "task":
-        task = get_object_or_404(
-            Task.objects.of_plan(plan).by_code(key).select_related("area__plan")
-        )
-        return rollups.task_scope(task, as_of, approved_only)
-    return rollups.plan_scope(plan, as_of, approved_only)
 
 
 @dashboard
 def export_workbook(
     request: HttpRequest, year: int, kind: str = "plan", key: str | int | None = None
 ) -> FileResponse:
-    scope = scope_for(request, year, kind, key)
+    scope, _context = scope_for(request, year, kind, key)
     return FileResponse(
         workbook.workbook(scope, sample=sample_data_exists()),
         as_attachment=True,
@@ -301,7 +260,7 @@ def export_workbook(
 def export_reports(
     request: HttpRequest, year: int, kind: str = "plan", key: str | int | None = None
 ) -> StreamingHttpResponse:
-    scope = scope_for(request, year, kind, key)
+    scope, _context = scope_for(request, year, kind, key)
     response = StreamingHttpResponse(
         sheets.reports_csv(scope), content_type="text/csv; charset=utf-8"
     )
