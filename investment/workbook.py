@@ -79,7 +79,8 @@ def workbook(scope: Scope, sample: bool) -> tempfile.SpooledTemporaryFile:
         _("Allocation (亿元)") if scope.kind == ScopeKind.CITY else _("Stated target (亿元)")
     )
     summary_sheet(book, scope, sample, target_label)
-    official_sheet(book, scope, target_label)
+    cities = task_cities(scope)  # Both the official table and the task sheet name them.
+    official_sheet(book, scope, target_label, cities)
     if scope.areas is not None:
         area_sheet(book, scope, target_label)
     if scope.cities is not None:
@@ -88,7 +89,7 @@ def workbook(scope: Scope, sample: bool) -> tempfile.SpooledTemporaryFile:
         task_city_sheet(book, scope)
     if scope.corridors is not None:
         corridor_sheet(book, scope)
-    task_sheet(book, scope, target_label)
+    task_sheet(book, scope, target_label, cities)
     report_sheet(book, scope)
     milestone_sheet(book, scope)
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
@@ -265,7 +266,7 @@ def task_cities(scope: Scope) -> dict[int, str]:
     return {task: "、".join(cities) for task, cities in names.items()}
 
 
-def task_sheet(book: Workbook, scope: Scope, target_label: str) -> None:
+def task_sheet(book: Workbook, scope: Scope, target_label: str, cities: dict[int, str]) -> None:
     headers = [
         _("Code"),
         _("Task"),
@@ -287,7 +288,6 @@ def task_sheet(book: Workbook, scope: Scope, target_label: str) -> None:
     quarters = task_quarters(
         scope.plan, scope.as_of, scope.approved_only, scope.tasks_filter, scope.city
     )
-    cities = task_cities(scope)
     for row in scope.tasks:
         task = row.task
         target, completed, percent, pace = sheet.progress_cells(row.progress)
@@ -353,7 +353,7 @@ def milestone_sheet(book: Workbook, scope: Scope) -> None:
         )
 
 
-def official_sheet(book: Workbook, scope: Scope, target_label: str) -> None:
+def official_sheet(book: Workbook, scope: Scope, target_label: str, cities: dict[int, str]) -> None:
     """表式: the official table leadership prints, subtotals by focus area, A4 landscape."""
     headers = [
         _("No."),
@@ -373,7 +373,6 @@ def official_sheet(book: Workbook, scope: Scope, target_label: str) -> None:
     sheet.append([sheet.cell(title, bold=True)])
     sheet.start_table()
     notes = quarter_notes(scope.plan, scope.as_of, scope.tasks_filter, scope.city)
-    cities = task_cities(scope)
     wrap = Alignment(wrap_text=True, vertical="top")
     areas = {row.area.pk: (index, row) for index, row in enumerate(scope.areas or [])}
     current = None
