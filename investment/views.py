@@ -4,7 +4,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
@@ -25,10 +25,11 @@ def dashboard(view):
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not (settings.DASHBOARD_PUBLIC or request.user.is_authenticated):
-            return redirect_to_login(request.get_full_path())
-        with reading_from_replica():
-            return view(request, *args, **kwargs)
+        with FiguresVersion.read_once():
+            if not (settings.DASHBOARD_PUBLIC or request.user.is_authenticated):
+                return redirect_to_login(request.get_full_path())
+            with reading_from_replica():
+                return view(request, *args, **kwargs)
 
     return wrapper
 
@@ -52,12 +53,12 @@ def cached_page(view):
         )
         digest = hashlib.sha256(identity.encode()).hexdigest()
         key = f"zzmetro:page:{FiguresVersion.current()}:{digest}"
-        kept = cache.get(key)
+        kept = caches["local"].get(key)
         if kept is not None:
             return HttpResponse(kept, content_type="text/html; charset=utf-8")
         response = view(request, *args, **kwargs)
         if response.status_code == 200:
-            cache.set(key, response.content, settings.ROLLUP_CACHE_SECONDS)
+            caches["local"].set(key, response.content, settings.ROLLUP_CACHE_SECONDS)
         return response
 
     return wrapper

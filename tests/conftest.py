@@ -1,7 +1,7 @@
 from io import StringIO
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.management import call_command
 
 from plan.models import City, Plan
@@ -18,7 +18,8 @@ def fast_password_hashing(settings):
 def uncached_figures(settings):
     # Tests of behaviour see each page computed; tests of the cache turn it on themselves.
     settings.ROLLUP_CACHE_SECONDS = 0
-    cache.clear()
+    for name in settings.CACHES:
+        caches[name].clear()
 
 
 @pytest.fixture

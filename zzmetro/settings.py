@@ -156,13 +156,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Local memory by default (one process); CACHE_URL=redis://host:6379/0 shares the cache between
 # processes and hosts, which the rollup cache needs once there are several.
+# "local" is always this process's memory. It holds what is filed under the figures' version
+# read from the database (kept pages, signed-in users): such an entry never changes once
+# written, so no other process needs to hear of it, and reading it costs no trip to Redis.
 CACHE_URL = env_str("CACHE_URL")
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
         if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    ),
+    "local": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "local",
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
 }
 # How long computed page figures are kept; every save that changes a figure clears them.
 ROLLUP_CACHE_SECONDS = env_int("ROLLUP_CACHE_SECONDS", 600)
@@ -170,7 +178,7 @@ ROLLUP_CACHE_SECONDS = env_int("ROLLUP_CACHE_SECONDS", 600)
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out user or address is refused before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "investment.backends.KeptUserBackend",
 ]
 # Login throttling: after this many failures for one user from one address, that pair is locked
 # out for the cool-off time. The office unlocks earlier in the admin (Axes → Access attempts →
@@ -187,9 +195,10 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env_bool("BEHIND_PROXY", False) else ["REMOTE_ADDR"]
 )
 
-# Sessions are read from the cache and written through to the database, so a page does not
-# query the database for the session (and a cache restart signs nobody out).
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions in the database, read in the same statement as the figures' version (see
+# investment/sessions.py): a kept page costs one query, and a sign-out ends the session in
+# every process whichever cache is set.
+SESSION_ENGINE = "investment.sessions"
 # Sessions end after this much inactivity (requests renew them: SessionRenewalMiddleware).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
 

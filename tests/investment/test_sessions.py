@@ -1,0 +1,68 @@
+"""Sessions live in the database and are read with the figures' version in one statement."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from investment.models import FiguresVersion
+from investment.sessions import SessionStore
+from plan.models import VIEWER
+from tests.builders import make_area, make_plan, make_task
+
+PAGE = "/2021/?as_of=2021Q1"
+
+
+@pytest.fixture(autouse=True)
+def kept(settings, zhengzhou):
+    settings.ROLLUP_CACHE_SECONDS = 600
+    make_task(make_area(make_plan()), 1, "100", [zhengzhou])
+
+
+@pytest.fixture
+def leader(django_user_model):
+    leader = django_user_model.objects.create_user("leader")
+    leader.groups.add(Group.objects.get(name=VIEWER))
+    return leader
+
+
+def test_a_stored_session_is_read_back_with_the_version(leader):
+    store = SessionStore()
+    store["chosen"] = "开封"
+    store.create()
+    version = FiguresVersion.objects.get().version
+    with FiguresVersion.read_once(), CaptureQueriesContext(connection) as captured:
+        assert SessionStore(store.session_key)["chosen"] == "开封"
+        assert FiguresVersion.current() == version
+    assert len(captured) == 1
+
+
+def test_an_unknown_session_key_reads_as_an_empty_session(db):
+    store = SessionStore("no-such-session-key-1234")
+    assert store.load() == {}
+    assert store.session_key is None
+
+
+def test_an_expired_session_is_not_read(leader):
+    store = SessionStore()
+    store["chosen"] = "开封"
+    store.create()
+    Session.objects.filter(pk=store.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    assert SessionStore(store.session_key).load() == {}
+
+
+def test_a_signed_out_session_cannot_be_replayed_from_a_copied_cookie(client, leader):
+    client.force_login(leader)
+    assert client.get(PAGE).status_code == 200
+    assert client.get(PAGE).status_code == 200  # The page is kept for this session now.
+    copy = Client()
+    copy.cookies = client.cookies.__class__(client.cookies)
+    client.post("/accounts/logout/")
+    assert copy.get(PAGE).status_code == 302
