@@ -7,7 +7,8 @@ from .models import FiguresVersion
 
 class SessionStore(DatabaseSessionStore):
     def load(self) -> dict:
-        alias = router.db_for_read(self.model)
+        # Where sessions are written, never a replica: a session just begun must be found.
+        alias = router.db_for_write(self.model)
         sql = (
             f"SELECT (SELECT version FROM {FiguresVersion._meta.db_table} WHERE id = 1),"
             f" (SELECT session_data FROM {self.model._meta.db_table}"

@@ -37,10 +37,11 @@ def dashboard(view):
 def cached_page(view):
     """A whole page, kept per visitor until the figures change (see FiguresVersion).
 
-    Officials re-read the same pages far more often than anyone saves: a kept page costs two
-    queries, the user and the version number (sessions come from the cache). Kept per visitor
-    because the page carries her CSRF token; only once she has a CSRF cookie, so the token in
-    the page always matches it.
+    Officials re-read the same pages far more often than anyone saves: a kept page costs one
+    query, her session read together with the version number (investment.sessions; the user is
+    kept under the version too, investment.backends). Kept in this process's memory, since an
+    entry under a version never changes; per visitor because the page carries her CSRF token,
+    and only once she has a CSRF cookie, so the token in the page always matches it.
     """
 
     @wraps(view)

@@ -66,3 +66,22 @@ def test_a_signed_out_session_cannot_be_replayed_from_a_copied_cookie(client, le
     copy.cookies = client.cookies.__class__(client.cookies)
     client.post("/accounts/logout/")
     assert copy.get(PAGE).status_code == 302
+
+
+def test_sessions_are_read_from_the_primary_even_on_a_replica_page(monkeypatch, leader):
+    from zzmetro import routers
+    from zzmetro.routers import ReplicaRouter, reading_from_replica
+
+    asked = []
+
+    class Connections:
+        def __getitem__(self, alias: str):
+            asked.append(alias)
+            return connection  # The test database, whichever alias was asked for.
+
+    monkeypatch.setattr(routers, "has_replica", lambda: True)
+    monkeypatch.setattr("django.db.router.routers", [ReplicaRouter()])
+    monkeypatch.setattr("investment.sessions.connections", Connections())
+    with reading_from_replica():
+        SessionStore("no-such-session-key-1234").load()
+    assert asked == ["default"]  # A session just begun is not yet on the replica.
