@@ -18,9 +18,10 @@ def machine() -> str:
                 break
     except OSError:
         pass
+    run = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     return (
         f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}; run {time.strftime('%Y-%m-%d %H:%M')}"
+        f"Python {platform.python_version()}; run {run}"
     )
 
 
