@@ -6,6 +6,8 @@ from investment.models import ProgressReport
 from plan.models import City, FocusArea, Plan
 from tasks.models import CityAllocation, Task
 
+LEADER_PASSWORD = "a-long-passphrase"  # The leader fixture's (tests/conftest.py).
+
 
 def make_plan(year: int = 2021, areas: int = 2, tasks: int = 3) -> Plan:
     return Plan.objects.create(

@@ -1,11 +1,12 @@
 from io import StringIO
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.cache import caches
 from django.core.management import call_command
 
-from plan.models import City, Plan
-from tests.builders import make_city
+from plan.models import VIEWER, City, Plan
+from tests.builders import LEADER_PASSWORD, make_city
 
 
 @pytest.fixture(autouse=True)
@@ -33,6 +34,14 @@ def plan_2021(db) -> Plan:
 def office(django_user_model):
     """The metropolitan-area office, which edits the plan in the admin."""
     return django_user_model.objects.create_superuser("office", password="unused-in-tests")
+
+
+@pytest.fixture
+def leader(django_user_model):
+    """A leader of the metropolitan area, who reads the pages and signs in with a password."""
+    user = django_user_model.objects.create_user("leader", password=LEADER_PASSWORD)
+    user.groups.add(Group.objects.get(name=VIEWER))
+    return user
 
 
 @pytest.fixture

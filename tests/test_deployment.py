@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 from django.db import OperationalError
 from django.test import Client
 
-from plan.models import VIEWER
+from tests.builders import LEADER_PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 # The production environment as the README documents it.
@@ -66,13 +66,6 @@ def test_the_admin_moves_to_admin_path():
     assert result.stdout.strip().splitlines()[-1] == "/office-7f3k/"
 
 
-@pytest.fixture
-def leader(client, django_user_model):
-    user = django_user_model.objects.create_user("leader", password="a-long-passphrase")
-    user.groups.add(Group.objects.get(name=VIEWER))
-    return user
-
-
 def test_pages_carry_a_strict_content_security_policy_and_security_headers(client, leader):
     client.force_login(leader)
     response = client.get("/")
@@ -95,7 +88,7 @@ def test_five_failed_sign_ins_lock_the_account_with_a_clear_message(db, leader, 
     for _attempt in range(5):
         sign_in("wrong")
     response = Client().post(
-        "/accounts/login/", {"username": "leader", "password": "a-long-passphrase"}
+        "/accounts/login/", {"username": "leader", "password": LEADER_PASSWORD}
     )
     assert response.status_code == 429
     page = response.content.decode()
@@ -118,7 +111,7 @@ def test_the_office_unlocks_a_locked_account(db, leader, django_user_model):
     assert "leader" in admin.get("/admin/axes/accessattempt/").content.decode()
     attempt = AccessAttempt.objects.get(username="leader")
     admin.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
-    response = sign_in("a-long-passphrase").get("/2021/")
+    response = sign_in(LEADER_PASSWORD).get("/2021/")
     assert response.status_code != 429
     assert not AccessAttempt.objects.filter(username="leader").exists()
 

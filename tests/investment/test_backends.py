@@ -1,32 +1,20 @@
 """Signed-in users are kept under the figures' version, and any change to an account shows."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from investment.models import FiguresVersion
-from plan.models import VIEWER
-from tests.builders import make_area, make_plan, make_task
+from tests.builders import LEADER_PASSWORD
 
 PAGE = "/2021/?as_of=2021Q1"
 
 
-@pytest.fixture(autouse=True)
-def kept(settings, zhengzhou):
-    settings.ROLLUP_CACHE_SECONDS = 600
-    make_task(make_area(make_plan()), 1, "100", [zhengzhou])
-
-
-@pytest.fixture
-def leader(django_user_model):
-    leader = django_user_model.objects.create_user("leader", password="s3cret-pass-2021")
-    leader.groups.add(Group.objects.get(name=VIEWER))
-    return leader
+pytestmark = pytest.mark.usefixtures("kept_pages")
 
 
 def sign_in(client) -> None:
-    form = {"username": "leader", "password": "s3cret-pass-2021"}
+    form = {"username": "leader", "password": LEADER_PASSWORD}
     assert client.post("/accounts/login/", form)["Location"] == "/"
 
 

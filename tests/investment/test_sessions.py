@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test import Client
@@ -12,23 +11,11 @@ from django.utils import timezone
 
 from investment.models import FiguresVersion
 from investment.sessions import SessionStore
-from plan.models import VIEWER
-from tests.builders import make_area, make_plan, make_task
 
 PAGE = "/2021/?as_of=2021Q1"
 
 
-@pytest.fixture(autouse=True)
-def kept(settings, zhengzhou):
-    settings.ROLLUP_CACHE_SECONDS = 600
-    make_task(make_area(make_plan()), 1, "100", [zhengzhou])
-
-
-@pytest.fixture
-def leader(django_user_model):
-    leader = django_user_model.objects.create_user("leader")
-    leader.groups.add(Group.objects.get(name=VIEWER))
-    return leader
+pytestmark = pytest.mark.usefixtures("kept_pages")
 
 
 def test_a_stored_session_is_read_back_with_the_version(leader):
