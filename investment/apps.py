@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.contrib.auth import get_user_model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
@@ -24,14 +23,4 @@ class InvestmentConfig(AppConfig):
             post_delete.connect(figures_changed, sender=model, dispatch_uid=f"figures-d-{model}")
         for through in (Task.cities.through, Corridor.cities.through):
             m2m_changed.connect(figures_changed, sender=through, dispatch_uid=f"figures-{through}")
-
-        # Signed-in users are kept under the version too (investment.backends).
-        def account_changed(sender, update_fields=None, **kwargs) -> None:
-            # Signing in stamps last_login, which nothing kept depends on; clearing every
-            # cached figure at each sign-in would make the morning's first pages slow.
-            if update_fields is None or set(update_fields) != {"last_login"}:
-                FiguresVersion.bump()
-
-        user = get_user_model()
-        post_save.connect(account_changed, sender=user, dispatch_uid="figures-user")
-        post_delete.connect(figures_changed, sender=user, dispatch_uid="figures-d-user")
+        # Accounts change it too, by a trigger: see migration 0009.

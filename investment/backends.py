@@ -10,10 +10,10 @@ class KeptUserBackend(ModelBackend):
     """Django's ModelBackend, keeping the signed-in user under the current FiguresVersion.
 
     Every request of a signed-in visitor looks her up; on the dashboard pages that lookup cost
-    more than the rest of a kept page. Any save of an account changes the version (see
-    investment.apps), so a deactivated account, a changed password or a removed staff flag
-    takes effect on the very next request, in every process. Only the account row is kept:
-    permissions are read afresh, as ModelBackend does.
+    more than the rest of a kept page. Any change to an account changes the version (a trigger
+    in the database, migration 0009, so bulk updates too), so a deactivated account, a changed
+    password or a removed staff flag takes effect on the very next request, in every process.
+    Only the account row is kept: permissions are read afresh, as ModelBackend does.
     """
 
     def get_user(self, user_id) -> AbstractBaseUser | None:

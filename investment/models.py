@@ -337,7 +337,7 @@ class FiguresVersion(models.Model):
     Cached page figures are filed under it, so a save makes every cached figure unreachable at
     once, in every process and on every host, and within the saving transaction: a page never
     shows a figure from before a save that has committed. Kept pages and signed-in users are
-    filed under it too, so saving an account changes it as well (see investment.apps).
+    filed under it too, so a change to an account changes it as well (migration 0009).
     """
 
     version = models.PositiveBigIntegerField(default=1)

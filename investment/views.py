@@ -39,7 +39,8 @@ def cached_page(view):
 
     Officials re-read the same pages far more often than anyone saves: a kept page costs one
     query, her session read together with the version number (investment.sessions; the user is
-    kept under the version too, investment.backends). Kept in this process's memory, since an
+    kept under the version too, investment.backends); with a replica, one more reads the version
+    there, since the page is drawn from the replica's data. Kept in this process's memory, since an
     entry under a version never changes; per visitor because the page carries her CSRF token,
     and only once she has a CSRF cookie, so the token in the page always matches it.
     """

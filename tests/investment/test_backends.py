@@ -1,10 +1,14 @@
 """Signed-in users are kept under the figures' version, and any change to an account shows."""
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from investment.models import FiguresVersion
+from plan.models import OFFICE
 from tests.builders import LEADER_PASSWORD
 
 PAGE = "/2021/?as_of=2021Q1"
@@ -65,3 +69,41 @@ def test_with_the_cache_off_the_user_is_read_every_time(signed_in, settings):
     with CaptureQueriesContext(connection) as captured:
         assert signed_in.get(PAGE).status_code == 200
     assert [q for q in captured if 'FROM "auth_user"' in q["sql"]]
+
+
+def test_an_account_deactivated_by_a_bulk_update_is_turned_away(signed_in, django_user_model):
+    # No signal fires here; the database's own trigger changes the version (migration 0009).
+    django_user_model.objects.filter(username="leader").update(is_active=False)
+    assert signed_in.get(PAGE).status_code == 302
+
+
+def test_a_password_set_by_a_bulk_update_signs_her_out(signed_in, django_user_model):
+    django_user_model.objects.filter(username="leader").update(password="!unusable")
+    assert signed_in.get(PAGE).status_code == 302
+
+
+def test_changing_her_own_password_keeps_this_session_and_ends_her_others(client, signed_in):
+    other = Client()
+    sign_in(other)
+    assert other.get(PAGE).status_code == 200
+    form = {
+        "old_password": LEADER_PASSWORD,
+        "new_password1": "another-long-passphrase",
+        "new_password2": "another-long-passphrase",
+    }
+    assert signed_in.post("/accounts/password_change/", form).status_code == 302
+    assert signed_in.get(PAGE).status_code == 200
+    assert other.get(PAGE).status_code == 302
+
+
+def test_taking_an_officer_out_of_the_office_group_takes_effect_while_she_is_kept(
+    client, django_user_model
+):
+    officer = django_user_model.objects.create_user("officer", password="x", is_staff=True)
+    officer.groups.add(Group.objects.get(name=OFFICE))
+    client.force_login(officer)
+    reports = reverse("admin:investment_progressreport_changelist")
+    assert client.get(reports).status_code == 200
+    assert client.get(reports).status_code == 200  # Kept now.
+    officer.groups.clear()  # Permissions are read afresh; only the account row is kept.
+    assert client.get(reports).status_code == 403

@@ -142,3 +142,14 @@ def test_a_kept_page_is_never_shown_to_another_visitor(client, task, django_user
     token = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
     assert token.findall(mine) != token.findall(theirs)
     assert without_tokens(mine) == without_tokens(theirs)  # The same figures for both.
+
+
+def test_within_a_request_the_version_is_read_once_and_a_change_is_seen(task):
+    with FiguresVersion.read_once():
+        with CaptureQueriesContext(connection) as captured:
+            first = FiguresVersion.current()
+            assert FiguresVersion.current() == first
+        assert len(captured) == 1
+        task.target = 200
+        task.save()
+        assert FiguresVersion.current() != first

@@ -42,7 +42,16 @@ def test_an_expired_session_is_not_read(leader):
     Session.objects.filter(pk=store.session_key).update(
         expire_date=timezone.now() - timedelta(seconds=1)
     )
-    assert SessionStore(store.session_key).load() == {}
+    expired = SessionStore(store.session_key)
+    assert expired.load() == {}
+    assert expired.session_key is None  # Saving it makes a new session, never revives this one.
+
+
+def test_before_anything_was_ever_saved_the_version_reads_as_zero(db):
+    FiguresVersion.objects.all().delete()
+    with FiguresVersion.read_once():
+        SessionStore("no-such-session-key-1234").load()
+        assert FiguresVersion.current() == 0
 
 
 def test_a_signed_out_session_cannot_be_replayed_from_a_copied_cookie(client, leader):
