@@ -1,21 +1,17 @@
 """Area, city and task pages: the figures of the overview, scoped; bounded queries."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from investment.models import ProgressReport
-from plan.models import VIEWER
 from tests.builders import make_allocation, make_area, make_city, make_plan, make_report, make_task
 
 Status = ProgressReport.Status
 
 
 @pytest.fixture(autouse=True)
-def signed_in(client, django_user_model, db):
-    leader = django_user_model.objects.create_user("leader")
-    leader.groups.add(Group.objects.get(name=VIEWER))
+def signed_in(client, leader):
     client.force_login(leader)
 
 

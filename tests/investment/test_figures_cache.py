@@ -3,22 +3,18 @@
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from investment.models import FiguresVersion, ProgressReport, QuarterClose
-from plan.models import VIEWER
 from tests.builders import make_allocation, make_area, make_plan, make_report, make_task
 
 Status = ProgressReport.Status
 
 
 @pytest.fixture(autouse=True)
-def cached_figures(settings, client, django_user_model, db):
+def cached_figures(settings, client, leader):
     settings.ROLLUP_CACHE_SECONDS = 600
-    leader = django_user_model.objects.create_user("leader")
-    leader.groups.add(Group.objects.get(name=VIEWER))
     client.force_login(leader)
 
 

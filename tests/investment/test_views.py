@@ -10,14 +10,8 @@ from tests.builders import make_allocation, make_area, make_city, make_plan, mak
 
 
 @pytest.fixture(autouse=True)
-def signed_in(client, django_user_model, db):
+def signed_in(client, leader):
     """A leader (领导) reads the pages; each test's client is signed in as one."""
-    from django.contrib.auth.models import Group
-
-    from plan.models import VIEWER
-
-    leader = django_user_model.objects.create_user("leader")
-    leader.groups.add(Group.objects.get(name=VIEWER))
     client.force_login(leader)
 
 

@@ -7,13 +7,12 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from investment import rollups
 from investment.models import ProgressReport
-from plan.models import VIEWER, Corridor
+from plan.models import Corridor
 from tasks.models import Milestone
 from tests.builders import make_allocation, make_area, make_plan, make_report, make_task
 
@@ -21,9 +20,7 @@ Status = ProgressReport.Status
 
 
 @pytest.fixture(autouse=True)
-def signed_in(client, django_user_model, db):
-    leader = django_user_model.objects.create_user("leader")
-    leader.groups.add(Group.objects.get(name=VIEWER))
+def signed_in(client, leader):
     client.force_login(leader)
 
 
