@@ -7,7 +7,7 @@ from .models import CityAllocation, Milestone, Task
 
 
 class TaskResource(resources.ModelResource):
-    code = fields.Field(column_name=_("code"), dehydrate_method="get_code")
+    code = fields.Field(attribute="code", column_name=_("code"))
     area = fields.Field(attribute="area__name", column_name=_("focus area"))
     title = fields.Field(attribute="title", column_name=_("title"))
     target = fields.Field(attribute="target", column_name=_("annual target (亿元)"))
@@ -19,15 +19,12 @@ class TaskResource(resources.ModelResource):
         model = Task
         fields = ["code", "area", "title", "target", "cities", "corridor", "source_note"]
 
-    def get_code(self, task: Task) -> str:
-        return task.code
-
     def get_cities(self, task: Task) -> str:
         return "、".join(city.name for city in task.cities.all())
 
 
 class CityAllocationResource(resources.ModelResource):
-    code = fields.Field(column_name=_("code"), dehydrate_method="get_code")
+    code = fields.Field(attribute="task__code", column_name=_("code"))
     task = fields.Field(attribute="task__title", column_name=_("task"))
     city = fields.Field(attribute="city__name", column_name=_("city"))
     amount = fields.Field(attribute="amount", column_name=_("amount (亿元)"))
@@ -37,15 +34,12 @@ class CityAllocationResource(resources.ModelResource):
         model = CityAllocation
         fields = ["code", "task", "city", "amount", "is_sample"]
 
-    def get_code(self, allocation: CityAllocation) -> str:
-        return allocation.task.code
-
     def get_sample(self, allocation: CityAllocation) -> str:
         return str(_("yes")) if allocation.is_sample else ""
 
 
 class MilestoneResource(resources.ModelResource):
-    code = fields.Field(column_name=_("code"), dehydrate_method="get_code")
+    code = fields.Field(attribute="task__code", column_name=_("code"))
     name = fields.Field(attribute="name", column_name=_("milestone"))
     kind = fields.Field(attribute="get_kind_display", column_name=_("kind"))
     city = fields.Field(attribute="city__name", column_name=_("city"))
@@ -56,6 +50,3 @@ class MilestoneResource(resources.ModelResource):
     class Meta:
         model = Milestone
         fields = ["code", "name", "kind", "city", "due_quarter", "status", "done_on"]
-
-    def get_code(self, milestone: Milestone) -> str:
-        return milestone.task.code
