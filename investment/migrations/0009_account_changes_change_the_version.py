@@ -7,6 +7,7 @@ out so that it does not clear every cached figure.
 """
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import migrations
 
 VERSION_TABLE = "investment_figuresversion"
@@ -25,7 +26,7 @@ def watched(apps) -> tuple[str, list[str]]:
 def create(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor not in NEW_VERSION:
-        raise NotImplementedError(f"zzmetro runs on PostgreSQL or SQLite, not {vendor}")
+        raise ImproperlyConfigured(f"zzmetro runs on PostgreSQL or SQLite, not {vendor}")
     table, columns = watched(apps)
     quoted = ", ".join(schema_editor.quote_name(column) for column in columns)
     if vendor == "postgresql":

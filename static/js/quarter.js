@@ -1,6 +1,6 @@
 // 季度填报: while a clerk types this quarter's amount or the year-to-date total, show the
-// other one derived in that field's grey hint text (its HTML placeholder attribute), so both are
-// visible before saving. The hint is the feature, not a stand-in for one.
+// other one, derived, as the grey hint text of its empty field, so both are visible before
+// saving.
 document.querySelectorAll("tr[data-before]").forEach((row) => {
   const before = Number(row.dataset.before);
   const amount = row.querySelector("input[name$='-amount']");
