@@ -112,3 +112,19 @@ def test_no_page_breaks_the_content_security_policy(browser_page, live_server, p
         expect(page.locator("h1")).to_be_visible()
         assert csp_violations(page) == [], path
     assert page.errors == []
+
+
+def test_no_pace_label_is_cut_off_in_english(browser_page, live_server, plan_2021):
+    # "no stated target" is the longest label; it once overflowed the task table's last column.
+    page = browser_page
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    for path in ["/2021/", "/2021/corridors/zhengkai-innovation/"]:
+        page.goto(live_server.url + path)
+        expect(page.locator(".tasks .pace-no_target").first).to_have_text("no stated target")
+        overflowing = page.evaluate(
+            """() => [...document.querySelectorAll('.tasks .pace')].filter(
+                label => label.getBoundingClientRect().right
+                    > label.closest('td').getBoundingClientRect().right
+            ).map(label => label.textContent)"""
+        )
+        assert overflowing == [], path
