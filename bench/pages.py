@@ -35,14 +35,16 @@ import django  # noqa: E402
 
 django.setup()
 
+import scale_data  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
+from django.db.models import Sum  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from results import write_section  # noqa: E402
 
-from investment import rollups  # noqa: E402
+from investment.figures import Figures  # noqa: E402
 from investment.models import ProgressReport  # noqa: E402
 from plan.models import Plan  # noqa: E402
 
@@ -74,8 +76,8 @@ def render_times(runs: int = 15) -> dict:
 def explain() -> str:
     """The plan of the heaviest query of the page: every task's completed amount."""
     plan = Plan.objects.get(year=2021)
-    reports = rollups.counted_reports(plan, 4)
-    query = reports.order_by().values("task").annotate(total=rollups.Sum("amount"))
+    reports = Figures(plan, 4).reports()
+    query = reports.order_by().values("task").annotate(total=Sum("amount"))
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
@@ -156,11 +158,11 @@ def main() -> None:
     call_command("load_plan", "2021", verbosity=0)
     call_command("load_sample_data", "2021", verbosity=0)
     sample = ProgressReport.objects.count()
-    call_command("generate_scale_data", reports=args.small - sample, verbosity=0)
+    scale_data.generate(args.small - sample)
     small_count = ProgressReport.objects.count()
     print(f"{small_count:,} reports: timing /2021/…")
     small = render_times()
-    call_command("generate_scale_data", reports=args.large - small_count, verbosity=0)
+    scale_data.generate(args.large - small_count)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     large_count = ProgressReport.objects.count()

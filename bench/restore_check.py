@@ -2,7 +2,7 @@
 
 Run by .ci/run. Builds a source database with the 2021 plan and the sample data, dumps it
 with `pg_dump -Fc` as the README's backup does, restores it into a fresh database with
-`pg_restore`, and checks that the rollups of every page and quarter are identical.
+`pg_restore`, and checks that the figures of every page and quarter are identical.
 Usage: python bench/restore_check.py
 """
 
@@ -38,7 +38,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connections  # noqa: E402
 
-from investment import rollups  # noqa: E402
+from investment.figures import Figures, scope  # noqa: E402
 from plan.models import City, Plan  # noqa: E402
 
 
@@ -48,16 +48,14 @@ def figures() -> list:
     found = []
     for as_of in range(1, 5):
         for approved in (False, True):
-            scope = rollups.plan_scope(plan, as_of, approved)
-            found.append((as_of, approved, scope.total, scope.excluded))
-            found += [(row.task.code, row.progress) for row in scope.tasks]
-            found += [(row.area.number, row.progress, row.excluded) for row in scope.areas]
-            found += [(row.city.slug, row.progress) for row in scope.cities]
-            found += [(row.corridor.slug, row.progress) for row in scope.corridors]
+            page = scope(Figures(plan, as_of, approved), plan)
+            found.append((as_of, approved, page.total, page.excluded))
+            found += [(row.task.code, row.progress) for row in page.tasks]
+            found += [(row.area.number, row.progress, row.excluded) for row in page.areas]
+            found += [(row.city.slug, row.progress) for row in page.cities]
+            found += [(row.corridor.slug, row.progress) for row in page.corridors]
             for city in City.objects.all():
-                found += [
-                    (city.slug, r.progress) for r in rollups.city_scope(plan, city, as_of).tasks
-                ]
+                found += [(city.slug, r.progress) for r in scope(Figures(plan, as_of), city).tasks]
     return found
 
 

@@ -30,7 +30,8 @@ from django.core.management import call_command  # noqa: E402
 from django.utils import translation  # noqa: E402
 from results import write_section  # noqa: E402
 
-from investment import rollups, workbook  # noqa: E402
+from investment import workbook  # noqa: E402
+from investment.figures import Figures, scope  # noqa: E402
 from investment.models import ProgressReport  # noqa: E402
 from investment.resources import ProgressReportResource, read_table  # noqa: E402
 from plan.models import City, FocusArea, Plan  # noqa: E402
@@ -103,7 +104,7 @@ def measure(label: str, work) -> dict:
 
 def our_workbook(plan: Plan):
     def work():
-        out = workbook.workbook(rollups.plan_scope(plan, 4), sample=False)
+        out = workbook.workbook(scope(Figures(plan, 4), plan), sample=False)
         return f"{len(out.read()) / 1024 / 1024:.1f} MB xlsx"
 
     return work

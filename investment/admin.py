@@ -15,8 +15,7 @@ from plan.money import exact
 from plan.spreadsheets import EscapedCSV, EscapedXLSX
 from tasks.admin import CityScoped, HistoryAdmin
 
-from . import rollups
-from .forms import ProgressReportForm, QuarterSheetFormSet, ReturnForm
+from .forms import ProgressReportForm, QuarterSheetFormSet, ReturnForm, quarter_sheet
 from .models import ProgressReport, QuarterClose
 from .resources import MAX_BYTES, FileRefused, ProgressReportResource, SpreadsheetFile
 
@@ -182,7 +181,7 @@ class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         plan, city, quarter = sheet_scope(request)
-        rows = rollups.quarter_sheet(plan, city, quarter)
+        rows = quarter_sheet(plan, city, quarter)
         sheet = QuarterSheetFormSet(
             request.POST or None,
             rows=rows,

@@ -11,16 +11,13 @@ class InvestmentConfig(AppConfig):
         from plan.models import City, Corridor, FocusArea, Plan
         from tasks.models import CityAllocation, Milestone, Task
 
-        from .models import FiguresVersion, ProgressReport, QuarterClose
+        from .figures import figures_changed
+        from .models import ProgressReport, QuarterClose
 
-        def figures_changed(sender, **kwargs) -> None:
-            FiguresVersion.bump()
-
-        # Everything a page's figures are computed from; a change to any clears them all.
+        # Everything a page's figures are computed from; a change to any retires them all.
         models = (ProgressReport, QuarterClose, CityAllocation, Milestone, Task)
         for model in (*models, Plan, FocusArea, City, Corridor):
             post_save.connect(figures_changed, sender=model, dispatch_uid=f"figures-{model}")
             post_delete.connect(figures_changed, sender=model, dispatch_uid=f"figures-d-{model}")
         for through in (Task.cities.through, Corridor.cities.through):
             m2m_changed.connect(figures_changed, sender=through, dispatch_uid=f"figures-{through}")
-        # Accounts change it too, by a trigger: see migration 0009.

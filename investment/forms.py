@@ -1,15 +1,65 @@
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from plan.forms import YiFormField
-from plan.models import City, is_office, reporter_city
+from plan.models import City, Plan, is_office, reporter_city
 from plan.money import exact
 from tasks.models import Task
 
 from .models import NOTE_LENGTH, ProgressReport, QuarterClose
-from .rollups import QuarterRow
+
+
+@dataclass(frozen=True)
+class QuarterRow:
+    """One task on a city's quarterly sheet: what was allocated, reported before, and now."""
+
+    task: Task
+    allocation: Decimal | None
+    cumulative_before: Decimal
+    report: ProgressReport | None
+
+    @property
+    def cumulative(self) -> Decimal | None:
+        return None if self.report is None else self.cumulative_before + self.report.amount
+
+
+def quarter_sheet(plan: Plan, city: City, quarter: int) -> list[QuarterRow]:
+    """Every task the city takes part in, with its figures before and in `quarter`.
+
+    Earlier quarters count whatever their status: the sheet is the city's own record.
+    """
+    tasks = (
+        Task.objects.of_plan(plan)
+        .filter(cities=city)
+        .order_by("area__number", "number")
+        .select_related("area")
+        .annotate(allocated=Sum("allocations__amount", filter=Q(allocations__city=city)))
+    )
+    before = dict(
+        ProgressReport.objects.filter(city=city, year=plan.year, quarter__lt=quarter)
+        .values("task")
+        .annotate(total=Sum("amount"))
+        .values_list("task", "total")
+    )
+    reports = {
+        report.task_id: report
+        for report in ProgressReport.objects.filter(city=city, year=plan.year, quarter=quarter)
+    }
+    return [
+        QuarterRow(
+            task=task,
+            allocation=task.allocated,
+            cumulative_before=(before.get(task.pk) or Decimal(0)).quantize(Decimal("0.0001")),
+            report=reports.get(task.pk),
+        )
+        for task in tasks
+    ]
 
 
 class ProgressReportForm(forms.ModelForm):

@@ -1,13 +1,9 @@
-import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
-from django.db import connections, models, router
+from django.db import models
 from django.db.models import Q, Sum
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
@@ -22,8 +18,11 @@ NOTE_LENGTH = 2000
 
 
 class ProgressReportQuerySet(models.QuerySet):
-    def counted(self) -> "ProgressReportQuerySet":
-        """Reports that count towards progress: drafts and returned reports never do."""
+    def counted(self, approved_only: bool = False) -> "ProgressReportQuerySet":
+        """Reports that count towards progress (only approved ones if asked): drafts and
+        returned reports never do."""
+        if approved_only:
+            return self.approved()
         return self.filter(status__in=ProgressReport.COUNTED)
 
     def approved(self) -> "ProgressReportQuerySet":
@@ -325,65 +324,3 @@ class QuarterClose(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan.year}Q{self.quarter}"
-
-
-# The versions read so far in this request, per database (see FiguresVersion.read_once).
-_versions_read: ContextVar[dict[str, int] | None] = ContextVar("versions_read", default=None)
-
-
-class FiguresVersion(models.Model):
-    """One row whose number changes whenever anything a page's figures rest on changes.
-
-    Cached page figures are filed under it, so a save makes every cached figure unreachable at
-    once, in every process and on every host, and within the saving transaction: a page never
-    shows a figure from before a save that has committed. Kept pages and signed-in users are
-    filed under it too, so a change to an account changes it as well (migration 0009).
-    """
-
-    version = models.PositiveBigIntegerField(default=1)
-
-    def __str__(self) -> str:
-        return str(self.version)
-
-    @classmethod
-    def current(cls) -> int:
-        alias = router.db_for_read(cls)
-        known = _versions_read.get()
-        if known is not None and alias in known:
-            return known[alias]
-        # Plain SQL spares the ORM's query building, which costs more than the query here.
-        with connections[alias].cursor() as cursor:
-            cursor.execute(f"SELECT version FROM {cls._meta.db_table} WHERE id = 1")
-            row = cursor.fetchone()
-        version = row[0] if row else 0
-        cls.remember(alias, version)
-        return version
-
-    @classmethod
-    def remember(cls, alias: str, version: int) -> None:
-        """Note a version read from `alias` by other means (see investment.sessions)."""
-        known = _versions_read.get()
-        if known is not None:
-            known[alias] = version
-
-    @staticmethod
-    @contextmanager
-    def read_once() -> Iterator[None]:
-        """Within the block (one request to a page), each database's version is read once."""
-        token = _versions_read.set({})
-        try:
-            yield
-        finally:
-            _versions_read.reset(token)
-
-    @classmethod
-    def bump(cls) -> None:
-        known = _versions_read.get()
-        if known is not None:
-            known.clear()
-        # A random number, not the next one: after a restore from an older dump, or with two
-        # databases sharing one Redis, counting up would reach numbers already used for other
-        # data, and find that data's figures in the cache.
-        version = secrets.randbelow(2**62) + 1  # Never 0, which means no row yet.
-        if not cls.objects.filter(pk=1).update(version=version):
-            cls.objects.get_or_create(pk=1, defaults={"version": version})

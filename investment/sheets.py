@@ -25,10 +25,10 @@ from plan.money import yi
 from plan.spreadsheets import FORMULA_STARTS, escape_text
 from tasks.models import Task
 
-from . import rollups
+from .figures import Pace, Progress, Scope
+from .forms import quarter_sheet
 from .models import ProgressReport
 from .resources import HEADERS_WRITTEN
-from .rollups import Pace, Progress, Scope
 
 YI = "0.00"
 PERCENT = "0.0%"
@@ -211,7 +211,7 @@ def entry_template(plan, city, quarter: int) -> tempfile.SpooledTemporaryFile:
     ]
     sheet = Sheet(book, _("Entry"), headers, [10, 40, 10, 8, 8, 14, 18, 16, 50])
     sheet.start_table()
-    for row in rollups.quarter_sheet(plan, city, quarter):
+    for row in quarter_sheet(plan, city, quarter):
         task = row.task
         sheet.append(
             [

@@ -1,6 +1,6 @@
 """The leadership workbook of a page: its figures, sheet by sheet, as leadership reads them.
 
-Every figure comes from a rollups.Scope, the object the page itself renders, so a sheet and
+Every figure comes from a figures.Scope, the object the page itself renders, so a sheet and
 its page cannot disagree. The pieces it is written with are in sheets.py.
 """
 
@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment
 from plan.money import yi
 from tasks.models import Milestone, Task
 
-from .rollups import Pace, Progress, Scope, ScopeKind, pace_counts, quarter_notes, task_quarters
+from .figures import Pace, Progress, Scope, pace_counts
 from .sheets import (
     HEADER_FILL,
     PERCENT,
@@ -38,11 +38,11 @@ CHINESE_NUMERALS = "一二三四五六七八九十"
 
 def scope_title(scope: Scope) -> str:
     subject = scope.subject
-    if scope.kind == ScopeKind.PLAN:
+    if scope.kind == "plan":
         return str(scope.plan)
-    if scope.kind == ScopeKind.AREA:
+    if scope.kind == "area":
         return f"{scope.plan} · {subject.number}. {subject.display_name}"
-    if scope.kind == ScopeKind.TASK:
+    if scope.kind == "task":
         return f"{scope.plan} · {subject.code} {subject.display_title}"
     return f"{scope.plan} · {subject.display_name}"
 
@@ -51,9 +51,9 @@ def file_name(scope: Scope, extension: str) -> str:
     """Plan year and as-of quarter first, so the files of a meeting sort together."""
     subject = scope.subject
     label = {
-        ScopeKind.PLAN: "",
-        ScopeKind.AREA: f"-{getattr(subject, 'number', '')}",
-        ScopeKind.TASK: f"-{getattr(subject, 'code', '')}",
+        "plan": "",
+        "area": f"-{getattr(subject, 'number', '')}",
+        "task": f"-{getattr(subject, 'code', '')}",
     }.get(scope.kind, f"-{getattr(subject, 'slug', '')}")
     return f"zzmetro-{scope.plan.year}Q{scope.as_of}{label}.{extension}"
 
@@ -75,9 +75,7 @@ def as_of_line(scope: Scope) -> str:
 def workbook(scope: Scope, sample: bool) -> tempfile.SpooledTemporaryFile:
     """The leadership workbook of one page's scope, ready to send."""
     book = Workbook(write_only=True)
-    target_label = (
-        _("Allocation (亿元)") if scope.kind == ScopeKind.CITY else _("Stated target (亿元)")
-    )
+    target_label = _("Allocation (亿元)") if scope.kind == "city" else _("Stated target (亿元)")
     summary_sheet(book, scope, sample, target_label)
     cities = task_cities(scope)  # Both the official table and the task sheet name them.
     official_sheet(book, scope, target_label, cities)
@@ -163,7 +161,7 @@ def summary_sheet(book: Workbook, scope: Scope, sample: bool, target_label: str)
 
 def breakdown(scope: Scope) -> list[tuple[str, Progress]]:
     """The rows the page's bar chart shows."""
-    if scope.kind in (ScopeKind.PLAN, ScopeKind.CITY):
+    if scope.kind in ("plan", "city"):
         return [
             (f"{row.area.number}. {row.area.display_name}", row.progress) for row in scope.areas
         ]
@@ -285,9 +283,7 @@ def task_sheet(book: Workbook, scope: Scope, target_label: str, cities: dict[int
         book, pgettext("sheet", "Tasks"), headers, [8, 40, 16, 24, 14, 10, 10, 10, 10, 14, 10, 12]
     )
     sheet.start_table()
-    quarters = task_quarters(
-        scope.plan, scope.as_of, scope.approved_only, scope.tasks_filter, scope.city
-    )
+    quarters = scope.figures.task_quarters(scope.tasks_filter, scope.city)
     for row in scope.tasks:
         task = row.task
         target, completed, percent, pace = sheet.progress_cells(row.progress)
@@ -372,7 +368,7 @@ def official_sheet(book: Workbook, scope: Scope, target_label: str, cities: dict
     }
     sheet.append([sheet.cell(title, bold=True)])
     sheet.start_table()
-    notes = quarter_notes(scope.plan, scope.as_of, scope.tasks_filter, scope.city)
+    notes = scope.figures.notes(scope.tasks_filter, scope.city)
     wrap = Alignment(wrap_text=True, vertical="top")
     areas = {row.area.pk: (index, row) for index, row in enumerate(scope.areas or [])}
     current = None

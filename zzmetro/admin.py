@@ -3,7 +3,7 @@ from django.db.models import Max
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from investment import rollups
+from investment.coverage import reporting_coverage
 from investment.models import ProgressReport
 from plan.models import City, Plan, is_office, reporter_city
 
@@ -31,7 +31,7 @@ class ZzmetroAdminSite(admin.AdminSite):
             extra_context = {
                 **(extra_context or {}),
                 "plan": plan,
-                "coverage": rollups.reporting_coverage(plan, quarter, cities),
+                "coverage": reporting_coverage(plan, quarter, cities),
                 "quarters": range(1, 5),
                 "can_close": is_office(request.user),
             }

@@ -146,39 +146,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
         "max_size": env_int("DATABASE_POOL_MAX", 10),
     }
 
-# A read replica, optional: the read-only pages read there, everything else the primary.
-if env_str("DATABASE_REPLICA_URL"):
-    DATABASES["replica"] = dj_database_url.parse(env_str("DATABASE_REPLICA_URL"), conn_max_age=0)
-    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-    DATABASE_ROUTERS = ["zzmetro.routers.ReplicaRouter"]
-
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Local memory by default (one process); CACHE_URL=redis://host:6379/0 shares the cache between
-# processes and hosts, which the rollup cache needs once there are several.
-# "local" is always this process's memory. It holds what is filed under the figures' version
-# read from the database (kept pages, signed-in users): such an entry never changes once
-# written, so no other process needs to hear of it, and reading it costs no trip to Redis.
+# The figures cache must be one that every process shares, or a save seen by one gunicorn worker
+# would leave another serving old figures: Redis with CACHE_URL=redis://host:6379/0 (several
+# hosts), else files under CACHE_DIR on this host. Keys carry the database's name, so two
+# databases never share an entry.
 CACHE_URL = env_str("CACHE_URL")
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
         if CACHE_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    ),
-    "local": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "local",
-        "OPTIONS": {"MAX_ENTRIES": 1000},
-    },
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env_str("CACHE_DIR") or str(BASE_DIR / ".cache"),
+        }
+    )
 }
-# How long computed page figures are kept; every save that changes a figure clears them.
+CACHES["default"]["KEY_PREFIX"] = f"zzmetro:{DATABASES['default']['NAME']}"
+# How long computed page figures are kept; every save that changes a figure retires them.
 ROLLUP_CACHE_SECONDS = env_int("ROLLUP_CACHE_SECONDS", 600)
 
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out user or address is refused before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "investment.backends.KeptUserBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 # Login throttling: after this many failures for one user from one address, that pair is locked
 # out for the cool-off time. The office unlocks earlier in the admin (Axes → Access attempts →
@@ -195,10 +187,6 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env_bool("BEHIND_PROXY", False) else ["REMOTE_ADDR"]
 )
 
-# Sessions in the database, read in the same statement as the figures' version (see
-# investment/sessions.py): a kept page costs one query, and a sign-out ends the session in
-# every process whichever cache is set.
-SESSION_ENGINE = "investment.sessions"
 # Sessions end after this much inactivity (requests renew them: SessionRenewalMiddleware).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
 

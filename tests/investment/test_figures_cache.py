@@ -1,15 +1,19 @@
-"""Page figures are cached per plan and as-of quarter, and no save ever leaves one stale."""
+"""Page figures are kept in the shared cache under a generation, and no save leaves one stale."""
 
+import os
 import re
+import subprocess
+import sys
+from datetime import datetime
+from unittest import mock
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from investment.models import FiguresVersion, ProgressReport, QuarterClose
+from investment.figures import generation
+from investment.models import ProgressReport, QuarterClose
 from tests.builders import make_allocation, make_area, make_plan, make_report, make_task
-
-Status = ProgressReport.Status
 
 
 @pytest.fixture(autouse=True)
@@ -24,6 +28,12 @@ def task(zhengzhou, kaifeng):
     make_allocation(task, zhengzhou, "60")
     make_report(task, zhengzhou, 1, "10")
     return task
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Runs what the block's saves leave for their commit, as a real commit would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 def page(client, url: str = "/2021/?as_of=2021Q1") -> str:
@@ -50,48 +60,77 @@ def test_a_second_visit_reads_the_figures_from_the_cache(client, task):
         assert without_tokens(page(client, url)) == without_tokens(page(client, url))
 
 
-def test_a_saved_report_shows_at_once(client, task, zhengzhou):
+def test_a_saved_report_shows_at_once(client, task, committed):
     assert '<span class="kpi-value">10 <small>亿元</small></span>' in page(client)
     report = ProgressReport.objects.get()
     report.amount = 12
-    report.save()
+    with committed():
+        report.save()
     assert '<span class="kpi-value">12 <small>亿元</small></span>' in page(client)
 
 
-def test_a_deleted_report_disappears_at_once(client, task):
+def test_a_deleted_report_disappears_at_once(client, task, committed):
     page(client)
-    ProgressReport.objects.get().delete()
+    with committed():
+        ProgressReport.objects.get().delete()
     assert '<span class="kpi-value">0 <small>亿元</small></span>' in page(client)
 
 
-def test_a_changed_target_allocation_or_city_shows_at_once(client, task, kaifeng, zhengzhou):
+def test_a_changed_target_allocation_or_city_shows_at_once(client, task, kaifeng, committed):
     page(client, "/2021/cities/kaifeng/?as_of=2021Q1")
-    task.cities.add(kaifeng)
-    make_allocation(task, kaifeng, "40")
+    with committed():
+        task.cities.add(kaifeng)
+    page(client, "/2021/cities/kaifeng/?as_of=2021Q1")
+    with committed():
+        make_allocation(task, kaifeng, "40")
     assert '<td class="num">40</td>' in page(client, "/2021/cities/kaifeng/?as_of=2021Q1")
     task.target = 200
-    task.save()
+    with committed():
+        task.save()
     assert '<td class="num">200</td>' in page(client, "/2021/areas/1/?as_of=2021Q1")
 
 
-def test_a_closed_quarter_and_a_late_change_show_at_once(client, task, office):
+def test_a_renamed_city_shows_at_once(client, task, zhengzhou, committed):
+    page(client, "/2021/?as_of=2021Q1")
+    zhengzhou.name = "郑州市"
+    with committed():
+        zhengzhou.save()
+    assert "郑州市" in page(client, "/2021/?as_of=2021Q1")
+
+
+def test_a_closed_quarter_and_a_late_change_show_at_once(client, task, office, committed):
     page(client)
-    QuarterClose.objects.create(plan=task.area.plan, quarter=1, closed_by=office)
+    with committed():
+        QuarterClose.objects.create(plan=task.area.plan, quarter=1, closed_by=office)
+    page(client)
     report = ProgressReport.objects.get()
     report.amount = 11
-    report.save()
+    with committed():
+        report.save()
     assert "锁定后修改</span> 1.1 · 郑州 · Q1" in page(client)
 
 
-def test_a_rolled_back_import_leaves_the_cache_as_it_was(client, task, office):
+def test_a_save_retires_the_figures_only_once_it_commits(client, task, committed):
+    before = generation()
+    with committed():
+        with transaction.atomic():
+            report = ProgressReport.objects.get()
+            report.amount = 12
+            report.save()
+            assert generation() == before  # Others still read the committed figures.
+    assert generation() != before
+
+
+def test_a_rolled_back_import_leaves_the_cache_as_it_was(client, task, office, committed):
     from investment.resources import ProgressReportResource, read_table
 
     page(client)
-    before = FiguresVersion.current()
+    before = generation()
     data = "任务编号,城市,年度,季度,完成投资(亿元)\n1.1,郑州,2021,2,5\n".encode()
-    result = ProgressReportResource(user=office).import_data(read_table(data), dry_run=True)
+    with committed():
+        result = ProgressReportResource(user=office).import_data(read_table(data), dry_run=True)
     assert not result.has_errors()
-    assert FiguresVersion.current() == before
+    assert generation() == before
 
 
 def test_figures_cached_in_chinese_are_named_in_english_for_an_english_visitor(client, task):
@@ -101,51 +140,36 @@ def test_figures_cached_in_chinese_are_named_in_english_for_an_english_visitor(c
     assert "Task 1.1" in english and '<html lang="en">' in english
 
 
-def test_a_page_read_again_costs_one_query_for_the_session_and_the_version(client, task):
-    page(client)  # Sets the CSRF cookie the page carries a token for,
-    first = page(client)  # and this visit, with the cookie, keeps the page.
-    with CaptureQueriesContext(connection) as captured:
-        again = page(client)
-    assert len(captured) == 1  # The user is kept too, under the same version.
-    assert "django_session" in captured[0]["sql"]
-    assert "investment_figuresversion" in captured[0]["sql"]
-    assert again == first
+def test_the_print_line_shows_the_time_of_the_request_not_of_the_cached_figures(client, task):
+    class Later(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2031, 1, 2, 3, 4, tzinfo=tz)
+
+    page(client)  # The figures are kept from now on.
+    with mock.patch("django.template.defaulttags.datetime", Later):
+        assert "打印时间：2031-01-02 03:04。" in page(client)
 
 
-def test_after_a_restore_the_next_change_takes_a_version_never_used_before(client, task):
-    restored = FiguresVersion.current()
-    task.target = 200
-    task.save()
-    later = FiguresVersion.current()
-    # A dump taken before that save is restored, and someone changes the target again.
-    FiguresVersion.objects.filter(pk=1).update(version=restored)
-    task.target = 300
-    task.save()
-    # The figures filed under `later` (target 200) must not be found for this data.
-    assert FiguresVersion.current() not in (restored, later)
-    assert '<td class="num">300</td>' in page(client, "/2021/areas/1/?as_of=2021Q1")
-
-
-def test_a_kept_page_is_never_shown_to_another_visitor(client, task, django_user_model):
-    from django.test import Client
-
-    page(client)
-    mine = page(client)  # Kept for this visitor.
-    other = Client()
-    other.force_login(django_user_model.objects.create_user("leader-2"))
-    page(other)
-    theirs = page(other)  # With her own CSRF cookie now: looked up under her own key.
-    token = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-    assert token.findall(mine) != token.findall(theirs)
-    assert without_tokens(mine) == without_tokens(theirs)  # The same figures for both.
-
-
-def test_within_a_request_the_version_is_read_once_and_a_change_is_seen(task):
-    with FiguresVersion.read_once():
-        with CaptureQueriesContext(connection) as captured:
-            first = FiguresVersion.current()
-            assert FiguresVersion.current() == first
-        assert len(captured) == 1
-        task.target = 200
-        task.save()
-        assert FiguresVersion.current() != first
+def test_a_reset_in_another_process_reaches_this_one(client, task, tmp_path, settings):
+    # The default cache is files every process on the host shares (Redis across hosts).
+    settings.CACHES = {
+        "default": settings.CACHES["default"] | {"LOCATION": str(tmp_path)},
+    }
+    assert "10 <small>亿元</small>" in page(client)
+    ProgressReport.objects.update(amount=12)  # No signal: only the other process says so.
+    assert "10 <small>亿元</small>" in page(client)
+    other = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); "
+            "from investment.figures import reset_generation; reset_generation()",
+        ],
+        cwd=settings.BASE_DIR,
+        env=os.environ | {"CACHE_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "zzmetro.settings"},
+        capture_output=True,
+        text=True,
+    )
+    assert other.returncode == 0, other.stderr
+    assert "12 <small>亿元</small>" in page(client)

@@ -143,10 +143,10 @@ def test_a_filled_in_template_imports_and_shows_on_the_pages(client, world, cler
     assert '<td class="num">7.25</td><td class="num">12.50</td>' in page
 
 
-def test_exported_reports_import_into_an_empty_database_with_identical_rollups(
+def test_exported_reports_import_into_an_empty_database_with_identical_figures(
     client, world, office, zhengzhou, kaifeng, tmp_path
 ):
-    from investment import rollups
+    from investment.figures import Figures, scope
 
     make_report(world, zhengzhou, 1, "123.4567", Status.SUBMITTED)
     make_report(world, zhengzhou, 2, "0.0001", Status.APPROVED)
@@ -155,13 +155,13 @@ def test_exported_reports_import_into_an_empty_database_with_identical_rollups(
     draft_free.note = "+5% 同比; =前期"
     draft_free.save()
     plan = world.area.plan
-    before = rollups.plan_scope(plan, 4)
+    before = scope(Figures(plan, 4), plan)
     client.force_login(office)
     csv_file = b"".join(client.get("/2021/reports.csv").streaming_content)
     ProgressReport.history.all().delete()
     ProgressReport.objects.all().delete()
     run_import(csv_file, office.username, tmp_path=tmp_path)
-    after = rollups.plan_scope(plan, 4)
+    after = scope(Figures(plan, 4), plan)
     assert after.total == before.total
     assert [r.progress for r in after.tasks] == [r.progress for r in before.tasks]
     assert [r.progress for r in after.cities] == [r.progress for r in before.cities]

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from investment import rollups
+from investment.figures import Figures, scope
 from investment.models import ProgressReport
 from plan.models import Corridor
 from tasks.models import Milestone
@@ -96,7 +96,7 @@ def test_the_file_name_carries_the_year_the_quarter_and_the_scope(client, world)
 
 def test_summary_figures_are_the_pages_figures(client, world):
     summary = rows(download(client, "/2021/export.xlsx?as_of=2021Q2")["汇总"])
-    total = rollups.plan_scope(world, 2).total
+    total = scope(Figures(world, 2), world).total
     figures = {row[0]: row[1] for row in summary if row[0]}
     # Stated 150; counted 10 + 20 + 12 on 1.1 and 7.5 on 2.1; 1.2's 3 has no target.
     assert total.target == 150 and total.completed == Decimal("49.5")
@@ -115,29 +115,29 @@ def test_the_summary_carries_a_native_bar_chart(client, world):
 
 
 @pytest.mark.parametrize(
-    "url, scope",
+    "url, subject",
     [
-        ("/2021/export.xlsx", lambda plan: rollups.plan_scope(plan, 2)),
-        ("/2021/areas/1/export.xlsx", lambda plan: rollups.area_scope(plan.areas.get(number=1), 2)),
+        ("/2021/export.xlsx", lambda plan: plan),
+        ("/2021/areas/1/export.xlsx", lambda plan: plan.areas.get(number=1)),
         (
             "/2021/cities/zhengzhou/export.xlsx",
-            lambda plan: rollups.city_scope(plan, plan_city(plan, "zhengzhou"), 2),
+            lambda plan: plan_city(plan, "zhengzhou"),
         ),
         (
             "/2021/corridors/belt/export.xlsx",
-            lambda plan: rollups.corridor_scope(plan, Corridor.objects.get(), 2),
+            lambda plan: Corridor.objects.get(),
         ),
         (
             "/2021/tasks/1.1/export.xlsx",
-            lambda plan: rollups.task_scope(plan.areas.get(number=1).tasks.get(number=1), 2),
+            lambda plan: plan.areas.get(number=1).tasks.get(number=1),
         ),
     ],
 )
-def test_every_scopes_task_rows_match_the_rollups(client, world, url, scope):
-    scope = scope(world)
+def test_every_scopes_task_rows_match_the_figures(client, world, url, subject):
+    page = scope(Figures(world, 2), subject(world))
     sheet = rows(download(client, f"{url}?as_of=2021Q2")["任务明细"])
-    assert len(sheet) == len(scope.tasks) + 1
-    for row, line in zip(scope.tasks, sheet[1:], strict=True):
+    assert len(sheet) == len(page.tasks) + 1
+    for row, line in zip(page.tasks, sheet[1:], strict=True):
         target = "未公布" if row.progress.target is None else row.progress.target
         assert line[0] == row.task.code
         assert line[4] == target

@@ -10,7 +10,7 @@ from django.core.mail import send_mail
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from investment import rollups
+from investment.coverage import ReportingCoverage, reporting_coverage
 from investment.models import QuarterClose
 from plan.models import REPORTER, Plan, Reporter
 
@@ -45,7 +45,7 @@ class Command(BaseCommand):
         reporters = Reporter.objects.filter(
             user__is_active=True, user__groups__name=REPORTER
         ).select_related("user", "city")
-        coverage = rollups.reporting_coverage(plan, quarter)
+        coverage = reporting_coverage(plan, quarter)
         sent = 0
         for reporter in reporters:
             pending = coverage.pending(reporter.city)
@@ -68,7 +68,7 @@ class Command(BaseCommand):
             sent += 1
         return sent
 
-    def body(self, reporter: Reporter, pending: list, coverage: rollups.ReportingCoverage) -> str:
+    def body(self, reporter: Reporter, pending: list, coverage: ReportingCoverage) -> str:
         lines = [f"  {task.code} {task.title}" for task in pending]
         return "\n".join(
             [

@@ -1,16 +1,16 @@
-"""Progress rollups against hand-computed figures (as of Q2 unless said otherwise)."""
+"""The figures against hand-computed values (as of Q2 unless said otherwise)."""
 
 from decimal import Decimal
 
 import pytest
 
-from investment import rollups
+from investment.coverage import reporting_coverage
+from investment.figures import Coverage, Figures, MilestoneCounts, Pace, Progress, Targets
 from investment.models import ProgressReport
-from tests.builders import make_allocation, make_area, make_plan, make_report, make_task
+from tests.builders import make_allocation, make_area, make_city, make_plan, make_report, make_task
 
 pytestmark = pytest.mark.django_db
 Status = ProgressReport.Status
-Pace = rollups.Pace
 
 
 @pytest.fixture
@@ -38,13 +38,13 @@ def plan(zhengzhou, kaifeng):
     return plan
 
 
-def figures(progress: rollups.Progress) -> tuple:
+def values(progress: Progress) -> tuple:
     return (progress.target, progress.completed, progress.percent, progress.pace)
 
 
 def test_task_progress(plan):
-    rows = rollups.task_progress(plan, 2)
-    assert [(row.task.code, figures(row.progress)) for row in rows] == [
+    rows = Figures(plan, 2).tasks()
+    assert [(row.task.code, values(row.progress)) for row in rows] == [
         ("1.1", (Decimal("100"), Decimal("42"), Decimal("42.0"), Pace.AT_RISK)),
         ("1.2", (None, Decimal("7"), None, Pace.NO_TARGET)),
         ("2.1", (Decimal("50"), Decimal("6"), Decimal("12.0"), Pace.BEHIND)),
@@ -53,27 +53,27 @@ def test_task_progress(plan):
 
 
 def test_approved_only_leaves_submitted_out(plan):
-    rows = rollups.task_progress(plan, 2, approved_only=True)
+    rows = Figures(plan, 2, approved_only=True).tasks()
     assert [row.progress.completed for row in rows] == [Decimal("22"), Decimal("7"), Decimal("0")]
 
 
 def test_an_earlier_as_of_counts_earlier_quarters_only(plan):
-    rows = rollups.task_progress(plan, 1)
+    rows = Figures(plan, 1).tasks()
     assert [row.progress.completed for row in rows] == [Decimal("22"), Decimal("7"), Decimal("6")]
     assert rows[0].progress.expected == Decimal("25")
 
 
 def test_area_progress_leaves_tasks_without_target_out_of_the_percentage(plan):
-    rows = rollups.area_progress(plan, 2)
-    assert [(row.area.number, figures(row.progress), row.excluded) for row in rows] == [
+    rows = Figures(plan, 2).areas()
+    assert [(row.area.number, values(row.progress), row.excluded) for row in rows] == [
         (1, (Decimal("100"), Decimal("42"), Decimal("42.0"), Pace.AT_RISK), Decimal("7")),
         (2, (Decimal("50"), Decimal("6"), Decimal("12.0"), Pace.BEHIND), Decimal("0")),
     ]
 
 
 def test_city_progress_is_against_the_citys_allocations(plan):
-    rows = rollups.city_progress(plan, 2)
-    assert [(row.city.slug, figures(row.progress), row.unallocated_completed) for row in rows] == [
+    rows = Figures(plan, 2).cities()
+    assert [(row.city.slug, values(row.progress), row.unallocated_completed) for row in rows] == [
         (
             "zhengzhou",
             (Decimal("60"), Decimal("30"), Decimal("50.0"), Pace.ON_TRACK),
@@ -84,23 +84,23 @@ def test_city_progress_is_against_the_citys_allocations(plan):
 
 
 def test_plan_progress(plan):
-    total = rollups.plan_progress(plan, 2)
-    assert figures(total.progress) == (Decimal("150"), Decimal("48"), Decimal("32.0"), Pace.BEHIND)
+    total = Figures(plan, 2).total()
+    assert values(total.progress) == (Decimal("150"), Decimal("48"), Decimal("32.0"), Pace.BEHIND)
     assert (total.excluded, total.unallocated_target) == (Decimal("7"), Decimal("50"))
 
 
 def test_pace_thresholds_are_the_settings(plan, settings):
     settings.PACE_AT_RISK = Decimal("0.5")
-    assert rollups.task_progress(plan, 2)[2].progress.pace == Pace.BEHIND
+    assert Figures(plan, 2).tasks()[2].progress.pace == Pace.BEHIND
     settings.PACE_ON_TRACK = Decimal("0.8")
-    assert rollups.task_progress(plan, 2)[0].progress.pace == Pace.ON_TRACK
+    assert Figures(plan, 2).tasks()[0].progress.pace == Pace.ON_TRACK
 
 
 def test_pace_is_configurable_per_plan(plan):
     plan.pace_q2 = 40
     plan.save()
-    assert rollups.task_progress(plan, 2)[0].progress.expected == Decimal("40")
-    assert rollups.task_progress(plan, 2)[0].progress.pace == Pace.ON_TRACK
+    assert Figures(plan, 2).tasks()[0].progress.expected == Decimal("40")
+    assert Figures(plan, 2).tasks()[0].progress.pace == Pace.ON_TRACK
 
 
 def test_a_pace_that_falls_is_refused(plan):
@@ -135,15 +135,54 @@ def test_early_warnings_are_computed(plan, zhengzhou, kaifeng, django_user_model
     corrected = ProgressReport.objects.get(task=a, city=zhengzhou, quarter=1)
     corrected.amount = Decimal("11")
     corrected.save()
-    tasks = rollups.task_progress(plan, 2)
-    cities = rollups.city_progress(plan, 2)
-    reporting = rollups.reporting_coverage(plan, 2, [zhengzhou, kaifeng], date(2021, 7, 11))
-    warnings = rollups.early_warnings(plan, 2, tasks, cities, reporting)
+    tasks = Figures(plan, 2).tasks()
+    cities = Figures(plan, 2).cities()
+    reporting = reporting_coverage(plan, 2, [zhengzhou, kaifeng], date(2021, 7, 11))
+    warnings = Figures(plan, 2).warnings(tasks, cities, reporting)
     assert [m.name for m in warnings.overdue_milestones] == ["开工"]
     assert [row.task.code for row in warnings.behind_tasks] == ["2.1"]
     assert [row.city.slug for row in warnings.behind_cities] == ["kaifeng"]
     late = [(city.slug, count) for city, count in warnings.late_cities]
     assert late == [("zhengzhou", 2), ("kaifeng", 2)]
     assert warnings.changed_after_close == [corrected]
-    counts = rollups.milestone_counts(plan, 2)
-    assert counts == rollups.MilestoneCounts(total=3, done=1, due=3, overdue=2, undated=0)
+    counts = Figures(plan, 2).milestones()
+    assert counts == MilestoneCounts(total=3, done=1, due=3, overdue=2, undated=0)
+
+
+@pytest.fixture
+def targets_plan():
+    """Two areas: area 1 has targets 100 and 50.5 and one task without; area 2 none at all."""
+    plan = make_plan(areas=3, tasks=5)
+    city = make_city("zhengzhou", "郑州")
+    first = make_area(plan, 1)
+    make_task(first, 1, "100", [city])
+    make_task(first, 2, "50.5", [city])
+    make_task(first, 3, None, [city])
+    second = make_area(plan, 2, "郑开同城化")
+    make_task(second, 1, None, [city])
+    return plan
+
+
+def test_plan_targets_sum_stated_targets_and_count_the_rest(targets_plan):
+    assert Figures(targets_plan, 1).targets() == Targets(
+        stated=Decimal("150.5"), task_count=4, unstated_count=2
+    )
+
+
+def test_an_area_target_sums_its_stated_targets_and_is_none_without_any(targets_plan):
+    rows = Figures(targets_plan, 1).areas()
+    assert [(row.area.number, row.progress.target) for row in rows] == [
+        (1, Decimal("150.5")),
+        (2, None),
+    ]
+
+
+def test_coverage_compares_listed_with_declared(targets_plan):
+    assert Figures(targets_plan, 1).coverage() == Coverage(
+        listed_areas=2, declared_areas=3, listed_tasks=4, declared_tasks=5
+    )
+
+
+def test_plan_2021_figures(plan_2021):
+    assert Figures(plan_2021, 1).targets() == Targets(Decimal("1130"), 22, 5)
+    assert Figures(plan_2021, 1).coverage() == Coverage(6, 7, 22, 23)

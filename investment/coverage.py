@@ -1,0 +1,113 @@
+"""Who has reported what for one quarter: the task × city grid of the admin index."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from plan.models import City, Plan
+from tasks.models import Task
+
+from .models import ProgressReport, QuarterClose
+
+
+class Cell(models.TextChoices):
+    """What the coverage grid shows for one task in one city."""
+
+    NOT_APPLICABLE = "n/a", _("not applicable")
+    MISSING = "missing", _("not reported")
+    DRAFT = "draft", _("draft")
+    RETURNED = "returned", _("returned")
+    SUBMITTED = "submitted", _("submitted")
+    ZERO = "zero", _("reported zero")
+    APPROVED = "approved", _("approved")
+
+
+PENDING = {Cell.MISSING, Cell.DRAFT, Cell.RETURNED}
+
+
+@dataclass(frozen=True)
+class CoverageCell:
+    state: Cell
+    late: bool
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    task: Task
+    cells: list[CoverageCell]
+
+
+@dataclass(frozen=True)
+class ReportingCoverage:
+    quarter: int
+    deadline: date
+    cities: list[City]
+    rows: list[CoverageRow]
+    closed: QuarterClose | None
+
+    @property
+    def pending_count(self) -> int:
+        return sum(cell.state in PENDING for row in self.rows for cell in row.cells)
+
+    @property
+    def late_count(self) -> int:
+        return sum(cell.late for row in self.rows for cell in row.cells)
+
+    @property
+    def late_by_city(self) -> list[tuple[City, int]]:
+        """Each city with late reports, and how many."""
+        late = [
+            (city, sum(row.cells[index].late for row in self.rows))
+            for index, city in enumerate(self.cities)
+        ]
+        return [(city, count) for city, count in late if count]
+
+    @property
+    def pending_by_city(self) -> list[tuple[City, list[Task]]]:
+        """Each city with the tasks it still owes, for the missing-reports list."""
+        owed = [(city, self.pending(city)) for city in self.cities]
+        return [(city, tasks) for city, tasks in owed if tasks]
+
+    def pending(self, city: City) -> list[Task]:
+        """The city's tasks still missing, in draft or returned."""
+        index = self.cities.index(city)
+        return [row.task for row in self.rows if row.cells[index].state in PENDING]
+
+
+def reporting_coverage(
+    plan: Plan, quarter: int, cities: list[City] | None = None, today: date | None = None
+) -> ReportingCoverage:
+    """The coverage grid for `quarter`; cells not submitted by the deadline are late."""
+    cities = list(City.objects.all()) if cities is None else cities
+    deadline = plan.deadline(quarter)
+    overdue = (today or date.today()) > deadline
+    tasks = Task.objects.of_plan(plan).select_related("area").prefetch_related("cities")
+    reports = {
+        (task, city): (status, amount)
+        for task, city, status, amount in ProgressReport.objects.filter(
+            task__area__plan=plan, year=plan.year, quarter=quarter
+        ).values_list("task", "city", "status", "amount")
+    }
+
+    def cell(task: Task, city: City, members: set[int]) -> CoverageCell:
+        if city.pk not in members:
+            return CoverageCell(Cell.NOT_APPLICABLE, late=False)
+        status, amount = reports.get((task.pk, city.pk), (None, None))
+        if status is None:
+            state = Cell.MISSING
+        elif status in ProgressReport.COUNTED and not amount:
+            state = Cell.ZERO
+        else:
+            state = Cell(status)
+        return CoverageCell(state, late=overdue and state in PENDING)
+
+    rows = []
+    for task in tasks:
+        members = {city.pk for city in task.cities.all()}
+        rows.append(CoverageRow(task, [cell(task, city, members) for city in cities]))
+    closed = (
+        QuarterClose.objects.filter(plan=plan, quarter=quarter).select_related("closed_by").first()
+    )
+    return ReportingCoverage(quarter, deadline, cities, rows, closed)
