@@ -1,12 +1,32 @@
+import shutil
+import tempfile
 from io import StringIO
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.cache import caches
 from django.core.management import call_command
+from django.db import transaction
 
 from plan.models import VIEWER, City, Plan
 from tests.builders import LEADER_PASSWORD, make_city
+
+
+def pytest_configure(config) -> None:
+    # A cache folder of the run's own, so tests never clear the one a local server uses.
+    from django.conf import settings
+
+    if settings.CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
+        settings.CACHES["default"]["LOCATION"] = tempfile.mkdtemp(prefix="zzmetro-test-cache-")
+
+
+def pytest_unconfigure(config) -> None:
+    from django.conf import settings
+
+    location = settings.CACHES["default"].get("LOCATION", "")
+    if "zzmetro-test-cache-" in location:
+        shutil.rmtree(location, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
@@ -23,10 +43,54 @@ def uncached_figures(settings):
         caches[name].clear()
 
 
+# The rows of the 2021 plan as load_plan makes them, and of the plan with its sample data.
+PLAN_ROWS: list = []
+SAMPLE_ROWS: list = []
+
+
+def project_rows() -> list:
+    """Every row of the project's own apps, history and many-to-many rows included."""
+    return [
+        (model, list(model._base_manager.all()))
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.app_label in ("plan", "tasks", "investment")
+    ]
+
+
+def restore(rows: list) -> None:
+    # Foreign keys are checked at commit on both databases, so the order does not matter.
+    with transaction.atomic():
+        for model, objects in rows:
+            model._base_manager.bulk_create(objects)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Loads the 2021 plan and its sample data once a session, keeping their rows.
+
+    Tests of small worlds need an empty database (their own plan for 2021, their own cities),
+    so the rows are put back only for the tests that ask for them, which costs a few inserts
+    instead of a load.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_plan", "2021", stdout=StringIO())
+        PLAN_ROWS[:] = project_rows()
+        call_command("load_sample_data", "2021", stdout=StringIO())
+        SAMPLE_ROWS[:] = project_rows()
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
 def plan_2021(db) -> Plan:
     """The 2021 plan as loaded from fixtures/, for tests of the plan data itself."""
-    call_command("load_plan", "2021", stdout=StringIO())
+    restore(PLAN_ROWS)
+    return Plan.objects.get(year=2021)
+
+
+@pytest.fixture
+def sample_world(db) -> Plan:
+    """The 2021 plan with the sample data (load_sample_data 2021), as `make run` shows it."""
+    restore(SAMPLE_ROWS)
     return Plan.objects.get(year=2021)
 
 

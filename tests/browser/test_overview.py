@@ -54,13 +54,8 @@ def test_overview_fits_a_phone_screen(browser, live_server, plan_2021):
 
 
 def test_official_drills_from_the_overview_to_a_city_and_a_task(
-    browser_page, live_server, plan_2021
+    browser_page, live_server, sample_world
 ):
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    call_command("load_sample_data", "2021", stdout=StringIO())
     page = browser_page
     page.goto(live_server.url + "/2021/?as_of=2021Q3")
     page.get_by_role("link", name="开封").first.click()

@@ -17,9 +17,8 @@ def run(*args) -> str:
 
 
 @pytest.fixture
-def sample_2021(plan_2021):
-    run("load_sample_data", "2021")
-    return plan_2021
+def sample_2021(sample_world):
+    return sample_world
 
 
 def test_every_sample_row_is_flagged(sample_2021):

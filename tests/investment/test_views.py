@@ -83,8 +83,7 @@ def test_overview_of_a_year_without_plan_is_404(client, plan_2021):
     assert client.get("/2019/").status_code == 404
 
 
-def test_sample_banner_shows_while_sample_data_exists(client, plan_2021):
-    call_command("load_sample_data", "2021", stdout=StringIO())
+def test_sample_banner_shows_while_sample_data_exists(client, sample_world):
     assert "示例数据" in page(client, "/2021/")
     assert "Sample data" in page(client, "/2021/", language="en")
     call_command("purge_sample_data", stdout=StringIO())

@@ -1,0 +1,79 @@
+"""Every page and its workbook run as many queries for a small world as for one four times
+its size: more areas, tasks, cities, corridor members and reports."""
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from investment.models import ProgressReport
+from plan.models import City, Corridor
+from tasks.models import CityAllocation, Task
+from tests.builders import make_area, make_plan
+
+PAGES = [
+    "/2021/",
+    "/2021/areas/1/",
+    "/2021/cities/city-0/",
+    "/2021/tasks/1.1/",
+    "/2021/corridors/belt/",
+]
+
+
+def grow(size: int) -> None:
+    """`size` areas of `size` tasks each, in `size + 1` cities, with a report a quarter each."""
+    plan = make_plan(areas=10, tasks=100)
+    cities = City.objects.bulk_create(
+        City(slug=f"city-{n}", name=f"城市{n}", name_en=f"City {n}", order=n)
+        for n in range(size + 1)
+    )
+    corridor = Corridor.objects.create(slug="belt", name="产业带", kind="industrial")
+    corridor.cities.set(cities)
+    tasks = Task.objects.bulk_create(
+        Task(area=area, number=n, title=f"任务{n}", target=1000, corridor=corridor)
+        for area in [make_area(plan, number, f"要点{number}") for number in range(1, size + 1)]
+        for n in range(1, size + 1)
+    )
+    Task.cities.through.objects.bulk_create(
+        Task.cities.through(task=task, city=city) for task in tasks for city in cities
+    )
+    CityAllocation.objects.bulk_create(
+        CityAllocation(task=task, city=city, amount=10) for task in tasks for city in cities
+    )
+    ProgressReport.objects.bulk_create(
+        ProgressReport(
+            task=task, city=city, year=2021, quarter=quarter, amount=1, status="approved"
+        )
+        for task in tasks
+        for city in cities
+        for quarter in range(1, 5)
+    )
+
+
+def queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+def counts(client) -> dict[str, int]:
+    return {url: queries(client, url) for url in PAGES} | {
+        f"{url}export.xlsx": queries(client, f"{url}export.xlsx") for url in PAGES
+    }
+
+
+def measured(client, size: int) -> dict[str, int]:
+    """The query counts in a world of `size`, which is gone afterwards."""
+    with transaction.atomic():
+        grow(size)
+        assert ProgressReport.objects.count() == size * size * (size + 1) * 4
+        counts(client)  # The first request of a process reads what Django then keeps.
+        found = counts(client)
+        transaction.set_rollback(True)
+    return found
+
+
+@pytest.mark.django_db
+def test_page_queries_do_not_grow_with_the_world(client, leader):
+    client.force_login(leader)
+    assert measured(client, 2) == measured(client, 4)
