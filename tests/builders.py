@@ -1,9 +1,10 @@
 """Small builders for tests of behaviour: each test makes the rows it asserts on."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from investment.models import ProgressReport
-from plan.models import City, FocusArea, Plan
+from plan.models import City, Corridor, FocusArea, Plan
 from tasks.models import CityAllocation, Task
 
 LEADER_PASSWORD = "a-long-passphrase"  # The leader fixture's (tests/conftest.py).
@@ -68,3 +69,33 @@ def make_report(
         status=status,
         is_sample=is_sample,
     )
+
+
+@dataclass(frozen=True)
+class World:
+    plan: Plan
+    rail: Task
+    policy: Task
+    industry: Task
+    corridor: Corridor
+
+
+def make_world(zhengzhou: City, kaifeng: City) -> World:
+    """The small world most page, figure and workbook tests start from; they add reports.
+
+    Area 1 "互联互通": 1.1 轨道, target 100, Zhengzhou 60 and Kaifeng 40, on the 郑开科创走廊
+    corridor (slug "belt"); 1.2 政策, no target, Zhengzhou. Area 2 "产业协同": 2.1 产业, target 50,
+    Zhengzhou and Kaifeng, nothing allocated.
+    """
+    plan = make_plan(areas=2, tasks=3)
+    first, second = make_area(plan, 1), make_area(plan, 2, "产业协同")
+    corridor = Corridor.objects.create(slug="belt", name="郑开科创走廊", kind="innovation")
+    corridor.cities.set([zhengzhou, kaifeng])
+    rail = make_task(first, 1, "100", [zhengzhou, kaifeng], title="轨道")
+    rail.corridor = corridor
+    rail.save()
+    make_allocation(rail, zhengzhou, "60")
+    make_allocation(rail, kaifeng, "40")
+    policy = make_task(first, 2, None, [zhengzhou], title="政策")
+    industry = make_task(second, 1, "50", [zhengzhou, kaifeng], title="产业")
+    return World(plan, rail, policy, industry, corridor)

@@ -7,7 +7,7 @@ import pytest
 from investment.coverage import reporting_coverage
 from investment.figures import Coverage, Figures, MilestoneCounts, Pace, Progress, Targets
 from investment.models import ProgressReport
-from tests.builders import make_allocation, make_area, make_city, make_plan, make_report, make_task
+from tests.builders import make_area, make_city, make_plan, make_report, make_task, make_world
 
 pytestmark = pytest.mark.django_db
 Status = ProgressReport.Status
@@ -15,27 +15,23 @@ Status = ProgressReport.Status
 
 @pytest.fixture
 def plan(zhengzhou, kaifeng):
-    """Area 1: A (100; Zhengzhou 60, Kaifeng 40) and B (no target). Area 2: C (50, unallocated).
+    """The shared small world: 1.1 A (100; Zhengzhou 60, Kaifeng 40), 1.2 B (no target),
+    2.1 C (50, unallocated).
 
     Counted through Q2: A 10+20+12 = 42, B 7, C 6. Not counted: a draft, a returned report
     and a Q3 report.
     """
-    plan = make_plan(areas=2, tasks=3)
-    first, second = make_area(plan, 1), make_area(plan, 2, "产业协同")
-    a = make_task(first, 1, "100", [zhengzhou, kaifeng])
-    b = make_task(first, 2, None, [zhengzhou])
-    c = make_task(second, 1, "50", [zhengzhou, kaifeng])
-    make_allocation(a, zhengzhou, "60")
-    make_allocation(a, kaifeng, "40")
+    world = make_world(zhengzhou, kaifeng)
+    a, b, c = world.rail, world.policy, world.industry
     make_report(a, zhengzhou, 1, "10", Status.APPROVED)
     make_report(a, zhengzhou, 2, "20", Status.SUBMITTED)
     make_report(a, kaifeng, 1, "12", Status.APPROVED)
     make_report(a, kaifeng, 2, "3", Status.RETURNED)
     make_report(b, zhengzhou, 1, "7", Status.APPROVED)
     make_report(c, zhengzhou, 1, "6", Status.SUBMITTED)
-    make_report(c, kaifeng, 2, "99", Status.DRAFT)
-    make_report(c, kaifeng, 3, "4", Status.APPROVED)
-    return plan
+    make_report(c, zhengzhou, 2, "99", Status.DRAFT)
+    make_report(c, zhengzhou, 3, "4", Status.APPROVED)
+    return world.plan
 
 
 def values(progress: Progress) -> tuple:

@@ -14,7 +14,7 @@ from investment.figures import Figures, scope
 from investment.models import ProgressReport
 from plan.models import Corridor
 from tasks.models import Milestone
-from tests.builders import make_allocation, make_area, make_plan, make_report, make_task
+from tests.builders import make_allocation, make_area, make_report, make_task, make_world
 
 Status = ProgressReport.Status
 
@@ -26,23 +26,14 @@ def signed_in(client, leader):
 
 @pytest.fixture
 def world(zhengzhou, kaifeng):
-    """Area 1 "互联互通": task 1.1 target 100 (Zhengzhou 60, Kaifeng 40) on the belt corridor,
-    task 1.2 without a target; area 2: task 2.1 target 50, Zhengzhou only.
+    """The shared small world (tests/builders.py), with 2.1 allocated to Zhengzhou (50) and a
+    milestone on 1.1.
 
     Zhengzhou: 1.1 Q1 10 approved, Q2 20 submitted; 1.2 Q1 3; 2.1 Q2 7.5.
     Kaifeng: 1.1 Q1 12 approved, Q2 5 draft (never counts).
     """
-    plan = make_plan()
-    first, second = make_area(plan, 1), make_area(plan, 2, "产业协同")
-    corridor = Corridor.objects.create(slug="belt", name="郑开科创走廊", kind="innovation")
-    corridor.cities.set([zhengzhou, kaifeng])
-    rail = make_task(first, 1, "100", [zhengzhou, kaifeng], title="轨道")
-    rail.corridor = corridor
-    rail.save()
-    policy = make_task(first, 2, None, [zhengzhou], title="政策")
-    industry = make_task(second, 1, "50", [zhengzhou], title="产业")
-    make_allocation(rail, zhengzhou, "60")
-    make_allocation(rail, kaifeng, "40")
+    world = make_world(zhengzhou, kaifeng)
+    rail, policy, industry = world.rail, world.policy, world.industry
     make_allocation(industry, zhengzhou, "50")
     make_report(rail, zhengzhou, 1, "10", Status.APPROVED)
     report = make_report(rail, zhengzhou, 2, "20")
@@ -53,7 +44,7 @@ def world(zhengzhou, kaifeng):
     make_report(policy, zhengzhou, 1, "3")
     make_report(industry, zhengzhou, 2, "7.5")
     Milestone.objects.create(task=rail, name="建成郑州南站", kind="complete", due_quarter=2)
-    return plan
+    return world.plan
 
 
 def download(client, url: str) -> openpyxl.Workbook:
