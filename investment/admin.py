@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportMixin
 from import_export.forms import ImportForm
 
-from plan.models import City, Plan, is_office, reporter_city
+from plan.models import City, Plan
 from plan.money import exact
+from plan.roles import is_office, reporter_city
 from plan.spreadsheets import EscapedCSV, EscapedXLSX
 from tasks.admin import CityScoped, HistoryAdmin
 

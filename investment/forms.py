@@ -8,8 +8,9 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from plan.forms import YiFormField
-from plan.models import City, Plan, is_office, reporter_city
+from plan.models import City, Plan
 from plan.money import exact
+from plan.roles import is_office, reporter_city
 from tasks.models import Task
 
 from .models import NOTE_LENGTH, ProgressReport, QuarterClose

@@ -9,8 +9,9 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from plan.models import City, Plan, YiField, is_office, reporter_city
+from plan.models import City, Plan, YiField
 from plan.money import exact
+from plan.roles import is_office, reporter_city
 from tasks.models import QUARTER_VALIDATORS, CityAllocation, Task
 
 # Long enough for a real progress note, short enough that a paste accident is caught.

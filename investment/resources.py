@@ -21,8 +21,9 @@ from import_export import fields, resources, widgets
 from import_export.formats.base_formats import Format
 from openpyxl import load_workbook
 
-from plan.models import City, Plan, is_office, reporter_city, scope_to_city
+from plan.models import City, Plan
 from plan.money import exact
+from plan.roles import is_office, reporter_city, scope_to_city
 from plan.spreadsheets import FORMULA_STARTS
 from tasks.models import SAMPLE_IS_READ_ONLY, Task
 

@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
@@ -48,6 +51,24 @@ class PlanAdmin(admin.ModelAdmin):
             "listed": obj.listed_task_count,
             "declared": obj.declared_task_count,
         }
+
+
+@admin.register(FocusArea)
+class FocusAreaAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "plan", "name_en", "task_count"]
+    list_filter = ["plan"]
+    search_fields = ["name", "name_en", "summary"]
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).select_related("plan").annotate(task_count=Count("tasks"))
+        )
+
+    @admin.display(description=_("tasks"), ordering="task_count")
+    def task_count(self, obj: FocusArea) -> str:
+        # A link to the area's tasks, where the office edits them.
+        url = reverse("admin:tasks_task_changelist") + f"?area__id__exact={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, obj.task_count)
 
 
 @admin.register(City)

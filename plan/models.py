@@ -226,50 +226,6 @@ class Corridor(BilingualName, models.Model):
         return self.name
 
 
-# The three roles are auth groups, created by a data migration; users are put in them in the
-# admin. Their names are what staff see there, so they are Chinese.
-OFFICE = "都市圈办公室"
-REPORTER = "市级填报员"
-VIEWER = "领导"
-
-
-def roles(user) -> set[str]:
-    """The user's role groups, read once per user object (a request's user lives one request)."""
-    if not user.is_authenticated:
-        return set()
-    if not hasattr(user, "_zzmetro_roles"):
-        user._zzmetro_roles = set(user.groups.values_list("name", flat=True))
-    return user._zzmetro_roles
-
-
-def is_office(user) -> bool:
-    return user.is_superuser or OFFICE in roles(user)
-
-
-def reporter_city(user) -> "City | None":
-    """The one city a city reporter reports for; None for everyone else."""
-    if is_office(user) or REPORTER not in roles(user):
-        return None
-    if not hasattr(user, "_zzmetro_city"):
-        reporter = Reporter.objects.filter(user=user).select_related("city").first()
-        user._zzmetro_city = reporter.city if reporter else None
-    return user._zzmetro_city
-
-
-def scope_to_city(queryset: models.QuerySet, user, field: str = "city") -> models.QuerySet:
-    """The rows a user may see: all for the office and leaders, her city's for a reporter.
-
-    The reporter role is the narrower one and wins; a reporter not yet bound to a city sees
-    nothing.
-    """
-    if is_office(user):
-        return queryset
-    if REPORTER in roles(user):
-        city = reporter_city(user)
-        return queryset.filter(**{field: city}) if city else queryset.none()
-    return queryset if VIEWER in roles(user) else queryset.none()
-
-
 class Reporter(models.Model):
     """Binds a city reporter to the one city whose figures she enters."""
 

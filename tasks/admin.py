@@ -1,15 +1,15 @@
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from plan.models import FocusArea, Plan, is_office, reporter_city, scope_to_city
+from plan.models import Plan
 from plan.money import yi
+from plan.roles import is_office, reporter_city, scope_to_city
 from plan.spreadsheets import EscapedCSV, EscapedXLSX
 
 from .forms import TaskForm
@@ -21,32 +21,6 @@ class SpreadsheetExport(ExportMixin):
     """Export to xlsx or CSV, with formula-like texts escaped; rows as the list scopes them."""
 
     export_formats = [EscapedXLSX, EscapedCSV]
-
-
-class TaskInline(admin.TabularInline):
-    model = Task
-    fields = ["number", "title", "target"]
-    extra = 0
-    show_change_link = True
-
-
-# Registered here rather than in plan/admin.py because its task inline needs this app,
-# and plan must not depend on tasks.
-@admin.register(FocusArea)
-class FocusAreaAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "plan", "name_en", "task_count"]
-    list_filter = ["plan"]
-    search_fields = ["name", "name_en", "summary"]
-    inlines = [TaskInline]
-
-    def get_queryset(self, request):
-        return (
-            super().get_queryset(request).select_related("plan").annotate(task_count=Count("tasks"))
-        )
-
-    @admin.display(description=_("tasks"), ordering="task_count")
-    def task_count(self, obj: FocusArea) -> int:
-        return obj.task_count
 
 
 class HistoryAdmin(SimpleHistoryAdmin):

@@ -9,7 +9,8 @@ from django.core.cache import caches
 from django.core.management import call_command
 from django.db import transaction
 
-from plan.models import VIEWER, City, Plan
+from plan.models import City, Plan
+from plan.roles import VIEWER
 from tests.builders import LEADER_PASSWORD, make_city
 
 

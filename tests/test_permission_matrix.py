@@ -10,7 +10,8 @@ import pytest
 from django.contrib.auth.models import Group
 
 from investment.models import ProgressReport
-from plan.models import OFFICE, REPORTER, VIEWER, Reporter
+from plan.models import Reporter
+from plan.roles import OFFICE, REPORTER, VIEWER
 from tasks.models import CityAllocation, Milestone
 from tests.builders import make_allocation, make_area, make_plan, make_report, make_task
 

@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from investment.coverage import reporting_coverage
 from investment.models import ProgressReport
-from plan.models import City, Plan, is_office, reporter_city
+from plan.models import City, Plan
+from plan.roles import is_office, reporter_city
 
 
 def grid_quarter(request: HttpRequest, plan: Plan) -> int:

@@ -6,7 +6,8 @@ from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from investment.models import ProgressReport
-from plan.models import REPORTER, Reporter
+from plan.models import Reporter
+from plan.roles import REPORTER
 from tests.browser.conftest import screenshot
 from tests.builders import make_allocation, make_area, make_plan, make_report, make_task
 

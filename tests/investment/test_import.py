@@ -11,7 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from investment.models import ProgressReport
-from plan.models import REPORTER, Reporter
+from plan.models import Reporter
+from plan.roles import REPORTER
 from tests.builders import make_allocation, make_area, make_plan, make_report, make_task
 
 Status = ProgressReport.Status

@@ -8,7 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from investment.models import ProgressReport
-from plan.models import OFFICE, REPORTER, Reporter
+from plan.models import Reporter
+from plan.roles import OFFICE, REPORTER
 from tests.builders import make_allocation, make_area, make_plan, make_report, make_task
 
 Status = ProgressReport.Status

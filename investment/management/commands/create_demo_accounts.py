@@ -12,7 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from plan.models import OFFICE, REPORTER, VIEWER, City, Reporter
+from plan.models import City, Reporter
+from plan.roles import OFFICE, REPORTER, VIEWER
 
 
 class Command(BaseCommand):

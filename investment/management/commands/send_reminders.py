@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from investment.coverage import ReportingCoverage, reporting_coverage
 from investment.models import QuarterClose
-from plan.models import REPORTER, Plan, Reporter
+from plan.models import Plan, Reporter
+from plan.roles import REPORTER
 
 
 def open_quarter(plan: Plan, today: date) -> int | None:
