@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from investment.figures import reset_generation
+from investment.figures_cache import reset_generation
 from investment.models import ProgressReport
 from plan.models import City, FocusArea, Plan
 from tasks.models import CityAllocation, Task
@@ -55,7 +55,7 @@ def _plan(year: int, cities: list[City]) -> list[Task]:
     plan = Plan.objects.create(
         year=year,
         title=f"{year}年工作要点（规模测试数据）",
-        source="generate_scale_data: made up for benchmarks",
+        source="bench/scale_data.py: made up for benchmarks",
         declared_area_count=AREAS,
         declared_task_count=AREAS * TASKS_PER_AREA,
     )

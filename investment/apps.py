@@ -11,7 +11,7 @@ class InvestmentConfig(AppConfig):
         from plan.models import City, Corridor, FocusArea, Plan
         from tasks.models import CityAllocation, Milestone, Task
 
-        from .figures import figures_changed
+        from .figures_cache import figures_changed
         from .models import ProgressReport, QuarterClose
 
         # Everything a page's figures are computed from; a change to any retires them all.

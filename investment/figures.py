@@ -5,17 +5,14 @@ methods return small frozen dataclasses. `scope(figures, subject)` gathers what 
 its workbook) shows for the plan, an area, a city, a corridor or a task.
 """
 
-import secrets
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Count, DecimalField, Exists, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
@@ -178,6 +175,12 @@ def _totals(reports, group: str, **parts: Q) -> dict[int, dict[str, Decimal]]:
     return totals
 
 
+def _by_quarter(reports, key: str) -> dict[tuple[int, int], Decimal]:
+    """The amounts of `reports` summed per `key` and quarter."""
+    rows = reports.order_by().values(key, "quarter").annotate(total=Sum("amount"))
+    return {(row[key], row["quarter"]): row["total"] for row in rows}
+
+
 def _summed(queryset, outer: str, field: str = "amount") -> Subquery:
     """`field` of `queryset` summed per outer row: a subquery, as a join would repeat the row."""
     rows = queryset.filter(**{outer: OuterRef("pk")}).order_by().values(outer)
@@ -213,39 +216,56 @@ class Figures:
     def progress(self, target: Decimal | None, completed: Decimal) -> Progress:
         return Progress(target, completed, self.share)
 
-    def tasks(self, where: Q = ALL) -> list[TaskProgress]:
-        """The plan's tasks (or those matching `where`) against their stated targets."""
+    def tasks(self, where: Q = ALL, city: City | None = None) -> list[TaskProgress]:
+        """The plan's tasks (or those matching `where`) against their stated targets; with
+        `city`, that city's tasks with its own amounts against its allocations."""
         tasks = (
             Task.objects.of_plan(self.plan)
             .filter(where)
             .order_by("area__number", "number")
             .select_related("area", "corridor")
         )
-        done = _totals(self.reports().filter(task__in=tasks.values("pk")), "task")
+        reports = self.reports().filter(task__in=tasks.values("pk"))
+        if city is not None:
+            allocation = CityAllocation.objects.filter(task=OuterRef("pk"), city=city)
+            tasks = tasks.filter(cities=city).annotate(
+                allocated=Subquery(allocation.values("amount"))
+            )
+            reports = reports.filter(city=city)
+        done = _totals(reports, "task")
         return [
-            TaskProgress(task, self.progress(task.target, done[task.pk]["completed"]))
+            TaskProgress(
+                task,
+                self.progress(
+                    task.target if city is None else task.allocated, done[task.pk]["completed"]
+                ),
+            )
             for task in tasks
         ]
 
-    def areas(self, area: FocusArea | None = None) -> list[AreaProgress]:
-        """Each focus area (or just `area`); tasks without a target stay out of the percentage."""
+    def areas(self, area: FocusArea | None = None, city: City | None = None) -> list[AreaProgress]:
+        """Each focus area (or just `area`) against its stated targets, or with `city`, that
+        city's amounts against its allocations; the rest is `excluded` from the percentage."""
         areas = FocusArea.objects.filter(plan=self.plan).order_by("number")
         reports = self.reports()
         if area is not None:
             areas, reports = areas.filter(pk=area.pk), reports.filter(task__area=area)
-        totals = _totals(
-            reports,
-            "task__area",
-            completed=Q(task__target__isnull=False),
-            excluded=Q(task__target__isnull=True),
-        )
-        areas = areas.annotate(target=_summed(Task.objects.all(), "area", "target"))
-        return [self._area(row, totals[row.pk]) for row in areas]
-
-    def _area(self, area: FocusArea, totals: dict[str, Decimal]) -> AreaProgress:
-        return AreaProgress(
-            area, self.progress(area.target, totals["completed"]), totals["excluded"]
-        )
+        if city is None:
+            targets = _summed(Task.objects.all(), "area", "target")
+            counted = Q(task__target__isnull=False)
+        else:
+            targets = _summed(CityAllocation.objects.filter(city=city), "task__area")
+            reports = reports.filter(city=city).annotate(allocated=_has_allocation())
+            counted = Q(allocated=True)
+        totals = _totals(reports, "task__area", completed=counted, excluded=~counted)
+        return [
+            AreaProgress(
+                row,
+                self.progress(row.target, totals[row.pk]["completed"]),
+                totals[row.pk]["excluded"],
+            )
+            for row in areas.annotate(target=targets)
+        ]
 
     def cities(self, tasks: Q = ALL, only=None) -> list[CityProgress]:
         """Each city (or those in `only`) against its allocations, over the tasks in `tasks`."""
@@ -254,10 +274,8 @@ class Figures:
         cities = City.objects.all()
         if tasks:
             scope = Task.objects.filter(tasks).values("pk")
-            reports, allocations = (
-                reports.filter(task__in=scope),
-                allocations.filter(task__in=scope),
-            )
+            reports = reports.filter(task__in=scope)
+            allocations = allocations.filter(task__in=scope)
         if only is not None:
             cities, reports = cities.filter(pk__in=only), reports.filter(city__in=only)
         totals = _totals(
@@ -280,10 +298,8 @@ class Figures:
         corridors = Corridor.objects.order_by("order", "slug")
         reports = self.reports().filter(task__target__isnull=False, task__corridor__isnull=False)
         if corridor is not None:
-            corridors, reports = (
-                corridors.filter(pk=corridor.pk),
-                reports.filter(task__corridor=corridor),
-            )
+            corridors = corridors.filter(pk=corridor.pk)
+            reports = reports.filter(task__corridor=corridor)
         done = _totals(reports, "task__corridor")
         corridors = corridors.annotate(
             target=_summed(Task.objects.of_plan(self.plan), "corridor", "target")
@@ -335,49 +351,10 @@ class Figures:
             points.append(QuarterPoint(quarter, wan(running), expected))
         return points
 
-    def city_tasks(self, city: City) -> list[TaskProgress]:
-        """The city's tasks: its own completed amount against its allocation."""
-        allocation = CityAllocation.objects.filter(task=OuterRef("pk"), city=city).values("amount")
-        tasks = (
-            Task.objects.of_plan(self.plan)
-            .filter(cities=city)
-            .order_by("area__number", "number")
-            .select_related("area", "corridor")
-            .annotate(allocated=Subquery(allocation))
-        )
-        done = _totals(self.reports().filter(city=city), "task")
-        return [
-            TaskProgress(task, self.progress(task.allocated, done[task.pk]["completed"]))
-            for task in tasks
-        ]
-
-    def city_areas(self, city: City) -> list[AreaProgress]:
-        """One city's figures by focus area, against its allocations there."""
-        allocations = CityAllocation.objects.filter(city=city)
-        areas = (
-            FocusArea.objects.filter(plan=self.plan)
-            .order_by("number")
-            .annotate(target=_summed(allocations, "task__area"))
-        )
-        totals = _totals(
-            self.reports().filter(city=city).annotate(allocated=_has_allocation()),
-            "task__area",
-            completed=Q(allocated=True),
-            excluded=Q(allocated=False),
-        )
-        return [self._area(area, totals[area.pk]) for area in areas]
-
     def task_cities(self, task: Task) -> list[CityQuarters]:
         """Each city of a task: its amount in every quarter, and its cumulative through as-of."""
         reports = ProgressReport.objects.of_plan(self.plan).counted(self.approved_only)
-        amounts = {
-            (city, quarter): total
-            for city, quarter, total in reports.filter(task=task)
-            .order_by()
-            .values("city", "quarter")
-            .annotate(total=Sum("amount"))
-            .values_list("city", "quarter", "total")
-        }
+        amounts = _by_quarter(reports.filter(task=task), "city")
         allocations = dict(task.allocations.values_list("city", "amount"))
         rows = []
         for city in task.cities.all():
@@ -396,12 +373,7 @@ class Figures:
         if city is not None:
             reports = reports.filter(city=city)
         quarters = defaultdict(lambda: [None] * 4)
-        for task, quarter, total in (
-            reports.order_by()
-            .values("task", "quarter")
-            .annotate(total=Sum("amount"))
-            .values_list("task", "quarter", "total")
-        ):
+        for (task, quarter), total in _by_quarter(reports, "task").items():
             quarters[task][quarter - 1] = total
         return quarters
 
@@ -535,8 +507,8 @@ def scope(figures: Figures, subject: Plan | FocusArea | City | Corridor | Task) 
         row = figures.cities(only=[subject.pk])[0]
         return Scope(
             figures, subject, row.progress, row.unallocated_completed,
-            figures.city_tasks(subject), Q(cities=subject), city=subject,
-            areas=figures.city_areas(subject),
+            figures.tasks(city=subject), Q(cities=subject), city=subject,
+            areas=figures.areas(city=subject),
         )  # fmt: skip
     if isinstance(subject, Corridor):
         row = figures.corridors(subject)[0]
@@ -550,39 +522,3 @@ def scope(figures: Figures, subject: Plan | FocusArea | City | Corridor | Task) 
         figures, subject, row.progress, Decimal(0), [row], Q(pk=subject.pk),
         task_cities=figures.task_cities(subject),
     )  # fmt: skip
-
-
-# The figures cache, in the manner of djangoproject.com's dashboard: every entry is filed under
-# a generation number kept in the shared cache, and a new generation retires them all at once.
-GENERATION_KEY = "zzmetro:figures:generation"
-
-
-def generation() -> int:
-    found = cache.get(GENERATION_KEY)
-    if found is None:
-        found = secrets.randbelow(2**62)
-        cache.add(GENERATION_KEY, found, timeout=None)
-        found = cache.get(GENERATION_KEY, found)  # Another process may have added it first.
-    return found
-
-
-def reset_generation() -> None:
-    # Random rather than +1: two databases sharing one cache never meet each other's numbers.
-    cache.set(GENERATION_KEY, secrets.randbelow(2**62), timeout=None)
-
-
-def figures_changed(**kwargs) -> None:
-    """A signal receiver: once the saving transaction commits, no cached figure is served."""
-    transaction.on_commit(reset_generation)
-
-
-def cached(figures: Figures, name: str, build: Callable[[], Any]) -> Any:
-    """`build()`, kept in the shared cache until anything the figures rest on changes.
-
-    Only figures are kept, never text in the visitor's language: names and labels are read
-    from the kept rows when the page is drawn.
-    """
-    if not settings.ROLLUP_CACHE_SECONDS:
-        return build()
-    key = f"zzmetro:figures:{figures.plan.pk}:{figures.as_of}:{int(figures.approved_only)}:{name}"
-    return cache.get_or_set(key, build, settings.ROLLUP_CACHE_SECONDS, version=generation())

@@ -15,7 +15,8 @@ from tasks.models import Task
 from . import sheets, workbook
 from .context_processors import sample_data_exists
 from .coverage import reporting_coverage
-from .figures import Figures, Scope, cached, default_as_of, pace_counts, scope
+from .figures import Figures, Scope, default_as_of, pace_counts, scope
+from .figures_cache import cached
 from .history import task_history
 
 
