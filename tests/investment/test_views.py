@@ -15,7 +15,7 @@ def signed_in(client, leader):
     client.force_login(leader)
 
 
-# Queries for the plan overview: the session (read with the figures' version), the user, the
+# Queries for the plan overview: the session, the user, the
 # plan and its default quarter, the coverage and target totals, the progress of the plan, areas,
 # cities and tasks, the quarterly line, the reporting grid, the corridors, milestone counts and
 # early warnings, and the sample-data check. It must not grow with tasks or reports.
@@ -195,3 +195,10 @@ def test_a_printed_page_says_which_quarter_it_shows(client, zhengzhou):
     html = page(client, "/2021/areas/1/")
     printed = '<p class="print-only">数据截至2021年第3季度末，计入已提交和已审核的填报。打印时间：'
     assert printed in html
+
+
+def test_links_between_pages_keep_only_the_quarter_and_the_switch(client, plan_2021):
+    html = page(client, f"/2021/?as_of=2021Q2&approved=1&utm={'x' * 500}&next=/evil")
+    assert 'href="/2021/areas/2/?as_of=2021Q2&amp;approved=1"' in html
+    assert 'href="export.xlsx?as_of=2021Q2&amp;approved=1"' in html
+    assert "xxxxx" not in html and "evil" not in html
