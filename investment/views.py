@@ -54,7 +54,8 @@ def page_scope(figures: Figures, subject) -> Scope:
 
 def context(request: HttpRequest, scope: Scope, **extra) -> dict:
     # Links between pages keep the chosen quarter and switch, and nothing else the URL had.
-    kept = {key: request.GET[key] for key in ("as_of", "approved") if request.GET.get(key)}
+    kept = {"as_of": request.GET.get("as_of"), "approved": "1" if scope.approved_only else None}
+    kept = {key: value for key, value in kept.items() if value}
     return {
         "plan": scope.plan,
         "as_of": scope.as_of,
