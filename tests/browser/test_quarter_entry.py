@@ -1,4 +1,3 @@
-import importlib
 
 import pytest
 from django.apps import apps
@@ -7,7 +6,7 @@ from playwright.sync_api import expect
 
 from investment.models import ProgressReport
 from plan.models import Reporter
-from plan.roles import REPORTER
+from plan.roles import REPORTER, sync_roles
 from tests.browser.conftest import screenshot
 from tests.builders import make_allocation, make_area, make_plan, make_report, make_task
 
@@ -20,8 +19,7 @@ pytestmark = [
 @pytest.fixture
 def kaifeng_reporter(django_user_model, kaifeng, zhengzhou):
     # Live-server tests flush the database between tests, taking the migration-made roles.
-    roles = importlib.import_module("investment.migrations.0003_roles")
-    roles.create_roles(apps, None)
+    sync_roles(apps)
     task = make_task(make_area(make_plan()), 1, "100", [zhengzhou, kaifeng], title="轨道")
     make_allocation(task, kaifeng, "40")
     make_report(task, kaifeng, 1, "7.25", ProgressReport.Status.APPROVED)
