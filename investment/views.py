@@ -33,12 +33,14 @@ def dashboard(view):
 
 
 def figures_for(request: HttpRequest, year: int) -> Figures:
-    """The plan of `year` as of ?as_of=2021Q3 (the latest reported quarter by default),
-    counting approved reports only with ?approved=1; an unknown quarter is a 404."""
+    """The plan of `year` as of ?as_of=2021Q3 (by default the quarter default_as_of picks,
+    noted on the request for the page to say why), counting approved reports only with
+    ?approved=1; an unknown quarter is a 404."""
     plan = get_object_or_404(Plan, year=year)
     raw = request.GET.get("as_of")
     if raw is None:
-        as_of = default_as_of(plan)
+        request.default_quarter = default_as_of(plan)
+        as_of = request.default_quarter.quarter
     elif match := re.fullmatch(rf"{plan.year}Q([1-4])", raw):
         as_of = int(match[1])
     else:
@@ -62,6 +64,7 @@ def context(request: HttpRequest, scope: Scope, **extra) -> dict:
         "approved_only": scope.approved_only,
         "query": f"?{urlencode(kept)}" if kept else "",
         "scope": scope,
+        "default_quarter": getattr(request, "default_quarter", None),
         scope.kind: scope.subject,
         **extra,
     }

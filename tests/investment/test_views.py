@@ -15,11 +15,12 @@ def signed_in(client, leader):
     client.force_login(leader)
 
 
-# Queries for the plan overview: the session, the user, the
-# plan and its default quarter, the coverage and target totals, the progress of the plan, areas,
-# cities and tasks, the quarterly line, the reporting grid, the corridors, milestone counts and
-# early warnings, and the sample-data check. It must not grow with tasks or reports.
-OVERVIEW_QUERIES = 28
+# Queries for the plan overview: the session, the user, the plan and its default quarter
+# (closed quarters, what is owed, what is reported), the coverage and target totals, the
+# progress of the plan, areas, cities and tasks, the quarterly line, the reporting grid, the
+# corridors, milestone counts and early warnings, and the sample-data check. It must not grow
+# with tasks or reports.
+OVERVIEW_QUERIES = 30
 
 
 def page(client, url: str, language: str | None = None) -> str:
@@ -202,3 +203,36 @@ def test_links_between_pages_keep_only_the_quarter_and_the_switch(client, plan_2
     assert 'href="/2021/areas/2/?as_of=2021Q2&amp;approved=1"' in html
     assert 'href="export.xlsx?as_of=2021Q2&amp;approved=1"' in html
     assert "xxxxx" not in html and "evil" not in html
+
+
+def test_one_early_report_does_not_move_the_default_quarter(client, zhengzhou, kaifeng):
+    task = make_task(make_area(make_plan()), 1, "100", [zhengzhou, kaifeng])
+    for city in (zhengzhou, kaifeng):
+        make_report(task, city, 1, "10")
+    make_report(task, zhengzhou, 2, "10")
+    make_report(task, kaifeng, 2, "10", ProgressReport.Status.DRAFT)
+    make_report(task, zhengzhou, 4, "10")
+    html = page(client, "/2021/")
+    assert '<option value="2021Q1" selected>' in html
+    assert "默认显示：各市均已报送的最近季度。" in html
+
+
+def test_the_latest_closed_quarter_is_the_default_even_with_reports_missing(
+    client, zhengzhou, kaifeng, office
+):
+    from investment.models import QuarterClose
+
+    task = make_task(make_area(make_plan()), 1, "100", [zhengzhou, kaifeng])
+    make_report(task, zhengzhou, 1, "10")
+    QuarterClose.objects.create(plan=task.area.plan, quarter=2, closed_by=office)
+    html = page(client, "/2021/")
+    assert '<option value="2021Q2" selected>' in html
+    assert "默认显示：最近锁定的季度。" in html
+    assert "默认显示" not in page(client, "/2021/?as_of=2021Q3")  # Her choice wins.
+
+
+def test_before_any_quarter_is_complete_the_default_is_q1_and_says_so(client, zhengzhou):
+    make_task(make_area(make_plan()), 1, "100", [zhengzhou])
+    html = page(client, "/2021/")
+    assert '<option value="2021Q1" selected>' in html
+    assert "默认显示：尚无锁定或各市均已报送的季度。" in html
