@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import models
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils.translation import gettext_lazy as _
 
 from plan.models import City, Plan
@@ -17,6 +18,7 @@ class Cell(models.TextChoices):
 
     NOT_APPLICABLE = "n/a", _("not applicable")
     MISSING = "missing", _("not reported")
+    NOTE_OWED = "note", _("progress note owed")  # a task without a money target owes a note
     DRAFT = "draft", _("draft")
     RETURNED = "returned", _("returned")
     SUBMITTED = "submitted", _("submitted")
@@ -24,7 +26,7 @@ class Cell(models.TextChoices):
     APPROVED = "approved", _("approved")
 
 
-PENDING = {Cell.MISSING, Cell.DRAFT, Cell.RETURNED}
+PENDING = {Cell.MISSING, Cell.NOTE_OWED, Cell.DRAFT, Cell.RETURNED}
 
 
 @dataclass(frozen=True)
@@ -85,22 +87,28 @@ def reporting_coverage(
     overdue = (today or date.today()) > deadline
     tasks = Task.objects.of_plan(plan).select_related("area").prefetch_related("cities")
     reports = {
-        (task, city): (status, amount)
-        for task, city, status, amount in ProgressReport.objects.filter(
+        (task, city): (status, amount, has_note)
+        for task, city, status, amount, has_note in ProgressReport.objects.filter(
             task__area__plan=plan, year=plan.year, quarter=quarter
-        ).values_list("task", "city", "status", "amount")
+        )
+        .annotate(has_note=ExpressionWrapper(~Q(note=""), output_field=BooleanField()))
+        .values_list("task", "city", "status", "amount", "has_note")
     }
 
     def cell(task: Task, city: City, members: set[int]) -> CoverageCell:
         if city.pk not in members:
             return CoverageCell(Cell.NOT_APPLICABLE, late=False)
-        status, amount = reports.get((task.pk, city.pk), (None, None))
+        status, amount, has_note = reports.get((task.pk, city.pk), (None, None, False))
+        # A task without a money target is owed a progress note each quarter, not an amount.
+        owes_note = task.target is None
         if status is None:
-            state = Cell.MISSING
-        elif status in ProgressReport.COUNTED and not amount:
-            state = Cell.ZERO
-        else:
+            state = Cell.NOTE_OWED if owes_note else Cell.MISSING
+        elif status not in ProgressReport.COUNTED:
             state = Cell(status)
+        elif owes_note:
+            state = Cell(status) if has_note else Cell.NOTE_OWED
+        else:
+            state = Cell(status) if amount else Cell.ZERO
         return CoverageCell(state, late=overdue and state in PENDING)
 
     rows = []

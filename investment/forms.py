@@ -203,10 +203,18 @@ class QuarterRowForm(forms.Form):
                     "cumulative": exact(cumulative),
                 },
             )
-        cleaned["amount"] = amount
         if amount is None and cleaned.get("note") and self.row.report is None:
-            self.add_error("amount", _("This quarter: enter the amount the note goes with."))
+            if self.owes_note:
+                amount = Decimal(0)  # Nobody owes an amount here; the note is the report.
+            else:
+                self.add_error("amount", _("This quarter: enter the amount the note goes with."))
+        cleaned["amount"] = amount
         return cleaned
+
+    @property
+    def owes_note(self) -> bool:
+        """A task without a money target is owed a progress note each quarter, not an amount."""
+        return self.row.task.target is None
 
     def wants_saving(self) -> bool:
         return self.editable and self.has_changed() and self.cleaned_data.get("amount") is not None

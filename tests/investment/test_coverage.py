@@ -53,3 +53,19 @@ def test_deadline_is_configurable_per_plan(grid):
 
     grid.report_deadline_days = 20
     assert grid.deadline(4) == date(2022, 1, 20)
+
+
+def test_a_task_without_a_money_target_owes_a_note_not_an_amount(zhengzhou, kaifeng):
+    Status = ProgressReport.Status
+    area = make_area(make_plan())
+    policy = make_task(area, 1, None, [zhengzhou, kaifeng])
+    noted = make_report(policy, zhengzhou, 2, "0", Status.SUBMITTED)
+    noted.note = "印发方案"
+    noted.save()
+    make_report(policy, kaifeng, 2, "0", Status.SUBMITTED)  # Submitted, but with no note.
+    coverage = reporting_coverage(area.plan, 2, [zhengzhou, kaifeng], date(2021, 7, 11))
+    assert [(cell.state, cell.late) for cell in coverage.rows[0].cells] == [
+        (Cell.SUBMITTED, False),
+        (Cell.NOTE_OWED, True),
+    ]
+    assert Cell.NOTE_OWED.label == "待填进展情况"

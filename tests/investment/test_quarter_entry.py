@@ -288,3 +288,16 @@ def test_unknown_sheet_parameters_are_404(client, django_user_model, tasks, quer
     user.groups.add(Group.objects.get(name=OFFICE))
     client.force_login(user)
     assert client.get(f"{SHEET}?{query}").status_code == 404
+
+
+def test_a_task_without_a_money_target_is_reported_with_a_note_alone(
+    kaifeng_client, kaifeng, zhengzhou
+):
+    area = make_area(make_plan())
+    policy = make_task(area, 1, None, [kaifeng], title="政策")
+    html = kaifeng_client.get(f"{SHEET}?quarter=2").content.decode()
+    assert "无资金目标：本任务每季度须填写进展情况。" in html
+    data = sheet_data([policy], [{"note": "印发实施方案"}], _submit="1")
+    assert kaifeng_client.post(f"{SHEET}?quarter=2", data).status_code == 302
+    report = ProgressReport.objects.get()
+    assert (report.amount, report.note, report.status) == (Decimal(0), "印发实施方案", "submitted")
