@@ -62,3 +62,15 @@ def test_changing_her_own_password_keeps_this_session_and_ends_her_others(signed
     assert signed_in.post("/accounts/password_change/", form).status_code == 302
     assert signed_in.get(PAGE).status_code == 200
     assert other.get(PAGE).status_code == 302
+
+
+def test_the_header_names_who_is_signed_in_and_signs_her_out(signed_in, leader):
+    leader.first_name = "李明"
+    leader.save()
+    html = signed_in.get(PAGE).content.decode()
+    assert "当前用户：李明" in html
+    assert 'action="/accounts/logout/"' in html
+    assert 'href="/admin/"' not in html  # A leader has no admin.
+    response = signed_in.post("/accounts/logout/")
+    assert response["Location"] == "/accounts/login/"
+    assert signed_in.get(PAGE).status_code == 302

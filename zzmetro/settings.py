@@ -255,6 +255,7 @@ CONTENT_SECURITY_POLICY = {
 DASHBOARD_PUBLIC = env_bool("DASHBOARD_PUBLIC", False)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
 
 # Pace status: completed against what the plan's pace expects by the as-of quarter. At or
 # above ON_TRACK of the expected amount is on track, at or above AT_RISK at risk, below behind.

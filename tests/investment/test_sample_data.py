@@ -32,9 +32,11 @@ def test_sample_allocations_never_exceed_a_task_target(sample_2021):
         assert allocated <= task.target, task.code
 
 
-def test_tasks_without_a_target_get_no_sample(sample_2021):
+def test_tasks_without_a_target_get_sample_notes_but_no_amounts(sample_2021):
     assert not CityAllocation.objects.filter(task__target__isnull=True).exists()
-    assert not ProgressReport.objects.filter(task__target__isnull=True).exists()
+    notes = ProgressReport.objects.filter(task__target__isnull=True)
+    assert notes.exists()
+    assert set(notes.values_list("amount", "note")) == {(0, "示例进展，不是真实填报。")}
 
 
 def test_sample_is_the_same_every_time(sample_2021):

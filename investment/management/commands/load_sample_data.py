@@ -58,6 +58,10 @@ class Command(BaseCommand):
                     allocation.save()
                     allocations += 1
                     reports += self.add_reports(plan, task, city, amount, rng)
+            # Tasks without a money target owe a progress note each quarter, not an amount.
+            for task in Task.objects.of_plan(plan).filter(target__isnull=True):
+                for city in task.cities.all():
+                    reports += self.add_reports(plan, task, city, None, rng)
         self.stdout.write(
             _(
                 "Sample data for %(year)d: "
@@ -67,7 +71,7 @@ class Command(BaseCommand):
         )
 
     def add_reports(
-        self, plan: Plan, task: Task, city: City, allocation: Decimal, rng: random.Random
+        self, plan: Plan, task: Task, city: City, allocation: Decimal | None, rng: random.Random
     ) -> int:
         added = 0
         for quarter in SAMPLE_QUARTERS:
@@ -81,7 +85,11 @@ class Command(BaseCommand):
             else:
                 status = ProgressReport.Status.DRAFT
             pace = Decimal(rng.randint(55, 120)) / 100
-            amount = (allocation / 4 * pace).quantize(WAN, ROUND_HALF_UP)
+            amount = (
+                Decimal(0)
+                if allocation is None
+                else (allocation / 4 * pace).quantize(WAN, ROUND_HALF_UP)
+            )
             existing = ProgressReport.objects.filter(
                 task=task, city=city, year=plan.year, quarter=quarter
             )
@@ -94,7 +102,9 @@ class Command(BaseCommand):
                 quarter=quarter,
                 amount=amount,
                 status=status,
-                note=_("Sample figure, not a real report."),
+                note=_("Sample figure, not a real report.")
+                if allocation is not None
+                else _("Sample progress note, not a real report."),
                 is_sample=True,
             )
             report.full_clean()
