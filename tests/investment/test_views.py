@@ -15,11 +15,11 @@ def signed_in(client, leader):
     client.force_login(leader)
 
 
-# Queries for the plan overview: the session, the user, the
+# Queries for the plan overview: the session, the user, the user's roles, the
 # plan and its default quarter, the coverage and target totals, the progress of the plan, areas,
 # cities and tasks, the quarterly line, the reporting grid, the corridors, milestone counts and
 # early warnings, and the sample-data check. It must not grow with tasks or reports.
-OVERVIEW_QUERIES = 28
+OVERVIEW_QUERIES = 29
 
 
 def page(client, url: str, language: str | None = None) -> str:
