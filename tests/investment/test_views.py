@@ -202,3 +202,39 @@ def test_links_between_pages_keep_only_the_quarter_and_the_switch(client, plan_2
     assert 'href="/2021/areas/2/?as_of=2021Q2&amp;approved=1"' in html
     assert 'href="export.xlsx?as_of=2021Q2&amp;approved=1"' in html
     assert "xxxxx" not in html and "evil" not in html
+
+
+NO_ROLE_URLS = [
+    "/",
+    "/2021/",
+    "/2021/export.xlsx",
+    "/2021/reports.csv",
+    "/2021/areas/1/",
+    "/2021/areas/1/export.xlsx",
+    "/2021/cities/zhengzhou/",
+    "/2021/cities/zhengzhou/reports.csv",
+    "/2021/corridors/belt/",
+    "/2021/tasks/1.1/",
+    "/2021/tasks/1.1/export.xlsx",
+    "/2021/template.xlsx?city=zhengzhou&quarter=1",
+]
+
+
+def test_an_account_in_no_role_is_told_to_ask_the_office_on_every_page_and_download(
+    zhengzhou, kaifeng, django_user_model, settings
+):
+    from django.test import Client
+
+    from tests.builders import make_world
+
+    make_report(make_world(zhengzhou, kaifeng).rail, zhengzhou, 1, "12.34")
+    settings.DASHBOARD_PUBLIC = True  # Signed in, she is still no anonymous visitor.
+    client = Client()
+    client.force_login(django_user_model.objects.create_user("newcomer", is_staff=True))
+    for url in NO_ROLE_URLS:
+        response = client.get(url)
+        assert response.status_code == 403, url
+        html = response.content.decode()
+        assert "<h1>尚无访问权限</h1>" in html, url
+        assert "请联系都市圈办公室为您的账号分配角色" in html
+        assert "12.34" not in html
