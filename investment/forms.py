@@ -1,3 +1,4 @@
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -22,18 +23,33 @@ class QuarterRow:
 
     task: Task
     allocation: Decimal | None
-    cumulative_before: Decimal
+    cumulative_before: Decimal  # the earlier quarters submitted or approved, as the pages count
     report: ProgressReport | None
+    # The city's own earlier quarters not yet submitted (drafts, returned): (quarter, amount).
+    unsubmitted_before: tuple[tuple[int, Decimal], ...] = ()
 
     @property
     def cumulative(self) -> Decimal | None:
         return None if self.report is None else self.cumulative_before + self.report.amount
 
+    @property
+    def unsubmitted_note(self) -> str:
+        """What the earlier-quarter figure leaves out, said on the row; empty when nothing."""
+        if not self.unsubmitted_before:
+            return ""
+        return _("Not included: the unsubmitted %(quarters)s.") % {
+            "quarters": _(", ").join(
+                _("Q%(quarter)s (%(amount)s 亿元)") % {"quarter": quarter, "amount": exact(amount)}
+                for quarter, amount in self.unsubmitted_before
+            )
+        }
+
 
 def quarter_sheet(plan: Plan, city: City, quarter: int) -> list[QuarterRow]:
     """Every task the city takes part in, with its figures before and in `quarter`.
 
-    Earlier quarters count whatever their status: the sheet is the city's own record.
+    Earlier quarters count as the pages count them, submitted and approved; the city's own
+    drafts and returned reports of earlier quarters are listed apart on the row.
     """
     tasks = (
         Task.objects.of_plan(plan)
@@ -42,12 +58,17 @@ def quarter_sheet(plan: Plan, city: City, quarter: int) -> list[QuarterRow]:
         .select_related("area")
         .annotate(allocated=Sum("allocations__amount", filter=Q(allocations__city=city)))
     )
+    earlier = ProgressReport.objects.filter(city=city, year=plan.year, quarter__lt=quarter)
     before = dict(
-        ProgressReport.objects.filter(city=city, year=plan.year, quarter__lt=quarter)
-        .values("task")
-        .annotate(total=Sum("amount"))
-        .values_list("task", "total")
+        earlier.counted().values("task").annotate(total=Sum("amount")).values_list("task", "total")
     )
+    unsubmitted = defaultdict(list)
+    for task, number, amount in (
+        earlier.exclude(status__in=ProgressReport.COUNTED)
+        .order_by("quarter")
+        .values_list("task", "quarter", "amount")
+    ):
+        unsubmitted[task].append((number, amount))
     reports = {
         report.task_id: report
         for report in ProgressReport.objects.filter(city=city, year=plan.year, quarter=quarter)
@@ -58,6 +79,7 @@ def quarter_sheet(plan: Plan, city: City, quarter: int) -> list[QuarterRow]:
             allocation=task.allocated,
             cumulative_before=(before.get(task.pk) or Decimal(0)).quantize(Decimal("0.0001")),
             report=reports.get(task.pk),
+            unsubmitted_before=tuple(unsubmitted[task.pk]),
         )
         for task in tasks
     ]
@@ -100,6 +122,17 @@ class ProgressReportForm(forms.ModelForm):
                 self.add_error("quarter", _("The office has closed this quarter."))
         if self.instance.pk is not None:
             self.instance.check_version(cleaned.get("seen_version"))
+        if "_submit" in self.data and self.instance.status in ProgressReport.EDITABLE:
+            city = cleaned.get("city")
+            probe = ProgressReport(
+                task_id=task.pk if task else self.instance.task_id,
+                city_id=city.pk if city else self.instance.city_id,
+                year=cleaned.get("year") or self.instance.year,
+                quarter=quarter or self.instance.quarter,
+            )
+            if None not in (probe.task_id, probe.city_id, probe.year, probe.quarter):
+                if error := probe.earlier_quarter_error():
+                    self.add_error(None, error)
         if self.instance.pk is not None and self.instance.closed_at():
             reason = cleaned.get("correction_reason", "").strip()
             if not reason:
@@ -258,7 +291,13 @@ class BaseQuarterSheet(forms.BaseFormSet):
                 report.save()
             saved = [report for _form, report in reports]
             if submit and not self.closed:
-                saved = self.submit_all()
+                try:
+                    saved = self.submit_all()
+                except ValidationError as error:
+                    # An earlier quarter is still a draft or returned: nothing is saved.
+                    self._non_form_errors = self.error_class(error.messages)
+                    transaction.set_rollback(True)
+                    return None
         return saved
 
     def report_for(self, form: QuarterRowForm) -> ProgressReport:
@@ -282,7 +321,7 @@ class BaseQuarterSheet(forms.BaseFormSet):
             status__in=[ProgressReport.Status.DRAFT, ProgressReport.Status.RETURNED],
         )
         submitted = []
-        for report in drafts.select_for_update():
+        for report in drafts.select_for_update().select_related("task__area"):
             report.submit()
             report.edited_by(self.user)
             report.save()

@@ -1,8 +1,13 @@
-"""A task's change history for its page, read from django-simple-history's records."""
+"""A task's change history for its page, read from django-simple-history's records.
+
+The page is read by leaders and every city, so a report's records show only where the report
+counted (submitted or approved) at that record: a draft or a returned report never shows.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from tasks.models import CityAllocation, Milestone, Task
@@ -26,11 +31,20 @@ class Change:
         return {"+": _("created"), "~": _("changed"), "-": _("deleted")}[self.kind]
 
 
-def task_history(task: Task, limit: int = 50) -> list[Change]:
-    """The newest changes to a task, its allocations, milestones and reports, newest first.
+def person(user) -> str:
+    """How the pages name someone: the full name, else the username."""
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.get_username()
 
-    Four queries whatever the number of records: each is diffed in memory against the one
-    before it for the same row.
+
+def task_history(task: Task, limit: int = 50) -> list[Change]:
+    """The newest changes to a task, its allocations, milestones and counted reports, newest
+    first.
+
+    Four queries whatever the number of records (a fifth when a change names other people):
+    each record is diffed in memory against the one before it for the same row; a report's
+    against its last counted record, so a draft's values never show.
     """
     sources = [
         (Task.history.filter(id=task.pk).select_related("area"), lambda r: f"{task.code}"),
@@ -42,11 +56,20 @@ def task_history(task: Task, limit: int = 50) -> list[Change]:
     for records, label in sources:
         previous = {}
         for record in records.select_related("history_user").order_by("history_date"):
+            if not _shown(record):
+                continue
             before = previous.get(record.id)
             previous[record.id] = record
             changes.append(_change(record, before, label(record)))
     changes.sort(key=lambda change: change.when, reverse=True)
-    return changes[:limit]
+    return _with_names(changes[:limit])
+
+
+def _shown(record) -> bool:
+    """Whether a record may show: a report's only while it counted."""
+    if record.instance_type is not ProgressReport:
+        return True
+    return record.status in ProgressReport.COUNTED
 
 
 def _city_label(record) -> str:
@@ -58,17 +81,63 @@ def _report_label(record) -> str:
 
 
 def _change(record, before, label: str) -> Change:
+    model = record.instance_type
     fields = []
     if record.history_type == "~" and before is not None:
+        for change in record.diff_against(before).changes:
+            field = model._meta.get_field(change.field)
+            fields.append((field, change.old, change.new))
+    elif record.history_type == "~" and model is ProgressReport:
+        # The report's first counted record: what it counted with, against nothing before.
         fields = [
-            (str(record.instance_type._meta.get_field(c.field).verbose_name), c.old, c.new)
-            for c in record.diff_against(before).changes
+            (model._meta.get_field(name), None, getattr(record, name))
+            for name in ("amount", "status")
         ]
     return Change(
         when=record.history_date,
-        who=str(record.history_user or "—"),
-        what=f"{record.instance_type._meta.verbose_name} {label}",
+        who=person(record.history_user),
+        what=f"{model._meta.verbose_name} {label}",
         kind=record.history_type,
         fields=fields,
         reason=record.history_change_reason or "",
     )
+
+
+def _with_names(changes: list[Change]) -> list[Change]:
+    """The changes with each field's label, status codes as their labels and users as names."""
+    User = get_user_model()
+    user_ids = {
+        value
+        for change in changes
+        for field, *values in change.fields
+        if field.is_relation and field.related_model is User
+        for value in values
+        if value is not None
+    }
+    names = (
+        {user.pk: person(user) for user in User.objects.filter(pk__in=user_ids)} if user_ids else {}
+    )
+
+    def shown(field, value):
+        if value is None:
+            return None
+        if field.is_relation and field.related_model is User:
+            return names.get(value, "—")
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        return value
+
+    return [
+        Change(
+            change.when,
+            change.who,
+            change.what,
+            change.kind,
+            [
+                (str(field.verbose_name), shown(field, old), shown(field, new))
+                for field, old, new in change.fields
+            ],
+            change.reason,
+        )
+        for change in changes
+    ]

@@ -48,6 +48,8 @@ class ProgressReport(models.Model):
 
     # The statuses whose amounts count in the figures.
     COUNTED = (Status.SUBMITTED, Status.APPROVED)
+    # The statuses a reporter still edits and submits.
+    EDITABLE = (Status.DRAFT, Status.RETURNED)
 
     task = models.ForeignKey(
         Task, on_delete=models.PROTECT, related_name="reports", verbose_name=_("task")
@@ -276,9 +278,36 @@ class ProgressReport(models.Model):
         if self.status == self.Status.RETURNED and not is_office(user):
             self.status = self.Status.DRAFT
 
+    def unsubmitted_earlier(self) -> "ProgressReportQuerySet":
+        """The city's reports of this task in earlier quarters still a draft or returned."""
+        return ProgressReport.objects.filter(
+            task=self.task_id,
+            city=self.city_id,
+            year=self.year,
+            quarter__lt=self.quarter,
+            status__in=self.EDITABLE,
+        ).order_by("quarter")
+
+    def earlier_quarter_error(self) -> str | None:
+        """Why this report cannot be submitted yet: an earlier quarter is not submitted."""
+        earlier = self.unsubmitted_earlier().first()
+        if earlier is None:
+            return None
+        return _(
+            "%(task)s: Q%(earlier)s of this task is still %(status)s; submit Q%(earlier)s "
+            "before Q%(quarter)s."
+        ) % {
+            "task": self.task.code,
+            "earlier": earlier.quarter,
+            "status": earlier.get_status_display(),
+            "quarter": self.quarter,
+        }
+
     def submit(self) -> None:
         if self.status not in (self.Status.DRAFT, self.Status.RETURNED):
             raise ValidationError(_("Only a draft or returned report can be submitted."))
+        if error := self.earlier_quarter_error():
+            raise ValidationError(error)
         self.status = self.Status.SUBMITTED
         self.ever_submitted = True
 

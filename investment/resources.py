@@ -401,6 +401,10 @@ class ProgressReportResource(resources.ModelResource):
         if row.get("_skip"):
             return
         super().import_instance(instance, row, **kwargs)
+        # An import submits: not while an earlier quarter of the task is a draft or returned.
+        if instance.task_id and instance.city_id and instance.year and instance.quarter:
+            if error := instance.earlier_quarter_error():
+                raise ValidationError(error)
         # The admin's rules for changing a report that exists, applied to imports too.
         if instance.pk is None:
             return

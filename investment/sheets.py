@@ -170,10 +170,10 @@ def report_headers() -> list[str]:
 
 
 def scope_reports(scope: Scope):
-    reports = (
-        ProgressReport.objects.of_plan(scope.plan)
-        .through(scope.as_of)
-        .filter(task__in=Task.objects.filter(scope.tasks_filter).values("pk"))
+    """The scope's reports that count, as its figures count them: never a draft or a returned
+    report, and approved ones only when the figures are."""
+    reports = scope.figures.reports().filter(
+        task__in=Task.objects.filter(scope.tasks_filter).values("pk")
     )
     return reports.filter(city=scope.city) if scope.city else reports
 

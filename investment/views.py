@@ -10,6 +10,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from plan.models import City, Corridor, FocusArea, Plan
+from plan.roles import has_role, is_office, reporter_city, sees_city
 from tasks.models import Task
 
 from . import sheets, workbook
@@ -21,15 +22,28 @@ from .history import task_history
 
 
 def dashboard(view):
-    """The read-only pages: for signed-in users, or anyone when DASHBOARD_PUBLIC is on."""
+    """The read-only pages: for signed-in users with a role, or anyone when DASHBOARD_PUBLIC
+    is on. An account in no role is told to ask the office, and shown no figure."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not (settings.DASHBOARD_PUBLIC or request.user.is_authenticated):
             return redirect_to_login(request.get_full_path())
+        if request.user.is_authenticated and not has_role(request.user):
+            return render(request, "investment/no_role.html", status=403)
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def city_download_allowed(request: HttpRequest, city: City) -> HttpResponse | None:
+    """A city's downloads are for the office, leaders and that city's own reporter: another
+    city's reporter gets a 404, an anonymous visitor (even with DASHBOARD_PUBLIC) the sign-in."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not sees_city(request.user, city):
+        raise Http404
+    return None
 
 
 def figures_for(request: HttpRequest, year: int) -> Figures:
@@ -169,9 +183,12 @@ def area_detail(
 @dashboard
 def city_detail(request: HttpRequest, year: int, slug: str, download_as: str = "") -> HttpResponse:
     figures = figures_for(request, year)
-    page = page_scope(figures, get_object_or_404(City, slug=slug))
+    city = get_object_or_404(City, slug=slug)
     if download_as:
-        return download(page, download_as)
+        return city_download_allowed(request, city) or download(
+            page_scope(figures, city), download_as
+        )
+    page = page_scope(figures, city)
     charts = {"legend": legend(), "areas": series(page.areas, "area")}
     extra = {"tasks": page.tasks, "areas": page.areas, "charts": charts}
     return render(request, "investment/city.html", context(request, page, **extra))
@@ -214,9 +231,18 @@ def task_detail(request: HttpRequest, year: int, code: str, download_as: str = "
 
 @dashboard
 def entry_template(request: HttpRequest, year: int) -> FileResponse:
-    """?city=<slug>&quarter=N: a city's entry sheet, to fill in Excel and import."""
+    """?city=<slug>&quarter=N: a city's entry sheet, to fill in Excel and import.
+
+    For the office and that city's reporter only: its "reported before" column is the city's
+    own record. Anyone else gets a 404; an anonymous visitor the sign-in, whatever
+    DASHBOARD_PUBLIC says.
+    """
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     plan = get_object_or_404(Plan, year=year)
     city = get_object_or_404(City, slug=request.GET.get("city", ""))
+    if not (is_office(request.user) or reporter_city(request.user) == city):
+        raise Http404
     quarter = request.GET.get("quarter", "")
     if quarter not in ("1", "2", "3", "4"):
         raise Http404

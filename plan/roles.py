@@ -80,6 +80,12 @@ def roles(user) -> set[str]:
     return user._zzmetro_roles
 
 
+def has_role(user) -> bool:
+    """Whether a signed-in user holds any role: the office (or a superuser), a reporter or a
+    leader. An account in none sees no figures."""
+    return user.is_superuser or bool(roles(user) & {OFFICE, REPORTER, VIEWER})
+
+
 def is_office(user) -> bool:
     return user.is_superuser or OFFICE in roles(user)
 
@@ -108,3 +114,12 @@ def scope_to_city(queryset: models.QuerySet, user, field: str = "city") -> model
         city = reporter_city(user)
         return queryset.filter(**{field: city}) if city else queryset.none()
     return queryset if VIEWER in roles(user) else queryset.none()
+
+
+def sees_city(user, city) -> bool:
+    """Whether `user` may read `city`'s own rows, as scope_to_city decides for a queryset."""
+    if is_office(user):
+        return True
+    if REPORTER in roles(user):
+        return reporter_city(user) == city
+    return VIEWER in roles(user)

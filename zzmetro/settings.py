@@ -181,11 +181,23 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-# Behind a proxy, the client's address comes from this header (set by the proxy, never trusted
-# from the client directly otherwise).
+# Behind a proxy, the client's address comes from X-Forwarded-For (set by the proxy, never
+# trusted from the client directly otherwise), read by django-ipware. PROXY_COUNT is how many
+# reverse proxies stand in front of Django (1 when BEHIND_PROXY). Each appends the address it
+# was reached from; the last one is REMOTE_ADDR, so the client is the header's PROXY_COUNT-th
+# entry from the right. django-ipware's count is of the proxies listed after the client in the
+# header, one fewer. Not strict: entries a client sent itself, left of those, are ignored rather
+# than making the whole header fall back to the proxy's address, which would lock out everyone.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+PROXY_COUNT = env_int("PROXY_COUNT", 1 if BEHIND_PROXY else 0)
+if BEHIND_PROXY and PROXY_COUNT < 1:
+    raise ImproperlyConfigured("PROXY_COUNT must be at least 1 when BEHIND_PROXY is on")
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env_bool("BEHIND_PROXY", False) else ["REMOTE_ADDR"]
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if BEHIND_PROXY else ["REMOTE_ADDR"]
 )
+AXES_IPWARE_PROXY_ORDER = "left-most"
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1 if BEHIND_PROXY else None
+IPWARE_STRICT = False
 
 # Sessions end after this much inactivity (requests renew them: SessionRenewalMiddleware).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
@@ -222,7 +234,7 @@ SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = True
-if env_bool("BEHIND_PROXY", False):
+if BEHIND_PROXY:
     # The proxy terminates TLS and says so in this header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 31536000 if HTTPS else 0)

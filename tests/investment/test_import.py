@@ -231,3 +231,17 @@ def test_the_admins_xlsx_export_keeps_amounts_numbers_and_notes_text(client, wor
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert [cell.value for cell in sheet[2]] == ["1.1", "开封", 2021, 1, 7.25, "1+1"]
     assert sheet["E2"].data_type == "n"
+
+
+def test_an_import_cannot_submit_a_quarter_while_an_earlier_one_is_a_draft(
+    world, office_user, tmp_path, kaifeng
+):
+    make_report(world, kaifeng, 2, "3", Status.DRAFT)
+    content = (HEADER + "1.1,开封,2021,3,20,\n").encode("utf-8")
+    before = state(), ProgressReport.history.count()
+    with pytest.raises(CommandError) as refused:
+        run_import(content, office_user, tmp_path=tmp_path)
+    assert "1.1：该任务第2季度仍处于“草稿”状态，请先报送第2季度，再报送第3季度。" in str(
+        refused.value
+    )
+    assert (state(), ProgressReport.history.count()) == before

@@ -301,3 +301,66 @@ def test_a_task_without_a_money_target_is_reported_with_a_note_alone(
     assert kaifeng_client.post(f"{SHEET}?quarter=2", data).status_code == 302
     report = ProgressReport.objects.get()
     assert (report.amount, report.note, report.status) == (Decimal(0), "印发实施方案", "submitted")
+
+
+def report_state() -> list:
+    """The reports and their history, to show a refused save changed neither."""
+    return [
+        list(ProgressReport.objects.order_by("pk").values_list("amount", "status", "version")),
+        ProgressReport.history.count(),
+    ]
+
+
+def test_earlier_quarters_count_submitted_and_approved_and_name_the_unsubmitted_ones(
+    kaifeng_client, tasks, kaifeng
+):
+    first, _second = tasks
+    make_report(first, kaifeng, 1, "4.5", Status.DRAFT)
+    make_report(first, kaifeng, 2, "8.96", Status.SUBMITTED)
+    html = kaifeng_client.get(f"{SHEET}?quarter=3").content.decode()
+    assert 'data-before="8.9600"' in html
+    assert (
+        '<td class="num">8.96<br><small class="unsubmitted">'
+        "未计入未报送的第1季度（4.5 亿元）。</small></td>"
+    ) in html
+
+
+def test_the_sheets_earlier_quarters_agree_with_the_dashboard_on_the_sample_world(sample_world):
+    from investment.figures import Figures
+    from investment.forms import quarter_sheet
+    from plan.models import City
+
+    kaifeng = City.objects.get(slug="kaifeng")
+    for quarter in (2, 3, 4):
+        sheet = {
+            row.task.code: row.cumulative_before
+            for row in quarter_sheet(sample_world, kaifeng, quarter)
+        }
+        pages = Figures(sample_world, quarter - 1).tasks(city=kaifeng)
+        assert sheet == {row.task.code: row.progress.completed for row in pages}, quarter
+
+
+def test_submitting_a_quarter_while_an_earlier_one_is_a_draft_is_refused(
+    kaifeng_client, tasks, kaifeng
+):
+    first, _second = tasks
+    make_report(first, kaifeng, 1, "4.5", Status.DRAFT)
+    before = report_state()
+    response = kaifeng_client.post(
+        f"{SHEET}?quarter=2",
+        sheet_data(tasks, [{"amount": "2", "note": ""}, {"amount": "", "note": ""}], _submit="1"),
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "1.1：该任务第1季度仍处于“草稿”状态，请先报送第1季度，再报送第2季度。" in html
+    assert report_state() == before
+
+
+def test_submitting_in_order_submits_the_later_quarter(kaifeng_client, tasks, kaifeng):
+    first, _second = tasks
+    make_report(first, kaifeng, 1, "4.5", Status.SUBMITTED)
+    kaifeng_client.post(
+        f"{SHEET}?quarter=2",
+        sheet_data(tasks, [{"amount": "2", "note": ""}, {"amount": "", "note": ""}], _submit="1"),
+    )
+    assert ProgressReport.objects.get(quarter=2).status == Status.SUBMITTED

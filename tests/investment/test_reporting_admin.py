@@ -447,3 +447,52 @@ def test_a_reports_task_city_and_quarter_are_fixed_once_it_exists(
     assert response.status_code == 302
     report.refresh_from_db()
     assert (report.quarter, report.amount) == (2, Decimal("4"))
+
+
+def report_state() -> list:
+    return [
+        list(ProgressReport.objects.order_by("pk").values_list("amount", "status", "version")),
+        ProgressReport.history.count(),
+    ]
+
+
+def test_submitting_with_the_action_while_an_earlier_quarter_is_returned_is_refused(
+    client, task, kaifeng_reporter, kaifeng
+):
+    make_report(task, kaifeng, 1, "3", Status.RETURNED)
+    later = make_report(task, kaifeng, 2, "2", Status.DRAFT)
+    before = report_state()
+    response = as_user(client, kaifeng_reporter).post(
+        REPORTS, {"action": "submit_reports", "_selected_action": [later.pk]}, follow=True
+    )
+    assert "该任务第1季度仍处于“已退回”状态，请先报送第1季度，再报送第2季度。" in (
+        response.content.decode()
+    )
+    assert report_state() == before
+
+
+def test_submitting_both_quarters_with_the_action_submits_them_in_order(
+    client, task, kaifeng_reporter, kaifeng
+):
+    earlier = make_report(task, kaifeng, 1, "3", Status.DRAFT)
+    later = make_report(task, kaifeng, 2, "2", Status.DRAFT)
+    as_user(client, kaifeng_reporter).post(
+        REPORTS, {"action": "submit_reports", "_selected_action": [later.pk, earlier.pk]}
+    )
+    assert set(ProgressReport.objects.values_list("status", flat=True)) == {Status.SUBMITTED}
+
+
+def test_saving_and_submitting_while_an_earlier_quarter_is_a_draft_is_refused(
+    client, task, kaifeng_reporter, kaifeng
+):
+    make_report(task, kaifeng, 1, "3", Status.DRAFT)
+    later = make_report(task, kaifeng, 2, "2", Status.DRAFT)
+    before = report_state()
+    response = as_user(client, kaifeng_reporter).post(
+        f"{REPORTS}{later.pk}/change/", report_data(later, amount="4", _submit="1")
+    )
+    assert response.status_code == 200
+    assert "该任务第1季度仍处于“草稿”状态，请先报送第1季度，再报送第2季度。" in (
+        response.content.decode()
+    )
+    assert report_state() == before

@@ -15,12 +15,12 @@ def signed_in(client, leader):
     client.force_login(leader)
 
 
-# Queries for the plan overview: the session, the user, the plan and its default quarter
-# (closed quarters, what is owed, what is reported), the coverage and target totals, the
-# progress of the plan, areas, cities and tasks, the quarterly line, the reporting grid, the
-# corridors, milestone counts and early warnings, and the sample-data check. It must not grow
-# with tasks or reports.
-OVERVIEW_QUERIES = 30
+# Queries for the plan overview: the session, the user, the user's roles, the plan and its
+# default quarter (closed quarters, what is owed, what is reported), the coverage and target
+# totals, the progress of the plan, areas, cities and tasks, the quarterly line, the reporting
+# grid, the corridors, milestone counts and early warnings, and the sample-data check. It must
+# not grow with tasks or reports.
+OVERVIEW_QUERIES = 31
 
 
 def page(client, url: str, language: str | None = None) -> str:
@@ -236,3 +236,39 @@ def test_before_any_quarter_is_complete_the_default_is_q1_and_says_so(client, zh
     html = page(client, "/2021/")
     assert '<option value="2021Q1" selected>' in html
     assert "默认显示：尚无锁定或各市均已报送的季度。" in html
+
+
+NO_ROLE_URLS = [
+    "/",
+    "/2021/",
+    "/2021/export.xlsx",
+    "/2021/reports.csv",
+    "/2021/areas/1/",
+    "/2021/areas/1/export.xlsx",
+    "/2021/cities/zhengzhou/",
+    "/2021/cities/zhengzhou/reports.csv",
+    "/2021/corridors/belt/",
+    "/2021/tasks/1.1/",
+    "/2021/tasks/1.1/export.xlsx",
+    "/2021/template.xlsx?city=zhengzhou&quarter=1",
+]
+
+
+def test_an_account_in_no_role_is_told_to_ask_the_office_on_every_page_and_download(
+    zhengzhou, kaifeng, django_user_model, settings
+):
+    from django.test import Client
+
+    from tests.builders import make_world
+
+    make_report(make_world(zhengzhou, kaifeng).rail, zhengzhou, 1, "12.34")
+    settings.DASHBOARD_PUBLIC = True  # Signed in, she is still no anonymous visitor.
+    client = Client()
+    client.force_login(django_user_model.objects.create_user("newcomer", is_staff=True))
+    for url in NO_ROLE_URLS:
+        response = client.get(url)
+        assert response.status_code == 403, url
+        html = response.content.decode()
+        assert "<h1>尚无访问权限</h1>" in html, url
+        assert "请联系都市圈办公室为您的账号分配角色" in html
+        assert "12.34" not in html
