@@ -30,6 +30,13 @@ from tasks.models import SAMPLE_IS_READ_ONLY, Task
 from .models import ProgressReport, QuarterClose
 
 MAX_BYTES = 5 * 1024 * 1024
+# A quarter's import is at most a few thousand rows; anything far beyond is refused before it
+# is read, since a small file can declare a million rows or gigabytes of text (see _xlsx_rows).
+MAX_ROWS = 5000
+MAX_COLUMNS = 50
+MAX_UNCOMPRESSED = 10 * 1024 * 1024
+MAX_SHARED_STRINGS = 100_000
+SHARED_STRING = re.compile(rb"<(?:\w+:)?si[\s/>]")
 
 # Column -> the headers it may have, compared after normalising (see _header_key).
 COLUMNS = {
@@ -86,7 +93,7 @@ def read_table(data: bytes) -> tablib.Dataset:
             _("The file is %(size)s MB; files up to %(limit)s MB can be imported.")
             % {"size": f"{len(data) / 1024 / 1024:.1f}", "limit": MAX_BYTES // 1024 // 1024}
         )
-    rows = _xlsx_rows(data) if data[:4] == b"PK\x03\x04" else _csv_rows(data)
+    rows = _bounded(_xlsx_rows(data) if data[:4] == b"PK\x03\x04" else _csv_rows(data))
     header = next(rows, None) or []
     columns = {}
     for index, name in enumerate(header):
@@ -115,13 +122,63 @@ def read_table(data: bytes) -> tablib.Dataset:
     return dataset
 
 
+def too_large() -> FileRefused:
+    return FileRefused(
+        _(
+            "The file has more than %(rows)s rows or %(columns)s columns, or more text than a "
+            "quarter's figures need; split it, or remove the empty rows and columns."
+        )
+        % {"rows": MAX_ROWS, "columns": MAX_COLUMNS}
+    )
+
+
+def _bounded(rows):
+    """The rows, header included, refusing the file as soon as it passes MAX_ROWS or MAX_COLUMNS."""
+    for count, row in enumerate(rows):
+        if count > MAX_ROWS or len(row) > MAX_COLUMNS:
+            raise too_large()
+        yield row
+
+
+def _check_zip(data: bytes) -> None:
+    """Refuse an xlsx whose parts unpack to more than MAX_UNCOMPRESSED, or whose shared-strings
+    table holds more than MAX_SHARED_STRINGS, before openpyxl reads any of it.
+
+    zipfile never unpacks a member past its declared size, so the declared sizes bound the work.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            if len(members) > 200 or sum(m.file_size for m in members) > MAX_UNCOMPRESSED:
+                raise too_large()
+            for member in members:
+                if member.filename.lower().endswith("sharedstrings.xml"):
+                    strings = archive.read(member)
+                    if sum(1 for _match in SHARED_STRING.finditer(strings)) > MAX_SHARED_STRINGS:
+                        raise too_large()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError) as error:
+        raise FileRefused(_("This is not a readable .xlsx workbook.")) from error
+
+
 def _xlsx_rows(data: bytes):
+    _check_zip(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        # The entry sheet is the first; a workbook saved by WPS may have others after it.
+        sheet = book.worksheets[0]
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError) as error:
         raise FileRefused(_("This is not a readable .xlsx workbook.")) from error
-    # The entry sheet is the first; a workbook saved by WPS may have others after it.
-    return book.worksheets[0].iter_rows(values_only=True)
+    # The declared size (<dimension>), when there is one; the rows are counted anyway.
+    if (sheet.max_row or 0) > MAX_ROWS + 1 or (sheet.max_column or 0) > MAX_COLUMNS:
+        raise too_large()
+    # Beyond the declared or the largest allowed width, cells are not even looked at.
+    width = min(sheet.max_column or MAX_COLUMNS, MAX_COLUMNS)
+    rows = sheet.iter_rows(max_row=MAX_ROWS + 2, max_col=width, values_only=True)
+    try:
+        yield from rows
+    except (KeyError, ValueError, TypeError, zipfile.BadZipFile) as error:
+        # A cell openpyxl cannot read (a numeric cell of "nan", a broken part).
+        raise FileRefused(_("This is not a readable .xlsx workbook.")) from error
 
 
 def _csv_rows(data: bytes):
@@ -140,7 +197,10 @@ def _csv_rows(data: bytes):
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    return iter(list(csv.reader(io.StringIO(text), dialect)))
+    try:
+        yield from csv.reader(io.StringIO(text), dialect)
+    except csv.Error as error:
+        raise FileRefused(_("This is neither an .xlsx workbook nor a CSV file.")) from error
 
 
 class SpreadsheetFile(Format):
