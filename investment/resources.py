@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.formats.base_formats import Format
+from import_export.results import RowResult
 from openpyxl import load_workbook
 
 from plan.models import City, Plan
@@ -299,11 +300,24 @@ class ProgressReportResource(resources.ModelResource):
         # Bulk mode would skip save() and so the change history: never on this model.
         use_bulk = False
 
-    def __init__(self, user=None, file_name: str = "", **kwargs) -> None:
+    def __init__(
+        self,
+        user=None,
+        file_name: str = "",
+        versions: dict | None = None,
+        previewed: dict | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(**kwargs)
         self.user = user
         self.file_name = file_name
         self.seen: dict[tuple, int] = {}
+        # The version of each row's report (0: none yet) as this import found it, and, when
+        # confirming a preview, as the preview found it: a report changed in between refuses
+        # the whole confirm.
+        self.versions: dict[tuple, int] = {} if versions is None else versions
+        self.previewed = previewed
+        self.blank_rows = 0
 
     # Read once per file, on its first row: a file of 10,000 rows costs these queries once.
     @cached_property
@@ -331,6 +345,17 @@ class ProgressReportResource(resources.ModelResource):
     def get_queryset(self):
         queryset = super().get_queryset().select_related("task__area__plan", "city")
         return scope_to_city(queryset, self.user)
+
+    def import_row(self, row, instance_loader, **kwargs) -> RowResult:
+        # A blank row is neither shown nor counted; the others keep the file's row numbers.
+        if all(_text(value) == "" for value in row.values()):
+            self.blank_rows += 1
+            return RowResult()
+        return super().import_row(row, instance_loader, **kwargs)
+
+    def after_import(self, dataset, result, **kwargs) -> None:
+        result.total_rows -= self.blank_rows
+        super().after_import(dataset, result, **kwargs)
 
     def before_import_row(self, row, row_number=None, **kwargs) -> None:
         values = {column: row.get(header) for column, header in HEADER_OF.items()}
@@ -449,7 +474,7 @@ class ProgressReportResource(resources.ModelResource):
         """Empty rows, drafts of an export, and figures already there as submitted."""
         if row.get("_skip"):
             return True
-        return (
+        return not import_validation_errors and (
             original is not None
             and original.pk is not None
             and original.status in ProgressReport.COUNTED
@@ -461,10 +486,13 @@ class ProgressReportResource(resources.ModelResource):
         if row.get("_skip"):
             return
         super().import_instance(instance, row, **kwargs)
+        current = (
+            ProgressReport.objects.select_for_update().get(pk=instance.pk) if instance.pk else None
+        )
+        self.check_unchanged_since_preview(instance, current)
         # The admin's rules for changing a report that exists, applied to imports too.
-        if instance.pk is None:
+        if current is None:
             return
-        current = ProgressReport.objects.get(pk=instance.pk)
         unchanged = current.amount == instance.amount and current.note == instance.note
         if current.is_sample:
             raise ValidationError(SAMPLE_IS_READ_ONLY)
@@ -485,6 +513,30 @@ class ProgressReportResource(resources.ModelResource):
                 _("%(report)s is submitted and awaits review; it cannot be changed by an import.")
                 % {"report": current}
             )
+
+    def check_unchanged_since_preview(self, instance, current) -> None:
+        key = (instance.task_id, instance.city_id, instance.year, instance.quarter)
+        version = current.version if current else 0
+        self.versions[key] = version
+        if self.previewed is None or self.previewed.get(key) == version:
+            return
+        raise ValidationError(
+            _(
+                "Task %(task)s, %(city)s, %(year)s Q%(quarter)s changed after the preview "
+                "(now %(amount)s 亿元, last changed by %(user)s). Nothing was imported: upload "
+                "the file again to check it against the figures as they are now."
+            )
+            % {
+                "task": instance.task.code,
+                "city": instance.city.name,
+                "year": instance.year,
+                "quarter": instance.quarter,
+                "amount": exact(current.amount) if current else "—",
+                "user": current.updated_by.get_username()
+                if current and current.updated_by
+                else "—",
+            }
+        )
 
     def before_save_instance(self, instance, row, **kwargs) -> None:
         is_new = instance.pk is None
