@@ -1,4 +1,5 @@
 import json
+import re
 from collections import Counter
 
 from django import forms
@@ -23,7 +24,7 @@ from plan.spreadsheets import EscapedCSV, EscapedXLSX
 from tasks.admin import CityScoped, HistoryAdmin
 
 from .forms import ProgressReportForm, QuarterSheetFormSet, ReturnForm, quarter_sheet
-from .models import ProgressReport, QuarterClose
+from .models import DuplicateReport, ProgressReport, QuarterClose
 from .resources import MAX_BYTES, FileRefused, ProgressReportResource, SpreadsheetFile
 
 
@@ -55,6 +56,9 @@ class ReportConfirmImportForm(ConfirmImportForm):
             return {}
 
 
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
 def quarter_param(value: str | None) -> int | None:
     if value in (None, ""):
         return 1
@@ -67,11 +71,13 @@ def sheet_scope(request) -> tuple[Plan, City, int]:
     A reporter's city is her own, whatever the URL says; anything unknown is a 404.
     """
     year = request.GET.get("year", "")
-    if year and not year.isdigit():
+    if year and not re.fullmatch(r"\d{4}", year):
         raise Http404
     plan = get_object_or_404(Plan, year=year) if year else Plan.objects.first()
     city = reporter_city(request.user)
     requested = request.GET.get("city")
+    if requested and not SLUG.fullmatch(requested):
+        raise Http404  # A NUL byte, say, which PostgreSQL would refuse to compare.
     if city is None:
         if not is_office(request.user):
             raise PermissionDenied  # A reporter not yet bound to a city.
@@ -204,6 +210,15 @@ class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
         (year, city, quarter), _count = counts.most_common(1)[0]
         query = urlencode({"year": year, "city": city, "quarter": quarter})
         return f"{reverse('admin:investment_quarter')}?{query}"
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DuplicateReport as error:
+            # Saved by someone else between this form's checks and its insert: nothing of
+            # this save was kept (the admin's transaction is rolled back).
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return redirect(request.get_full_path())
 
     @admin.display(description=gettext_lazy("amount at close (亿元)"))
     def amount_at_close(self, obj: ProgressReport) -> str:

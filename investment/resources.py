@@ -22,6 +22,7 @@ from import_export.formats.base_formats import Format
 from import_export.results import RowResult
 from openpyxl import load_workbook
 
+from plan.forms import CONTROL_CHARACTERS, control_character_error
 from plan.models import City, Plan
 from plan.money import exact
 from plan.roles import is_office, reporter_city, scope_to_city
@@ -239,7 +240,10 @@ def parse_amount(value) -> Decimal:
         raise ValueError
     if isinstance(value, int | float | Decimal):
         # A float from a workbook is its shortest decimal form: 12.3, not 12.2999...
-        return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if not amount.is_finite():  # A numeric cell of 1e309 is read as infinity.
+            raise ValueError
+        return amount
     text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
     if "," in text:
         if not THOUSANDS.fullmatch(text):
@@ -468,6 +472,8 @@ class ProgressReportResource(resources.ModelResource):
             errors["note"] = _(
                 "%(label)s: a note cannot start with = or @, which Excel reads as a formula."
             ) % {"label": LABELS["note"]}
+        if CONTROL_CHARACTERS.search(note):
+            errors["note"] = control_character_error(LABELS["note"]).messages[0]
         return note
 
     def skip_row(self, instance, original, row, import_validation_errors=None) -> bool:

@@ -213,7 +213,10 @@ def task_detail(request: HttpRequest, year: int, code: str, download_as: str = "
 def entry_template(request: HttpRequest, year: int) -> FileResponse:
     """?city=<slug>&quarter=N: a city's entry sheet, to fill in Excel and import."""
     plan = get_object_or_404(Plan, year=year)
-    city = get_object_or_404(City, slug=request.GET.get("city", ""))
+    slug = request.GET.get("city", "")
+    if not re.fullmatch(r"[-a-zA-Z0-9_]+", slug):
+        raise Http404  # A NUL byte, say, which PostgreSQL would refuse to compare.
+    city = get_object_or_404(City, slug=slug)
     quarter = request.GET.get("quarter", "")
     if quarter not in ("1", "2", "3", "4"):
         raise Http404

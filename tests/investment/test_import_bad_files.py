@@ -115,6 +115,15 @@ HEADER_ROW = (
 )
 
 
+ROW_START = (
+    b"".join(
+        b'<c r="%s2" t="inlineStr"><is><t>%s</t></is></c>' % (column.encode(), text.encode())
+        for column, text in zip("AB", ["1.1", "开封"], strict=True)
+    )
+    + b'<c r="C2"><v>2021</v></c><c r="D2"><v>4</v></c>'
+)
+
+
 def sheet_xml(dimension: bytes, rows: bytes) -> bytes:
     body = b"<sheetData>" + HEADER_ROW + rows + b"</sheetData>"
     return b"<worksheet " + MAIN + b">" + dimension + body + b"</worksheet>"
@@ -228,6 +237,42 @@ CATALOGUE = [
     ("a note too long", rows("1.1,开封,2021,4,1," + "长" * 2001), "进展情况最多 2000 字。"),
     ("GBK with a bad row", rows("1.1,开封,2021,4,abc,", encoding="gbk"), "无法识别“abc”"),
     *[(name, content, TOO_LARGE) for name, content in CRAFTED],
+    (
+        "a note with a vertical tab",
+        rows("1.1,开封,2021,4,1,第一行\x0b第二行"),
+        "进展情况含有控制字符（例如 Word 中 Shift+Enter 粘贴的换行符），请删除后重新保存。",
+    ),
+    (
+        "a note with a NUL byte",
+        rows("1.1,开封,2021,4,1,空\x00字符"),
+        "文件既不是 .xlsx 工作簿，也不是 CSV 文件。",  # Read as a binary file, as it most often is.
+    ),
+    ("nan typed as the amount", rows("1.1,开封,2021,4,nan,"), "完成投资(亿元)：无法识别“nan”。"),
+    (
+        "twenty decimal places",
+        rows("1.1,开封,2021,4,1." + "0" * 19 + "1,"),
+        "本季度完成投资(亿元)最多保留 4 位小数（精确到万元）。",
+    ),
+    (
+        "an amount beyond the field",
+        rows("1.1,开封,2021,4,123456789,"),
+        "本季度完成投资(亿元)数值过大。",
+    ),
+    (
+        "an xlsx numeric cell of 1e309",
+        crafted(sheet_xml(b"", b'<row r="2">' + ROW_START + b'<c r="E2"><v>1e309</v></c></row>')),
+        "完成投资(亿元)：无法识别“inf”。",
+    ),
+    (
+        "an xlsx numeric cell of nan",
+        crafted(sheet_xml(b"", b'<row r="2">' + ROW_START + b'<c r="E2"><v>nan</v></c></row>')),
+        "文件不是可读取的 .xlsx 工作簿",
+    ),
+    (
+        "an xlsx numeric cell beyond the field",
+        crafted(sheet_xml(b"", b'<row r="2">' + ROW_START + b'<c r="E2"><v>1e20</v></c></row>')),
+        "本季度完成投资(亿元)数值过大。",
+    ),
 ]
 
 
