@@ -202,11 +202,19 @@ class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
 
     def sheet_of(self, result) -> str:
         """The quarter sheet of the city and quarter most of the imported rows are for."""
-        imported = [row.instance for row in result.valid_rows() if row.instance is not None]
-        kept = [r for r in imported if r.pk] or imported
-        if not kept:
+        # Rows skipped as drafts of an export carry no report at all.
+        rows = [row for row in result.valid_rows() if getattr(row.instance, "city_id", None)]
+        changed = [
+            row
+            for row in rows
+            if row.import_type in (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE)
+        ]
+        if not rows:
             return reverse("admin:investment_progressreport_changelist")
-        counts = Counter((report.year, report.city.slug, report.quarter) for report in kept)
+        counts = Counter(
+            (row.instance.year, row.instance.city.slug, row.instance.quarter)
+            for row in changed or rows
+        )
         (year, city, quarter), _count = counts.most_common(1)[0]
         query = urlencode({"year": year, "city": city, "quarter": quarter})
         return f"{reverse('admin:investment_quarter')}?{query}"

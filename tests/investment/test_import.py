@@ -300,3 +300,10 @@ def test_a_confirmed_import_lands_on_the_quarter_sheet_with_a_summary(client, wo
     )
     page = client.get(response["Location"]).content.decode()
     assert "已导入：新建 2 条，更改 0 条，未变或空行 0 条。" in page
+
+
+def test_a_confirm_of_unchanged_rows_lands_on_their_sheet(client, world, clerk):
+    content = (HEADER + "1.1,开封,2021,1,7.25,\n").encode()
+    preview = upload(client, "开封.csv", content)
+    response = client.post(CONFIRM, dict(preview.context["confirm_form"].initial))
+    assert response["Location"].endswith("?year=2021&city=kaifeng&quarter=1")

@@ -75,15 +75,14 @@ def xlsx(*table: tuple) -> bytes:
     return out.getvalue()
 
 
+PLAIN = xlsx(HEADER.strip().split(","), ["1.3", "开封", 2021, 4, 1, "好的一行"])
+
+
 def crafted(sheet: bytes | None = None, strings: bytes | None = None) -> bytes:
     """A small valid workbook (header and one row) with its sheet or shared strings replaced:
     what an attacker writes by hand, a few KB that would unpack to far more."""
     # openpyxl writes its texts inline; `strings` is added as the shared-strings part.
-    book = openpyxl.Workbook()
-    book.active.append(HEADER.strip().split(","))
-    book.active.append(["1.3", "开封", 2021, 4, 1, "好的一行"])
-    plain = io.BytesIO()
-    book.save(plain)
+    plain = io.BytesIO(PLAIN)
     out = io.BytesIO()
     with zipfile.ZipFile(plain) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dest:
         for item in source.infolist():
@@ -156,12 +155,12 @@ CRAFTED = [
     (
         "an xlsx with one huge shared string",
         crafted(
-            strings=strings_xml(HEADER_STRINGS + b"<si><t>" + b"x" * 11_000_000 + b"</t></si>")
+            strings=strings_xml(HEADER_STRINGS + b"<si><t>" + b"x" * 10_500_000 + b"</t></si>")
         ),
     ),
     (
         "an xlsx with millions of tiny shared strings",
-        crafted(strings=strings_xml(HEADER_STRINGS + b"<si><t>a</t></si>" * 1_000_000)),
+        crafted(strings=strings_xml(HEADER_STRINGS + b"<si/>" * 1_000_000)),
     ),
     (
         "an xlsx with many shared strings under the size bound",
@@ -364,3 +363,18 @@ def test_a_leader_cannot_import(client, world, django_user_model, tmp_path):
     path.write_bytes(rows())
     with pytest.raises(CommandError, match="leader 没有导入填报的权限。"):
         call_command("import_reports", str(path), "--user", "leader", stdout=io.StringIO())
+
+
+def test_a_report_saved_by_someone_else_during_an_import_gives_the_duplicate_message(
+    world, tmp_path, monkeypatch, kaifeng
+):
+    rail = kaifeng.tasks.get(number=1)
+
+    def checks_then_the_other_save(self, exclude=None):
+        if self.pk is None and not ProgressReport.objects.filter(quarter=4).exists():
+            make_report(rail, kaifeng, 4, "9", Status.DRAFT)
+
+    monkeypatch.setattr(ProgressReport, "validate_unique", lambda self, exclude=None: None)
+    monkeypatch.setattr(ProgressReport, "validate_constraints", checks_then_the_other_save)
+    refusal = refused(tmp_path, (HEADER + "1.1,开封,2021,4,1,\n").encode())
+    assert "该城市本季度已填报过这项任务，不能重复填报。" in refusal
