@@ -1,3 +1,8 @@
+import json
+import re
+from collections import Counter
+
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -5,10 +10,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportMixin
-from import_export.forms import ImportForm
+from import_export.forms import ConfirmImportForm, ImportForm
+from import_export.results import RowResult
 
 from plan.models import City, Plan
 from plan.money import exact
@@ -17,7 +24,7 @@ from plan.spreadsheets import EscapedCSV, EscapedXLSX
 from tasks.admin import CityScoped, HistoryAdmin
 
 from .forms import ProgressReportForm, QuarterSheetFormSet, ReturnForm, quarter_sheet
-from .models import ProgressReport, QuarterClose
+from .models import DuplicateReport, ProgressReport, QuarterClose
 from .resources import MAX_BYTES, FileRefused, ProgressReportResource, SpreadsheetFile
 
 
@@ -34,6 +41,24 @@ class ReportImportForm(ImportForm):
         return upload
 
 
+class ReportConfirmImportForm(ConfirmImportForm):
+    """The confirm step, carrying the version of each row's report as the preview saw it."""
+
+    versions = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean_versions(self) -> dict[tuple, int]:
+        # Anything unreadable counts as "seen at no version": every row then differs and the
+        # confirm is refused, never applied unchecked.
+        try:
+            rows = json.loads(self.cleaned_data["versions"] or "[]")
+            return {tuple(row[:4]): row[4] for row in rows}
+        except (ValueError, TypeError, IndexError):
+            return {}
+
+
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
 def quarter_param(value: str | None) -> int | None:
     if value in (None, ""):
         return 1
@@ -46,11 +71,13 @@ def sheet_scope(request) -> tuple[Plan, City, int]:
     A reporter's city is her own, whatever the URL says; anything unknown is a 404.
     """
     year = request.GET.get("year", "")
-    if year and not year.isdigit():
+    if year and not re.fullmatch(r"\d{4}", year):
         raise Http404
     plan = get_object_or_404(Plan, year=year) if year else Plan.objects.first()
     city = reporter_city(request.user)
     requested = request.GET.get("city")
+    if requested and not SLUG.fullmatch(requested):
+        raise Http404  # A NUL byte, say, which PostgreSQL would refuse to compare.
     if city is None:
         if not is_office(request.user):
             raise PermissionDenied  # A reporter not yet bound to a city.
@@ -69,6 +96,7 @@ class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
     import_formats = [SpreadsheetFile]
     export_formats = [EscapedXLSX, EscapedCSV]
     import_form_class = ReportImportForm
+    confirm_form_class = ReportConfirmImportForm
     import_export_change_list_template = "admin/investment/progressreport/change_list.html"
     import_template_name = "admin/investment/progressreport/import.html"
     # Every import is logged in the change history, with who and which file.
@@ -122,10 +150,24 @@ class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
     def get_import_resource_kwargs(self, request, **kwargs):
         # The file's name goes into the change history: from the upload on preview, from
         # the confirm form after. The upload page itself has neither.
-        cleaned = getattr(kwargs.get("form"), "cleaned_data", {})
+        form = kwargs.get("form")
+        cleaned = getattr(form, "cleaned_data", {})
         upload = cleaned.get("import_file")
         name = getattr(upload, "name", None) or cleaned.get("original_file_name", "")
-        return {"user": request.user, "file_name": name}
+        resource = {"user": request.user, "file_name": name}
+        if isinstance(form, ConfirmImportForm):
+            resource["previewed"] = cleaned.get("versions", {})
+        elif form is not None:
+            # The preview fills it in; the confirm form carries it (get_confirm_form_initial).
+            form.versions_seen = resource["versions"] = {}
+        return resource
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            rows = [[*key, version] for key, version in import_form.versions_seen.items()]
+            initial["versions"] = json.dumps(rows)
+        return initial
 
     def get_import_data_kwargs(self, **kwargs):
         # All or nothing: a row that fails rolls back every row of the file.
@@ -145,8 +187,46 @@ class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
                 _("Nothing was imported: the file no longer passes the checks. Upload it again."),
                 messages.ERROR,
             )
+            for row in result.invalid_rows:
+                for error in dict.fromkeys(row.error.messages):
+                    self.message_user(request, error, messages.ERROR)
             return redirect(reverse("admin:investment_progressreport_import"))
-        return super().process_result(result, request)
+        totals = result.totals
+        summary = _("%(new)d new, %(update)d changed, %(skip)d unchanged or empty.") % {
+            "new": totals[RowResult.IMPORT_TYPE_NEW],
+            "update": totals[RowResult.IMPORT_TYPE_UPDATE],
+            "skip": totals[RowResult.IMPORT_TYPE_SKIP],
+        }
+        self.message_user(request, _("Imported: ") + summary, messages.SUCCESS)
+        return redirect(self.sheet_of(result))
+
+    def sheet_of(self, result) -> str:
+        """The quarter sheet of the city and quarter most of the imported rows are for."""
+        # Rows skipped as drafts of an export carry no report at all.
+        rows = [row for row in result.valid_rows() if getattr(row.instance, "city_id", None)]
+        changed = [
+            row
+            for row in rows
+            if row.import_type in (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE)
+        ]
+        if not rows:
+            return reverse("admin:investment_progressreport_changelist")
+        counts = Counter(
+            (row.instance.year, row.instance.city.slug, row.instance.quarter)
+            for row in changed or rows
+        )
+        (year, city, quarter), _count = counts.most_common(1)[0]
+        query = urlencode({"year": year, "city": city, "quarter": quarter})
+        return f"{reverse('admin:investment_quarter')}?{query}"
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DuplicateReport as error:
+            # Saved by someone else between this form's checks and its insert: nothing of
+            # this save was kept (the admin's transaction is rolled back).
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return redirect(request.get_full_path())
 
     @admin.display(description=gettext_lazy("amount at close (亿元)"))
     def amount_at_close(self, obj: ProgressReport) -> str:

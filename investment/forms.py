@@ -8,13 +8,13 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from plan.forms import YiFormField
+from plan.forms import CONTROL_CHARACTERS, YiFormField, control_character_error
 from plan.models import City, Plan
 from plan.money import exact
 from plan.roles import is_office, reporter_city
 from tasks.models import Task
 
-from .models import NOTE_LENGTH, ProgressReport, QuarterClose
+from .models import NOTE_LENGTH, DuplicateReport, ProgressReport, QuarterClose
 
 
 @dataclass(frozen=True)
@@ -193,6 +193,12 @@ class QuarterRowForm(forms.Form):
             for field in self.fields.values():
                 field.disabled = True
 
+    def clean_note(self) -> str:
+        note = self.cleaned_data["note"]
+        if CONTROL_CHARACTERS.search(note):
+            raise control_character_error(self.fields["note"].label)
+        return note
+
     def clean(self) -> dict:
         cleaned = super().clean()
         if cleaned.get("task") != self.row.task.pk:
@@ -287,8 +293,13 @@ class BaseQuarterSheet(forms.BaseFormSet):
             if any(form.errors for form in self.forms):
                 transaction.set_rollback(True)
                 return None
-            for _form, report in reports:
-                report.save()
+            for form, report in reports:
+                try:
+                    report.save()
+                except DuplicateReport as error:
+                    form.add_error(None, error)
+                    transaction.set_rollback(True)
+                    return None
             saved = [report for _form, report in reports]
             if submit and not self.closed:
                 try:

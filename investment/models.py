@@ -3,12 +3,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
-from django.db import models
-from django.db.models import Q, Sum
+from django.db import IntegrityError, models, transaction
+from django.db.models import Max, Q, Sum
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from plan.forms import CONTROL_CHARACTERS, control_character_error
 from plan.models import City, Plan, YiField
 from plan.money import exact
 from plan.roles import is_office, reporter_city
@@ -16,6 +17,10 @@ from tasks.models import QUARTER_VALIDATORS, CityAllocation, Task
 
 # Long enough for a real progress note, short enough that a paste accident is caught.
 NOTE_LENGTH = 2000
+
+
+class DuplicateReport(ValidationError):
+    """A report for the same task, city and quarter was saved first, after this one was checked."""
 
 
 class ProgressReportQuerySet(models.QuerySet):
@@ -142,7 +147,20 @@ class ProgressReport(models.Model):
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
             self.version += 1
-        super().save(*args, **kwargs)
+            super().save(*args, **kwargs)
+            return
+        # Two saves of the same new report at once both pass validation; the second insert
+        # then meets the unique constraint, and says so as validation would have.
+        try:
+            with transaction.atomic():
+                super().save(*args, **kwargs)
+        except IntegrityError:
+            unique = next(c for c in self._meta.constraints if c.name == "report_unique_quarter")
+            key = {"task": self.task_id, "city": self.city_id, "year": self.year}
+            if not ProgressReport.objects.filter(**key, quarter=self.quarter).exists():
+                raise
+            self.pk = None
+            raise DuplicateReport(unique.violation_error_message, code="unique") from None
 
     def clean(self) -> None:
         errors = {}
@@ -152,7 +170,10 @@ class ProgressReport(models.Model):
             errors["year"] = _("The year must be the plan's year, %(year)d.") % {
                 "year": self.task.area.plan.year
             }
-        if not errors and None not in (self.task_id, self.city_id, self.amount):
+        if CONTROL_CHARACTERS.search(self.note or ""):
+            errors["note"] = control_character_error(self._meta.get_field("note").verbose_name)
+        finite = isinstance(self.amount, Decimal) and self.amount.is_finite()
+        if not errors and finite and None not in (self.task_id, self.city_id):
             errors.update(self.unit_errors())
         if errors:
             raise ValidationError(errors)
@@ -166,7 +187,8 @@ class ProgressReport(models.Model):
         )
 
     def unit_errors(self) -> dict[str, str]:
-        """Catch 万元 typed as 亿元: ten times the task's target or the city's allocation."""
+        """Catch 万元 typed as 亿元: ten times the task's target or the city's allocation, or, for a
+        task with neither, more than the plan's largest task target."""
         allocation = self.allocation()
         for limit in (self.task.target, allocation):
             if limit and self.amount > 10 * limit:
@@ -177,6 +199,20 @@ class ProgressReport(models.Model):
                         "1 亿元 = 10000 万元."
                     )
                     % {"amount": exact(self.amount), "limit": exact(limit)}
+                }
+        if self.task.target is None and allocation is None:
+            # Nothing of its own to compare with: the plan's largest stated target bounds it.
+            largest = Task.objects.filter(area__plan=self.task.area.plan_id).aggregate(
+                largest=Max("target")
+            )["largest"]
+            if largest and self.amount > largest:
+                return {
+                    "amount": _(
+                        "%(amount)s 亿元 is more than the largest target of any task in the plan "
+                        "(%(limit)s 亿元), and this task has neither a target nor an allocation "
+                        "to compare with. Was it entered in 万元? 1 亿元 = 10000 万元."
+                    )
+                    % {"amount": exact(self.amount), "limit": exact(largest)}
                 }
         return {}
 

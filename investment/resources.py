@@ -19,8 +19,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.formats.base_formats import Format
+from import_export.results import RowResult
 from openpyxl import load_workbook
 
+from plan.forms import CONTROL_CHARACTERS, control_character_error
 from plan.models import City, Plan
 from plan.money import exact
 from plan.roles import is_office, reporter_city, scope_to_city
@@ -30,6 +32,13 @@ from tasks.models import SAMPLE_IS_READ_ONLY, Task
 from .models import ProgressReport, QuarterClose
 
 MAX_BYTES = 5 * 1024 * 1024
+# A quarter's import is at most a few thousand rows; anything far beyond is refused before it
+# is read, since a small file can declare a million rows or gigabytes of text (see _xlsx_rows).
+MAX_ROWS = 5000
+MAX_COLUMNS = 50
+MAX_UNCOMPRESSED = 10 * 1024 * 1024
+MAX_SHARED_STRINGS = 100_000
+SHARED_STRING = re.compile(rb"<(?:\w+:)?si[\s/>]")
 
 # Column -> the headers it may have, compared after normalising (see _header_key).
 COLUMNS = {
@@ -86,7 +95,7 @@ def read_table(data: bytes) -> tablib.Dataset:
             _("The file is %(size)s MB; files up to %(limit)s MB can be imported.")
             % {"size": f"{len(data) / 1024 / 1024:.1f}", "limit": MAX_BYTES // 1024 // 1024}
         )
-    rows = _xlsx_rows(data) if data[:4] == b"PK\x03\x04" else _csv_rows(data)
+    rows = _bounded(_xlsx_rows(data) if data[:4] == b"PK\x03\x04" else _csv_rows(data))
     header = next(rows, None) or []
     columns = {}
     for index, name in enumerate(header):
@@ -115,13 +124,63 @@ def read_table(data: bytes) -> tablib.Dataset:
     return dataset
 
 
+def too_large() -> FileRefused:
+    return FileRefused(
+        _(
+            "The file has more than %(rows)s rows or %(columns)s columns, or more text than a "
+            "quarter's figures need; split it, or remove the empty rows and columns."
+        )
+        % {"rows": MAX_ROWS, "columns": MAX_COLUMNS}
+    )
+
+
+def _bounded(rows):
+    """The rows, header included, refusing the file as soon as it passes MAX_ROWS or MAX_COLUMNS."""
+    for count, row in enumerate(rows):
+        if count > MAX_ROWS or len(row) > MAX_COLUMNS:
+            raise too_large()
+        yield row
+
+
+def _check_zip(data: bytes) -> None:
+    """Refuse an xlsx whose parts unpack to more than MAX_UNCOMPRESSED, or whose shared-strings
+    table holds more than MAX_SHARED_STRINGS, before openpyxl reads any of it.
+
+    zipfile never unpacks a member past its declared size, so the declared sizes bound the work.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            if len(members) > 200 or sum(m.file_size for m in members) > MAX_UNCOMPRESSED:
+                raise too_large()
+            for member in members:
+                if member.filename.lower().endswith("sharedstrings.xml"):
+                    strings = archive.read(member)
+                    if sum(1 for _match in SHARED_STRING.finditer(strings)) > MAX_SHARED_STRINGS:
+                        raise too_large()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError) as error:
+        raise FileRefused(_("This is not a readable .xlsx workbook.")) from error
+
+
 def _xlsx_rows(data: bytes):
+    _check_zip(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        # The entry sheet is the first; a workbook saved by WPS may have others after it.
+        sheet = book.worksheets[0]
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError) as error:
         raise FileRefused(_("This is not a readable .xlsx workbook.")) from error
-    # The entry sheet is the first; a workbook saved by WPS may have others after it.
-    return book.worksheets[0].iter_rows(values_only=True)
+    # The declared size (<dimension>), when there is one; the rows are counted anyway.
+    if (sheet.max_row or 0) > MAX_ROWS + 1 or (sheet.max_column or 0) > MAX_COLUMNS:
+        raise too_large()
+    # Beyond the declared or the largest allowed width, cells are not even looked at.
+    width = min(sheet.max_column or MAX_COLUMNS, MAX_COLUMNS)
+    rows = sheet.iter_rows(max_row=MAX_ROWS + 2, max_col=width, values_only=True)
+    try:
+        yield from rows
+    except (KeyError, ValueError, TypeError, zipfile.BadZipFile) as error:
+        # A cell openpyxl cannot read (a numeric cell of "nan", a broken part).
+        raise FileRefused(_("This is not a readable .xlsx workbook.")) from error
 
 
 def _csv_rows(data: bytes):
@@ -140,7 +199,10 @@ def _csv_rows(data: bytes):
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    return iter(list(csv.reader(io.StringIO(text), dialect)))
+    try:
+        yield from csv.reader(io.StringIO(text), dialect)
+    except csv.Error as error:
+        raise FileRefused(_("This is neither an .xlsx workbook nor a CSV file.")) from error
 
 
 class SpreadsheetFile(Format):
@@ -178,7 +240,10 @@ def parse_amount(value) -> Decimal:
         raise ValueError
     if isinstance(value, int | float | Decimal):
         # A float from a workbook is its shortest decimal form: 12.3, not 12.2999...
-        return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if not amount.is_finite():  # A numeric cell of 1e309 is read as infinity.
+            raise ValueError
+        return amount
     text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
     if "," in text:
         if not THOUSANDS.fullmatch(text):
@@ -239,11 +304,24 @@ class ProgressReportResource(resources.ModelResource):
         # Bulk mode would skip save() and so the change history: never on this model.
         use_bulk = False
 
-    def __init__(self, user=None, file_name: str = "", **kwargs) -> None:
+    def __init__(
+        self,
+        user=None,
+        file_name: str = "",
+        versions: dict | None = None,
+        previewed: dict | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(**kwargs)
         self.user = user
         self.file_name = file_name
         self.seen: dict[tuple, int] = {}
+        # The version of each row's report (0: none yet) as this import found it, and, when
+        # confirming a preview, as the preview found it: a report changed in between refuses
+        # the whole confirm.
+        self.versions: dict[tuple, int] = {} if versions is None else versions
+        self.previewed = previewed
+        self.blank_rows = 0
 
     # Read once per file, on its first row: a file of 10,000 rows costs these queries once.
     @cached_property
@@ -271,6 +349,17 @@ class ProgressReportResource(resources.ModelResource):
     def get_queryset(self):
         queryset = super().get_queryset().select_related("task__area__plan", "city")
         return scope_to_city(queryset, self.user)
+
+    def import_row(self, row, instance_loader, **kwargs) -> RowResult:
+        # A blank row is neither shown nor counted; the others keep the file's row numbers.
+        if all(_text(value) == "" for value in row.values()):
+            self.blank_rows += 1
+            return RowResult()
+        return super().import_row(row, instance_loader, **kwargs)
+
+    def after_import(self, dataset, result, **kwargs) -> None:
+        result.total_rows -= self.blank_rows
+        super().after_import(dataset, result, **kwargs)
 
     def before_import_row(self, row, row_number=None, **kwargs) -> None:
         values = {column: row.get(header) for column, header in HEADER_OF.items()}
@@ -383,13 +472,15 @@ class ProgressReportResource(resources.ModelResource):
             errors["note"] = _(
                 "%(label)s: a note cannot start with = or @, which Excel reads as a formula."
             ) % {"label": LABELS["note"]}
+        if CONTROL_CHARACTERS.search(note):
+            errors["note"] = control_character_error(LABELS["note"]).messages[0]
         return note
 
     def skip_row(self, instance, original, row, import_validation_errors=None) -> bool:
         """Empty rows, drafts of an export, and figures already there as submitted."""
         if row.get("_skip"):
             return True
-        return (
+        return not import_validation_errors and (
             original is not None
             and original.pk is not None
             and original.status in ProgressReport.COUNTED
@@ -405,10 +496,14 @@ class ProgressReportResource(resources.ModelResource):
         if instance.task_id and instance.city_id and instance.year and instance.quarter:
             if error := instance.earlier_quarter_error():
                 raise ValidationError(error)
+
+        current = (
+            ProgressReport.objects.select_for_update().get(pk=instance.pk) if instance.pk else None
+        )
+        self.check_unchanged_since_preview(instance, current)
         # The admin's rules for changing a report that exists, applied to imports too.
-        if instance.pk is None:
+        if current is None:
             return
-        current = ProgressReport.objects.get(pk=instance.pk)
         unchanged = current.amount == instance.amount and current.note == instance.note
         if current.is_sample:
             raise ValidationError(SAMPLE_IS_READ_ONLY)
@@ -429,6 +524,30 @@ class ProgressReportResource(resources.ModelResource):
                 _("%(report)s is submitted and awaits review; it cannot be changed by an import.")
                 % {"report": current}
             )
+
+    def check_unchanged_since_preview(self, instance, current) -> None:
+        key = (instance.task_id, instance.city_id, instance.year, instance.quarter)
+        version = current.version if current else 0
+        self.versions[key] = version
+        if self.previewed is None or self.previewed.get(key) == version:
+            return
+        raise ValidationError(
+            _(
+                "Task %(task)s, %(city)s, %(year)s Q%(quarter)s changed after the preview "
+                "(now %(amount)s 亿元, last changed by %(user)s). Nothing was imported: upload "
+                "the file again to check it against the figures as they are now."
+            )
+            % {
+                "task": instance.task.code,
+                "city": instance.city.name,
+                "year": instance.year,
+                "quarter": instance.quarter,
+                "amount": exact(current.amount) if current else "—",
+                "user": current.updated_by.get_username()
+                if current and current.updated_by
+                else "—",
+            }
+        )
 
     def before_save_instance(self, instance, row, **kwargs) -> None:
         is_new = instance.pk is None

@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from plan.money import yi
-from plan.spreadsheets import FORMULA_STARTS, escape_text
+from plan.spreadsheets import FORMULA_STARTS, cell_text, escape_text
 from tasks.models import Task
 
 from .figures import Pace, Progress, Scope
@@ -86,7 +86,7 @@ class Sheet:
         self.append([self.cell(text, bold=True, fill=HEADER_FILL) for text in self.headers])
 
     def cell(self, value, number_format: str | None = None, bold=False, fill=None) -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.ws, value=value)
+        cell = WriteOnlyCell(self.ws, value=cell_text(value) if isinstance(value, str) else value)
         if isinstance(value, str) and value.startswith(FORMULA_STARTS):
             # A note like "=HYPERLINK(...)" stays text: Excel never evaluates it.
             cell.data_type = "s"

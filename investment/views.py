@@ -240,7 +240,10 @@ def entry_template(request: HttpRequest, year: int) -> FileResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     plan = get_object_or_404(Plan, year=year)
-    city = get_object_or_404(City, slug=request.GET.get("city", ""))
+    slug = request.GET.get("city", "")
+    if not re.fullmatch(r"[-a-zA-Z0-9_]+", slug):
+        raise Http404  # A NUL byte, say, which PostgreSQL would refuse to compare.
+    city = get_object_or_404(City, slug=slug)
     if not (is_office(request.user) or reporter_city(request.user) == city):
         raise Http404
     quarter = request.GET.get("quarter", "")

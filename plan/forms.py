@@ -1,14 +1,48 @@
+import re
 import unicodedata
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import DecimalValidator, MinValueValidator
+from django.utils.deconstruct import deconstructible
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+
+# Control characters but tab, newline and carriage return: Excel refuses them in a cell, and
+# PostgreSQL refuses NUL. Word's Shift+Enter pastes a vertical tab (\x0b).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def control_character_error(field) -> ValidationError:
+    return ValidationError(
+        _(
+            "%(field)s contains a control character (such as the line break Word's "
+            "Shift+Enter pastes); remove it and save again."
+        )
+        % {"field": field},
+        code="control_character",
+    )
+
+
+@deconstructible(path="plan.forms.YiDigits")
+class YiDigits(DecimalValidator):
+    """Too many decimal places are said as such, before "too large" (Django checks the total
+    number of digits first, so 1.00000000000000000001 would be "too large")."""
+
+    def __call__(self, value) -> None:
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > self.decimal_places:
+            raise ValidationError(
+                self.messages["max_decimal_places"],
+                code="max_decimal_places",
+                params={"max": self.decimal_places, "value": value},
+            )
+        super().__call__(value)
 
 
 def yi_validators(field: str, max_digits: int, decimal_places: int) -> list:
     """An amount's bounds, with messages that name the field wherever they are shown."""
-    digits = DecimalValidator(max_digits, decimal_places)
+    digits = YiDigits(max_digits, decimal_places)
     digits.messages = {
         "invalid": format_lazy(_("{field} must be a number."), field=field),
         "max_digits": format_lazy(_("{field} is too large."), field=field),

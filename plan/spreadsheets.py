@@ -5,12 +5,20 @@ text, or a note such as =HYPERLINK(...) would run when leadership opens the file
 """
 
 from import_export.formats.base_formats import CSV, XLSX
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 
 
+def cell_text(value: str) -> str:
+    """A stored text as a cell may hold it: without the control characters openpyxl refuses
+    (entry refuses them too, but a writer must never fail on what is already stored)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
+
+
 def escape_text(value: str) -> str:
     """A text a spreadsheet would read as a formula, made plain text (the OWASP way)."""
+    value = cell_text(value)
     return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 

@@ -1,8 +1,10 @@
 """A catalogue of bad input to a quarterly report: each gets a clear Chinese message and
 changes nothing. What clerks routinely type (full-width digits, spaces) is not an error."""
 
+import io
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.contrib.auth.models import Group
 
@@ -156,3 +158,142 @@ def test_bad_row_on_the_quarter_sheet_is_refused_and_changes_nothing(world, row,
     assert response.status_code == 200
     assert message in response.content.decode()
     assert snapshot() == before
+
+
+CONTROL = "进展情况含有控制字符（例如 Word 中 Shift+Enter 粘贴的换行符），请删除后重新保存。"
+TWENTY_PLACES = "1." + "0" * 19 + "1"
+
+MORE_ADMIN_CASES = [
+    ({"note": "第一行\x0b第二行"}, CONTROL),
+    ({"note": "响铃\x07"}, CONTROL),
+    ({"amount": TWENTY_PLACES}, f"{AMOUNT}最多保留 4 位小数（精确到万元）。"),
+    ({"amount": "1e-5"}, f"{AMOUNT}最多保留 4 位小数（精确到万元）。"),
+]
+
+
+@pytest.mark.parametrize(("changes", "message"), MORE_ADMIN_CASES)
+def test_more_bad_reports_in_the_admin_are_refused_and_change_nothing(world, changes, message):
+    test_bad_report_in_the_admin_is_refused_and_changes_nothing(world, changes, message)
+
+
+def test_tabs_and_line_breaks_in_a_note_are_kept(world):
+    response = world["client"].post(
+        ADD,
+        {
+            "task": world["task"].pk,
+            "city": world["kaifeng"].pk,
+            "year": 2021,
+            "quarter": 2,
+            "amount": "1",
+            "note": "一\t二\r\n三",
+        },
+    )
+    assert response.status_code == 302
+    assert ProgressReport.objects.get(quarter=2).note == "一\t二\r\n三"
+
+
+MORE_SHEET_CASES = [
+    ({"amount": "1", "note": "第一行\x0b第二行"}, CONTROL),
+    ({"amount": "NaN"}, "本季度完成(亿元)必须是数字。"),
+    ({"amount": "Infinity"}, "本季度完成(亿元)必须是数字。"),
+    ({"cumulative": "-Infinity"}, "累计(亿元)必须是数字。"),
+    ({"amount": "1e309"}, "本季度完成(亿元)数值过大。"),
+    ({"cumulative": "123456789"}, "累计(亿元)数值过大。"),
+    ({"amount": TWENTY_PLACES}, "本季度完成(亿元)最多保留 4 位小数（精确到万元）。"),
+]
+
+
+@pytest.mark.parametrize(("row", "message"), MORE_SHEET_CASES)
+def test_more_bad_rows_on_the_quarter_sheet_are_refused_and_change_nothing(world, row, message):
+    test_bad_row_on_the_quarter_sheet_is_refused_and_changes_nothing(world, row, message)
+
+
+def history() -> tuple:
+    return snapshot(), ProgressReport.history.count()
+
+
+def test_an_amount_above_the_plans_largest_target_is_refused_where_a_task_has_none(
+    world, zhengzhou, office, client
+):
+    # Task 1.2 has neither target nor allocation; the plan's largest target is 1.1's 100.
+    bare = make_task(world["task"].area, 2, None, [zhengzhou], title="政策")
+    client.force_login(office)
+    before = history()
+    data = {"task": bare.pk, "city": zhengzhou.pk, "year": 2021, "quarter": 2}
+    page = client.post(ADD, {**data, "amount": "100.0001"}).content.decode()
+    assert (
+        "本季度完成投资(亿元)：100.0001 亿元超过了工作要点中最大的任务目标（100 亿元），"
+        "而该任务既无目标也无分配金额可供比较。是否把万元当成了亿元？1 亿元 = 10000 万元。"
+    ) in page
+    assert history() == before
+    assert client.post(ADD, {**data, "amount": "100"}).status_code == 302
+
+
+def test_a_stored_note_with_a_control_character_never_breaks_an_export(world, office, client):
+    report = world["existing"]
+    report.note = "第一行\x0b第二行\x07"  # PostgreSQL cannot store a NUL at all.
+    report.save()
+    client.force_login(office)
+    for url in ["/2021/export.xlsx", "/2021/tasks/1.1/export.xlsx", "/2021/reports.csv"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = b"".join(response.streaming_content)
+        assert "第一行第二行".encode() in body or url.endswith(".xlsx"), url
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(client.get("/2021/export.xlsx"))))
+    notes = [cell for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row]
+    assert "第一行第二行" in notes
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/2021/?as_of=%00",
+        "/2021/?as_of=2021Q%00",
+        "/2021/template.xlsx?city=%00&quarter=2",
+        "/2021/template.xlsx?city=kaifeng&quarter=%00",
+        "/2021/template.xlsx?city=kaifeng%00&quarter=2",
+        "/admin/investment/progressreport/quarter/?city=%00",
+        "/admin/investment/progressreport/quarter/?quarter=%00",
+        "/admin/investment/progressreport/quarter/?year=%00",
+        "/admin/investment/progressreport/quarter/?year=%C2%B2",
+        "/admin/investment/progressreport/quarter/?year=20210",
+    ],
+)
+def test_a_bad_or_nul_query_parameter_is_404(world, office, client, url):
+    client.force_login(office)
+    assert client.get(url).status_code == 404
+
+
+@pytest.fixture
+def racing(monkeypatch, world):
+    """Another save of the same Q2 report lands between the checks and the insert: the checks
+    see no duplicate, the insert meets the unique constraint. (The other save happens inside
+    this request's transaction here, so the rollback takes it too.)"""
+
+    def checks_then_the_other_save(self, exclude=None):
+        if self.pk is None and not ProgressReport.objects.filter(quarter=2).exists():
+            make_report(world["task"], world["kaifeng"], 2, "9", ProgressReport.Status.DRAFT)
+
+    monkeypatch.setattr(ProgressReport, "validate_unique", lambda self, exclude=None: None)
+    monkeypatch.setattr(ProgressReport, "validate_constraints", checks_then_the_other_save)
+
+
+DUPLICATE = "该城市本季度已填报过这项任务，不能重复填报。"
+
+
+def test_two_saves_at_once_in_the_admin_give_the_duplicate_message(world, racing):
+    before = history()
+    data = {"task": world["task"].pk, "city": world["kaifeng"].pk, "year": 2021, "quarter": 2}
+    response = world["client"].post(ADD, {**data, "amount": "3"}, follow=True)
+    assert response.status_code == 200
+    assert DUPLICATE in response.content.decode()
+    assert history() == before
+
+
+def test_two_saves_at_once_on_the_sheet_give_the_duplicate_message(world, racing):
+    before = history()
+    data = {"rows-TOTAL_FORMS": 1, "rows-INITIAL_FORMS": 0, "rows-0-task": world["task"].pk}
+    response = world["client"].post(SHEET, {**data, "rows-0-amount": "3", "_save": "1"})
+    assert response.status_code == 200
+    assert DUPLICATE in response.content.decode()
+    assert history() == before

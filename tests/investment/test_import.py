@@ -245,3 +245,79 @@ def test_an_import_cannot_submit_a_quarter_while_an_earlier_one_is_a_draft(
         refused.value
     )
     assert (state(), ProgressReport.history.count()) == before
+
+
+def history_state() -> tuple:
+    return state(), ProgressReport.history.count()
+
+
+def test_a_confirm_after_the_office_changed_a_previewed_report_is_refused_whole(
+    client, world, clerk, kaifeng
+):
+    draft = make_report(world, kaifeng, 2, "3", Status.DRAFT)
+    content = (HEADER + "1.2,开封,2021,2,1,\n1.1,开封,2021,2,4,\n").encode()
+    preview = upload(client, "开封.csv", content)
+    draft.amount = Decimal(5)  # The office corrects the draft meanwhile.
+    draft.save()
+    before = history_state()
+    response = client.post(CONFIRM, dict(preview.context["confirm_form"].initial), follow=True)
+    page = response.content.decode()
+    assert (
+        "任务 1.1（开封，2021年第2季度）在预览之后已有改动（现为 5 亿元，最后修改人 —）。"
+        "未导入任何数据：请重新上传文件，按最新数据核对后再确认。" in page
+    )
+    assert history_state() == before
+
+
+def test_a_confirm_after_someone_created_a_previewed_report_is_refused_whole(
+    client, world, clerk, kaifeng, office
+):
+    preview = upload(client, "开封.csv", (HEADER + "1.1,开封,2021,2,4,\n").encode())
+    made = make_report(world, kaifeng, 2, "6", Status.DRAFT)
+    made.updated_by = office
+    made.save()
+    before = history_state()
+    response = client.post(CONFIRM, dict(preview.context["confirm_form"].initial), follow=True)
+    assert (
+        "任务 1.1（开封，2021年第2季度）在预览之后已有改动（现为 6 亿元，最后修改人 office）"
+        in (response.content.decode())
+    )
+    assert history_state() == before
+
+
+def test_a_confirm_without_the_previewed_versions_is_refused(client, world, clerk):
+    preview = upload(client, "开封.csv", (HEADER + "1.1,开封,2021,2,4,\n").encode())
+    before = history_state()
+    forged = {**preview.context["confirm_form"].initial, "versions": "not json"}
+    response = client.post(CONFIRM, forged, follow=True)
+    assert "在预览之后已有改动" in response.content.decode()
+    assert history_state() == before
+
+
+def test_blank_rows_are_neither_shown_nor_counted(client, world, clerk):
+    content = (HEADER + "\n,,,,,\n1.1,开封,2021,2,4,\n , ,,,,\n\n").encode()
+    preview = upload(client, "开封.csv", content)
+    page = preview.content.decode()
+    assert "None" not in page
+    assert page.count('<tr class="new">') == 1
+    assert preview.context["result"].total_rows == 1
+    assert sum(preview.context["result"].totals.values()) == 1
+
+
+def test_a_confirmed_import_lands_on_the_quarter_sheet_with_a_summary(client, world, clerk):
+    content = (HEADER + "1.1,开封,2021,2,4,\n1.2,开封,2021,2,1,\n").encode()
+    preview = upload(client, "开封.csv", content)
+    response = client.post(CONFIRM, dict(preview.context["confirm_form"].initial))
+    assert response.status_code == 302
+    assert response["Location"] == (
+        "/admin/investment/progressreport/quarter/?year=2021&city=kaifeng&quarter=2"
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert "已导入：新建 2 条，更改 0 条，未变或空行 0 条。" in page
+
+
+def test_a_confirm_of_unchanged_rows_lands_on_their_sheet(client, world, clerk):
+    content = (HEADER + "1.1,开封,2021,1,7.25,\n").encode()
+    preview = upload(client, "开封.csv", content)
+    response = client.post(CONFIRM, dict(preview.context["confirm_form"].initial))
+    assert response["Location"].endswith("?year=2021&city=kaifeng&quarter=1")

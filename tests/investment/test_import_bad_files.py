@@ -2,6 +2,8 @@
 column or the problem, and the database (reports and their history) stays as it was."""
 
 import io
+import time
+import zipfile
 
 import openpyxl
 import pytest
@@ -73,6 +75,99 @@ def xlsx(*table: tuple) -> bytes:
     return out.getvalue()
 
 
+PLAIN = xlsx(HEADER.strip().split(","), ["1.3", "开封", 2021, 4, 1, "好的一行"])
+
+
+def crafted(sheet: bytes | None = None, strings: bytes | None = None) -> bytes:
+    """A small valid workbook (header and one row) with its sheet or shared strings replaced:
+    what an attacker writes by hand, a few KB that would unpack to far more."""
+    # openpyxl writes its texts inline; `strings` is added as the shared-strings part.
+    plain = io.BytesIO(PLAIN)
+    out = io.BytesIO()
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dest:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml" and sheet is not None:
+                data = sheet
+            if item.filename == "[Content_Types].xml" and strings is not None:
+                data = data.replace(b"</Types>", STRINGS_TYPE + b"</Types>")
+            dest.writestr(item.filename, data)
+        if strings is not None:
+            dest.writestr("xl/sharedStrings.xml", strings)
+    return out.getvalue()
+
+
+STRINGS_TYPE = (
+    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+)
+
+
+MAIN = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+HEADER_ROW = (
+    b'<row r="1">'
+    + b"".join(
+        b'<c r="%s1" t="inlineStr"><is><t>%s</t></is></c>' % (column.encode(), name.encode())
+        for column, name in zip("ABCDEF", HEADER.strip().split(","), strict=True)
+    )
+    + b"</row>"
+)
+
+
+ROW_START = (
+    b"".join(
+        b'<c r="%s2" t="inlineStr"><is><t>%s</t></is></c>' % (column.encode(), text.encode())
+        for column, text in zip("AB", ["1.1", "开封"], strict=True)
+    )
+    + b'<c r="C2"><v>2021</v></c><c r="D2"><v>4</v></c>'
+)
+
+
+def sheet_xml(dimension: bytes, rows: bytes) -> bytes:
+    body = b"<sheetData>" + HEADER_ROW + rows + b"</sheetData>"
+    return b"<worksheet " + MAIN + b">" + dimension + body + b"</worksheet>"
+
+
+def strings_xml(items: bytes) -> bytes:
+    return b"<sst " + MAIN + b">" + items + b"</sst>"
+
+
+HEADER_STRINGS = b"".join(
+    b"<si><t>%s</t></si>" % name.encode() for name in HEADER.strip().split(",")
+)
+TOO_LARGE = "文件超过 5000 行或 50 列"
+# Files that cost a worker far more than their size; each is refused before it is read.
+CRAFTED = [
+    (
+        "an xlsx declaring a million rows",
+        crafted(sheet_xml(b'<dimension ref="A1:F1000000"/>', b"")),
+    ),
+    (
+        "an xlsx whose row numbers jump to a million",
+        crafted(sheet_xml(b"", b'<row r="1000000"><c r="A1000000"><v>1</v></c></row>')),
+    ),
+    (
+        "an xlsx declaring sixteen thousand columns",
+        crafted(sheet_xml(b'<dimension ref="A1:XFD2"/>', b"")),
+    ),
+    ("a CSV of tens of thousands of empty lines", HEADER.encode() + b"\n" * 50_000),
+    ("a CSV of tens of thousands of commas", HEADER.encode() + b"," * 100_000 + b"\n"),
+    (
+        "an xlsx with one huge shared string",
+        crafted(
+            strings=strings_xml(HEADER_STRINGS + b"<si><t>" + b"x" * 10_500_000 + b"</t></si>")
+        ),
+    ),
+    (
+        "an xlsx with millions of tiny shared strings",
+        crafted(strings=strings_xml(HEADER_STRINGS + b"<si/>" * 1_000_000)),
+    ),
+    (
+        "an xlsx with many shared strings under the size bound",
+        crafted(strings=strings_xml(HEADER_STRINGS + b"<si/>" * 150_000)),
+    ),
+]
+
 CATALOGUE = [
     ("empty file", b"", "文件是空的。"),
     ("binary junk", bytes(range(256)) * 8, "文件既不是 .xlsx 工作簿，也不是 CSV 文件。"),
@@ -140,6 +235,43 @@ CATALOGUE = [
     ),
     ("a note too long", rows("1.1,开封,2021,4,1," + "长" * 2001), "进展情况最多 2000 字。"),
     ("GBK with a bad row", rows("1.1,开封,2021,4,abc,", encoding="gbk"), "无法识别“abc”"),
+    *[(name, content, TOO_LARGE) for name, content in CRAFTED],
+    (
+        "a note with a vertical tab",
+        rows("1.1,开封,2021,4,1,第一行\x0b第二行"),
+        "进展情况含有控制字符（例如 Word 中 Shift+Enter 粘贴的换行符），请删除后重新保存。",
+    ),
+    (
+        "a note with a NUL byte",
+        rows("1.1,开封,2021,4,1,空\x00字符"),
+        "文件既不是 .xlsx 工作簿，也不是 CSV 文件。",  # Read as a binary file, as it most often is.
+    ),
+    ("nan typed as the amount", rows("1.1,开封,2021,4,nan,"), "完成投资(亿元)：无法识别“nan”。"),
+    (
+        "twenty decimal places",
+        rows("1.1,开封,2021,4,1." + "0" * 19 + "1,"),
+        "本季度完成投资(亿元)最多保留 4 位小数（精确到万元）。",
+    ),
+    (
+        "an amount beyond the field",
+        rows("1.1,开封,2021,4,123456789,"),
+        "本季度完成投资(亿元)数值过大。",
+    ),
+    (
+        "an xlsx numeric cell of 1e309",
+        crafted(sheet_xml(b"", b'<row r="2">' + ROW_START + b'<c r="E2"><v>1e309</v></c></row>')),
+        "完成投资(亿元)：无法识别“inf”。",
+    ),
+    (
+        "an xlsx numeric cell of nan",
+        crafted(sheet_xml(b"", b'<row r="2">' + ROW_START + b'<c r="E2"><v>nan</v></c></row>')),
+        "文件不是可读取的 .xlsx 工作簿",
+    ),
+    (
+        "an xlsx numeric cell beyond the field",
+        crafted(sheet_xml(b"", b'<row r="2">' + ROW_START + b'<c r="E2"><v>1e20</v></c></row>')),
+        "本季度完成投资(亿元)数值过大。",
+    ),
 ]
 
 
@@ -150,6 +282,29 @@ def test_a_bad_file_is_refused_with_a_clear_message_and_changes_nothing(
     world, tmp_path, content, message
 ):
     assert message in refused(tmp_path, content)
+
+
+@pytest.mark.parametrize("content", [c[1] for c in CRAFTED], ids=[c[0] for c in CRAFTED])
+def test_a_crafted_file_is_refused_within_two_seconds(content):
+    from investment.resources import FileRefused, read_table
+
+    started = time.perf_counter()
+    with pytest.raises(FileRefused, match=TOO_LARGE):
+        read_table(content)
+    assert time.perf_counter() - started < 2
+
+
+def test_a_quarter_of_five_thousand_rows_is_still_read():
+    from investment.resources import read_table
+
+    assert (
+        len(read_table(HEADER.encode() + b"1.3,\xe5\xbc\x80\xe5\xb0\x81,2021,4,1,\n" * 5000))
+        == 5000
+    )
+
+
+def test_crafted_files_are_small():
+    assert all(len(content) < 200_000 for _name, content in CRAFTED)
 
 
 def test_the_catalogue_has_at_least_twenty_kinds_of_bad_file():
@@ -208,3 +363,18 @@ def test_a_leader_cannot_import(client, world, django_user_model, tmp_path):
     path.write_bytes(rows())
     with pytest.raises(CommandError, match="leader 没有导入填报的权限。"):
         call_command("import_reports", str(path), "--user", "leader", stdout=io.StringIO())
+
+
+def test_a_report_saved_by_someone_else_during_an_import_gives_the_duplicate_message(
+    world, tmp_path, monkeypatch, kaifeng
+):
+    rail = kaifeng.tasks.get(number=1)
+
+    def checks_then_the_other_save(self, exclude=None):
+        if self.pk is None and not ProgressReport.objects.filter(quarter=4).exists():
+            make_report(rail, kaifeng, 4, "9", Status.DRAFT)
+
+    monkeypatch.setattr(ProgressReport, "validate_unique", lambda self, exclude=None: None)
+    monkeypatch.setattr(ProgressReport, "validate_constraints", checks_then_the_other_save)
+    refusal = refused(tmp_path, (HEADER + "1.1,开封,2021,4,1,\n").encode())
+    assert "该城市本季度已填报过这项任务，不能重复填报。" in refusal
