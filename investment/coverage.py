@@ -31,6 +31,8 @@ PENDING = {Cell.MISSING, Cell.DRAFT, Cell.RETURNED}
 class CoverageCell:
     state: Cell
     late: bool
+    city: City | None = None
+    report_id: int | None = None  # The report the cell shows, if there is one.
 
 
 @dataclass(frozen=True)
@@ -70,10 +72,24 @@ class ReportingCoverage:
         owed = [(city, self.pending(city)) for city in self.cities]
         return [(city, tasks) for city, tasks in owed if tasks]
 
-    def pending(self, city: City) -> list[Task]:
-        """The city's tasks still missing, in draft or returned."""
+    def pending(self, city: City, states=PENDING) -> list[Task]:
+        """The city's tasks still missing, in draft or returned (or in `states`)."""
         index = self.cities.index(city)
-        return [row.task for row in self.rows if row.cells[index].state in PENDING]
+        return [row.task for row in self.rows if row.cells[index].state in states]
+
+    def by_city(self, *states: Cell) -> list[tuple[City, list[Task]]]:
+        """Each city with tasks in one of `states`, and those tasks."""
+        found = [(city, self.pending(city, set(states))) for city in self.cities]
+        return [(city, tasks) for city, tasks in found if tasks]
+
+    def count(self, *states: Cell) -> int:
+        return sum(cell.state in states for row in self.rows for cell in row.cells)
+
+    @property
+    def before_close(self) -> list[tuple[Cell, int, list[tuple[City, list[Task]]]]]:
+        """What is still open in the quarter, as the close confirmation lists it."""
+        awaiting = (Cell.MISSING, Cell.SUBMITTED, Cell.DRAFT, Cell.RETURNED)
+        return [(state, self.count(state), self.by_city(state)) for state in awaiting]
 
 
 def reporting_coverage(
@@ -85,23 +101,23 @@ def reporting_coverage(
     overdue = (today or date.today()) > deadline
     tasks = Task.objects.of_plan(plan).select_related("area").prefetch_related("cities")
     reports = {
-        (task, city): (status, amount)
-        for task, city, status, amount in ProgressReport.objects.filter(
+        (task, city): (status, amount, pk)
+        for task, city, status, amount, pk in ProgressReport.objects.filter(
             task__area__plan=plan, year=plan.year, quarter=quarter
-        ).values_list("task", "city", "status", "amount")
+        ).values_list("task", "city", "status", "amount", "pk")
     }
 
     def cell(task: Task, city: City, members: set[int]) -> CoverageCell:
         if city.pk not in members:
-            return CoverageCell(Cell.NOT_APPLICABLE, late=False)
-        status, amount = reports.get((task.pk, city.pk), (None, None))
+            return CoverageCell(Cell.NOT_APPLICABLE, late=False, city=city)
+        status, amount, pk = reports.get((task.pk, city.pk), (None, None, None))
         if status is None:
             state = Cell.MISSING
         elif status in ProgressReport.COUNTED and not amount:
             state = Cell.ZERO
         else:
             state = Cell(status)
-        return CoverageCell(state, late=overdue and state in PENDING)
+        return CoverageCell(state, late=overdue and state in PENDING, city=city, report_id=pk)
 
     rows = []
     for task in tasks:

@@ -1,4 +1,3 @@
-
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
