@@ -272,7 +272,7 @@ class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
         closing = get_object_or_404(QuarterClose, plan=plan, quarter=quarter)
         form = ReopenQuarterForm(request.POST if request.method == "POST" else None)
         if form.is_valid():
-            closing.reopen(form.cleaned_data["reason"])
+            closing.reopen(request.user, form.cleaned_data["reason"])
             self.message_user(
                 request,
                 _("%(year)s Q%(quarter)s is open again: reporters can change it.") % words,

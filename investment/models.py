@@ -358,10 +358,12 @@ class QuarterClose(models.Model):
     @classmethod
     def close(cls, plan: Plan, quarter: int, user, reason: str = "") -> "QuarterClose":
         closing = cls(plan=plan, quarter=quarter, closed_by=user)
+        closing._history_user = user
         closing._change_reason = reason.strip()
         closing.save()
         return closing
 
-    def reopen(self, reason: str) -> None:
+    def reopen(self, user, reason: str) -> None:
+        self._history_user = user
         self._change_reason = reason.strip()
         self.delete()
