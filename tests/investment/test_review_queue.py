@@ -81,7 +81,7 @@ def test_a_reports_page_shows_allocation_earlier_quarters_and_cumulative(office_
 def test_the_office_approves_from_a_reports_page_and_comes_back_to_it(office_client, world):
     url = f"{REPORTS}{world['kaifeng'].pk}/change/"
     html = office_client.get(url).content.decode()
-    assert '<button type="submit" class="default">审核通过</button>' in html
+    assert '<input type="submit" class="default" value="审核通过">' in html
     response = office_client.post(
         REPORTS,
         {
