@@ -30,7 +30,7 @@ from .forms import (
     ReturnForm,
     quarter_sheet,
 )
-from .models import ProgressReport, QuarterClose
+from .models import REASON_LENGTH, ProgressReport, QuarterClose
 from .resources import MAX_BYTES, FileRefused, ProgressReportResource, SpreadsheetFile
 
 
@@ -40,7 +40,7 @@ class ReportImportForm(ImportForm):
     reason = forms.CharField(
         label=gettext_lazy("Reason for the correction (closed quarters)"),
         required=False,
-        max_length=500,
+        max_length=REASON_LENGTH,
         help_text=gettext_lazy("The office gives one to import into a closed quarter."),
     )
 
@@ -57,7 +57,7 @@ class ReportImportForm(ImportForm):
 class ConfirmReportImportForm(ConfirmImportForm):
     """The preview's confirm button; carries the upload's reason for closed quarters."""
 
-    reason = forms.CharField(widget=forms.HiddenInput, required=False, max_length=500)
+    reason = forms.CharField(widget=forms.HiddenInput, required=False, max_length=REASON_LENGTH)
 
 
 def quarter_param(value: str | None) -> int | None:

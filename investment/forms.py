@@ -14,7 +14,7 @@ from plan.money import exact
 from plan.roles import is_office, reporter_city
 from tasks.models import Task
 
-from .models import NOTE_LENGTH, ProgressReport, QuarterClose
+from .models import NOTE_LENGTH, REASON_LENGTH, ProgressReport, QuarterClose
 
 
 @dataclass(frozen=True)
@@ -113,9 +113,9 @@ class ProgressReportForm(forms.ModelForm):
 class ReportActionForm(ActionForm):
     """The report list's action bar, with the reason a closed quarter's reports change for."""
 
-    reason = forms.CharField(
-        label=_("Reason for the correction (closed quarters)"), required=False, max_length=500
-    )
+    # No max_length: an invalid action form would say only "no action selected"; the length
+    # is checked with the reason (ProgressReport.note_change_reason).
+    reason = forms.CharField(label=_("Reason for the correction (closed quarters)"), required=False)
 
 
 class CloseQuarterForm(forms.Form):
@@ -124,8 +124,9 @@ class CloseQuarterForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"),
         required=False,
-        max_length=500,
+        max_length=REASON_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        error_messages={"max_length": _("Reason: at most %(limit_value)d characters.")},
     )
 
     def __init__(self, *args, awaiting: int, **kwargs) -> None:
@@ -148,9 +149,12 @@ class CloseQuarterForm(forms.Form):
 class ReopenQuarterForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"),
-        max_length=500,
+        max_length=REASON_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
-        error_messages={"required": _("Reason: say why the quarter is reopened.")},
+        error_messages={
+            "required": _("Reason: say why the quarter is reopened."),
+            "max_length": _("Reason: at most %(limit_value)d characters."),
+        },
     )
 
 

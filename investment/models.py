@@ -16,6 +16,8 @@ from tasks.models import QUARTER_VALIDATORS, CityAllocation, Task
 
 # Long enough for a real progress note, short enough that a paste accident is caught.
 NOTE_LENGTH = 2000
+# A reason kept with a history record: for a correction, a return, a close or a reopening.
+REASON_LENGTH = 2000
 
 
 class ProgressReportQuerySet(models.QuerySet):
@@ -100,7 +102,11 @@ class ProgressReport(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = ProgressReportQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
+    # A change reason can be a whole return reason (up to 2000 characters), not just 100.
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "version"],
+        history_change_reason_field=models.TextField(null=True),
+    )
 
     class Meta:
         ordering = ["year", "quarter", "task", "city"]
@@ -257,6 +263,12 @@ class ProgressReport(models.Model):
         bulk actions, delete and the import.
         """
         reason = (reason or "").strip()
+        if len(reason) > REASON_LENGTH:
+            raise ValidationError(
+                _("Reason for the correction: at most %(limit)d characters.")
+                % {"limit": REASON_LENGTH},
+                code="reason",
+            )
         if self.closed_at() and not reason:
             raise ValidationError(
                 _("Reason for the correction: the quarter is closed, so say why it changes."),
@@ -338,7 +350,7 @@ class QuarterClose(models.Model):
     closed_at = models.DateTimeField(_("closed at"), auto_now_add=True)
 
     # Closing is a "+" record and reopening a "-" one, each with who, when and why.
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
     class Meta:
         ordering = ["plan", "quarter"]

@@ -78,6 +78,18 @@ def test_the_close_confirmation_lists_what_is_still_open(office_client, world):
     assert not QuarterClose.objects.exists()
 
 
+def test_the_admin_index_offers_to_close_and_then_to_reopen(office_client, world):
+    html = office_client.get("/admin/?quarter=1").content.decode()
+    assert (
+        f'<a class="button" href="{CLOSE}?year=2021&amp;quarter=1">锁定本季度（已审核完毕）…</a>'
+        in html
+    )
+    closed(world, office_client)
+    html = office_client.get("/admin/?quarter=1").content.decode()
+    assert f'<a class="button" href="{REOPEN}?year=2021&amp;quarter=1">重新开放本季度…</a>' in html
+    assert 'href="/admin/investment/progressreport/close/' not in html
+
+
 def test_closing_while_a_report_awaits_review_is_refused_without_a_reason(office_client, world):
     before = reports_and_history()
     response = office_client.post(CLOSE, {"year": 2021, "quarter": 1, "reason": " "})
@@ -183,23 +195,33 @@ def test_a_bulk_action_on_a_closed_quarter_keeps_its_reason(office_client, world
     assert report.history.first().history_change_reason == "补审"
 
 
-def test_returning_a_closed_quarters_report_keeps_the_return_reason(office_client, world):
+def test_returning_a_closed_quarters_report_keeps_the_whole_return_reason(office_client, world):
     closed(world, office_client)
     report = world["submitted"]
+    reason = "与台账不符。" * 50  # 300 characters: more than django-simple-history's default 100.
     office_client.post(
         REPORTS,
         {
             "action": "return_reports",
             "_selected_action": [report.pk],
             "apply": "1",
-            "reason": "与台账不符",
+            "reason": reason,
         },
     )
     report.refresh_from_db()
     assert (report.status, report.history.first().history_change_reason) == (
         Status.RETURNED,
-        "与台账不符",
+        reason,
     )
+
+
+def test_a_reason_longer_than_2000_characters_is_refused(office_client, world):
+    closed(world, office_client)
+    before = reports_and_history()
+    data = {"action": "approve_reports", "_selected_action": [world["submitted"].pk]}
+    response = office_client.post(REPORTS, {**data, "reason": "补" * 2001}, follow=True)
+    assert "修改原因：最多 2000 个字符。" in response.content.decode()
+    assert reports_and_history() == before
 
 
 def test_deleting_a_closed_quarters_report_needs_a_reason(office_client, world):
