@@ -166,6 +166,12 @@ class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
         name = getattr(upload, "name", None) or cleaned.get("original_file_name", "")
         return {"user": request.user, "file_name": name, "reason": cleaned.get("reason", "")}
 
+    def create_import_form(self, request):
+        form = super().create_import_form(request)
+        if not is_office(request.user):
+            del form.fields["reason"]  # Only the office imports into a closed quarter.
+        return form
+
     def get_confirm_form_initial(self, request, import_form):
         initial = super().get_confirm_form_initial(request, import_form)
         if import_form is not None:

@@ -282,3 +282,8 @@ def test_the_office_imports_into_a_closed_quarter_only_with_a_reason(office_clie
     report = ProgressReport.objects.get(pk=world["submitted"].pk)
     assert report.amount == Decimal("3.5")
     assert report.history.first().history_change_reason == "导入自 开封.csv：台账更正"
+
+
+def test_a_reporter_is_not_asked_for_a_reason_to_import(kaifeng_client, world):
+    page = kaifeng_client.get(f"{REPORTS}import/").content.decode()
+    assert "修改原因（已锁定的季度）" not in page
