@@ -393,20 +393,18 @@ class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
     @admin.action(permissions=["delete"], description=django_delete_selected.short_description)
     def delete_selected(self, request, queryset):
         """Django's bulk delete, asking for the reason when a closed quarter's report goes."""
-        closed = [
-            report for report in queryset.select_related("task__area", "city") if report.closed_at()
-        ]
-        if request.POST.get("post") and closed and not request.POST.get("reason", "").strip():
-            self.message_user(
-                request,
-                f"{closed[0]}: "
-                + _("Reason for the correction: the quarter is closed, so say why it changes."),
-                messages.ERROR,
-            )
-            return None
+        reports = list(queryset.select_related("task__area", "city"))
+        if request.POST.get("post"):
+            for report in reports:
+                try:
+                    report.note_change_reason(request.POST.get("reason"))
+                except ValidationError as error:
+                    message = f"{report}: {' '.join(error.messages)}"
+                    self.message_user(request, message, messages.ERROR)
+                    return None
         response = django_delete_selected(self, request, queryset)
         if isinstance(response, TemplateResponse):
-            response.context_data["closed"] = closed
+            response.context_data["closed"] = any(report.closed_at() for report in reports)
         return response
 
     def get_form(self, request, obj=None, change=False, **kwargs):
