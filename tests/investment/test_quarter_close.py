@@ -70,7 +70,7 @@ def test_the_close_confirmation_lists_what_is_still_open(office_client, world):
     html = office_client.get(f"{CLOSE}?year=2021&quarter=1").content.decode()
     assert "<h1>锁定 2021 年第1季度</h1>" in html
     assert '<th scope="row">未填报</th>\n        <td class="num">0 格</td>' in html
-    assert '<th scope="row">已报送</th>\n        <td class="num">1 格</td>' in html
+    assert '<th scope="row">已报送，待审核</th>\n        <td class="num">1 格</td>' in html
     assert "<div><strong>开封</strong>: 1.1</div>" in html
     assert "<div><strong>开封</strong>: 1.2</div>" in html  # the draft
     assert "<div><strong>郑州</strong>: 1.1</div>" in html  # returned
