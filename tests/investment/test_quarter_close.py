@@ -4,11 +4,13 @@ The world: task 1.1 (target 100) in Zhengzhou and Kaifeng, task 1.2 in Kaifeng o
 For Q1, Kaifeng has 1.1 submitted and 1.2 a draft; Zhengzhou has 1.1 returned.
 """
 
+import io
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from investment.models import ProgressReport, QuarterClose
@@ -287,3 +289,26 @@ def test_the_office_imports_into_a_closed_quarter_only_with_a_reason(office_clie
 def test_a_reporter_is_not_asked_for_a_reason_to_import(kaifeng_client, world):
     page = kaifeng_client.get(f"{REPORTS}import/").content.decode()
     assert "修改原因（已锁定的季度）" not in page
+
+
+def test_import_reports_needs_a_reason_for_a_closed_quarter(office_client, world, tmp_path):
+    closed(world, office_client)
+    path = tmp_path / "开封.csv"
+    path.write_text("任务编号,城市,年度,季度,完成投资(亿元),进展情况\n1.1,开封,2021,1,3.5,\n")
+    before = reports_and_history()
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 行未通过检查，未导入任何数据。"):
+        call_command("import_reports", str(path), "--user", "office", stderr=err)
+    assert "季度：2021年第1季度已锁定；导入到已锁定的季度须填写修改原因。" in err.getvalue()
+    assert reports_and_history() == before
+    call_command(
+        "import_reports",
+        str(path),
+        "--user",
+        "office",
+        "--reason",
+        "台账更正",
+        stdout=io.StringIO(),
+    )
+    report = ProgressReport.objects.get(pk=world["submitted"].pk)
+    assert report.history.first().history_change_reason == "导入自 开封.csv：台账更正"
