@@ -4,12 +4,15 @@ from collections import Counter
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,13 +26,29 @@ from plan.roles import is_office, reporter_city
 from plan.spreadsheets import EscapedCSV, EscapedXLSX
 from tasks.admin import CityScoped, HistoryAdmin
 
-from .forms import ProgressReportForm, QuarterSheetFormSet, ReturnForm, quarter_sheet
-from .models import DuplicateReport, ProgressReport, QuarterClose
+from .coverage import Cell, reporting_coverage
+from .forms import (
+    CloseQuarterForm,
+    ProgressReportForm,
+    QuarterSheetFormSet,
+    ReopenQuarterForm,
+    ReportActionForm,
+    ReturnForm,
+    quarter_sheet,
+)
+from .models import REASON_LENGTH, DuplicateReport, ProgressReport, QuarterClose
 from .resources import MAX_BYTES, FileRefused, ProgressReportResource, SpreadsheetFile
 
 
 class ReportImportForm(ImportForm):
     """The upload: refuses an oversized file before reading a byte of it."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for the correction (closed quarters)"),
+        required=False,
+        max_length=REASON_LENGTH,
+        help_text=gettext_lazy("The office gives one to import into a closed quarter."),
+    )
 
     def clean_import_file(self):
         upload = self.cleaned_data["import_file"]
@@ -45,6 +64,8 @@ class ReportConfirmImportForm(ConfirmImportForm):
     """The confirm step, carrying the version of each row's report as the preview saw it."""
 
     versions = forms.CharField(widget=forms.HiddenInput, required=False)
+    # The upload's reason for correcting a closed quarter (the office only).
+    reason = forms.CharField(widget=forms.HiddenInput, required=False, max_length=REASON_LENGTH)
 
     def clean_versions(self) -> dict[tuple, int]:
         # Anything unreadable counts as "seen at no version": every row then differs and the
@@ -90,6 +111,10 @@ def sheet_scope(request) -> tuple[Plan, City, int]:
     return plan, city, quarter
 
 
+# Beside the amount on a report's page: what the city was allocated and reported before.
+FIGURES = ("allocation_display", "earlier_quarters", "cumulative_display")
+
+
 @admin.register(ProgressReport)
 class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
     resource_classes = [ProgressReportResource]
@@ -97,6 +122,7 @@ class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
     export_formats = [EscapedXLSX, EscapedCSV]
     import_form_class = ReportImportForm
     confirm_form_class = ReportConfirmImportForm
+    action_form = ReportActionForm
     import_export_change_list_template = "admin/investment/progressreport/change_list.html"
     import_template_name = "admin/investment/progressreport/import.html"
     # Every import is logged in the change history, with who and which file.
@@ -117,6 +143,9 @@ class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
     search_fields = ["task__title", "note"]
     list_select_related = ["task__area", "city"]
     readonly_fields = [
+        "allocation_display",
+        "earlier_quarters",
+        "cumulative_display",
         "amount_at_close",
         "status",
         "return_reason",
@@ -131,6 +160,7 @@ class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
         "city",
         ("year", "quarter"),
         "amount",
+        FIGURES,
         "note",
         "seen_version",
         ("status", "return_reason"),
@@ -138,14 +168,17 @@ class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
         ("created_by", "created_at"),
         ("updated_by", "updated_at"),
     ]
-    actions = ["submit_reports", "approve_reports", "return_reports"]
+    actions = ["submit_reports", "approve_reports", "return_reports", "delete_selected"]
 
     def get_urls(self):
         quarter = path(
             "quarter/", self.admin_site.admin_view(self.quarter_view), name="investment_quarter"
         )
         close = path("close/", self.admin_site.admin_view(self.close_view), name="investment_close")
-        return [quarter, close, *super().get_urls()]
+        reopen = path(
+            "reopen/", self.admin_site.admin_view(self.reopen_view), name="investment_reopen"
+        )
+        return [quarter, close, reopen, *super().get_urls()]
 
     def get_import_resource_kwargs(self, request, **kwargs):
         # The file's name goes into the change history: from the upload on preview, from
@@ -154,7 +187,7 @@ class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
         cleaned = getattr(form, "cleaned_data", {})
         upload = cleaned.get("import_file")
         name = getattr(upload, "name", None) or cleaned.get("original_file_name", "")
-        resource = {"user": request.user, "file_name": name}
+        resource = {"user": request.user, "file_name": name, "reason": cleaned.get("reason", "")}
         if isinstance(form, ConfirmImportForm):
             resource["previewed"] = cleaned.get("versions", {})
         elif form is not None:
@@ -162,11 +195,18 @@ class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
             form.versions_seen = resource["versions"] = {}
         return resource
 
+    def create_import_form(self, request):
+        form = super().create_import_form(request)
+        if not is_office(request.user):
+            del form.fields["reason"]  # Only the office imports into a closed quarter.
+        return form
+
     def get_confirm_form_initial(self, request, import_form):
         initial = super().get_confirm_form_initial(request, import_form)
         if import_form is not None:
             rows = [[*key, version] for key, version in import_form.versions_seen.items()]
             initial["versions"] = json.dumps(rows)
+            initial["reason"] = import_form.cleaned_data.get("reason", "")
         return initial
 
     def get_import_data_kwargs(self, **kwargs):
@@ -233,29 +273,106 @@ class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
         amount = obj.amount_at_close() if obj.pk else None
         return "—" if amount is None else exact(amount)
 
-    def close_view(self, request):
-        """锁定: the office closes a reviewed quarter; reporters can no longer change it."""
-        if request.method != "POST" or not is_office(request.user):
+    @admin.display(description=gettext_lazy("allocation (亿元)"))
+    def allocation_display(self, obj: ProgressReport) -> str:
+        amount = obj.allocation() if obj.pk else None
+        return "—" if amount is None else exact(amount)
+
+    @admin.display(description=gettext_lazy("earlier quarters (亿元)"))
+    def earlier_quarters(self, obj: ProgressReport) -> str:
+        rows = obj.earlier_reports() if obj.pk else []
+        if not rows:
+            return "—"
+        return format_html_join(
+            "\n",
+            "<div>{}</div>",
+            (
+                (
+                    _("Q%(quarter)d: %(amount)s (%(status)s)")
+                    % {"quarter": quarter, "amount": exact(amount), "status": status},
+                )
+                for quarter, amount, status in rows
+            ),
+        )
+
+    @admin.display(description=gettext_lazy("year to date, this quarter included (亿元)"))
+    def cumulative_display(self, obj: ProgressReport) -> str:
+        return exact(obj.cumulative_before() + obj.amount) if obj.pk else "—"
+
+    def close_scope(self, request) -> tuple[Plan, int]:
+        """The plan and quarter to close or reopen, from ?year and ?quarter or the form."""
+        if not is_office(request.user):
             raise PermissionDenied
-        year = request.POST.get("year", "")
+        data = request.POST if request.method == "POST" else request.GET
+        year = data.get("year", "")
         plan = get_object_or_404(Plan, year=year) if year.isdigit() else None
-        if plan is None:
+        quarter = quarter_param(data.get("quarter"))
+        if plan is None or quarter is None:
             raise Http404
-        quarter = quarter_param(request.POST.get("quarter"))
-        if quarter is None:
-            raise Http404
-        _close, created = QuarterClose.objects.get_or_create(
-            plan=plan, quarter=quarter, defaults={"closed_by": request.user}
+        return plan, quarter
+
+    def close_view(self, request):
+        """锁定: the office closes a quarter, after a page listing what is still open in it."""
+        plan, quarter = self.close_scope(request)
+        words = {"year": plan.year, "quarter": quarter}
+        back = redirect(f"{reverse('admin:index')}?quarter={quarter}")
+        coverage = reporting_coverage(plan, quarter)
+        if coverage.closed:
+            self.message_user(
+                request, _("%(year)s Q%(quarter)s was already closed.") % words, messages.WARNING
+            )
+            return back
+        form = CloseQuarterForm(
+            request.POST if request.method == "POST" else None,
+            awaiting=coverage.count(Cell.SUBMITTED),
         )
-        message = (
-            _("%(year)s Q%(quarter)s is closed.")
-            if created
-            else _("%(year)s Q%(quarter)s was already closed.")
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    QuarterClose.close(plan, quarter, request.user, form.cleaned_data["reason"])
+            except IntegrityError:  # Closed by a colleague at the same moment.
+                message = _("%(year)s Q%(quarter)s was already closed.")
+            else:
+                message = _("%(year)s Q%(quarter)s is closed.")
+            self.message_user(request, message % words, messages.SUCCESS)
+            return back
+        return self.closing_page(
+            request, plan, quarter, form, _("Close %(year)s Q%(quarter)s") % words, coverage
         )
-        self.message_user(
-            request, message % {"year": plan.year, "quarter": quarter}, messages.SUCCESS
+
+    def reopen_view(self, request):
+        """The office reopens a closed quarter, with a reason, so reporters can change it."""
+        plan, quarter = self.close_scope(request)
+        words = {"year": plan.year, "quarter": quarter}
+        closing = get_object_or_404(QuarterClose, plan=plan, quarter=quarter)
+        form = ReopenQuarterForm(request.POST if request.method == "POST" else None)
+        if form.is_valid():
+            closing.reopen(request.user, form.cleaned_data["reason"])
+            self.message_user(
+                request,
+                _("%(year)s Q%(quarter)s is open again: reporters can change it.") % words,
+                messages.SUCCESS,
+            )
+            return redirect(f"{reverse('admin:index')}?quarter={quarter}")
+        return self.closing_page(
+            request, plan, quarter, form, _("Reopen %(year)s Q%(quarter)s") % words, closing=closing
         )
-        return redirect(f"{reverse('admin:index')}?quarter={quarter}")
+
+    def closing_page(self, request, plan, quarter, form, title, coverage=None, closing=None):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            "plan": plan,
+            "quarter": quarter,
+            "form": form,
+            "coverage": coverage,
+            "closing": closing,
+            "events": QuarterClose.history.filter(plan=plan, quarter=quarter).select_related(
+                "history_user"
+            ),
+        }
+        return TemplateResponse(request, "admin/investment/progressreport/close.html", context)
 
     def quarter_view(self, request):
         """季度填报: a city's whole quarter on one screen."""
@@ -271,6 +388,11 @@ class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
             plan=plan,
             quarter=quarter,
         )
+        if request.method == "POST" and sheet.closed:
+            self.message_user(
+                request, _("This quarter is closed: nothing was saved."), messages.ERROR
+            )
+            return redirect(request.get_full_path())
         if request.method == "POST" and sheet.is_valid():
             saved = sheet.save(submit="_submit" in request.POST)
             if saved is not None:
@@ -302,10 +424,57 @@ class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
-        if obj is not None and obj.closed_at():
+        if obj is None:
+            return [field for field in fields if field != FIGURES]
+        if obj.closed_at():
             # A closed quarter's report shows its figure at close and asks why it changes.
-            return [*fields[:5], ("correction_reason", "amount_at_close"), *fields[5:]]
+            at = fields.index("note") + 1
+            return [*fields[:at], ("correction_reason", "amount_at_close"), *fields[at:]]
         return fields
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "can_review": is_office(request.user)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        report = self.get_object(request, unquote(object_id))
+        if not self.has_delete_permission(request, report):
+            raise PermissionDenied
+        if request.method == "POST":
+            try:
+                report.note_change_reason(request.POST.get("reason"))
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                return redirect(request.get_full_path())
+        extra_context = {**(extra_context or {}), "closed": report.closed_at()}
+        return super().delete_view(request, object_id, extra_context)
+
+    def delete_model(self, request, obj):
+        obj.note_change_reason(request.POST.get("reason"))  # Kept with the "-" history record.
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        # One by one, so each history record keeps the reason.
+        with transaction.atomic():
+            for report in queryset.select_related("task__area", "city"):
+                self.delete_model(request, report)
+
+    @admin.action(permissions=["delete"], description=django_delete_selected.short_description)
+    def delete_selected(self, request, queryset):
+        """Django's bulk delete, asking for the reason when a closed quarter's report goes."""
+        reports = list(queryset.select_related("task__area", "city"))
+        if request.POST.get("post"):
+            for report in reports:
+                try:
+                    report.note_change_reason(request.POST.get("reason"))
+                except ValidationError as error:
+                    message = f"{report}: {' '.join(error.messages)}"
+                    self.message_user(request, message, messages.ERROR)
+                    return None
+        response = django_delete_selected(self, request, queryset)
+        if isinstance(response, TemplateResponse):
+            response.context_data["closed"] = any(report.closed_at() for report in reports)
+        return response
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -348,8 +517,15 @@ class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
         for warning in obj.warnings():
             messages.warning(request, warning)
 
-    def transition(self, request, queryset, change, done_message: str) -> None:
-        """Apply `change` to every selected report, or to none if any of them refuses."""
+    def transition(self, request, queryset, change, done_message: str, reason=None):
+        """Apply `change` to every selected report, or to none if any of them refuses.
+
+        A report of a closed quarter changes only with a reason (the action bar's, or the one
+        given); the message counts the reports changed, as the queryset may no longer find
+        them once their status changed.
+        """
+        reason = request.POST.get("reason", "") if reason is None else reason
+        changed = 0
         try:
             with transaction.atomic():
                 for report in queryset.select_for_update(of=("self",)).select_related(
@@ -360,36 +536,51 @@ class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
                             _("%(report)s cannot be changed by you.") % {"report": report}
                         )
                     try:
+                        report.note_change_reason(reason)
                         change(report)
                     except ValidationError as error:
                         raise ValidationError(f"{report}: {' '.join(error.messages)}") from error
                     report.edited_by(request.user)
                     report.save()
+                    changed += 1
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
-            return
-        self.message_user(request, done_message % {"count": queryset.count()}, messages.SUCCESS)
+        else:
+            self.message_user(request, done_message % {"count": changed}, messages.SUCCESS)
+        return self.back_to_report(request)
+
+    def back_to_report(self, request):
+        """The review buttons of a report's page come back to it; the list's, to the list."""
+        pk = request.POST.get("_back", "")
+        if pk.isdigit():
+            return redirect(reverse("admin:investment_progressreport_change", args=[pk]))
+        return None
 
     @admin.action(description=gettext_lazy("Submit the selected reports"))
     def submit_reports(self, request, queryset):
-        self.transition(request, queryset, ProgressReport.submit, _("%(count)d reports submitted."))
+        return self.transition(
+            request, queryset, ProgressReport.submit, _("%(count)d reports submitted.")
+        )
 
     @admin.action(description=gettext_lazy("Approve the selected reports"))
     def approve_reports(self, request, queryset):
-        self.transition(request, queryset, ProgressReport.approve, _("%(count)d reports approved."))
+        return self.transition(
+            request, queryset, ProgressReport.approve, _("%(count)d reports approved.")
+        )
 
     @admin.action(description=gettext_lazy("Return the selected reports with a reason"))
     def return_reports(self, request, queryset):
         form = ReturnForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             reason = form.cleaned_data["reason"]
-            self.transition(
+            # The reason for the return is also the reason a closed quarter's report changes.
+            return self.transition(
                 request,
                 queryset,
                 lambda report: report.send_back(reason),
                 _("%(count)d reports returned."),
+                reason=reason,
             )
-            return None
         context = {
             **self.admin_site.each_context(request),
             "title": _("Return reports"),
@@ -397,5 +588,6 @@ class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
             "reports": queryset.select_related("task__area", "city"),
             "opts": self.model._meta,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "back": request.POST.get("_back", ""),
         }
         return TemplateResponse(request, "admin/investment/progressreport/return.html", context)

@@ -33,6 +33,8 @@ PENDING = {Cell.MISSING, Cell.NOTE_OWED, Cell.DRAFT, Cell.RETURNED}
 class CoverageCell:
     state: Cell
     late: bool
+    city: City | None = None
+    report_id: int | None = None  # The report the cell shows, if there is one.
 
 
 @dataclass(frozen=True)
@@ -72,10 +74,24 @@ class ReportingCoverage:
         owed = [(city, self.pending(city)) for city in self.cities]
         return [(city, tasks) for city, tasks in owed if tasks]
 
-    def pending(self, city: City) -> list[Task]:
-        """The city's tasks still missing, in draft or returned."""
+    def pending(self, city: City, states=PENDING) -> list[Task]:
+        """The city's tasks still missing, in draft or returned (or in `states`)."""
         index = self.cities.index(city)
-        return [row.task for row in self.rows if row.cells[index].state in PENDING]
+        return [row.task for row in self.rows if row.cells[index].state in states]
+
+    def by_city(self, *states: Cell) -> list[tuple[City, list[Task]]]:
+        """Each city with tasks in one of `states`, and those tasks."""
+        found = [(city, self.pending(city, set(states))) for city in self.cities]
+        return [(city, tasks) for city, tasks in found if tasks]
+
+    def count(self, *states: Cell) -> int:
+        return sum(cell.state in states for row in self.rows for cell in row.cells)
+
+    @property
+    def before_close(self) -> list[tuple[Cell, int, list[tuple[City, list[Task]]]]]:
+        """What is still open in the quarter, as the close confirmation lists it."""
+        awaiting = (Cell.MISSING, Cell.SUBMITTED, Cell.DRAFT, Cell.RETURNED)
+        return [(state, self.count(state), self.by_city(state)) for state in awaiting]
 
 
 def reporting_coverage(
@@ -87,18 +103,18 @@ def reporting_coverage(
     overdue = (today or date.today()) > deadline
     tasks = Task.objects.of_plan(plan).select_related("area").prefetch_related("cities")
     reports = {
-        (task, city): (status, amount, has_note)
-        for task, city, status, amount, has_note in ProgressReport.objects.filter(
+        (task, city): (status, amount, has_note, pk)
+        for task, city, status, amount, has_note, pk in ProgressReport.objects.filter(
             task__area__plan=plan, year=plan.year, quarter=quarter
         )
         .annotate(has_note=ExpressionWrapper(~Q(note=""), output_field=BooleanField()))
-        .values_list("task", "city", "status", "amount", "has_note")
+        .values_list("task", "city", "status", "amount", "has_note", "pk")
     }
 
     def cell(task: Task, city: City, members: set[int]) -> CoverageCell:
         if city.pk not in members:
-            return CoverageCell(Cell.NOT_APPLICABLE, late=False)
-        status, amount, has_note = reports.get((task.pk, city.pk), (None, None, False))
+            return CoverageCell(Cell.NOT_APPLICABLE, late=False, city=city)
+        status, amount, has_note, pk = reports.get((task.pk, city.pk), (None, None, False, None))
         # A task without a money target is owed a progress note each quarter, not an amount.
         owes_note = task.target is None
         if status is None:
@@ -109,7 +125,7 @@ def reporting_coverage(
             state = Cell(status) if has_note else Cell.NOTE_OWED
         else:
             state = Cell(status) if amount else Cell.ZERO
-        return CoverageCell(state, late=overdue and state in PENDING)
+        return CoverageCell(state, late=overdue and state in PENDING, city=city, report_id=pk)
 
     rows = []
     for task in tasks:

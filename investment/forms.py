@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
+from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
@@ -14,7 +15,7 @@ from plan.money import exact
 from plan.roles import is_office, reporter_city
 from tasks.models import Task
 
-from .models import NOTE_LENGTH, DuplicateReport, ProgressReport, QuarterClose
+from .models import NOTE_LENGTH, REASON_LENGTH, DuplicateReport, ProgressReport, QuarterClose
 
 
 @dataclass(frozen=True)
@@ -134,15 +135,60 @@ class ProgressReportForm(forms.ModelForm):
                 if error := probe.earlier_quarter_error():
                     self.add_error(None, error)
         if self.instance.pk is not None and self.instance.closed_at():
-            reason = cleaned.get("correction_reason", "").strip()
-            if not reason:
-                self.add_error(
-                    "correction_reason",
-                    _("Reason for the correction: the quarter is closed, so say why it changes."),
-                )
             # Kept with the history record, beside the values before and after.
-            self.instance._change_reason = reason
+            try:
+                self.instance.note_change_reason(cleaned.get("correction_reason"))
+            except ValidationError as error:
+                self.add_error("correction_reason", error)
         return cleaned
+
+
+class ReportActionForm(ActionForm):
+    """The report list's action bar, with the reason a closed quarter's reports change for."""
+
+    # No max_length: an invalid action form would say only "no action selected"; the length
+    # is checked with the reason (ProgressReport.note_change_reason).
+    reason = forms.CharField(label=_("Reason for the correction (closed quarters)"), required=False)
+
+
+class CloseQuarterForm(forms.Form):
+    """锁定: closing a quarter; while reports await review, only with a reason."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=REASON_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        error_messages={"max_length": _("Reason: at most %(limit_value)d characters.")},
+    )
+
+    def __init__(self, *args, awaiting: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.awaiting = awaiting
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"]
+        if self.awaiting and not reason:
+            raise ValidationError(
+                _(
+                    "Reason: %(count)d reports still await review; review them first, or say "
+                    "why the quarter closes before they are reviewed."
+                )
+                % {"count": self.awaiting}
+            )
+        return reason
+
+
+class ReopenQuarterForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=REASON_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        error_messages={
+            "required": _("Reason: say why the quarter is reopened."),
+            "max_length": _("Reason: at most %(limit_value)d characters."),
+        },
+    )
 
 
 class ReturnForm(forms.Form):
@@ -264,7 +310,12 @@ class BaseQuarterSheet(forms.BaseFormSet):
 
     def __init__(self, data=None, *, rows: list[QuarterRow], user, city, plan, quarter) -> None:
         self.rows, self.user, self.city, self.plan, self.quarter = rows, user, city, plan, quarter
-        self.closed = QuarterClose.objects.filter(plan=plan, quarter=quarter).exists()
+        self.closing = (
+            QuarterClose.objects.filter(plan=plan, quarter=quarter)
+            .select_related("closed_by")
+            .first()
+        )
+        self.closed = self.closing is not None
         super().__init__(data, prefix="rows")
 
     def total_form_count(self) -> int:

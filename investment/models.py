@@ -17,6 +17,8 @@ from tasks.models import QUARTER_VALIDATORS, CityAllocation, Task
 
 # Long enough for a real progress note, short enough that a paste accident is caught.
 NOTE_LENGTH = 2000
+# A reason kept with a history record: for a correction, a return, a close or a reopening.
+REASON_LENGTH = 2000
 
 
 class DuplicateReport(ValidationError):
@@ -107,7 +109,11 @@ class ProgressReport(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = ProgressReportQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
+    # A change reason can be a whole return reason (up to 2000 characters), not just 100.
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "version"],
+        history_change_reason_field=models.TextField(null=True),
+    )
 
     class Meta:
         ordering = ["year", "quarter", "task", "city"]
@@ -216,6 +222,17 @@ class ProgressReport(models.Model):
                 }
         return {}
 
+    def earlier_reports(self) -> list[tuple[int, Decimal, str]]:
+        """The city's reports for this task in the year's earlier quarters: quarter, amount,
+        status label."""
+        rows = ProgressReport.objects.filter(
+            task=self.task_id, city=self.city_id, year=self.year, quarter__lt=self.quarter
+        ).order_by("quarter")
+        return [
+            (quarter, amount, self.Status(status).label)
+            for quarter, amount, status in rows.values_list("quarter", "amount", "status")
+        ]
+
     def cumulative_before(self) -> Decimal:
         """The city's total for this task in the quarters before this one, whatever the status."""
         total = ProgressReport.objects.filter(
@@ -276,6 +293,27 @@ class ProgressReport(models.Model):
             return None
         record = self.history.filter(history_date__lte=closed).first()
         return record.amount if record else None
+
+    def note_change_reason(self, reason: str | None) -> None:
+        """A report of a closed quarter changes only with a reason, kept as its history's reason.
+
+        Every path that changes or deletes a report calls this first: the change form, the
+        bulk actions, delete and the import.
+        """
+        reason = (reason or "").strip()
+        if len(reason) > REASON_LENGTH:
+            raise ValidationError(
+                _("Reason for the correction: at most %(limit)d characters.")
+                % {"limit": REASON_LENGTH},
+                code="reason",
+            )
+        if self.closed_at() and not reason:
+            raise ValidationError(
+                _("Reason for the correction: the quarter is closed, so say why it changes."),
+                code="reason",
+            )
+        if reason:
+            self._change_reason = reason
 
     def check_version(self, seen: int | None) -> None:
         """Refuse a save based on version `seen` when someone has saved since.
@@ -376,6 +414,9 @@ class QuarterClose(models.Model):
     )
     closed_at = models.DateTimeField(_("closed at"), auto_now_add=True)
 
+    # Closing is a "+" record and reopening a "-" one, each with who, when and why.
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+
     class Meta:
         ordering = ["plan", "quarter"]
         verbose_name = _("closed quarter")
@@ -390,3 +431,16 @@ class QuarterClose(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan.year}Q{self.quarter}"
+
+    @classmethod
+    def close(cls, plan: Plan, quarter: int, user, reason: str = "") -> "QuarterClose":
+        closing = cls(plan=plan, quarter=quarter, closed_by=user)
+        closing._history_user = user
+        closing._change_reason = reason.strip()
+        closing.save()
+        return closing
+
+    def reopen(self, user, reason: str) -> None:
+        self._history_user = user
+        self._change_reason = reason.strip()
+        self.delete()

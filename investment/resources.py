@@ -310,11 +310,14 @@ class ProgressReportResource(resources.ModelResource):
         file_name: str = "",
         versions: dict | None = None,
         previewed: dict | None = None,
+        reason: str = "",
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
         self.user = user
         self.file_name = file_name
+        # The office's reason for correcting a closed quarter; nobody else imports into one.
+        self.reason = reason.strip()
         self.seen: dict[tuple, int] = {}
         # The version of each row's report (0: none yet) as this import found it, and, when
         # confirming a preview, as the preview found it: a report changed in between refuses
@@ -441,12 +444,18 @@ class ProgressReportResource(resources.ModelResource):
                     "This row repeats row %(row)s: the same task, city, year and quarter."
                 ) % {"row": self.seen[key] + 1}
             self.seen.setdefault(key, row_number)
-            if not is_office(self.user) and (year, row["quarter"]) in self.closed:
-                errors["quarter"] = _("%(label)s: the office has closed %(year)s Q%(q)s.") % {
-                    "label": LABELS["quarter"],
-                    "year": year,
-                    "q": row["quarter"],
-                }
+            closed = (year, row["quarter"]) in self.closed
+            words = {"label": LABELS["quarter"], "year": year, "q": row["quarter"]}
+            if closed and not is_office(self.user):
+                errors["quarter"] = _("%(label)s: the office has closed %(year)s Q%(q)s.") % words
+            elif closed and not self.reason:
+                errors["quarter"] = (
+                    _(
+                        "%(label)s: %(year)s Q%(q)s is closed; give the reason for the "
+                        "correction to import into it."
+                    )
+                    % words
+                )
         if errors:
             raise ValidationError(errors)
 
@@ -557,7 +566,10 @@ class ProgressReportResource(resources.ModelResource):
         if is_new:
             instance.created_by = self.user
         # Kept with the history record: which file, and (through the record) who.
-        instance._change_reason = _("Imported from %(file)s") % {"file": self.file_name or "—"}
+        words = {"file": self.file_name or "—", "reason": self.reason}
+        instance._change_reason = (
+            _("Imported from %(file)s: %(reason)s") if self.reason else _("Imported from %(file)s")
+        ) % words
         instance._history_user = self.user
 
     # The export side: the same six columns the import reads back.

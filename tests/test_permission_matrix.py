@@ -193,6 +193,24 @@ def test_workflow(client, world, role, action, side, row, after):
     assert report.status == after
 
 
+CLOSING = [
+    # role, page, status of GET for 2021 Q3 (open: nothing to reopen)
+    ("office", "close/", 200),
+    ("reporter", "close/", 403),
+    ("leader", "close/", 302),
+    ("office", "reopen/", 404),
+    ("reporter", "reopen/", 403),
+    ("leader", "reopen/", 302),
+]
+
+
+@pytest.mark.parametrize(("role", "page", "expected"), CLOSING)
+def test_closing_pages(client, world, role, page, expected):
+    client.force_login(world["users"][role])
+    response = client.get(f"{URLS['report']}{page}?year=2021&quarter=3")
+    assert response.status_code == expected
+
+
 PLAN = [
     # role, method, path suffix, status
     ("office", "get", "change/", 200),

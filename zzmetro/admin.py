@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +15,18 @@ def grid_quarter(request: HttpRequest, plan: Plan) -> int:
         return int(request.GET["quarter"])
     latest = ProgressReport.objects.filter(year=plan.year).aggregate(q=Max("quarter"))["q"]
     return latest or 1
+
+
+def review_queue(plan: Plan, cities: list[City]) -> list[tuple[City, int]]:
+    """Each city, and how many of its reports of the plan's year await review (submitted)."""
+    counts = dict(
+        ProgressReport.objects.of_plan(plan)
+        .filter(status=ProgressReport.Status.SUBMITTED)
+        .values("city")
+        .annotate(count=Count("pk"))
+        .values_list("city", "count")
+    )
+    return [(city, counts.get(city.pk, 0)) for city in cities]
 
 
 class ZzmetroAdminSite(admin.AdminSite):
@@ -35,5 +47,6 @@ class ZzmetroAdminSite(admin.AdminSite):
                 "coverage": reporting_coverage(plan, quarter, cities),
                 "quarters": range(1, 5),
                 "can_close": is_office(request.user),
+                "review_queue": review_queue(plan, cities) if is_office(request.user) else None,
             }
         return super().index(request, extra_context)

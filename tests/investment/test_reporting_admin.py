@@ -328,12 +328,17 @@ def test_every_change_is_in_the_history_with_before_and_after(
 
 
 def test_office_sees_the_coverage_grid_on_the_admin_index(client, task, office_user, kaifeng):
-    make_report(task, kaifeng, 2, "3", Status.SUBMITTED)
+    report = make_report(task, kaifeng, 2, "3", Status.SUBMITTED)
     html = as_user(client, office_user).get("/admin/").content.decode()
     assert "2021 年第2季度填报情况" in html
     assert "截止日期：2021-07-10。" in html
-    assert '<td class="cell-submitted">已报送</td>' in html
-    assert '<td class="cell-missing late">未填报 · 逾期</td>' in html
+    assert (
+        f'<td class="cell-submitted"><a href="{REPORTS}{report.pk}/change/">已报送</a></td>' in html
+    )
+    assert (
+        '<td class="cell-missing late"><a href="/admin/investment/progressreport/quarter/'
+        '?city=zhengzhou&amp;quarter=2">未填报 · 逾期</a></td>' in html
+    )
 
 
 def test_reporter_sees_only_her_city_in_the_grid(client, task, kaifeng_reporter, kaifeng):

@@ -15,8 +15,13 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--user", required=True, help="whose import this is (its rights apply)")
         parser.add_argument("--dry-run", action="store_true", help="check the file, write nothing")
+        parser.add_argument(
+            "--reason", default="", help="the office's reason for correcting a closed quarter"
+        )
 
-    def handle(self, *args, file: str, user: str, dry_run: bool, **options) -> None:
+    def handle(
+        self, *args, file: str, user: str, dry_run: bool, reason: str = "", **options
+    ) -> None:
         account = get_user_model().objects.filter(username=user).first()
         if account is None:
             raise CommandError(_("There is no user %(user)s.") % {"user": user})
@@ -30,7 +35,7 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: {error}") from error
         if not account.has_perm("investment.add_progressreport"):
             raise CommandError(_("%(user)s may not import reports.") % {"user": user})
-        resource = ProgressReportResource(user=account, file_name=path.name)
+        resource = ProgressReportResource(user=account, file_name=path.name, reason=reason)
         result = resource.import_data(
             dataset,
             dry_run=dry_run,
