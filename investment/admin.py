@@ -1,6 +1,7 @@
 import json
 import re
 from collections import Counter
+from datetime import date
 
 from django import forms
 from django.contrib import admin, messages
@@ -26,7 +27,7 @@ from plan.roles import is_office, reporter_city
 from plan.spreadsheets import EscapedCSV, EscapedXLSX
 from tasks.admin import CityScoped, HistoryAdmin
 
-from .coverage import Cell, reporting_coverage
+from .coverage import Cell, reporting_coverage, sheet_quarter
 from .forms import (
     CloseQuarterForm,
     ProgressReportForm,
@@ -105,8 +106,12 @@ def sheet_scope(request) -> tuple[Plan, City, int]:
         city = get_object_or_404(City, slug=requested) if requested else City.objects.first()
     elif requested and requested != city.slug:
         raise Http404  # A reporter never sees another city's sheet.
+    if plan is None or city is None:
+        raise Http404
+    if request.GET.get("quarter") in (None, ""):
+        return plan, city, sheet_quarter(plan, date.today())
     quarter = quarter_param(request.GET.get("quarter"))
-    if plan is None or city is None or quarter is None:
+    if quarter is None:
         raise Http404
     return plan, city, quarter
 
@@ -393,12 +398,13 @@ class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
                 request, _("This quarter is closed: nothing was saved."), messages.ERROR
             )
             return redirect(request.get_full_path())
-        if request.method == "POST" and sheet.is_valid():
-            saved = sheet.save(submit="_submit" in request.POST)
+        if request.method == "POST":
+            # Every row is checked, the model's rules too, so all errors show at once.
+            submit = "_submit" in request.POST
+            saved = None if sheet.non_form_errors() else sheet.save(submit=submit)
             if saved is not None:
-                self.message_user(
-                    request, _("Saved %(count)d rows.") % {"count": len(saved)}, messages.SUCCESS
-                )
+                done = _("Submitted %(count)d rows.") if submit else _("Saved %(count)d rows.")
+                self.message_user(request, done % {"count": len(saved)}, messages.SUCCESS)
                 for report in saved:
                     for warning in report.warnings():
                         self.message_user(request, warning, messages.WARNING)

@@ -94,6 +94,21 @@ class ReportingCoverage:
         return [(state, self.count(state), self.by_city(state)) for state in awaiting]
 
 
+def open_quarter(plan: Plan, today: date) -> int | None:
+    """The quarter the cities report now: the latest that has ended, unless it is closed."""
+    ended = [q for q in range(1, 5) if plan.quarter_end(q) < today]
+    closed = set(QuarterClose.objects.filter(plan=plan).values_list("quarter", flat=True))
+    return ended[-1] if ended and ended[-1] not in closed else None
+
+
+def sheet_quarter(plan: Plan, today: date) -> int:
+    """The quarter a city's sheet opens at: the open one, else the first not yet closed."""
+    if (quarter := open_quarter(plan, today)) is not None:
+        return quarter
+    closed = set(QuarterClose.objects.filter(plan=plan).values_list("quarter", flat=True))
+    return next((q for q in range(1, 5) if q not in closed), 4)
+
+
 def reporting_coverage(
     plan: Plan, quarter: int, cities: list[City] | None = None, today: date | None = None
 ) -> ReportingCoverage:

@@ -235,6 +235,11 @@ class QuarterRowForm(forms.Form):
                 seen_version=report.version,
             )
         super().__init__(*args, **kwargs)
+        # Each input names its task and column, for screen readers (the table's headers are
+        # far from the field).
+        for name in ("amount", "cumulative", "note"):
+            field = self.fields[name]
+            field.widget.attrs["aria-label"] = f"{row.task.code} {row.task.title}: {field.label}"
         if not editable:
             for field in self.fields.values():
                 field.disabled = True
@@ -330,7 +335,8 @@ class BaseQuarterSheet(forms.BaseFormSet):
     def save(self, submit: bool) -> list[ProgressReport] | None:
         """Save (and submit) the sheet in one transaction; None, with row errors, on failure."""
         with transaction.atomic():
-            reports = [(form, self.report_for(form)) for form in self.forms if form.wants_saving()]
+            valid = [form for form in self.forms if form.is_valid()]
+            reports = [(form, self.report_for(form)) for form in valid if form.wants_saving()]
             for form, report in reports:
                 try:
                     if report.pk:
@@ -361,6 +367,15 @@ class BaseQuarterSheet(forms.BaseFormSet):
                     transaction.set_rollback(True)
                     return None
         return saved
+
+    @property
+    def rows_with_errors(self) -> list[tuple[Task, list[str]]]:
+        """Each row that failed, with every one of its messages, for the summary at the top."""
+        return [
+            (form.row.task, [message for errors in form.errors.values() for message in errors])
+            for form in self.forms
+            if form.errors
+        ]
 
     def report_for(self, form: QuarterRowForm) -> ProgressReport:
         report = form.row.report or ProgressReport(

@@ -35,6 +35,12 @@ class ZzmetroAdminSite(admin.AdminSite):
     index_title = _("Work plan and quarterly reports")
     index_template = "admin/zzmetro_index.html"
 
+    def get_app_list(self, request, app_label=None):
+        # The project's own sections first; accounts and django-axes's (English) after them.
+        apps = super().get_app_list(request, app_label)
+        ours = ("plan", "tasks", "investment")
+        return sorted(apps, key=lambda app: app["app_label"] not in ours)
+
     def index(self, request, extra_context=None):
         plan = Plan.objects.first()
         city = reporter_city(request.user)

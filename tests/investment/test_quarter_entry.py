@@ -364,3 +364,53 @@ def test_submitting_in_order_submits_the_later_quarter(kaifeng_client, tasks, ka
         sheet_data(tasks, [{"amount": "2", "note": ""}, {"amount": "", "note": ""}], _submit="1"),
     )
     assert ProgressReport.objects.get(quarter=2).status == Status.SUBMITTED
+
+
+def test_every_rows_errors_show_at_once_with_a_summary_at_the_top(kaifeng_client, tasks):
+    response = kaifeng_client.post(
+        f"{SHEET}?quarter=1",
+        sheet_data(
+            tasks, [{"amount": "12000", "note": ""}, {"amount": "abc", "note": ""}], _save="1"
+        ),
+    )
+    html = response.content.decode()
+    summary = html[
+        html.index('<div class="sheet-errors"') : html.index(
+            "</div>", html.index('<div class="sheet-errors"')
+        )
+    ]
+    assert "未保存任何内容：2 行需要更正。" in summary
+    assert 'href="#row-1.1">1.1 轨道</a>' in summary and "是否把万元当成了亿元" in summary
+    assert 'href="#row-1.2">1.2 水网</a>' in summary
+    assert not ProgressReport.objects.exists()
+
+
+def test_submitting_says_submitted_and_saving_says_saved(kaifeng_client, tasks):
+    rows = [{"amount": "2", "note": ""}, {"amount": "", "note": ""}]
+    response = kaifeng_client.post(
+        f"{SHEET}?quarter=1", sheet_data(tasks, rows, _save="1"), follow=True
+    )
+    assert "已保存 1 行。" in response.content.decode()
+    saved = ProgressReport.objects.get()
+    rows[0]["seen_version"] = saved.version
+    response = kaifeng_client.post(
+        f"{SHEET}?quarter=1", sheet_data(tasks, rows, _submit="1"), follow=True
+    )
+    assert "已报送 1 行。" in response.content.decode()
+
+
+def test_the_sheet_opens_at_the_open_quarter(kaifeng_client, tasks, office):
+    from investment.models import QuarterClose
+
+    plan = tasks[0].area.plan
+    html = kaifeng_client.get(SHEET).content.decode()
+    assert '<option value="4" selected>' in html  # 2021 has ended and nothing is closed.
+    for quarter in (1, 4):
+        QuarterClose.objects.create(plan=plan, quarter=quarter, closed_by=office)
+    assert '<option value="2" selected>' in kaifeng_client.get(SHEET).content.decode()
+
+
+def test_every_input_of_the_sheet_names_its_task_and_column(kaifeng_client, tasks):
+    html = kaifeng_client.get(f"{SHEET}?quarter=1").content.decode()
+    assert 'aria-label="1.1 轨道: 本季度完成(亿元)"' in html
+    assert 'aria-label="1.2 水网: 进展情况"' in html

@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 import pytest
@@ -233,3 +234,10 @@ def test_the_year_of_a_plan_with_areas_is_read_only(office_client, plan_2021):
     html = office_client.get(f"/admin/plan/plan/{plan_2021.pk}/change/").content.decode()
     assert 'name="year"' not in html
     assert 'name="title"' in html
+
+
+def test_the_admin_index_lists_the_projects_sections_before_accounts_and_axes(admin_client):
+    html = admin_client.get("/admin/").content.decode()
+    captions = re.findall(r"<caption>\s*<a [^>]*>([^<]+)</a>", html)
+    assert captions[-2:] == ["Axes", "认证和授权"]
+    assert {"工作要点", "投资进展"} <= set(captions[:-2])

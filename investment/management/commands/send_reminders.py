@@ -10,16 +10,9 @@ from django.core.mail import send_mail
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from investment.coverage import ReportingCoverage, reporting_coverage
-from investment.models import QuarterClose
+from investment.coverage import ReportingCoverage, open_quarter, reporting_coverage
 from plan.models import Plan, Reporter
 from plan.roles import REPORTER
-
-
-def open_quarter(plan: Plan, today: date) -> int | None:
-    ended = [q for q in range(1, 5) if plan.quarter_end(q) < today]
-    closed = set(QuarterClose.objects.filter(plan=plan).values_list("quarter", flat=True))
-    return ended[-1] if ended and ended[-1] not in closed else None
 
 
 class Command(BaseCommand):
