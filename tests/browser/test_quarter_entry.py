@@ -1,4 +1,5 @@
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.apps import apps
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
@@ -41,8 +42,36 @@ def test_kaifeng_reporter_fills_the_quarter_on_one_screen(
     page.fill("input[name='rows-0-cumulative']", "10")
     expect(page.locator("input[name='rows-0-amount']")).to_have_attribute("placeholder", "= 2.7500")
     screenshot(page, "quarter-entry")
+    assert serious_violations(page) == []
     page.click("input[name='_submit']")
-    expect(page.locator(".messagelist")).to_contain_text("已保存")
+    expect(page.locator(".messagelist")).to_contain_text("已报送 1 行")
     report = ProgressReport.objects.get(quarter=2)
     assert (str(report.amount), report.status) == ("2.7500", ProgressReport.Status.SUBMITTED)
     assert page.errors == []
+
+
+def serious_violations(page) -> list[str]:
+    """What axe-core finds serious or critical on the page, one line each."""
+    results = Axe().run(page)
+    return [
+        f"{violation['id']}: {[node['target'] for node in violation['nodes']]}"
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
+def test_the_sheet_and_the_import_pass_axe_in_chinese_and_english(
+    browser_page, live_server, kaifeng_reporter
+):
+    page = browser_page
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", "kf")
+    page.fill("#id_password", "kf-password")
+    page.click("input[type=submit]")
+    for language in ("zh-hans", "en"):
+        page.context.add_cookies(
+            [{"name": "django_language", "value": language, "url": live_server.url}]
+        )
+        for path in ("quarter/?quarter=2", "import/"):
+            page.goto(f"{live_server.url}/admin/investment/progressreport/{path}")
+            assert serious_violations(page) == [], (language, path)
