@@ -46,11 +46,14 @@ def task_history(task: Task, limit: int = 50) -> list[Change]:
     each record is diffed in memory against the one before it for the same row; a report's
     against its last counted record, so a draft's values never show.
     """
+    # Sample rows are made up and never edited: their loading is nobody's change.
+    allocations = CityAllocation.history.filter(task_id=task.pk, is_sample=False)
+    reports = ProgressReport.history.filter(task_id=task.pk, is_sample=False)
     sources = [
         (Task.history.filter(id=task.pk).select_related("area"), lambda r: f"{task.code}"),
-        (CityAllocation.history.filter(task_id=task.pk).select_related("city"), _city_label),
+        (allocations.select_related("city"), _city_label),
         (Milestone.history.filter(task_id=task.pk), lambda r: r.name),
-        (ProgressReport.history.filter(task_id=task.pk).select_related("city"), _report_label),
+        (reports.select_related("city"), _report_label),
     ]
     changes = []
     for records, label in sources:

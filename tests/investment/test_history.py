@@ -106,3 +106,11 @@ def test_task_history_names_people_not_user_ids(zhengzhou, django_user_model):
     latest, earlier = task_history(task)[:2]
     assert (latest.who, earlier.who) == ("office-li", "王丽")
     assert latest.fields == [("最后修改人", "王丽", "office-li")]
+
+
+def test_loading_the_sample_is_not_listed_as_anyones_change(sample_world):
+    from tasks.models import Task
+
+    task = Task.objects.of_plan(sample_world).by_code("2.2").get()
+    kinds = {change.what.split(" ")[0] for change in task_history(task)}
+    assert kinds == {"任务", "重点项目"}  # The plan as loaded; no sample allocation or report.
