@@ -29,14 +29,19 @@ def kaifeng_reporter(django_user_model, kaifeng, zhengzhou):
     return user
 
 
-def test_kaifeng_reporter_fills_the_quarter_on_one_screen(
-    browser_page, live_server, kaifeng_reporter
-):
-    page = browser_page
+def sign_in(page, live_server):
+    """The Kaifeng reporter signs in to the admin."""
     page.goto(live_server.url + "/admin/login/")
     page.fill("#id_username", "kf")
     page.fill("#id_password", "kf-password")
     page.click("input[type=submit]")
+    return page
+
+
+def test_kaifeng_reporter_fills_the_quarter_on_one_screen(
+    browser_page, live_server, kaifeng_reporter
+):
+    page = sign_in(browser_page, live_server)
     page.goto(live_server.url + "/admin/investment/progressreport/quarter/?quarter=2")
     expect(page.locator("h1")).to_contain_text("季度填报：开封")
     page.fill("input[name='rows-0-cumulative']", "10")
@@ -63,11 +68,7 @@ def serious_violations(page) -> list[str]:
 def test_the_sheet_and_the_import_pass_axe_and_fit_1366_px_in_chinese_and_english(
     browser_page, live_server, kaifeng_reporter
 ):
-    page = browser_page
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("#id_username", "kf")
-    page.fill("#id_password", "kf-password")
-    page.click("input[type=submit]")
+    page = sign_in(browser_page, live_server)
     page.set_viewport_size({"width": 1366, "height": 900})
     for language in ("zh-hans", "en"):
         page.context.add_cookies(
