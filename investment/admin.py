@@ -1,4 +1,5 @@
 import json
+import os
 import re
 from collections import Counter
 from datetime import date
@@ -175,6 +176,19 @@ class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
     ]
     actions = ["submit_reports", "approve_reports", "return_reports", "delete_selected"]
 
+    def get_queryset(self, request):
+        # Leaders with admin access read counted reports only: drafts stay with their city.
+        reports = super().get_queryset(request)
+        if is_office(request.user) or reporter_city(request.user) is not None:
+            return reports
+        return reports.counted()
+
+    def history_view(self, request, object_id, extra_context=None):
+        # A report's records include its drafts: for its city and the office only.
+        if not is_office(request.user) and reporter_city(request.user) is None:
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
+
     def get_urls(self):
         quarter = path(
             "quarter/", self.admin_site.admin_view(self.quarter_view), name="investment_quarter"
@@ -205,6 +219,29 @@ class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
         if not is_office(request.user):
             del form.fields["reason"]  # Only the office imports into a closed quarter.
         return form
+
+    def process_import(self, request, **kwargs):
+        # A confirm posted twice finds its file gone (the first removed it); a forged one names
+        # a format or a file that is not there. Either is told to upload again, never a 500.
+        form = self.create_confirm_form(request)
+        if form.is_valid() and not self.confirmable(form):
+            self.message_user(
+                request,
+                _("This import was already confirmed or has expired: upload the file again."),
+                messages.ERROR,
+            )
+            return redirect("admin:investment_progressreport_import")
+        return super().process_import(request, **kwargs)
+
+    def confirmable(self, form) -> bool:
+        formats = [str(index) for index in range(len(self.get_import_formats()))]
+        if form.cleaned_data["format"] not in formats:
+            return False
+        storage = self.get_tmp_storage_class()(
+            name=form.cleaned_data["import_file_name"], **self.get_tmp_storage_class_kwargs()
+        )
+        full_path = getattr(storage, "get_full_path", None)  # Files only; a cache cannot say.
+        return full_path is None or os.path.isfile(full_path())
 
     def get_confirm_form_initial(self, request, import_form):
         initial = super().get_confirm_form_initial(request, import_form)
@@ -310,7 +347,8 @@ class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
             raise PermissionDenied
         data = request.POST if request.method == "POST" else request.GET
         year = data.get("year", "")
-        plan = get_object_or_404(Plan, year=year) if year.isdigit() else None
+        # ASCII digits only: str.isdigit() lets "²" through to a failing int().
+        plan = get_object_or_404(Plan, year=year) if re.fullmatch(r"[0-9]{4}", year) else None
         quarter = quarter_param(data.get("quarter"))
         if plan is None or quarter is None:
             raise Http404
@@ -431,7 +469,12 @@ class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
         if obj is None:
-            return [field for field in fields if field != FIGURES]
+            fields = [field for field in fields if field != FIGURES]
+            if is_office(request.user):
+                # Adding to a closed quarter needs a reason too (ProgressReportForm.clean).
+                at = fields.index("note") + 1
+                fields = [*fields[:at], "correction_reason", *fields[at:]]
+            return fields
         if obj.closed_at():
             # A closed quarter's report shows its figure at close and asks why it changes.
             at = fields.index("note") + 1

@@ -93,7 +93,6 @@ class ProgressReportForm(forms.ModelForm):
     correction_reason = forms.CharField(
         label=_("Reason for the correction"),
         required=False,
-        max_length=500,
         help_text=_("Required when changing a report of a closed quarter."),
     )
 
@@ -118,9 +117,21 @@ class ProgressReportForm(forms.ModelForm):
     def clean(self) -> dict:
         cleaned = super().clean()
         task, quarter = cleaned.get("task"), cleaned.get("quarter")
-        if self.instance.pk is None and task and quarter and not is_office(self.user):
-            if QuarterClose.objects.filter(plan=task.area.plan_id, quarter=quarter).exists():
-                self.add_error("quarter", _("The office has closed this quarter."))
+        closed_new = (
+            self.instance.pk is None
+            and task
+            and quarter
+            and QuarterClose.objects.filter(plan=task.area.plan_id, quarter=quarter).exists()
+        )
+        if closed_new and not is_office(self.user):
+            self.add_error("quarter", _("The office has closed this quarter."))
+        elif closed_new:
+            # The office adds to a closed quarter as it corrects one: with a reason.
+            self.instance.task, self.instance.quarter = task, quarter
+            try:
+                self.instance.note_change_reason(cleaned.get("correction_reason"))
+            except ValidationError as error:
+                self.add_error("correction_reason", error)
         if self.instance.pk is not None:
             self.instance.check_version(cleaned.get("seen_version"))
         if "_submit" in self.data and self.instance.status in ProgressReport.EDITABLE:

@@ -38,6 +38,11 @@ def person(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
+# What a task page shows of a report's changes: its figures, never the office's remarks to
+# the city (a return reason) or who last touched it in between.
+PUBLIC_REPORT_FIELDS = ("amount", "note", "status")
+
+
 def task_history(task: Task, limit: int = 50) -> list[Change]:
     """The newest changes to a task, its allocations, milestones and counted reports, newest
     first.
@@ -88,6 +93,8 @@ def _change(record, before, label: str) -> Change:
     fields = []
     if record.history_type == "~" and before is not None:
         for change in record.diff_against(before).changes:
+            if model is ProgressReport and change.field not in PUBLIC_REPORT_FIELDS:
+                continue  # The office's return reason and the like stay in the admin.
             field = model._meta.get_field(change.field)
             fields.append((field, change.old, change.new))
     elif record.history_type == "~" and model is ProgressReport:

@@ -301,6 +301,8 @@ class ProgressReport(models.Model):
         bulk actions, delete and the import.
         """
         reason = (reason or "").strip()
+        if CONTROL_CHARACTERS.search(reason):
+            raise control_character_error(_("Reason for the correction"))
         if len(reason) > REASON_LENGTH:
             raise ValidationError(
                 _("Reason for the correction: at most %(limit)d characters.")

@@ -29,6 +29,9 @@ class EscapedXLSX(XLSX):
     """
 
     def export_data(self, dataset, **kwargs):
+        # Control characters already stored (from before entry refused them) never fail it.
+        for index, row in enumerate(dataset):
+            dataset[index] = [cell_text(v) if isinstance(v, str) else v for v in row]
         return super().export_data(dataset, escape=True, **kwargs)
 
 
