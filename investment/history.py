@@ -7,7 +7,6 @@ counted (submitted or approved) at that record: a draft or a returned report nev
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from tasks.models import CityAllocation, Milestone, Task
@@ -47,7 +46,7 @@ def task_history(task: Task, limit: int = 50) -> list[Change]:
     """The newest changes to a task, its allocations, milestones and counted reports, newest
     first.
 
-    Four queries whatever the number of records (a fifth when a change names other people):
+    Four queries whatever the number of records:
     each record is diffed in memory against the one before it for the same row; a report's
     against its last counted record, so a draft's values never show.
     """
@@ -114,25 +113,11 @@ def _change(record, before, label: str) -> Change:
 
 
 def _with_names(changes: list[Change]) -> list[Change]:
-    """The changes with each field's label, status codes as their labels and users as names."""
-    User = get_user_model()
-    user_ids = {
-        value
-        for change in changes
-        for field, *values in change.fields
-        if field.is_relation and field.related_model is User
-        for value in values
-        if value is not None
-    }
-    names = (
-        {user.pk: person(user) for user in User.objects.filter(pk__in=user_ids)} if user_ids else {}
-    )
+    """The changes with each field's label and status codes as their labels."""
 
     def shown(field, value):
         if value is None:
             return None
-        if field.is_relation and field.related_model is User:
-            return names.get(value, "—")
         if field.choices:
             return dict(field.flatchoices).get(value, value)
         return value
