@@ -1,10 +1,11 @@
-"""Who has reported what for one quarter: the task × city grid of the admin index."""
+"""Who has reported what: the task × city grid of a quarter, the open quarter, and the quarter
+the pages show by default (closed, or reported by every city)."""
 
 from dataclasses import dataclass
 from datetime import date
 
 from django.db import models
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
 from django.utils.translation import gettext_lazy as _
 
 from plan.models import City, Plan
@@ -92,6 +93,45 @@ class ReportingCoverage:
         """What is still open in the quarter, as the close confirmation lists it."""
         awaiting = (Cell.MISSING, Cell.SUBMITTED, Cell.DRAFT, Cell.RETURNED)
         return [(state, self.count(state), self.by_city(state)) for state in awaiting]
+
+
+class Chosen(models.TextChoices):
+    """Why the pages show the quarter they show when the visitor picked none."""
+
+    CLOSED = "closed", _("the latest closed quarter")
+    COMPLETE = "complete", _("the latest quarter every city has reported")
+    FIRST = "first", _("no quarter is closed or fully reported yet")
+
+
+@dataclass(frozen=True)
+class DefaultQuarter:
+    quarter: int
+    why: Chosen
+
+
+def default_as_of(plan: Plan) -> DefaultQuarter:
+    """The latest quarter that is closed, or that every city has submitted everything it owes
+    for (a submitted or approved report for each of its tasks); Q1 while there is none.
+
+    One early report for a later quarter never moves every page on to that quarter.
+    """
+    closed = set(QuarterClose.objects.filter(plan=plan).values_list("quarter", flat=True))
+    owed = Task.cities.through.objects.filter(task__area__plan=plan).count()
+    reported = (
+        ProgressReport.objects.of_plan(plan)
+        .counted()
+        .filter(city__tasks=F("task"))  # Only what the city owes counts towards "every city".
+        .order_by()
+        .values("quarter")
+        .annotate(count=Count("pk"))
+    )
+    complete = {row["quarter"] for row in reported if owed and row["count"] >= owed}
+    for quarter in (4, 3, 2, 1):
+        if quarter in closed:
+            return DefaultQuarter(quarter, Chosen.CLOSED)
+        if quarter in complete:
+            return DefaultQuarter(quarter, Chosen.COMPLETE)
+    return DefaultQuarter(1, Chosen.FIRST)
 
 
 def open_quarter(plan: Plan, today: date) -> int | None:

@@ -15,8 +15,8 @@ from tasks.models import Task
 
 from . import sheets, workbook
 from .context_processors import sample_data_exists
-from .coverage import reporting_coverage
-from .figures import Figures, Scope, default_as_of, pace_counts, scope
+from .coverage import default_as_of, reporting_coverage
+from .figures import Figures, Scope, pace_counts, scope
 from .figures_cache import cached
 from .history import task_history
 
