@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
-from .models import City, Corridor, FocusArea, Plan, Reporter
+from .models import City, Corridor, FocusArea, Plan, Reporter, Unit
 
 
 class FocusAreaInline(admin.TabularInline):
@@ -103,3 +103,12 @@ class ReporterAdmin(admin.ModelAdmin):
     list_display = ["user", "city"]
     list_filter = ["city"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "kind", "city", "is_active"]
+    list_filter = ["kind", "city", "is_active"]
+    search_fields = ["name", "short_name"]
+    list_select_related = ["city"]
+    fields = ["name", "short_name", "kind", "city", "is_active"]

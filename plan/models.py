@@ -245,3 +245,49 @@ class Reporter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.city}"
+
+
+class UnitQuerySet(models.QuerySet):
+    def active(self) -> "UnitQuerySet":
+        return self.filter(is_active=True)
+
+
+class Unit(models.Model):
+    """A responsible unit (责任单位): leads or supports tasks and projects. Staff add them."""
+
+    class Kind(models.TextChoices):
+        CITY_GOVERNMENT = "city_government", _("city government")
+        PROVINCIAL_DEPARTMENT = "provincial_department", _("provincial department")
+        ENTERPRISE = "enterprise", _("enterprise")
+        OTHER = "other", _("other")
+
+    name = models.CharField(
+        _("name"),
+        max_length=100,
+        unique=True,
+        error_messages={"unique": _("A unit with this name already exists.")},
+    )
+    short_name = models.CharField(_("short name"), max_length=30, blank=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    city = models.ForeignKey(
+        City,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="units",
+        verbose_name=_("city"),
+        help_text=_("The city the unit belongs to, if any."),
+    )
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Inactive units are kept for the record only.")
+    )
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("responsible unit")
+        verbose_name_plural = _("responsible units")
+
+    def __str__(self) -> str:
+        return self.short_name or self.name

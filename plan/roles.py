@@ -13,12 +13,13 @@ OFFICE = "都市圈办公室"
 REPORTER = "市级填报员"
 VIEWER = "领导"
 
-_PLAN = [("plan", m) for m in ("plan", "focusarea", "city", "corridor")]
-_TASKS = [("tasks", m) for m in ("task", "cityallocation", "milestone")]
+_PLAN = [("plan", m) for m in ("plan", "focusarea", "city", "corridor", "unit")]
+_TASKS = [("tasks", m) for m in ("task", "cityallocation", "milestone", "project")]
 _HISTORY = [
     ("tasks", "historicaltask"),
     ("tasks", "historicalcityallocation"),
     ("tasks", "historicalmilestone"),
+    ("tasks", "historicalproject"),
     ("investment", "historicalprogressreport"),
 ]
 _REPORTS = [("investment", "progressreport")]

@@ -1,8 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
@@ -12,8 +14,15 @@ from plan.money import yi
 from plan.roles import is_office, reporter_city, scope_to_city
 from plan.spreadsheets import EscapedCSV, EscapedXLSX
 
-from .forms import TaskForm
-from .models import SAMPLE_IS_READ_ONLY, CityAllocation, Milestone, Task, over_target_message
+from .forms import ProjectForm, TaskForm
+from .models import (
+    SAMPLE_IS_READ_ONLY,
+    CityAllocation,
+    Milestone,
+    Project,
+    Task,
+    over_target_message,
+)
 from .resources import CityAllocationResource, MilestoneResource, TaskResource
 
 
@@ -35,8 +44,10 @@ class HistoryAdmin(SimpleHistoryAdmin):
 class CityScoped:
     """A city reporter sees only her own city's rows; another city's row is a 404."""
 
+    city_field = "city"
+
     def get_queryset(self, request):
-        return scope_to_city(super().get_queryset(request), request.user)
+        return scope_to_city(super().get_queryset(request), request.user, self.city_field)
 
     def get_object(self, request, object_id, from_field=None):
         # The admin would redirect to its index for a missing row; a crafted URL gets a 404.
@@ -115,7 +126,26 @@ class TaskAdmin(SpreadsheetExport, HistoryAdmin):
         (None, {"fields": ["area", "number", "title", "title_en", "target"]}),
         (_("Source"), {"fields": ["description", "source_note"]}),
         (_("Where"), {"fields": ["cities", "corridor"]}),
+        (_("Responsible units"), {"fields": ["lead_unit", "supporting_units"]}),
     ]
+    autocomplete_fields = ["lead_unit", "supporting_units"]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return self.fieldsets
+        return [*self.fieldsets, (_("Key projects"), {"fields": ["project_links"]})]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "project_links"]
+
+    @admin.display(description=_("key projects"))
+    def project_links(self, obj: Task) -> str:
+        # The names, and a link to the list, which shows a reporter her city's only.
+        names = [project.name for project in obj.projects.all()]
+        if not names:
+            return "-"
+        url = reverse("admin:tasks_project_changelist") + f"?task__id__exact={obj.pk}"
+        return format_html('{}<br><a href="{}">{}</a>', "、".join(names), url, _("Open the list"))
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("area").prefetch_related("cities")
@@ -169,10 +199,58 @@ class MilestoneAdmin(CityScoped, SpreadsheetExport, HistoryAdmin):
     search_fields = ["name", "task__title"]
     list_select_related = ["task__area", "city"]
     autocomplete_fields = ["task"]
-    fields = ["task", "city", "name", "kind", "due_quarter", "status", "done_on"]
+    fields = ["task", "project", "city", "name", "kind", "due_quarter", "status", "done_on"]
 
     def get_readonly_fields(self, request, obj=None):
         # A reporter reports how her city's milestones stand; what they are is the office's.
         if reporter_city(request.user):
-            return ["task", "city", "name", "kind", "due_quarter"]
+            return ["task", "project", "city", "name", "kind", "due_quarter"]
         return self.readonly_fields
+
+
+@admin.register(Project)
+class ProjectAdmin(CityScoped, HistoryAdmin):
+    """The office edits projects; a reporter reads her city's, a leader reads them on the pages."""
+
+    form = ProjectForm
+    list_display = ["name", "task_code", "city_names", "goal", "stage", "lead_unit"]
+    list_filter = ["task__area__plan", "goal", "stage", "cities", "task__area", "lead_unit"]
+    search_fields = ["name", "description", "task__title"]
+    list_select_related = ["task__area", "lead_unit"]
+    autocomplete_fields = ["task", "lead_unit", "supporting_units"]
+    filter_horizontal = ["cities"]
+    fieldsets = [
+        (None, {"fields": ["task", "name", "description", "goal", "cities"]}),
+        (_("Responsible units"), {"fields": ["lead_unit", "supporting_units"]}),
+        (_("Investment"), {"fields": ["total_investment", "annual_investment"]}),
+        (
+            _("Dates and stage"),
+            {
+                "fields": [
+                    ("planned_start", "planned_finish"),
+                    ("actual_start", "actual_finish"),
+                    "stage",
+                ]
+            },
+        ),
+        (_("Location"), {"fields": [("latitude", "longitude")]}),
+    ]
+
+    city_field = "cities"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("cities")
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        warning = form.instance.task.projects_over_target()
+        if warning:
+            messages.warning(request, warning)
+
+    @admin.display(description=_("task"), ordering="task__area__number")
+    def task_code(self, obj: Project) -> str:
+        return obj.task.code
+
+    @admin.display(description=_("cities"))
+    def city_names(self, obj: Project) -> str:
+        return "、".join(city.name for city in obj.cities.all())

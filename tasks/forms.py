@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext as _
 
-from .models import Task
+from .models import Project, Task
 
 
 class TaskForm(forms.ModelForm):
@@ -17,6 +17,8 @@ class TaskForm(forms.ModelForm):
             "source_note",
             "cities",
             "corridor",
+            "lead_unit",
+            "supporting_units",
         ]
 
     def clean_cities(self):
@@ -32,3 +34,39 @@ class TaskForm(forms.ModelForm):
                     % {"city": city.name, "rows": _(", ").join(rows)}
                 )
         return cities
+
+
+class ProjectForm(forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = [
+            "task",
+            "name",
+            "description",
+            "goal",
+            "cities",
+            "lead_unit",
+            "supporting_units",
+            "total_investment",
+            "annual_investment",
+            "planned_start",
+            "planned_finish",
+            "actual_start",
+            "actual_finish",
+            "stage",
+            "latitude",
+            "longitude",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        task, cities = cleaned.get("task"), cleaned.get("cities")
+        if task and cities:
+            outside = set(cities) - set(task.cities.all())
+            if outside:
+                self.add_error(
+                    "cities",
+                    _("%(cities)s does not take part in the project's task.")
+                    % {"cities": _(", ").join(city.name for city in outside)},
+                )
+        return cleaned

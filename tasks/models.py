@@ -9,7 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from plan.models import City, Corridor, FocusArea, Plan, YiField
+from plan.models import City, Corridor, FocusArea, Plan, Unit, YiField
 from plan.money import exact
 
 QUARTER_VALIDATORS = [
@@ -79,6 +79,18 @@ class Task(models.Model):
         related_name="tasks",
         verbose_name=_("corridor"),
     )
+    lead_unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_tasks",
+        verbose_name=_("lead unit"),
+        help_text=_("The source names no units; staff record them."),
+    )
+    supporting_units = models.ManyToManyField(
+        Unit, blank=True, related_name="supported_tasks", verbose_name=_("supporting units")
+    )
 
     objects = TaskQuerySet.as_manager()
     history = HistoricalRecords()
@@ -124,6 +136,16 @@ class Task(models.Model):
                     % {"allocated": exact(allocated)}
                 }
             )
+
+    def projects_over_target(self) -> str | None:
+        """A warning when the projects' annual planned investment exceeds the task's target."""
+        planned = self.projects.aggregate(total=Sum("annual_investment"))["total"]
+        if planned is None or self.target is None or planned <= self.target:
+            return None
+        return _(
+            "The projects of task %(code)s plan %(planned)s 亿元 this year, more than the "
+            "task's target of %(target)s 亿元."
+        ) % {"code": self.code, "planned": exact(planned), "target": exact(self.target)}
 
     def involves(self, city_id: int) -> bool:
         return self.cities.filter(pk=city_id).exists()
@@ -246,6 +268,14 @@ class Milestone(models.Model):
         verbose_name=_("city"),
         help_text=_("Only where the source names the city."),
     )
+    project = models.ForeignKey(
+        "Project",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="milestones",
+        verbose_name=_("project"),
+    )
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     due_quarter = models.PositiveSmallIntegerField(
@@ -281,9 +311,147 @@ class Milestone(models.Model):
         errors = {}
         if self.task_id and self.city_id and not self.task.involves(self.city_id):
             errors["city"] = _("This city does not take part in the task.")
+        if self.project_id and self.task_id and self.project.task_id != self.task_id:
+            errors["project"] = _("The project belongs to another task.")
         if self.status == self.Status.DONE and not self.done_on:
             errors["done_on"] = _("A milestone marked done needs the date it was done.")
         if self.done_on and self.status != self.Status.DONE:
             errors["done_on"] = _("Only a milestone marked done has a done date.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class ProjectQuerySet(models.QuerySet):
+    def of_plan(self, plan: Plan) -> "ProjectQuerySet":
+        return self.filter(task__area__plan=plan)
+
+
+class Project(models.Model):
+    """A key project (重点项目) the plan names: tracked through its stage and dates."""
+
+    class Goal(models.TextChoices):
+        START = "start", _("start construction")
+        COMPLETE = "complete", _("complete")
+        ADVANCE = "advance", _("advance")
+        NOT_STATED = "not_stated", _("not stated")
+
+    class Stage(models.TextChoices):
+        PREPARATION = "preparation", _("preparation")
+        CONSTRUCTION = "construction", _("under construction")
+        COMPLETED = "completed", _("completed")
+
+    task = models.ForeignKey(
+        Task, on_delete=models.PROTECT, related_name="projects", verbose_name=_("task")
+    )
+    name = models.CharField(_("name"), max_length=200, help_text=_("The source's own words."))
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("What the source says of it, verbatim.")
+    )
+    cities = models.ManyToManyField(
+        City,
+        related_name="projects",
+        verbose_name=_("cities"),
+        help_text=_("Every city the project has a section in."),
+    )
+    lead_unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_projects",
+        verbose_name=_("lead unit"),
+    )
+    supporting_units = models.ManyToManyField(
+        Unit, blank=True, related_name="supported_projects", verbose_name=_("supporting units")
+    )
+    goal = models.CharField(
+        _("the year's goal"),
+        max_length=20,
+        choices=Goal.choices,
+        default=Goal.NOT_STATED,
+        help_text=_("As the source states it."),
+    )
+    total_investment = YiField(
+        _("total investment (亿元)"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty when the source states none; never estimate one."),
+    )
+    annual_investment = YiField(
+        _("annual planned investment (亿元)"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty when the source states none; never estimate one."),
+    )
+    planned_start = models.DateField(_("planned start"), null=True, blank=True)
+    planned_finish = models.DateField(_("planned finish"), null=True, blank=True)
+    actual_start = models.DateField(_("actual start"), null=True, blank=True)
+    actual_finish = models.DateField(_("actual finish"), null=True, blank=True)
+    stage = models.CharField(
+        _("current stage"),
+        max_length=20,
+        choices=Stage.choices,
+        blank=True,
+        help_text=_("Empty until reported: the source states no stage."),
+    )
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(-90, message=_("The latitude must be between -90 and 90.")),
+            MaxValueValidator(90, message=_("The latitude must be between -90 and 90.")),
+        ],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(-180, message=_("The longitude must be between -180 and 180.")),
+            MaxValueValidator(180, message=_("The longitude must be between -180 and 180.")),
+        ],
+    )
+
+    objects = ProjectQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["task", "pk"]
+        verbose_name = _("key project")
+        verbose_name_plural = _("key projects")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "name"],
+                name="project_unique_name",
+                violation_error_message=_("This task already has a project with this name."),
+            ),
+            models.CheckConstraint(
+                condition=Q(total_investment__isnull=True) | Q(total_investment__gte=0),
+                name="project_total_investment_not_negative",
+                violation_error_message=_("The total investment (亿元) cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(annual_investment__isnull=True) | Q(annual_investment__gte=0),
+                name="project_annual_investment_not_negative",
+                violation_error_message=_(
+                    "The annual planned investment (亿元) cannot be negative."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        if self.planned_start and self.planned_finish and self.planned_finish < self.planned_start:
+            errors["planned_finish"] = _("The planned finish cannot be before the planned start.")
+        if self.actual_start and self.actual_finish and self.actual_finish < self.actual_start:
+            errors["actual_finish"] = _("The actual finish cannot be before the actual start.")
         if errors:
             raise ValidationError(errors)

@@ -10,9 +10,9 @@ import pytest
 from django.contrib.auth.models import Group
 
 from investment.models import ProgressReport
-from plan.models import Reporter
+from plan.models import Reporter, Unit
 from plan.roles import OFFICE, REPORTER, VIEWER
-from tasks.models import CityAllocation, Milestone
+from tasks.models import CityAllocation, Milestone, Project
 from tests.builders import make_allocation, make_area, make_plan, make_report, make_task
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +42,10 @@ def world(django_user_model, zhengzhou, kaifeng):
             "milestone": Milestone.objects.create(
                 task=task, city=city, name=f"{city.name}项目", kind=Milestone.Kind.START
             ),
+            "project": Project.objects.create(task=task, name=f"{city.name}工程", goal="start"),
+            "unit": Unit.objects.create(name=f"{city.name}市人民政府", kind="city_government"),
         }
+        rows[side]["project"].cities.set([city])
     return {"task": task, "users": users, "rows": rows}
 
 
@@ -50,6 +53,8 @@ URLS = {
     "report": "/admin/investment/progressreport/",
     "allocation": "/admin/tasks/cityallocation/",
     "milestone": "/admin/tasks/milestone/",
+    "project": "/admin/tasks/project/",
+    "unit": "/admin/plan/unit/",
 }
 
 
@@ -66,6 +71,11 @@ def form_data(kind: str, obj) -> dict:
         }
     if kind == "allocation":
         return {"task": obj.task_id, "city": obj.city_id, "amount": "39"}
+    if kind == "project":
+        cities = list(obj.cities.values_list("pk", flat=True))
+        return {"task": obj.task_id, "name": obj.name, "goal": "complete", "cities": cities}
+    if kind == "unit":
+        return {"name": obj.name, "short_name": "改", "kind": obj.kind, "is_active": "on"}
     return {
         "task": obj.task_id,
         "city": obj.city_id,
@@ -91,6 +101,13 @@ VIEW = [
     ("reporter", "milestone", "own", 200),
     ("reporter", "milestone", "other", 404),
     ("leader", "milestone", "own", 302),
+    ("office", "project", "other", 200),
+    ("reporter", "project", "own", 200),
+    ("reporter", "project", "other", 404),
+    ("leader", "project", "own", 302),
+    ("office", "unit", "other", 200),
+    ("reporter", "unit", "own", 200),
+    ("leader", "unit", "own", 302),
 ]
 
 
@@ -113,6 +130,13 @@ CHANGE = [
     ("office", "milestone", "other", 302),
     ("reporter", "milestone", "own", 302),
     ("reporter", "milestone", "other", 404),
+    ("office", "project", "other", 302),
+    ("reporter", "project", "own", 403),
+    ("reporter", "project", "other", 404),
+    ("leader", "project", "own", 302),
+    ("office", "unit", "other", 302),
+    ("reporter", "unit", "own", 403),
+    ("leader", "unit", "own", 302),
 ]
 
 
@@ -131,6 +155,10 @@ def was_changed(kind: str, obj) -> bool:
         return obj.amount == Decimal("4")
     if kind == "allocation":
         return obj.amount == Decimal("39")
+    if kind == "project":
+        return obj.goal == "complete"
+    if kind == "unit":
+        return obj.short_name == "改"
     return obj.status == Milestone.Status.IN_PROGRESS
 
 
@@ -142,6 +170,12 @@ ADD = [
     ("reporter", "allocation", 403),
     ("office", "milestone", 200),
     ("reporter", "milestone", 403),
+    ("office", "project", 200),
+    ("reporter", "project", 403),
+    ("leader", "project", 302),
+    ("office", "unit", 200),
+    ("reporter", "unit", 403),
+    ("leader", "unit", 302),
 ]
 
 
@@ -160,6 +194,11 @@ DELETE = [
     ("reporter", "allocation", "own", 403),
     ("office", "milestone", "other", 302),
     ("reporter", "milestone", "own", 403),
+    ("office", "project", "other", 302),
+    ("reporter", "project", "own", 403),
+    ("reporter", "project", "other", 404),
+    ("office", "unit", "other", 302),
+    ("reporter", "unit", "own", 403),
 ]
 
 

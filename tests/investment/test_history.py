@@ -113,4 +113,4 @@ def test_loading_the_sample_is_not_listed_as_anyones_change(sample_world):
 
     task = Task.objects.of_plan(sample_world).by_code("2.2").get()
     kinds = {change.what.split(" ")[0] for change in task_history(task)}
-    assert kinds == {"任务", "重点项目"}  # The plan as loaded; no sample allocation or report.
+    assert kinds == {"任务", "工作节点"}  # The plan as loaded; no sample allocation or report.

@@ -72,7 +72,7 @@ def test_the_plan_workbook_holds_every_sheet_named_in_chinese(client, world):
         "按廊道",
         "任务明细",
         "填报记录",
-        "重点项目",
+        "工作节点",
     ]
 
 

@@ -32,7 +32,9 @@ def test_plan_list_shows_coverage(office_client, plan_2021):
         ("/admin/plan/city/", "许昌"),
         ("/admin/plan/corridor/", "郑州、开封、许昌"),
         ("/admin/plan/focusarea/", "品质宜居"),
-        ("/admin/tasks/milestone/", "建成贾鲁河综合治理郑州段工程"),
+        ("/admin/tasks/milestone/", "新开工建设许昌省级湿地公园"),
+        ("/admin/tasks/project/", "贾鲁河综合治理郑州段工程"),
+        ("/admin/plan/unit/", "责任单位"),
         ("/admin/tasks/cityallocation/", "城市分配"),
         ("/admin/investment/progressreport/", "季度填报"),
     ],
@@ -46,7 +48,8 @@ def test_admin_lists_render_in_chinese(office_client, plan_2021, url, expected):
 def test_task_change_page_shows_allocations_and_milestones_inline(office_client, plan_2021):
     task = Task.objects.of_plan(plan_2021).by_code("2.2").get()
     html = office_client.get(f"/admin/tasks/task/{task.pk}/change/").content.decode()
-    assert "建成郑州南站主体工程" in html
+    assert "编制出台郑州都市圈轨道交通线网规划" in html
+    assert "郑州南站主体工程" in html
     assert "城市分配" in html
 
 

@@ -105,7 +105,7 @@ def test_milestone_done_without_a_date_is_refused(task):
     milestone = Milestone(
         task=task, name="项目", kind=Milestone.Kind.COMPLETE, status=Milestone.Status.DONE
     )
-    assert refused(milestone) == {"done_on": ["完成日期：标为已完成的重点项目须填写完成日期。"]}
+    assert refused(milestone) == {"done_on": ["完成日期：标为已完成的工作节点须填写完成日期。"]}
 
 
 @pytest.mark.parametrize("quarter", [0, 5])

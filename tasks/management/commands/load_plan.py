@@ -17,7 +17,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from plan.models import City, Corridor, FocusArea, Plan
-from tasks.models import Milestone, Task
+from tasks.models import Milestone, Project, Task
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 
@@ -146,6 +146,8 @@ class Loader:
                 _("task %(code)s: %(error)s") % {"code": code, "error": error}
             ) from error
         task = self.sync(Task, {"area": area, "number": row["number"]}, values, members, label=code)
+        for project in row.get("projects", []) if task else []:
+            self.load_project(task, project, members["cities"], cities, code)
         for milestone in row.get("milestones", []) if task else []:
             self.sync(
                 Milestone,
@@ -156,6 +158,26 @@ class Loader:
                 },
                 label=f"{code} {milestone['name']}",
             )
+
+    def load_project(self, task: Task, row: dict, task_cities: list, cities: dict, code: str):
+        label = f"{code} {row.get('name', '')}"
+        try:
+            lookup = {"task": task, "name": row["name"]}
+            values = {"description": row.get("description", ""), "goal": row["goal"]}
+            # Where the source places the project in no city, it runs through the task's.
+            members = {"cities": [cities[slug] for slug in row.get("cities", [])] or task_cities}
+        except KeyError as error:
+            raise PlanFileError(
+                _("project %(label)s: %(key)s is missing or unknown")
+                % {"label": label, "key": error}
+            ) from error
+        outside = set(members["cities"]) - set(task_cities)
+        if outside:
+            raise PlanFileError(
+                _("project %(label)s: %(cities)s does not take part in the project's task.")
+                % {"label": label, "cities": _(", ").join(city.name for city in outside)}
+            )
+        self.sync(Project, lookup, values, members, label=label)
 
 
 class Command(BaseCommand):
