@@ -31,8 +31,9 @@ serve: $(VENV)/.installed
 	$(SERVE_ENV) $(MANAGE) collectstatic --no-input --verbosity 0
 	$(SERVE_ENV) $(BIN)/gunicorn zzmetro.wsgi --bind 127.0.0.1:8000 --workers 3 --access-logfile -
 
+# One pytest worker per core: the suite stays within two minutes on two cores.
 test: $(VENV)/.installed
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 test-browser: $(VENV)/.installed
 	$(BIN)/pytest -m browser $(PYTEST_ARGS)
