@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import socket
 import subprocess
 import sys
 import time
@@ -34,6 +35,10 @@ def production_server(port: int, workers: int, **env: str) -> Iterator[None]:
         "ALLOWED_HOSTS": "127.0.0.1",
         **env,
     }
+    # Whatever else listens there would answer in gunicorn's place: refuse to measure it.
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise RuntimeError(f"port {port} is already in use; stop what listens there first")
     manage = [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"]
     subprocess.run(manage, cwd=ROOT, env=env, check=True)
     gunicorn = str(Path(sys.executable).parent / "gunicorn")

@@ -227,6 +227,8 @@ def verify(log: Log, reports: list[int], up: float | None) -> int:
         problems.append(f"{len(late_503)} reads failed after the database was back")
     if up is not None and not any(s == 200 for when, s in log.reads if when > up):
         problems.append("the site did not recover after the restart")
+    if not log.saved:
+        problems.append("no save was confirmed: the writers never got to save")
     connections.close_all()
     for report in ProgressReport.objects.filter(pk__in=reports):
         changes = report.history.filter(history_type="~").count()
