@@ -9,15 +9,15 @@ class InvestmentConfig(AppConfig):
 
     def ready(self) -> None:
         from plan.models import City, Corridor, FocusArea, Plan
-        from tasks.models import CityAllocation, Milestone, Task
+        from tasks.models import CityAllocation, Milestone, Project, Task
 
         from .figures_cache import figures_changed
         from .models import ProgressReport, QuarterClose
 
         # Everything a page's figures are computed from; a change to any retires them all.
-        models = (ProgressReport, QuarterClose, CityAllocation, Milestone, Task)
+        models = (ProgressReport, QuarterClose, CityAllocation, Milestone, Task, Project)
         for model in (*models, Plan, FocusArea, City, Corridor):
             post_save.connect(figures_changed, sender=model, dispatch_uid=f"figures-{model}")
             post_delete.connect(figures_changed, sender=model, dispatch_uid=f"figures-d-{model}")
-        for through in (Task.cities.through, Corridor.cities.through):
+        for through in (Task.cities.through, Corridor.cities.through, Project.cities.through):
             m2m_changed.connect(figures_changed, sender=through, dispatch_uid=f"figures-{through}")

@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from plan.models import City, Corridor, FocusArea, Plan
-from tasks.models import CityAllocation, Milestone, Task
+from tasks.models import CityAllocation, Milestone, Project, Task
 
 from .coverage import ReportingCoverage
 from .models import ProgressReport, QuarterClose
@@ -145,6 +145,31 @@ class MilestoneCounts:
     due: int  # due by the as-of quarter
     overdue: int  # due by then and not done
     undated: int  # the source gives no date
+
+
+def _rate(part: int, whole: int) -> Decimal | None:
+    return None if not whole else (Decimal(part) / whole * 100).quantize(Decimal("0.1"))
+
+
+@dataclass(frozen=True)
+class ProjectCounts:
+    """Key projects by the year's goal: those to start and how many have, those to complete
+    and how many are."""
+
+    to_start: int
+    started: int
+    to_complete: int
+    completed: int
+
+    @property
+    def start_rate(self) -> Decimal | None:
+        """开工率, a percentage to one place; None when no project is to start."""
+        return _rate(self.started, self.to_start)
+
+    @property
+    def complete_rate(self) -> Decimal | None:
+        """竣工率, a percentage to one place; None when no project is to be completed."""
+        return _rate(self.completed, self.to_complete)
 
 
 @dataclass(frozen=True)
@@ -406,6 +431,26 @@ class Figures:
         )
         return MilestoneCounts(**counts)
 
+    def projects(self, tasks: Q = ALL, city: City | None = None) -> ProjectCounts:
+        """The plan's key projects (of the tasks in `tasks`, or running through `city`) counted
+        by goal and progress in one query."""
+        projects = Project.objects.of_plan(self.plan)
+        if tasks:
+            projects = projects.filter(task__in=Task.objects.filter(tasks).values("pk"))
+        if city is not None:
+            projects = projects.filter(cities=city)
+        Goal, Stage = Project.Goal, Project.Stage
+        to_start, to_complete = Q(goal=Goal.START), Q(goal=Goal.COMPLETE)
+        started = Q(actual_start__isnull=False) | Q(stage__in=[Stage.CONSTRUCTION, Stage.COMPLETED])
+        completed = Q(actual_finish__isnull=False) | Q(stage=Stage.COMPLETED)
+        counts = projects.aggregate(
+            to_start=Count("pk", filter=to_start),
+            started=Count("pk", filter=to_start & started),
+            to_complete=Count("pk", filter=to_complete),
+            completed=Count("pk", filter=to_complete & completed),
+        )
+        return ProjectCounts(**counts)
+
     def warnings(
         self, tasks: list[TaskProgress], cities: list[CityProgress], reporting: ReportingCoverage
     ) -> EarlyWarnings:
@@ -462,6 +507,7 @@ class Scope:
     corridors: list[CorridorProgress] | None = None
     task_cities: list[CityQuarters] | None = None
     unallocated_target: Decimal | None = None
+    projects: ProjectCounts | None = None  # the plan, area, city and corridor pages
 
     @property
     def kind(self) -> str:
@@ -489,21 +535,21 @@ def scope(figures: Figures, subject: Plan | FocusArea | City | Corridor | Task) 
         return Scope(
             figures, subject, total.progress, total.excluded, figures.tasks(), ALL,
             areas=figures.areas(), cities=figures.cities(), corridors=figures.corridors(),
-            unallocated_target=total.unallocated_target,
+            unallocated_target=total.unallocated_target, projects=figures.projects(),
         )  # fmt: skip
     if isinstance(subject, FocusArea):
         row = figures.areas(subject)[0]
         where = Q(area=subject)
         return Scope(
             figures, subject, row.progress, row.excluded, figures.tasks(where), where,
-            areas=[row], cities=figures.cities(where),
+            areas=[row], cities=figures.cities(where), projects=figures.projects(where),
         )  # fmt: skip
     if isinstance(subject, City):
         row = figures.cities(only=[subject.pk])[0]
         return Scope(
             figures, subject, row.progress, row.unallocated_completed,
             figures.tasks(city=subject), Q(cities=subject), city=subject,
-            areas=figures.areas(city=subject),
+            areas=figures.areas(city=subject), projects=figures.projects(city=subject),
         )  # fmt: skip
     if isinstance(subject, Corridor):
         row = figures.corridors(subject)[0]
@@ -511,6 +557,7 @@ def scope(figures: Figures, subject: Plan | FocusArea | City | Corridor | Task) 
         return Scope(
             figures, subject, row.progress, Decimal(0), figures.tasks(where), where,
             cities=figures.cities(where, only=subject.cities.values("pk")), corridors=[row],
+            projects=figures.projects(where),
         )  # fmt: skip
     row = figures.tasks(Q(pk=subject.pk))[0]
     return Scope(

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from investment.models import ProgressReport
 from plan.models import City, Corridor, FocusArea, Plan
-from tasks.models import CityAllocation, Task
+from tasks.models import CityAllocation, Project, Task
 
 LEADER_PASSWORD = "a-long-passphrase"  # The leader fixture's (tests/conftest.py).
 
@@ -69,6 +69,12 @@ def make_report(
         status=status,
         is_sample=is_sample,
     )
+
+
+def make_project(task: Task, name: str, goal: str, cities: list[City] = (), **fields) -> Project:
+    project = Project.objects.create(task=task, name=name, goal=goal, **fields)
+    project.cities.set(cities)
+    return project
 
 
 @dataclass(frozen=True)
