@@ -5,6 +5,8 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("<int:year>/template.xlsx", views.entry_template, name="entry-template"),
+    path("<int:year>/projects/", views.project_list, name="projects"),
+    path("<int:year>/projects/<int:pk>/", views.project_detail, name="project"),
 ]
 
 # Each page, with its figures as a workbook and its reports as CSV at the page's own address.

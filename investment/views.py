@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from plan.models import City, Corridor, FocusArea, Plan
 from plan.roles import has_role, is_office, reporter_city, sees_city
-from tasks.models import Task
+from tasks.models import Project, Task
 
 from . import sheets, workbook
 from .context_processors import sample_data_exists
@@ -227,6 +228,57 @@ def task_detail(request: HttpRequest, year: int, code: str, download_as: str = "
         "history": task_history(task),
     }
     return render(request, "investment/task.html", context(request, page, **extra))
+
+
+PROJECTS_PER_PAGE = 50
+
+
+def chosen_filters(request: HttpRequest, plan: Plan) -> dict:
+    """?city=<slug>&area=<number>&goal=<goal>, each optional; an unknown value is a 404."""
+    chosen = {}
+    if slug := request.GET.get("city"):
+        if not re.fullmatch(r"[-a-zA-Z0-9_]+", slug):
+            raise Http404
+        chosen["city"] = get_object_or_404(City, slug=slug)
+    if number := request.GET.get("area"):
+        if not number.isdecimal():
+            raise Http404
+        chosen["area"] = get_object_or_404(FocusArea, plan=plan, number=int(number))
+    if goal := request.GET.get("goal"):
+        if goal not in Project.Goal.values:
+            raise Http404
+        chosen["goal"] = goal
+    return chosen
+
+
+@dashboard
+def project_list(request: HttpRequest, year: int) -> HttpResponse:
+    plan = get_object_or_404(Plan, year=year)
+    chosen = chosen_filters(request, plan)
+    projects = Project.objects.of_plan(plan).listed()
+    if "city" in chosen:
+        projects = projects.filter(cities=chosen["city"])
+    if "area" in chosen:
+        projects = projects.filter(task__area=chosen["area"])
+    if "goal" in chosen:
+        projects = projects.filter(goal=chosen["goal"])
+    extra = {
+        "page": Paginator(projects, PROJECTS_PER_PAGE).get_page(request.GET.get("page")),
+        "chosen": chosen,
+        "cities": City.objects.all(),
+        "areas": plan.areas.order_by("number"),
+        "goals": Project.Goal.choices,
+    }
+    return render(request, "investment/projects.html", {"plan": plan, **extra})
+
+
+@dashboard
+def project_detail(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+    plan = get_object_or_404(Plan, year=year)
+    projects = Project.objects.of_plan(plan).select_related("task__area", "lead_unit")
+    project = get_object_or_404(projects.prefetch_related("cities", "supporting_units"), pk=pk)
+    extra = {"project": project, "milestones": project.milestones.select_related("city")}
+    return render(request, "investment/project.html", {"plan": plan, **extra})
 
 
 @dashboard

@@ -325,6 +325,14 @@ class ProjectQuerySet(models.QuerySet):
     def of_plan(self, plan: Plan) -> "ProjectQuerySet":
         return self.filter(task__area__plan=plan)
 
+    def listed(self) -> "ProjectQuerySet":
+        """In task order, with what a list of projects shows: task, lead unit and cities."""
+        return (
+            self.select_related("task__area", "lead_unit")
+            .prefetch_related("cities")
+            .order_by("task__area__number", "task__number", "pk")
+        )
+
 
 class Project(models.Model):
     """A key project (重点项目) the plan names: tracked through its stage and dates."""
