@@ -205,3 +205,19 @@ def test_a_projects_page_runs_as_many_queries_with_more_cities_units_and_milesto
 @pytest.mark.django_db
 def test_the_list_runs_as_many_queries_for_a_small_world_as_for_a_larger_one(client):
     assert queries(client, 3) == queries(client, 6)
+
+
+def test_the_list_names_the_sources_projects_and_each_has_a_page(client, plan_2021):
+    page = html(client, "/2021/projects/")
+    assert "20 个项目" in page
+    named = [
+        "郑济高铁郑州至濮阳段",
+        "郑州南站主体工程",
+        "贾鲁河综合治理郑州段工程",
+        "鲲鹏服务器基地",
+    ]
+    named.append("中欧班列郑州集结中心智慧场站管理平台")
+    for name in named:
+        project = Project.objects.get(name=name)
+        assert f'<a href="/2021/projects/{project.pk}/" lang="zh-Hans">{name}</a>' in page
+        assert f'<h1 lang="zh-Hans">{name}</h1>' in html(client, f"/2021/projects/{project.pk}/")
