@@ -158,6 +158,7 @@ def _check_zip(data: bytes) -> None:
                     strings = archive.read(member)
                     if sum(1 for _match in SHARED_STRING.finditer(strings)) > MAX_SHARED_STRINGS:
                         raise too_large()
+    # zipfile raises NotImplementedError for a compression method it cannot read.
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError) as error:
         raise FileRefused(_("This is not a readable .xlsx workbook.")) from error
 
