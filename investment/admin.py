@@ -1,6 +1,5 @@
 import json
 import os
-import re
 from collections import Counter
 from datetime import date
 
@@ -79,9 +78,6 @@ class ReportConfirmImportForm(ConfirmImportForm):
             return {}
 
 
-SLUG = re.compile(r"[-a-zA-Z0-9_]+")
-
-
 def quarter_param(value: str | None) -> int | None:
     if value in (None, ""):
         return 1
@@ -94,17 +90,17 @@ def sheet_scope(request) -> tuple[Plan, City, int]:
     A reporter's city is her own, whatever the URL says; anything unknown is a 404.
     """
     year = request.GET.get("year", "")
-    if year and not re.fullmatch(r"\d{4}", year):
-        raise Http404
-    plan = get_object_or_404(Plan, year=year) if year else Plan.objects.first()
+    plan = get_object_or_404(Plan.objects.by_year(year)) if year else Plan.objects.first()
     city = reporter_city(request.user)
     requested = request.GET.get("city")
-    if requested and not SLUG.fullmatch(requested):
-        raise Http404  # A NUL byte, say, which PostgreSQL would refuse to compare.
     if city is None:
         if not is_office(request.user):
             raise PermissionDenied  # A reporter not yet bound to a city.
-        city = get_object_or_404(City, slug=requested) if requested else City.objects.first()
+        city = (
+            get_object_or_404(City.objects.by_slug(requested))
+            if requested
+            else City.objects.first()
+        )
     elif requested and requested != city.slug:
         raise Http404  # A reporter never sees another city's sheet.
     if plan is None or city is None:
@@ -346,11 +342,9 @@ class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
         if not is_office(request.user):
             raise PermissionDenied
         data = request.POST if request.method == "POST" else request.GET
-        year = data.get("year", "")
-        # ASCII digits only: str.isdigit() lets "²" through to a failing int().
-        plan = get_object_or_404(Plan, year=year) if re.fullmatch(r"[0-9]{4}", year) else None
+        plan = get_object_or_404(Plan.objects.by_year(data.get("year", "")))
         quarter = quarter_param(data.get("quarter"))
-        if plan is None or quarter is None:
+        if quarter is None:
             raise Http404
         return plan, quarter
 

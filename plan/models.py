@@ -1,4 +1,5 @@
 import calendar
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -43,6 +44,11 @@ class BilingualName:
 
 
 class PlanQuerySet(models.QuerySet):
+    def by_year(self, year: str) -> "PlanQuerySet":
+        """The plan of a year given as text; none for anything but four ASCII digits (a NUL
+        byte or "²" would fail in the database or in int())."""
+        return self.filter(year=int(year)) if re.fullmatch(r"[0-9]{4}", year or "") else self.none()
+
     def with_coverage(self) -> "PlanQuerySet":
         """How much of what the plan declares its source actually lists."""
         return self.annotate(
@@ -150,11 +156,22 @@ class Plan(models.Model):
         return self.title
 
 
+class CityQuerySet(models.QuerySet):
+    def by_slug(self, slug: str) -> "CityQuerySet":
+        """The city of a slug given as text; none for anything that is not a slug (a NUL byte
+        would fail on PostgreSQL)."""
+        return (
+            self.filter(slug=slug) if re.fullmatch(r"[-a-zA-Z0-9_]+", slug or "") else self.none()
+        )
+
+
 class City(BilingualName, models.Model):
     slug = models.SlugField(_("slug"), unique=True)
     name = models.CharField(_("name"), max_length=20, unique=True)
     name_en = models.CharField(_("English name"), max_length=50, blank=True)
     order = models.PositiveSmallIntegerField(_("display order"), default=0)
+
+    objects = CityQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "slug"]
