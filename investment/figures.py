@@ -22,6 +22,7 @@ from tasks.models import CityAllocation, Milestone, Project, Task
 
 from .coverage import ReportingCoverage
 from .models import ProgressReport, QuarterClose
+from .projects import ProjectCounts, ProjectFigures, ProjectRow
 
 WAN = Decimal("0.0001")
 ALL = Q()  # Every task: the default filter of the methods that take one.
@@ -145,31 +146,6 @@ class MilestoneCounts:
     due: int  # due by the as-of quarter
     overdue: int  # due by then and not done
     undated: int  # the source gives no date
-
-
-def _rate(part: int, whole: int) -> Decimal | None:
-    return None if not whole else (Decimal(part) / whole * 100).quantize(Decimal("0.1"))
-
-
-@dataclass(frozen=True)
-class ProjectCounts:
-    """Key projects by the year's goal: those to start and how many have, those to complete
-    and how many are."""
-
-    to_start: int
-    started: int
-    to_complete: int
-    completed: int
-
-    @property
-    def start_rate(self) -> Decimal | None:
-        """开工率, a percentage to one place; None when no project is to start."""
-        return _rate(self.started, self.to_start)
-
-    @property
-    def complete_rate(self) -> Decimal | None:
-        """竣工率, a percentage to one place; None when no project is to be completed."""
-        return _rate(self.completed, self.to_complete)
 
 
 @dataclass(frozen=True)
@@ -431,25 +407,25 @@ class Figures:
         )
         return MilestoneCounts(**counts)
 
-    def projects(self, tasks: Q = ALL, city: City | None = None) -> ProjectCounts:
-        """The plan's key projects (of the tasks in `tasks`, or running through `city`) counted
-        by goal and progress in one query."""
+    def project_set(self, tasks: Q = ALL, city: City | None = None):
+        """The plan's key projects, of the tasks in `tasks` or running through `city`."""
         projects = Project.objects.of_plan(self.plan)
         if tasks:
             projects = projects.filter(task__in=Task.objects.filter(tasks).values("pk"))
-        if city is not None:
-            projects = projects.filter(cities=city)
-        Goal, Stage = Project.Goal, Project.Stage
-        to_start, to_complete = Q(goal=Goal.START), Q(goal=Goal.COMPLETE)
-        started = Q(actual_start__isnull=False) | Q(stage__in=[Stage.CONSTRUCTION, Stage.COMPLETED])
-        completed = Q(actual_finish__isnull=False) | Q(stage=Stage.COMPLETED)
-        counts = projects.aggregate(
-            to_start=Count("pk", filter=to_start),
-            started=Count("pk", filter=to_start & started),
-            to_complete=Count("pk", filter=to_complete),
-            completed=Count("pk", filter=to_complete & completed),
-        )
-        return ProjectCounts(**counts)
+        return projects if city is None else projects.filter(cities=city)
+
+    def projects(self, tasks: Q = ALL, city: City | None = None) -> ProjectCounts:
+        """开工率, 竣工率 and the named projects' investment, as of the quarter; on a city's
+        page over the city's own sections."""
+        return ProjectFigures(self, city).counts(self.project_set(tasks, city))
+
+    def project_rows(self, projects, city: City | None = None) -> list[ProjectRow]:
+        """Each of `projects` as of the quarter: stage, goal met, investment, latest 形象进度."""
+        return ProjectFigures(self, city).rows(projects)
+
+    def annotated_projects(self, projects, city: City | None = None):
+        """`projects` with `is_started`, `is_completed` and `goal_met`, to filter on."""
+        return ProjectFigures(self, city).annotate(projects)
 
     def warnings(
         self, tasks: list[TaskProgress], cities: list[CityProgress], reporting: ReportingCoverage
@@ -518,6 +494,11 @@ class Scope:
     @property
     def plan(self) -> Plan:
         return self.figures.plan
+
+    @property
+    def project_share(self) -> Decimal | None:
+        """How much of the reported investment the named projects' updates account for (%)."""
+        return None if self.projects is None else self.projects.share_of(self.total.completed)
 
     @property
     def as_of(self) -> int:

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
-from django.db import IntegrityError, models, transaction
+from django.db import models
 from django.db.models import Max, Q, Sum
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
@@ -12,51 +12,26 @@ from simple_history.models import HistoricalRecords
 from plan.forms import CONTROL_CHARACTERS, control_character_error
 from plan.models import City, Plan, YiField
 from plan.money import exact
-from plan.roles import is_office, reporter_city
-from tasks.models import QUARTER_VALIDATORS, CityAllocation, Task
+from plan.roles import is_office
+from tasks.models import CityAllocation, Project, Task
+
+from .workflow import REASON_LENGTH, DuplicateReport, QuarterClose, Reported, ReportedQuerySet
+
+__all__ = ["REASON_LENGTH", "DuplicateReport", "QuarterClose"]
 
 # Long enough for a real progress note, short enough that a paste accident is caught.
 NOTE_LENGTH = 2000
-# A reason kept with a history record: for a correction, a return, a close or a reopening.
-REASON_LENGTH = 2000
+# At most this many photos per project update.
+MAX_PHOTOS = 6
 
 
-class DuplicateReport(ValidationError):
-    """A report for the same task, city and quarter was saved first, after this one was checked."""
-
-
-class ProgressReportQuerySet(models.QuerySet):
-    def counted(self, approved_only: bool = False) -> "ProgressReportQuerySet":
-        """Reports that count towards progress (only approved ones if asked): drafts and
-        returned reports never do."""
-        if approved_only:
-            return self.approved()
-        return self.filter(status__in=ProgressReport.COUNTED)
-
-    def approved(self) -> "ProgressReportQuerySet":
-        return self.filter(status=ProgressReport.Status.APPROVED)
-
-    def through(self, quarter: int) -> "ProgressReportQuerySet":
-        return self.filter(quarter__lte=quarter)
-
+class ProgressReportQuerySet(ReportedQuerySet):
     def of_plan(self, plan: Plan) -> "ProgressReportQuerySet":
         return self.filter(task__area__plan=plan, year=plan.year)
 
-    def sample(self) -> "ProgressReportQuerySet":
-        return self.filter(is_sample=True)
 
-
-class ProgressReport(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("draft")
-        SUBMITTED = "submitted", _("submitted")
-        APPROVED = "approved", _("approved")
-        RETURNED = "returned", _("returned")
-
-    # The statuses whose amounts count in the figures.
-    COUNTED = (Status.SUBMITTED, Status.APPROVED)
-    # The statuses a reporter still edits and submits.
-    EDITABLE = (Status.DRAFT, Status.RETURNED)
+class ProgressReport(Reported):
+    UNIQUE = "report_unique_quarter"
 
     task = models.ForeignKey(
         Task, on_delete=models.PROTECT, related_name="reports", verbose_name=_("task")
@@ -64,8 +39,6 @@ class ProgressReport(models.Model):
     city = models.ForeignKey(
         City, on_delete=models.PROTECT, related_name="reports", verbose_name=_("city")
     )
-    year = models.PositiveSmallIntegerField(_("year"))
-    quarter = models.PositiveSmallIntegerField(_("quarter"), validators=QUARTER_VALIDATORS)
     amount = YiField(
         _("investment completed in the quarter (亿元)"),
         help_text=_("This quarter's amount, not the year-to-date total."),
@@ -79,35 +52,6 @@ class ProgressReport(models.Model):
             )
         ],
     )
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
-    )
-    is_sample = models.BooleanField(
-        _("sample data"), default=False, help_text=_("Made up for demonstration; never real.")
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("last changed by"),
-    )
-    updated_at = models.DateTimeField(_("last changed at"), auto_now=True)
-    return_reason = models.TextField(_("reason for return"), blank=True)
-    ever_submitted = models.BooleanField(_("ever submitted"), default=False, editable=False)
-    # Optimistic locking: a save must name the version it was based on (see check_version).
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
-
     objects = ProgressReportQuerySet.as_manager()
     # A change reason can be a whole return reason (up to 2000 characters), not just 100.
     history = HistoricalRecords(
@@ -149,24 +93,6 @@ class ProgressReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task.code} · {self.city} · {self.year}Q{self.quarter}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            self.version += 1
-            super().save(*args, **kwargs)
-            return
-        # Two saves of the same new report at once both pass validation; the second insert
-        # then meets the unique constraint, and says so as validation would have.
-        try:
-            with transaction.atomic():
-                super().save(*args, **kwargs)
-        except IntegrityError:
-            unique = next(c for c in self._meta.constraints if c.name == "report_unique_quarter")
-            key = {"task": self.task_id, "city": self.city_id, "year": self.year}
-            if not ProgressReport.objects.filter(**key, quarter=self.quarter).exists():
-                raise
-            self.pk = None
-            raise DuplicateReport(unique.violation_error_message, code="unique") from None
 
     def clean(self) -> None:
         errors = {}
@@ -259,190 +185,220 @@ class ProgressReport(models.Model):
             ]
         return []
 
-    def editable_by(self, user) -> bool:
-        """Whether `user` may change this report now, the quarter's closing included."""
-        return self.workflow_allows(user) and (is_office(user) or not self.closed_at())
+    def series(self) -> dict:
+        return {"task": self.task_id, "city": self.city_id, "year": self.year}
 
-    def workflow_allows(self, user) -> bool:
-        """The office edits any report; a reporter her city's drafts and returned reports."""
-        if is_office(user):
-            return True
-        city = reporter_city(user)
-        return (
-            city is not None
-            and self.city_id == city.pk
-            and self.status in (self.Status.DRAFT, self.Status.RETURNED)
-        )
+    def closing(self) -> dict:
+        return {"plan__areas__tasks": self.task_id}
 
-    def closed_at(self):
-        """When the office closed this report's quarter; None while it is open."""
-        if self.task_id is None:
-            return None
-        if not hasattr(self, "_closed_at"):
-            self._closed_at = (
-                QuarterClose.objects.filter(plan__areas__tasks=self.task_id, quarter=self.quarter)
-                .values_list("closed_at", flat=True)
-                .first()
-            )
-        return self._closed_at
+    def subject_label(self) -> str:
+        return self.task.code
 
     def amount_at_close(self) -> Decimal | None:
         """The amount as it stood when the quarter was closed, before any correction."""
-        closed = self.closed_at()
-        if closed is None:
-            return None
-        record = self.history.filter(history_date__lte=closed).first()
-        return record.amount if record else None
+        return self.at_close("amount")
 
-    def note_change_reason(self, reason: str | None) -> None:
-        """A report of a closed quarter changes only with a reason, kept as its history's reason.
+    STALE_FIELDS = ("amount", "note")
 
-        Every path that changes or deletes a report calls this first: the change form, the
-        bulk actions, delete and the import.
-        """
-        reason = (reason or "").strip()
-        if CONTROL_CHARACTERS.search(reason):
-            raise control_character_error(_("Reason for the correction"))
-        if len(reason) > REASON_LENGTH:
-            raise ValidationError(
-                _("Reason for the correction: at most %(limit)d characters.")
-                % {"limit": REASON_LENGTH},
-                code="reason",
-            )
-        if self.closed_at() and not reason:
-            raise ValidationError(
-                _("Reason for the correction: the quarter is closed, so say why it changes."),
-                code="reason",
-            )
-        if reason:
-            self._change_reason = reason
-
-    def check_version(self, seen: int | None) -> None:
-        """Refuse a save based on version `seen` when someone has saved since.
-
-        Call inside the saving transaction: the row is locked (on PostgreSQL) until it commits.
-        """
-        locked = ProgressReport.objects.select_for_update().filter(pk=self.pk)
-        if locked.values_list("version", flat=True).first() in (None, seen):
-            return
-        # Read apart from the lock: PostgreSQL cannot lock the outer join to the user.
-        current = (
-            ProgressReport.objects.filter(pk=self.pk)
-            .values("amount", "note", "status", "updated_by__username", "updated_at")
-            .first()
-        )
-        if current:
-            raise ValidationError(
-                _(
-                    "%(user)s changed this report at %(time)s while you were editing it: it now "
-                    "reads %(amount)s 亿元, status %(status)s, note “%(note)s”. Your changes "
-                    "were not saved; reload the report and enter them again."
-                )
-                % {
-                    "user": current["updated_by__username"] or "—",
-                    "time": localtime(current["updated_at"]).strftime("%Y-%m-%d %H:%M"),
-                    "amount": exact(current["amount"]),
-                    "status": self.Status(current["status"]).label,
-                    "note": current["note"],
-                },
-                code="stale",
-            )
-
-    def edited_by(self, user) -> None:
-        """Record who changed the report; a returned report its reporter edits is a draft again."""
-        self.updated_by = user
-        if self.status == self.Status.RETURNED and not is_office(user):
-            self.status = self.Status.DRAFT
-
-    def unsubmitted_earlier(self) -> "ProgressReportQuerySet":
-        """The city's reports of this task in earlier quarters still a draft or returned."""
-        return ProgressReport.objects.filter(
-            task=self.task_id,
-            city=self.city_id,
-            year=self.year,
-            quarter__lt=self.quarter,
-            status__in=self.EDITABLE,
-        ).order_by("quarter")
-
-    def earlier_quarter_error(self) -> str | None:
-        """Why this report cannot be submitted yet: an earlier quarter is not submitted."""
-        earlier = self.unsubmitted_earlier().first()
-        if earlier is None:
-            return None
+    def stale_message(self, current: dict) -> str:
         return _(
-            "%(task)s: Q%(earlier)s of this task is still %(status)s; submit Q%(earlier)s "
-            "before Q%(quarter)s."
+            "%(user)s changed this report at %(time)s while you were editing it: it now "
+            "reads %(amount)s 亿元, status %(status)s, note “%(note)s”. Your changes "
+            "were not saved; reload the report and enter them again."
         ) % {
-            "task": self.task.code,
-            "earlier": earlier.quarter,
-            "status": earlier.get_status_display(),
-            "quarter": self.quarter,
+            "user": current["updated_by__username"] or "—",
+            "time": localtime(current["updated_at"]).strftime("%Y-%m-%d %H:%M"),
+            "amount": exact(current["amount"]),
+            "status": self.Status(current["status"]).label,
+            "note": current["note"],
         }
 
-    def submit(self) -> None:
-        if self.status not in (self.Status.DRAFT, self.Status.RETURNED):
-            raise ValidationError(_("Only a draft or returned report can be submitted."))
-        if error := self.earlier_quarter_error():
-            raise ValidationError(error)
-        self.status = self.Status.SUBMITTED
-        self.ever_submitted = True
 
-    def approve(self) -> None:
-        if self.status != self.Status.SUBMITTED:
-            raise ValidationError(_("Only a submitted report can be approved."))
-        self.status = self.Status.APPROVED
-
-    def send_back(self, reason: str) -> None:
-        if self.status not in (self.Status.SUBMITTED, self.Status.APPROVED):
-            raise ValidationError(_("Only a submitted or approved report can be returned."))
-        if not reason.strip():
-            raise ValidationError(_("Reason for return: say why the report goes back."))
-        self.status = self.Status.RETURNED
-        self.return_reason = reason.strip()
+class ProjectUpdateQuerySet(ReportedQuerySet):
+    def of_plan(self, plan: Plan) -> "ProjectUpdateQuerySet":
+        return self.filter(project__task__area__plan=plan, year=plan.year)
 
 
-class QuarterClose(models.Model):
-    """The office has reviewed a quarter and closed it (锁定): reporters can no longer change it."""
+# 前期 < 在建 < 建成: a stage only a city's reporter cannot move backwards.
+STAGE_ORDER = {stage: rank for rank, stage in enumerate(Project.Stage.values)}
 
-    plan = models.ForeignKey(
-        Plan, on_delete=models.PROTECT, related_name="closed_quarters", verbose_name=_("work plan")
+
+class ProjectUpdate(Reported):
+    """A project section's quarter (one city's part of a key project): its 形象进度, the stage at
+    the quarter's end, the investment completed in the quarter and photos as evidence."""
+
+    UNIQUE = "project_update_unique_quarter"
+    STALE_FIELDS = ("progress", "stage", "amount")
+
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="updates", verbose_name=_("key project")
     )
-    quarter = models.PositiveSmallIntegerField(_("quarter"), validators=QUARTER_VALIDATORS)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("closed by"),
+    city = models.ForeignKey(
+        City, on_delete=models.PROTECT, related_name="project_updates", verbose_name=_("city")
     )
-    closed_at = models.DateTimeField(_("closed at"), auto_now_add=True)
+    progress = models.TextField(
+        _("physical progress (形象进度)"),
+        help_text=_("What physically stands at the end of the quarter."),
+        validators=[
+            MaxLengthValidator(
+                NOTE_LENGTH,
+                message=_("The physical progress has at most %(limit_value)d characters."),
+            )
+        ],
+    )
+    stage = models.CharField(
+        _("stage at the quarter's end"), max_length=20, choices=Project.Stage.choices
+    )
+    amount = YiField(
+        _("investment completed in the quarter (亿元)"),
+        null=True,
+        blank=True,
+        help_text=_("This quarter's amount, not the year-to-date total. Empty if not known."),
+    )
 
-    # Closing is a "+" record and reopening a "-" one, each with who, when and why.
-    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+    objects = ProjectUpdateQuerySet.as_manager()
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "version"],
+        history_change_reason_field=models.TextField(null=True),
+    )
 
     class Meta:
-        ordering = ["plan", "quarter"]
-        verbose_name = _("closed quarter")
-        verbose_name_plural = _("closed quarters")
+        ordering = ["year", "quarter", "project", "city"]
+        verbose_name = _("project update")
+        verbose_name_plural = _("project updates")
         constraints = [
             models.UniqueConstraint(
-                fields=["plan", "quarter"],
-                name="quarter_closed_once",
-                violation_error_message=_("This quarter is already closed."),
+                fields=["project", "city", "year", "quarter"],
+                name="project_update_unique_quarter",
+                violation_error_message=_(
+                    "This city has already reported this project for this quarter."
+                ),
             ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                name="project_update_amount_not_negative",
+                violation_error_message=_(
+                    "The investment completed in the quarter (亿元) cannot be negative."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1, quarter__lte=4),
+                name="project_update_quarter_range",
+                violation_error_message=_("The quarter must be between 1 and 4."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["year", "quarter", "status"], name="update_year_quarter_status"),
+            models.Index(fields=["is_sample"], condition=Q(is_sample=True), name="update_sample"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.plan.year}Q{self.quarter}"
+        return f"{self.project} · {self.city} · {self.year}Q{self.quarter}"
 
-    @classmethod
-    def close(cls, plan: Plan, quarter: int, user, reason: str = "") -> "QuarterClose":
-        closing = cls(plan=plan, quarter=quarter, closed_by=user)
-        closing._history_user = user
-        closing._change_reason = reason.strip()
-        closing.save()
-        return closing
+    def clean(self) -> None:
+        errors = {}
+        project = self.project if self.project_id else None
+        if project and self.city_id and not project.cities.filter(pk=self.city_id).exists():
+            errors["city"] = _("City: the project has no section in this city.")
+        if project and self.year and self.year != project.task.area.plan.year:
+            errors["year"] = _("The year must be the plan's year, %(year)d.") % {
+                "year": project.task.area.plan.year
+            }
+        if not (self.progress or "").strip():
+            errors["progress"] = _("Physical progress (形象进度): say what stands now.")
+        elif CONTROL_CHARACTERS.search(self.progress):
+            errors["progress"] = control_character_error(
+                self._meta.get_field("progress").verbose_name
+            )
+        if errors:
+            raise ValidationError(errors)
 
-    def reopen(self, user, reason: str) -> None:
-        self._history_user = user
-        self._change_reason = reason.strip()
-        self.delete()
+    def series(self) -> dict:
+        return {"project": self.project_id, "city": self.city_id, "year": self.year}
+
+    def closing(self) -> dict:
+        return {"plan__areas__tasks__projects": self.project_id}
+
+    def subject_label(self) -> str:
+        return self.project.name
+
+    def earlier(self) -> "ProjectUpdate | None":
+        """This section's update of the latest earlier quarter."""
+        return (
+            ProjectUpdate.objects.filter(**self.series(), quarter__lt=self.quarter)
+            .order_by("-quarter")
+            .first()
+        )
+
+    def stage_error(self, user) -> str | None:
+        """Why `user` may not report this stage: a reporter cannot move a section back."""
+        earlier = self.earlier()
+        if is_office(user) or earlier is None or not self.stage:
+            return None
+        if STAGE_ORDER[self.stage] >= STAGE_ORDER[earlier.stage]:
+            return None
+        return _(
+            "Stage at the quarter's end: Q%(earlier)s reported %(was)s; a stage does not go back "
+            "to %(now)s. Ask the office if Q%(earlier)s was wrong."
+        ) % {
+            "earlier": earlier.quarter,
+            "was": earlier.get_stage_display(),
+            "now": self.get_stage_display(),
+        }
+
+    def stale_message(self, current: dict) -> str:
+        amount = current["amount"]
+        return _(
+            "%(user)s changed this project update at %(time)s while you were editing it: it now "
+            "reads stage %(stage)s, %(amount)s 亿元, status %(status)s, physical progress "
+            "“%(progress)s”. Your changes were not saved; reload it and enter them again."
+        ) % {
+            "user": current["updated_by__username"] or "—",
+            "time": localtime(current["updated_at"]).strftime("%Y-%m-%d %H:%M"),
+            "stage": Project.Stage(current["stage"]).label,
+            "amount": "—" if amount is None else exact(amount),
+            "status": self.Status(current["status"]).label,
+            "progress": current["progress"],
+        }
+
+
+def photo_path(photo: "ProjectPhoto", filename: str) -> str:
+    # Never the uploaded name: it can say anything. The photo is re-encoded, so its own type.
+    return f"project-photos/{photo.update.year}/{photo.update_id}/{filename}"
+
+
+class ProjectPhoto(models.Model):
+    """A photo of a project update, re-encoded on upload and served only to who may see the
+    update (never from a public media address)."""
+
+    update = models.ForeignKey(
+        ProjectUpdate,
+        on_delete=models.PROTECT,
+        related_name="photos",
+        verbose_name=_("project update"),
+    )
+    image = models.FileField(_("photo"), upload_to=photo_path, max_length=200)
+    width = models.PositiveIntegerField(_("width"), editable=False)
+    height = models.PositiveIntegerField(_("height"), editable=False)
+    taken_at = models.DateTimeField(
+        _("taken at"), null=True, blank=True, help_text=_("From the photo's EXIF, if it says.")
+    )
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["update", "pk"]
+        verbose_name = _("project photo")
+        verbose_name_plural = _("project photos")
+
+    def __str__(self) -> str:
+        return f"{self.update} · {self.pk}"

@@ -251,7 +251,8 @@ def chosen_filters(request: HttpRequest, plan: Plan) -> dict:
 
 @dashboard
 def project_list(request: HttpRequest, year: int) -> HttpResponse:
-    plan = get_object_or_404(Plan, year=year)
+    figures = figures_for(request, year)
+    plan = figures.plan
     chosen = chosen_filters(request, plan)
     projects = Project.objects.of_plan(plan).listed()
     if "city" in chosen:
@@ -260,8 +261,10 @@ def project_list(request: HttpRequest, year: int) -> HttpResponse:
         projects = projects.filter(task__area=chosen["area"])
     if "goal" in chosen:
         projects = projects.filter(goal=chosen["goal"])
+    page = Paginator(projects, PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
     extra = {
-        "page": Paginator(projects, PROJECTS_PER_PAGE).get_page(request.GET.get("page")),
+        "page": page,
+        "rows": figures.project_rows(page.object_list),
         "chosen": chosen,
         "cities": City.objects.all(),
         "areas": plan.areas.order_by("number"),

@@ -21,8 +21,14 @@ _HISTORY = [
     ("tasks", "historicalmilestone"),
     ("tasks", "historicalproject"),
     ("investment", "historicalprogressreport"),
+    ("investment", "historicalprojectupdate"),
+    ("investment", "historicalprojectphoto"),
 ]
-_REPORTS = [("investment", "progressreport")]
+_REPORTS = [
+    ("investment", "progressreport"),
+    ("investment", "projectupdate"),
+    ("investment", "projectphoto"),
+]
 _REPORTERS = [("plan", "reporter")]
 ALL = ["view", "add", "change", "delete"]
 

@@ -213,8 +213,8 @@ class ProjectAdmin(CityScoped, HistoryAdmin):
     """The office edits projects; a reporter reads her city's, a leader reads them on the pages."""
 
     form = ProjectForm
-    list_display = ["name", "task_code", "city_names", "goal", "stage", "lead_unit"]
-    list_filter = ["task__area__plan", "goal", "stage", "cities", "task__area", "lead_unit"]
+    list_display = ["name", "task_code", "city_names", "goal", "lead_unit"]
+    list_filter = ["task__area__plan", "goal", "cities", "task__area", "lead_unit"]
     search_fields = ["name", "description", "task__title"]
     list_select_related = ["task__area", "lead_unit"]
     autocomplete_fields = ["task", "lead_unit", "supporting_units"]
@@ -224,14 +224,8 @@ class ProjectAdmin(CityScoped, HistoryAdmin):
         (_("Responsible units"), {"fields": ["lead_unit", "supporting_units"]}),
         (_("Investment"), {"fields": ["total_investment", "annual_investment"]}),
         (
-            _("Dates and stage"),
-            {
-                "fields": [
-                    ("planned_start", "planned_finish"),
-                    ("actual_start", "actual_finish"),
-                    "stage",
-                ]
-            },
+            _("Dates"),
+            {"fields": [("planned_start", "planned_finish"), ("actual_start", "actual_finish")]},
         ),
         (_("Location"), {"fields": [("latitude", "longitude")]}),
     ]

@@ -53,7 +53,6 @@ class ProjectForm(forms.ModelForm):
             "planned_finish",
             "actual_start",
             "actual_finish",
-            "stage",
             "latitude",
             "longitude",
         ]

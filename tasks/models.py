@@ -335,7 +335,8 @@ class ProjectQuerySet(models.QuerySet):
 
 
 class Project(models.Model):
-    """A key project (重点项目) the plan names: tracked through its stage and dates."""
+    """A key project (重点项目) the plan names. Its stage is what its sections' updates report
+    (investment.ProjectUpdate), and its actual start and finish dates."""
 
     class Goal(models.TextChoices):
         START = "start", _("start construction")
@@ -395,13 +396,6 @@ class Project(models.Model):
     planned_finish = models.DateField(_("planned finish"), null=True, blank=True)
     actual_start = models.DateField(_("actual start"), null=True, blank=True)
     actual_finish = models.DateField(_("actual finish"), null=True, blank=True)
-    stage = models.CharField(
-        _("current stage"),
-        max_length=20,
-        choices=Stage.choices,
-        blank=True,
-        help_text=_("Empty until reported: the source states no stage."),
-    )
     latitude = models.DecimalField(
         _("latitude"),
         max_digits=9,

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from investment.models import ProgressReport
+from investment.models import ProgressReport, ProjectUpdate
 from plan.models import City, Corridor, FocusArea, Plan
 from tasks.models import CityAllocation, Project, Task
 
@@ -75,6 +75,29 @@ def make_project(task: Task, name: str, goal: str, cities: list[City] = (), **fi
     project = Project.objects.create(task=task, name=name, goal=goal, **fields)
     project.cities.set(cities)
     return project
+
+
+def make_update(
+    project: Project,
+    city: City,
+    quarter: int,
+    stage: str,
+    progress: str = "路基施工中",
+    status: str = "submitted",
+    **fields,
+) -> ProjectUpdate:
+    """A project section's update for `quarter` of the project's plan year (submitted)."""
+    year = project.task.area.plan.year
+    return ProjectUpdate.objects.create(
+        project=project,
+        city=city,
+        year=year,
+        quarter=quarter,
+        stage=stage,
+        progress=progress,
+        status=status,
+        **fields,
+    )
 
 
 @dataclass(frozen=True)

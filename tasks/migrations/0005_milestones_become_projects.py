@@ -3,9 +3,10 @@
 A database loaded before projects existed holds them as milestones (fixtures/plan_2021.toml
 of that time). Each is found by its name as loaded; one that staff renamed is left as it is
 and `load_plan 2021 --add-missing` adds its project. The milestone's history is copied into
-the project's, its status read as a stage only where it is plain (a 建成 milestone done: the
-project is completed, finished on its done date; a 开工 milestone done: under construction,
-started on it), then the milestone is deleted; its own history rows stay.
+the project's, its status read only where it is plain (a 建成 milestone done: the project
+finished on its done date; a 开工 milestone done: it started on it), then the milestone is
+deleted; its own history rows stay. (The stage is what the project's updates report: 0006
+removed the project's own stage field, so this writes only dates.)
 """
 
 from django.db import migrations
@@ -76,9 +77,9 @@ PROJECTS = {
 def facts(kind: str, status: str, done_on) -> dict:
     """What a milestone's status says of its project, where it says it plainly."""
     if status == "done" and kind == "complete":
-        return {"stage": "completed", "actual_finish": done_on}
+        return {"actual_finish": done_on}
     if status == "done" and kind == "start":
-        return {"stage": "construction", "actual_start": done_on}
+        return {"actual_start": done_on}
     return {}
 
 
@@ -127,7 +128,7 @@ def projects_to_milestones(apps, schema_editor):
     for project in Project.objects.filter(name__in=names):
         cities = list(project.cities.all())
         status, done_on = "planned", None
-        if project.goal == "complete" and project.stage == "completed":
+        if project.goal == "complete" and project.actual_finish:
             status, done_on = "done", project.actual_finish
         elif project.goal == "start" and project.actual_start:
             status, done_on = "done", project.actual_start

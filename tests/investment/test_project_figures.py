@@ -9,59 +9,108 @@ from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
 from investment.figures import Figures, ProjectCounts, scope
+from investment.models import ProjectUpdate
 from tasks.models import Project
-from tests.builders import make_project, make_world
+from tests.builders import make_project, make_report, make_update, make_world
 
 Goal, Stage = Project.Goal, Project.Stage
 
 
 @pytest.fixture
 def world(zhengzhou, kaifeng):
-    """On 1.1 (the corridor, area 1): five to start, two started (one by date, one by stage),
-    and two to complete, one completed by stage. On 2.1 (area 2): one to start, under
-    construction, in Kaifeng only, and one to advance."""
+    """On 1.1 (the corridor, area 1): five to start: 甲 started on 2021-03-01, 乙 reported 建成
+    in Zhengzhou in Q2, 丙 still 前期, 丁 and 戊 nothing; two to complete: 己 建成 in both its
+    cities in Q2, 庚 在建. On 2.1 (area 2): 辛 to start, 在建 in Kaifeng in Q1, and 壬 to advance.
+    The updates report 3 + 2 + 1 + 0.5 亿元."""
     world = make_world(zhengzhou, kaifeng)
     both = [zhengzhou, kaifeng]
     make_project(world.rail, "甲", Goal.START, both, actual_start=date(2021, 3, 1))
-    make_project(world.rail, "乙", Goal.START, both, stage=Stage.COMPLETED)
-    make_project(world.rail, "丙", Goal.START, [zhengzhou], stage=Stage.PREPARATION)
+    yi = make_project(world.rail, "乙", Goal.START, both)
+    make_update(yi, zhengzhou, 2, Stage.COMPLETED, amount=Decimal(3))
+    bing = make_project(world.rail, "丙", Goal.START, [zhengzhou])
+    make_update(bing, zhengzhou, 1, Stage.PREPARATION)
     make_project(world.rail, "丁", Goal.START, [zhengzhou])
     make_project(world.rail, "戊", Goal.START, [zhengzhou])
-    make_project(world.rail, "己", Goal.COMPLETE, both, stage=Stage.COMPLETED)
-    make_project(world.rail, "庚", Goal.COMPLETE, [zhengzhou], stage=Stage.CONSTRUCTION)
-    make_project(world.industry, "辛", Goal.START, [kaifeng], stage=Stage.CONSTRUCTION)
-    make_project(world.industry, "壬", Goal.ADVANCE, [kaifeng], stage=Stage.CONSTRUCTION)
+    ji = make_project(world.rail, "己", Goal.COMPLETE, both)
+    make_update(ji, zhengzhou, 2, Stage.COMPLETED, amount=Decimal(2))
+    make_update(ji, kaifeng, 2, Stage.COMPLETED, amount=Decimal(1))
+    geng = make_project(world.rail, "庚", Goal.COMPLETE, [zhengzhou])
+    make_update(geng, zhengzhou, 2, Stage.CONSTRUCTION)
+    xin = make_project(world.industry, "辛", Goal.START, [kaifeng])
+    make_update(xin, kaifeng, 1, Stage.CONSTRUCTION, amount=Decimal("0.5"))
+    ren = make_project(world.industry, "壬", Goal.ADVANCE, [kaifeng])
+    make_update(ren, kaifeng, 1, Stage.CONSTRUCTION)
     return world
 
 
 def test_the_plan_counts_projects_by_goal_and_progress(world):
     counts = Figures(world.plan, 2).projects()
-    assert counts == ProjectCounts(to_start=6, started=3, to_complete=2, completed=1)
+    assert counts == ProjectCounts(
+        to_start=6, started=3, to_complete=2, completed=1, investment=Decimal("6.5")
+    )
     assert counts.start_rate == Decimal("50.0")
     assert counts.complete_rate == Decimal("50.0")
 
 
 def test_an_area_counts_only_its_tasks_projects(world):
     counts = Figures(world.plan, 2).projects(Q(area=world.rail.area))
-    assert counts == ProjectCounts(to_start=5, started=2, to_complete=2, completed=1)
+    assert counts == ProjectCounts(5, 2, 2, 1, investment=Decimal(6))
     assert counts.start_rate == Decimal("40.0")
 
 
-def test_a_city_counts_the_projects_running_through_it(world, kaifeng):
+def test_a_city_counts_its_own_sections_of_the_projects_running_through_it(world, kaifeng):
     counts = Figures(world.plan, 2).projects(city=kaifeng)
-    assert counts == ProjectCounts(to_start=3, started=3, to_complete=1, completed=1)
-    assert counts.start_rate == Decimal("100.0")
+    # 乙 is 建成 in Zhengzhou only: its Kaifeng section has not started.
+    assert counts == ProjectCounts(3, 2, 1, 1, investment=Decimal("1.5"))
+    assert counts.start_rate == Decimal("66.7")
 
 
 def test_a_rate_is_none_when_no_project_has_that_goal(world, zhengzhou):
     counts = Figures(world.plan, 2).projects(Q(area=world.industry.area), city=zhengzhou)
     assert counts == ProjectCounts(0, 0, 0, 0)
     assert counts.start_rate is None and counts.complete_rate is None
+    assert counts.share_of(Decimal(10)) is None
 
 
 def test_rates_round_to_one_place():
     assert ProjectCounts(3, 1, 3, 2).start_rate == Decimal("33.3")
     assert ProjectCounts(3, 1, 3, 2).complete_rate == Decimal("66.7")
+
+
+def test_the_counts_are_as_of_the_quarter(world):
+    assert Figures(world.plan, 1).projects() == ProjectCounts(6, 2, 2, 0, Decimal("0.5"))
+
+
+def test_a_project_is_completed_only_when_every_section_says_so(world, kaifeng):
+    ProjectUpdate.objects.filter(project__name="己", city=kaifeng).update(status="draft")
+    counts = Figures(world.plan, 2).projects()
+    assert (counts.completed, counts.investment) == (0, Decimal("5.5"))
+
+
+def test_a_sections_latest_update_decides_its_stage(world, zhengzhou):
+    geng = Project.objects.get(name="庚")
+    make_update(geng, zhengzhou, 3, Stage.COMPLETED)
+    assert Figures(world.plan, 3).projects().completed == 2
+    assert Figures(world.plan, 2).projects().completed == 1
+
+
+def test_an_actual_finish_completes_a_project_from_its_quarter_on(world):
+    Project.objects.filter(name="庚").update(actual_finish=date(2021, 7, 1))
+    assert Figures(world.plan, 2).projects().completed == 1
+    assert Figures(world.plan, 3).projects().completed == 2
+
+
+def test_approved_only_counts_only_approved_updates(world):
+    ProjectUpdate.objects.filter(project__name="辛").update(status="approved")
+    counts = Figures(world.plan, 2, approved_only=True).projects()
+    assert counts == ProjectCounts(6, 2, 2, 0, Decimal("0.5"))
+
+
+def test_the_named_projects_share_of_the_reported_investment(world, zhengzhou):
+    make_report(world.rail, zhengzhou, 1, "10")
+    make_report(world.industry, zhengzhou, 2, "3")
+    assert scope(Figures(world.plan, 2), world.plan).project_share == Decimal("50.0")
+    assert scope(Figures(world.plan, 2), world.rail.area).project_share == Decimal("60.0")
 
 
 def test_the_counts_take_one_query(world):
@@ -75,5 +124,5 @@ def test_the_plan_area_city_and_corridor_scopes_carry_their_counts(world, kaifen
     assert scope(figures, world.plan).projects.to_start == 6
     assert scope(figures, world.rail.area).projects.to_start == 5
     assert scope(figures, kaifeng).projects.to_start == 3
-    assert scope(figures, world.corridor).projects == ProjectCounts(5, 2, 2, 1)
+    assert scope(figures, world.corridor).projects == ProjectCounts(5, 2, 2, 1, Decimal(6))
     assert scope(figures, world.rail).projects is None

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from plan.models import City, Unit
 from tasks.models import Milestone, Project, Task
-from tests.builders import make_area, make_plan, make_project, make_world
+from tests.builders import make_area, make_plan, make_project, make_update, make_world
 
 Goal, Stage = Project.Goal, Project.Stage
 
@@ -27,10 +27,12 @@ def world(zhengzhou, kaifeng):
     world = make_world(zhengzhou, kaifeng)
     both = [zhengzhou, kaifeng]
     make_project(world.rail, "甲工程", Goal.START, both, actual_start=date(2021, 3, 1))
-    make_project(world.rail, "乙工程", Goal.START, both, stage=Stage.CONSTRUCTION)
+    yi = make_project(world.rail, "乙工程", Goal.START, both)
+    make_update(yi, zhengzhou, 1, Stage.CONSTRUCTION)
     for name in ("丙工程", "丁工程", "戊工程"):
         make_project(world.rail, name, Goal.START, [zhengzhou])
-    make_project(world.rail, "己工程", Goal.COMPLETE, [zhengzhou], stage=Stage.COMPLETED)
+    ji = make_project(world.rail, "己工程", Goal.COMPLETE, [zhengzhou])
+    make_update(ji, zhengzhou, 1, Stage.COMPLETED)
     make_project(world.rail, "庚工程", Goal.COMPLETE, [zhengzhou])
     unit = Unit.objects.create(
         name="开封市发展和改革委员会", short_name="开封市发改委", kind="other"
@@ -62,7 +64,8 @@ def test_the_rates_are_in_english_too(client, world):
 def test_the_area_city_and_corridor_pages_show_their_own_rates(client, world):
     assert "40.0%（2/5）" in html(client, "/2021/areas/1/")
     assert "40.0%（2/5）" in html(client, "/2021/corridors/belt/")
-    assert "100.0%（2/2）" in html(client, "/2021/cities/kaifeng/")
+    # Kaifeng's own sections: 甲 started by date; 乙 is reported in Zhengzhou only.
+    assert "50.0%（1/2）" in html(client, "/2021/cities/kaifeng/")
 
 
 def test_a_rate_is_a_dash_where_no_project_has_that_goal(client, world):
@@ -79,7 +82,9 @@ def test_the_list_shows_every_project_with_its_task_cities_unit_goal_and_stage(c
     assert "<td>郑州、开封</td>" in page
     assert '<span lang="zh-Hans">开封市发改委</span>' in page
     assert page.count('<span class="not-stated">未明确</span>') == 7
-    assert page.count('<span class="not-stated">未报告</span>') == 6
+    # 甲 started by its date, 乙 reported 在建, 己 建成; the other five report nothing.
+    assert page.count('<span class="not-stated">未报告</span>') == 5
+    assert page.count("<td>在建</td>") == 2
     assert "<td>建成</td>" in page
 
 

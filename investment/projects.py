@@ -1,0 +1,174 @@
+"""The key projects' figures as of a quarter, for `Figures.projects` and `Figures.project_rows`.
+
+A project is started by the end of a quarter when its actual start is on or before that day or
+one of its sections' latest counted update says 在建 or 建成; completed when its actual finish is,
+or every section's latest counted update says 建成. On a city's page the city's own sections
+decide. Investment is what the counted updates report; not stated is None, never zero.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+
+from plan.models import City
+from tasks.models import Project
+
+from .models import ProjectUpdate
+
+Stage = Project.Stage
+BEGUN = [Stage.CONSTRUCTION, Stage.COMPLETED]
+
+
+def rate(part: int, whole: int) -> Decimal | None:
+    return None if not whole else (Decimal(part) / whole * 100).quantize(Decimal("0.1"))
+
+
+@dataclass(frozen=True)
+class ProjectCounts:
+    """Key projects by the year's goal: those to start and how many have, those to complete
+    and how many are; and what their updates report invested."""
+
+    to_start: int
+    started: int
+    to_complete: int
+    completed: int
+    investment: Decimal | None = None  # counted updates' amounts; None when none states one
+
+    @property
+    def start_rate(self) -> Decimal | None:
+        """开工率, a percentage to one place; None when no project is to start."""
+        return rate(self.started, self.to_start)
+
+    @property
+    def complete_rate(self) -> Decimal | None:
+        """竣工率, a percentage to one place; None when no project is to be completed."""
+        return rate(self.completed, self.to_complete)
+
+    def share_of(self, reported: Decimal) -> Decimal | None:
+        """The named projects' investment as a percentage of `reported`, to one place."""
+        if self.investment is None or not reported:
+            return None
+        return (self.investment / reported * 100).quantize(Decimal("0.1"))
+
+
+@dataclass(frozen=True)
+class ProjectRow:
+    """One project as of the quarter: its stage, whether its goal is met, what was invested
+    (in the quarter and up to it) and its latest 形象进度, with the city that reported it."""
+
+    project: Project
+    stage: str  # a Stage value, or "" when nothing is reported or recorded
+    goal_met: bool | None  # None for a goal of 推进 or not stated
+    quarter_amount: Decimal | None
+    cumulative: Decimal | None
+    progress: str
+    progress_city: str
+
+    @property
+    def stage_label(self) -> str:
+        return Stage(self.stage).label if self.stage else ""
+
+
+class ProjectFigures:
+    """The project figures of one `Figures` (its plan, quarter and counting rule), for the
+    projects running through `city` (their sections there) or all."""
+
+    def __init__(self, figures, city: City | None = None) -> None:
+        self.figures, self.city = figures, city
+        self.end = figures.plan.quarter_end(figures.as_of)
+
+    def updates(self) -> QuerySet:
+        """The counted updates up to the quarter (only the city's sections with a city)."""
+        updates = (
+            ProjectUpdate.objects.of_plan(self.figures.plan)
+            .through(self.figures.as_of)
+            .counted(self.figures.approved_only)
+        )
+        return updates if self.city is None else updates.filter(city=self.city)
+
+    def sections(self, project: str = "pk") -> QuerySet:
+        """The project's sections (its city links), each with the stage of its latest update."""
+        sections = Project.cities.through.objects.filter(project=OuterRef(project))
+        if self.city is not None:
+            sections = sections.filter(city=self.city)
+        latest = (
+            self.updates()
+            .filter(project=OuterRef("project"), city=OuterRef("city"))
+            .order_by("-quarter")
+            .values("stage")[:1]
+        )
+        return sections.annotate(latest_stage=Subquery(latest))
+
+    def annotate(self, projects: QuerySet) -> QuerySet:
+        """`projects` with `is_started`, `is_completed` and `goal_met` as of the quarter."""
+        sections = self.sections()
+        unfinished = sections.filter(
+            Q(latest_stage__isnull=True) | ~Q(latest_stage=Stage.COMPLETED)
+        )
+        started = Q(actual_start__lte=self.end) | Exists(sections.filter(latest_stage__in=BEGUN))
+        completed = Q(actual_finish__lte=self.end) | (Exists(sections) & ~Exists(unfinished))
+        projects = projects.annotate(is_started=started, is_completed=completed)
+        return projects.annotate(
+            goal_met=Q(goal=Project.Goal.START, is_started=True)
+            | Q(goal=Project.Goal.COMPLETE, is_completed=True)
+        )
+
+    def counts(self, projects: QuerySet) -> ProjectCounts:
+        Goal = Project.Goal
+        to_start, to_complete = Q(goal=Goal.START), Q(goal=Goal.COMPLETE)
+        invested = _sum(self.updates().filter(project=OuterRef("pk")))
+        counts = (
+            self.annotate(projects)
+            .annotate(invested=invested)
+            .aggregate(
+                to_start=Count("pk", filter=to_start),
+                started=Count("pk", filter=to_start & Q(is_started=True)),
+                to_complete=Count("pk", filter=to_complete),
+                completed=Count("pk", filter=to_complete & Q(is_completed=True)),
+                investment=Sum("invested"),
+            )
+        )
+        return ProjectCounts(**counts)
+
+    def rows(self, projects: QuerySet) -> list[ProjectRow]:
+        """One row per project of `projects` (already sliced to a page, say), in its order."""
+        updates = self.updates().filter(project=OuterRef("pk"))
+        latest = updates.order_by("-quarter", "-updated_at", "-pk")
+        sections = self.sections()
+        annotated = self.annotate(projects).annotate(
+            quarter_amount=_sum(updates.filter(quarter=self.figures.as_of)),
+            cumulative=_sum(updates),
+            progress=Subquery(latest.values("progress")[:1]),
+            progress_city=Subquery(latest.values("city__name")[:1]),
+            any_section_reported=Exists(sections.filter(latest_stage__isnull=False)),
+        )
+        return [
+            ProjectRow(
+                project=project,
+                stage=_stage(project),
+                goal_met=project.goal_met if project.goal in GOALS_WITH_A_TEST else None,
+                quarter_amount=project.quarter_amount,
+                cumulative=project.cumulative,
+                progress=project.progress or "",
+                progress_city=project.progress_city or "",
+            )
+            for project in annotated
+        ]
+
+
+GOALS_WITH_A_TEST = (Project.Goal.START, Project.Goal.COMPLETE)
+
+
+def _sum(updates: QuerySet) -> Subquery:
+    # Grouped by project so that the subquery sums that project's rows only.
+    rows = updates.order_by().values("project").annotate(total=Sum("amount")).values("total")
+    return Subquery(rows)
+
+
+def _stage(project) -> str:
+    if project.is_completed:
+        return Stage.COMPLETED
+    if project.is_started:
+        return Stage.CONSTRUCTION
+    return Stage.PREPARATION if project.any_section_reported else ""

@@ -1,0 +1,300 @@
+"""The one reporting workflow that progress reports and project updates share.
+
+A city enters a draft, submits it, the office approves it or returns it with a reason; a save
+names the version it was based on; the office closes a quarter, after which a reporter can no
+longer change it and the office changes it only with a reason, kept in its history.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from plan.forms import CONTROL_CHARACTERS, control_character_error
+from plan.models import Plan
+from plan.roles import is_office, reporter_city
+from tasks.models import QUARTER_VALIDATORS
+
+# A reason kept with a history record: for a correction, a return, a close or a reopening.
+REASON_LENGTH = 2000
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted")
+    APPROVED = "approved", _("approved")
+    RETURNED = "returned", _("returned")
+
+
+class DuplicateReport(ValidationError):
+    """A row for the same subject, city and quarter was saved first, after this one was checked."""
+
+
+class ReportedQuerySet(models.QuerySet):
+    def counted(self, approved_only: bool = False) -> "ReportedQuerySet":
+        """Rows that count towards progress (only approved ones if asked): drafts and
+        returned rows never do."""
+        if approved_only:
+            return self.approved()
+        return self.filter(status__in=Reported.COUNTED)
+
+    def approved(self) -> "ReportedQuerySet":
+        return self.filter(status=Status.APPROVED)
+
+    def through(self, quarter: int) -> "ReportedQuerySet":
+        return self.filter(quarter__lte=quarter)
+
+    def sample(self) -> "ReportedQuerySet":
+        return self.filter(is_sample=True)
+
+
+class Reported(models.Model):
+    """What a city reports for a quarter and the office reviews: the fields and steps a progress
+    report and a project update have in common.
+
+    A subclass names its subject (`series`), the plan whose quarter closes it (`closing`), its
+    unique constraint (`UNIQUE`) and what a stale save is told (`stale_message`).
+    """
+
+    Status = Status
+    # The statuses whose rows count in the figures.
+    COUNTED = (Status.SUBMITTED, Status.APPROVED)
+    # The statuses a reporter still edits and submits.
+    EDITABLE = (Status.DRAFT, Status.RETURNED)
+    UNIQUE = ""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"), validators=QUARTER_VALIDATORS)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    is_sample = models.BooleanField(
+        _("sample data"), default=False, help_text=_("Made up for demonstration; never real.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last changed by"),
+    )
+    updated_at = models.DateTimeField(_("last changed at"), auto_now=True)
+    return_reason = models.TextField(_("reason for return"), blank=True)
+    ever_submitted = models.BooleanField(_("ever submitted"), default=False, editable=False)
+    # Optimistic locking: a save must name the version it was based on (see check_version).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            self.version += 1
+            super().save(*args, **kwargs)
+            return
+        # Two saves of the same new row at once both pass validation; the second insert then
+        # meets the unique constraint, and says so as validation would have.
+        try:
+            with transaction.atomic():
+                super().save(*args, **kwargs)
+        except IntegrityError:
+            unique = next(c for c in self._meta.constraints if c.name == self.UNIQUE)
+            if not type(self).objects.filter(**self.series(), quarter=self.quarter).exists():
+                raise
+            self.pk = None
+            raise DuplicateReport(unique.violation_error_message, code="unique") from None
+
+    def series(self) -> dict:
+        """The lookups of this row's subject, city and year: its quarters are one series."""
+        raise NotImplementedError
+
+    def closing(self) -> dict:
+        """The lookups that find this row's plan from a QuarterClose."""
+        raise NotImplementedError
+
+    def stale_message(self, current: dict) -> str:
+        raise NotImplementedError
+
+    STALE_FIELDS: tuple[str, ...] = ()
+
+    def editable_by(self, user) -> bool:
+        """Whether `user` may change this row now, the quarter's closing included."""
+        return self.workflow_allows(user) and (is_office(user) or not self.closed_at())
+
+    def workflow_allows(self, user) -> bool:
+        """The office edits any row; a reporter her city's drafts and returned rows."""
+        if is_office(user):
+            return True
+        city = reporter_city(user)
+        return city is not None and self.city_id == city.pk and self.status in self.EDITABLE
+
+    def closed_at(self):
+        """When the office closed this row's quarter; None while it is open."""
+        closing = self.closing()
+        if None in closing.values():
+            return None
+        if not hasattr(self, "_closed_at"):
+            self._closed_at = (
+                QuarterClose.objects.filter(**closing, quarter=self.quarter)
+                .values_list("closed_at", flat=True)
+                .first()
+            )
+        return self._closed_at
+
+    def at_close(self, field: str):
+        """`field` as it stood when the quarter was closed, before any correction."""
+        closed = self.closed_at()
+        if closed is None:
+            return None
+        record = self.history.filter(history_date__lte=closed).first()
+        return getattr(record, field) if record else None
+
+    def note_change_reason(self, reason: str | None) -> None:
+        """A row of a closed quarter changes only with a reason, kept as its history's reason.
+
+        Every path that changes or deletes a row calls this first: the change form, the bulk
+        actions, delete, the quarter sheet and the import.
+        """
+        reason = (reason or "").strip()
+        if CONTROL_CHARACTERS.search(reason):
+            raise control_character_error(_("Reason for the correction"))
+        if len(reason) > REASON_LENGTH:
+            raise ValidationError(
+                _("Reason for the correction: at most %(limit)d characters.")
+                % {"limit": REASON_LENGTH},
+                code="reason",
+            )
+        if self.closed_at() and not reason:
+            raise ValidationError(
+                _("Reason for the correction: the quarter is closed, so say why it changes."),
+                code="reason",
+            )
+        if reason:
+            self._change_reason = reason
+
+    def check_version(self, seen: int | None) -> None:
+        """Refuse a save based on version `seen` when someone has saved since.
+
+        Call inside the saving transaction: the row is locked (on PostgreSQL) until it commits.
+        """
+        rows = type(self).objects
+        locked = rows.select_for_update().filter(pk=self.pk)
+        if locked.values_list("version", flat=True).first() in (None, seen):
+            return
+        # Read apart from the lock: PostgreSQL cannot lock the outer join to the user.
+        fields = (*self.STALE_FIELDS, "status", "updated_by__username", "updated_at")
+        current = rows.filter(pk=self.pk).values(*fields).first()
+        if current:
+            raise ValidationError(self.stale_message(current), code="stale")
+
+    def edited_by(self, user) -> None:
+        """Record who changed the row; a returned row its reporter edits is a draft again."""
+        self.updated_by = user
+        if self.status == self.Status.RETURNED and not is_office(user):
+            self.status = self.Status.DRAFT
+
+    def unsubmitted_earlier(self) -> ReportedQuerySet:
+        """This series' rows of earlier quarters still a draft or returned."""
+        return (
+            type(self)
+            .objects.filter(**self.series(), quarter__lt=self.quarter, status__in=self.EDITABLE)
+            .order_by("quarter")
+        )
+
+    def subject_label(self) -> str:
+        raise NotImplementedError
+
+    def earlier_quarter_error(self) -> str | None:
+        """Why this row cannot be submitted yet: an earlier quarter is not submitted."""
+        earlier = self.unsubmitted_earlier().first()
+        if earlier is None:
+            return None
+        return _(
+            "%(task)s: Q%(earlier)s of this task is still %(status)s; submit Q%(earlier)s "
+            "before Q%(quarter)s."
+        ) % {
+            "task": self.subject_label(),
+            "earlier": earlier.quarter,
+            "status": earlier.get_status_display(),
+            "quarter": self.quarter,
+        }
+
+    def submit(self) -> None:
+        if self.status not in self.EDITABLE:
+            raise ValidationError(_("Only a draft or returned report can be submitted."))
+        if error := self.earlier_quarter_error():
+            raise ValidationError(error)
+        self.status = self.Status.SUBMITTED
+        self.ever_submitted = True
+
+    def approve(self) -> None:
+        if self.status != self.Status.SUBMITTED:
+            raise ValidationError(_("Only a submitted report can be approved."))
+        self.status = self.Status.APPROVED
+
+    def send_back(self, reason: str) -> None:
+        if self.status not in self.COUNTED:
+            raise ValidationError(_("Only a submitted or approved report can be returned."))
+        if not reason.strip():
+            raise ValidationError(_("Reason for return: say why the report goes back."))
+        self.status = self.Status.RETURNED
+        self.return_reason = reason.strip()
+
+
+class QuarterClose(models.Model):
+    """The office has reviewed a quarter and closed it (锁定): reporters can no longer change it."""
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.PROTECT, related_name="closed_quarters", verbose_name=_("work plan")
+    )
+    quarter = models.PositiveSmallIntegerField(_("quarter"), validators=QUARTER_VALIDATORS)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    closed_at = models.DateTimeField(_("closed at"), auto_now_add=True)
+
+    # Closing is a "+" record and reopening a "-" one, each with who, when and why.
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+
+    class Meta:
+        app_label = "investment"
+        ordering = ["plan", "quarter"]
+        verbose_name = _("closed quarter")
+        verbose_name_plural = _("closed quarters")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "quarter"],
+                name="quarter_closed_once",
+                violation_error_message=_("This quarter is already closed."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan.year}Q{self.quarter}"
+
+    @classmethod
+    def close(cls, plan: Plan, quarter: int, user, reason: str = "") -> "QuarterClose":
+        closing = cls(plan=plan, quarter=quarter, closed_by=user)
+        closing._history_user = user
+        closing._change_reason = reason.strip()
+        closing.save()
+        return closing
+
+    def reopen(self, user, reason: str) -> None:
+        self._history_user = user
+        self._change_reason = reason.strip()
+        self.delete()
