@@ -305,3 +305,8 @@ def entry_template(request: HttpRequest, year: int) -> FileResponse:
         filename=f"zzmetro-{plan.year}Q{quarter}-{city.slug}-entry.xlsx",
         content_type=sheets.XLSX,
     )
+
+
+def project_photo(request: HttpRequest, pk: int) -> HttpResponse:
+    """A project update's photo, for who may see the update (not yet built: always 404)."""
+    raise Http404
