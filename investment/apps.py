@@ -12,10 +12,11 @@ class InvestmentConfig(AppConfig):
         from tasks.models import CityAllocation, Milestone, Project, Task
 
         from .figures_cache import figures_changed
-        from .models import ProgressReport, QuarterClose
+        from .models import ProgressReport, ProjectUpdate, QuarterClose
 
         # Everything a page's figures are computed from; a change to any retires them all.
-        models = (ProgressReport, QuarterClose, CityAllocation, Milestone, Task, Project)
+        models = (ProgressReport, ProjectUpdate, QuarterClose, CityAllocation, Milestone, Task)
+        models += (Project,)
         for model in (*models, Plan, FocusArea, City, Corridor):
             post_save.connect(figures_changed, sender=model, dispatch_uid=f"figures-{model}")
             post_delete.connect(figures_changed, sender=model, dispatch_uid=f"figures-d-{model}")
