@@ -40,11 +40,13 @@ from django.db import connections  # noqa: E402
 
 from investment.figures import Figures, scope  # noqa: E402
 from plan.models import City, Plan  # noqa: E402
+from tasks.models import Project  # noqa: E402
 
 
 def figures() -> list:
     """Every figure the pages show for the 2021 plan, at every quarter, in a comparable form."""
     plan = Plan.objects.get(year=2021)
+    projects = Project.objects.of_plan(plan).order_by("pk")
     found = []
     for as_of in range(1, 5):
         for approved in (False, True):
@@ -54,6 +56,8 @@ def figures() -> list:
             found += [(row.area.number, row.progress, row.excluded) for row in page.areas]
             found += [(row.city.slug, row.progress) for row in page.cities]
             found += [(row.corridor.slug, row.progress) for row in page.corridors]
+            found.append(("projects", page.projects))
+            found += [(row.project.pk, row) for row in page.figures.project_rows(projects)]
             for city in City.objects.all():
                 found += [(city.slug, r.progress) for r in scope(Figures(plan, as_of), city).tasks]
     return found
