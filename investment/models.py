@@ -1,10 +1,13 @@
 from decimal import Decimal
+from pathlib import Path
+from uuid import uuid4
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Max, Q, Sum
+from django.urls import reverse
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -362,9 +365,20 @@ class ProjectUpdate(Reported):
         }
 
 
+# The formats a photo is kept in (investment/photos.py re-encodes every upload to one).
+PHOTO_TYPES = {".jpg": "image/jpeg", ".png": "image/png"}
+
+
 def photo_path(photo: "ProjectPhoto", filename: str) -> str:
-    # Never the uploaded name: it can say anything. The photo is re-encoded, so its own type.
-    return f"project-photos/{photo.update.year}/{photo.update_id}/{filename}"
+    """A random name under the update's folder, with the extension of the re-encoded format.
+
+    Never the uploaded name: it can say anything, and a guessable name would say how many
+    photos there are. `filename` is the one photos.py gives, `photo.jpg` or `photo.png`.
+    """
+    extension = Path(filename).suffix.lower()
+    if extension not in PHOTO_TYPES:
+        raise ValueError(f"not a re-encoded photo: {filename!r}")
+    return f"project-photos/{photo.update.year}/{photo.update_id}/{uuid4().hex}{extension}"
 
 
 class ProjectPhoto(models.Model):
@@ -393,6 +407,8 @@ class ProjectPhoto(models.Model):
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
+    # Deleting a photo removes its row only: the file stays in storage, as its history record
+    # (who deleted it, when) still names it.
     history = HistoricalRecords()
 
     class Meta:
@@ -402,3 +418,16 @@ class ProjectPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.update} · {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        # The only address of a photo: the view checks who may see the update.
+        return reverse("project-photo", args=[self.pk])
+
+    def clean(self) -> None:
+        if CONTROL_CHARACTERS.search(self.caption or ""):
+            raise ValidationError(
+                {"caption": control_character_error(self._meta.get_field("caption").verbose_name)}
+            )
+
+    def content_type(self) -> str:
+        return PHOTO_TYPES.get(Path(self.image.name).suffix.lower(), "application/octet-stream")

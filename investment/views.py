@@ -20,6 +20,8 @@ from .coverage import default_as_of, reporting_coverage
 from .figures import Figures, Scope, pace_counts, scope
 from .figures_cache import cached
 from .history import task_history
+from .models import ProjectPhoto, ProjectUpdate
+from .photos import photo_response
 
 
 def dashboard(view):
@@ -308,5 +310,13 @@ def entry_template(request: HttpRequest, year: int) -> FileResponse:
 
 
 def project_photo(request: HttpRequest, pk: int) -> HttpResponse:
-    """A project update's photo, for who may see the update (not yet built: always 404)."""
-    raise Http404
+    """A project update's photo, for who may see the update: the only address of a photo.
+
+    Signed-in only, whatever DASHBOARD_PUBLIC says: a photo can show people and sites. A
+    photo of an update the user may not see is a 404, as if there were none.
+    """
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    updates = ProjectUpdate.objects.visible_to(request.user)
+    photo = get_object_or_404(ProjectPhoto.objects.filter(update__in=updates), pk=pk)
+    return photo_response(photo)

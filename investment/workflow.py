@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from plan.forms import CONTROL_CHARACTERS, control_character_error
 from plan.models import Plan
-from plan.roles import is_office, reporter_city
+from plan.roles import has_role, is_office, reporter_city
 from tasks.models import QUARTER_VALIDATORS
 
 # A reason kept with a history record: for a correction, a return, a close or a reopening.
@@ -47,6 +47,18 @@ class ReportedQuerySet(models.QuerySet):
 
     def sample(self) -> "ReportedQuerySet":
         return self.filter(is_sample=True)
+
+    def visible_to(self, user) -> "ReportedQuerySet":
+        """The rows `user` may read: the office all; anyone else with a role the counted rows,
+        and a city's reporter her own city's drafts and returned rows too. A draft is seen
+        only by its city and the office; an account in no role, or none, sees nothing."""
+        if is_office(user):
+            return self
+        if not has_role(user):
+            return self.none()
+        city = reporter_city(user)
+        own = models.Q(city=city) if city else models.Q(pk__in=[])
+        return self.filter(models.Q(status__in=Reported.COUNTED) | own)
 
 
 class Reported(models.Model):

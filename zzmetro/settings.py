@@ -228,6 +228,11 @@ STORAGES = {
     },
 }
 
+# Uploaded photos (investment.ProjectPhoto) go through the default storage, files under
+# MEDIA_ROOT; several hosts need a folder they share or a django-storages backend. No URL
+# serves MEDIA_ROOT: investment.views.project_photo serves each photo to who may see its update.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
+
 # HTTPS: on by default when DEBUG is off. HTTPS=false serves plain HTTP (make serve, locally).
 HTTPS = env_bool("HTTPS", not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS

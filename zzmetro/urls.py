@@ -13,3 +13,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("investment.urls")),
 ]
+# Nothing here serves MEDIA_URL or MEDIA_ROOT (no static() of them, not even with DEBUG on): a
+# photo is served only by investment.views.project_photo, which checks who may see its update.
