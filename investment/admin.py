@@ -24,8 +24,9 @@ from plan.money import exact
 from plan.roles import is_office, reporter_city
 from plan.spreadsheets import EscapedCSV, EscapedXLSX
 
+from . import admin_updates  # noqa: F401  (registers the project updates' admin)
 from .admin_workflow import ReportedAdmin
-from .coverage import Cell, reporting_coverage, sheet_quarter
+from .coverage import reporting_coverage, sheet_quarter
 from .forms import (
     CloseQuarterForm,
     ProgressReportForm,
@@ -329,7 +330,7 @@ class ProgressReportAdmin(ImportExportMixin, ReportedAdmin):
             return back
         form = CloseQuarterForm(
             request.POST if request.method == "POST" else None,
-            awaiting=coverage.count(Cell.SUBMITTED),
+            awaiting=coverage.awaiting_review,
         )
         if form.is_valid():
             try:
