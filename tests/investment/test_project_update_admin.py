@@ -351,3 +351,9 @@ def test_the_update_list_queries_do_not_grow_with_updates(office):
     few = queries(office, UPDATES)
     build(20, 2022)
     assert queries(office, UPDATES) == few
+
+
+def test_a_reporters_project_search_offers_only_her_citys_projects(kf, world):
+    url = "/admin/autocomplete/?app_label=investment&model_name=projectupdate&field_name=project"
+    names = [row["text"] for row in kf.get(url).json()["results"]]
+    assert names == ["郑开城际"]
