@@ -5,8 +5,6 @@ from datetime import date
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.actions import delete_selected as django_delete_selected
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -25,19 +23,18 @@ from plan.models import City, Plan
 from plan.money import exact
 from plan.roles import is_office, reporter_city
 from plan.spreadsheets import EscapedCSV, EscapedXLSX
-from tasks.admin import CityScoped, HistoryAdmin
 
-from .coverage import Cell, reporting_coverage, sheet_quarter
+from . import admin_updates  # noqa: F401  (registers the project updates' admin)
+from .admin_workflow import ReportedAdmin
+from .coverage import reporting_coverage, sheet_quarter
 from .forms import (
     CloseQuarterForm,
     ProgressReportForm,
     QuarterSheetFormSet,
     ReopenQuarterForm,
-    ReportActionForm,
-    ReturnForm,
     quarter_sheet,
 )
-from .models import REASON_LENGTH, DuplicateReport, ProgressReport, QuarterClose
+from .models import REASON_LENGTH, ProgressReport, QuarterClose
 from .resources import MAX_BYTES, FileRefused, ProgressReportResource, SpreadsheetFile
 
 
@@ -118,19 +115,17 @@ FIGURES = ("allocation_display", "earlier_quarters", "cumulative_display")
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
+class ProgressReportAdmin(ImportExportMixin, ReportedAdmin):
     resource_classes = [ProgressReportResource]
     import_formats = [SpreadsheetFile]
     export_formats = [EscapedXLSX, EscapedCSV]
     import_form_class = ReportImportForm
     confirm_form_class = ReportConfirmImportForm
-    action_form = ReportActionForm
     import_export_change_list_template = "admin/investment/progressreport/change_list.html"
     import_template_name = "admin/investment/progressreport/import.html"
     # Every import is logged in the change history, with who and which file.
     skip_admin_log = True
     form = ProgressReportForm
-    change_form_template = "admin/investment/progressreport/change_form.html"
     list_display = [
         "task",
         "city",
@@ -170,20 +165,8 @@ class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
         ("created_by", "created_at"),
         ("updated_by", "updated_at"),
     ]
-    actions = ["submit_reports", "approve_reports", "return_reports", "delete_selected"]
-
-    def get_queryset(self, request):
-        # Leaders with admin access read counted reports only: drafts stay with their city.
-        reports = super().get_queryset(request)
-        if is_office(request.user) or reporter_city(request.user) is not None:
-            return reports
-        return reports.counted()
-
-    def history_view(self, request, object_id, extra_context=None):
-        # A report's records include its drafts: for its city and the office only.
-        if not is_office(request.user) and reporter_city(request.user) is None:
-            raise PermissionDenied
-        return super().history_view(request, object_id, extra_context)
+    fixed_fields = ["task", "city", "year", "quarter"]
+    reason_after = "note"
 
     def get_urls(self):
         quarter = path(
@@ -297,20 +280,6 @@ class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
         query = urlencode({"year": year, "city": city, "quarter": quarter})
         return f"{reverse('admin:investment_quarter')}?{query}"
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except DuplicateReport as error:
-            # Saved by someone else between this form's checks and its insert: nothing of
-            # this save was kept (the admin's transaction is rolled back).
-            self.message_user(request, " ".join(error.messages), messages.ERROR)
-            return redirect(request.get_full_path())
-
-    @admin.display(description=gettext_lazy("amount at close (亿元)"))
-    def amount_at_close(self, obj: ProgressReport) -> str:
-        amount = obj.amount_at_close() if obj.pk else None
-        return "—" if amount is None else exact(amount)
-
     @admin.display(description=gettext_lazy("allocation (亿元)"))
     def allocation_display(self, obj: ProgressReport) -> str:
         amount = obj.allocation() if obj.pk else None
@@ -361,7 +330,7 @@ class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
             return back
         form = CloseQuarterForm(
             request.POST if request.method == "POST" else None,
-            awaiting=coverage.count(Cell.SUBMITTED),
+            awaiting=coverage.awaiting_review,
         )
         if form.is_valid():
             try:
@@ -454,183 +423,10 @@ class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
         }
         return TemplateResponse(request, "admin/investment/progressreport/quarter.html", context)
 
-    def get_readonly_fields(self, request, obj=None):
-        # Which task, city and quarter a report is for is fixed once it exists.
-        if obj is not None:
-            return ["task", "city", "year", "quarter", *self.readonly_fields]
-        return self.readonly_fields
-
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
-        if obj is None:
-            fields = [field for field in fields if field != FIGURES]
-            if is_office(request.user):
-                # Adding to a closed quarter needs a reason too (ProgressReportForm.clean).
-                at = fields.index("note") + 1
-                fields = [*fields[:at], "correction_reason", *fields[at:]]
-            return fields
-        if obj.closed_at():
-            # A closed quarter's report shows its figure at close and asks why it changes.
-            at = fields.index("note") + 1
-            return [*fields[:at], ("correction_reason", "amount_at_close"), *fields[at:]]
-        return fields
+        # The figures beside the amount are a saved report's.
+        return fields if obj is not None else [field for field in fields if field != FIGURES]
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "can_review": is_office(request.user)}
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def delete_view(self, request, object_id, extra_context=None):
-        report = self.get_object(request, unquote(object_id))
-        if not self.has_delete_permission(request, report):
-            raise PermissionDenied
-        if request.method == "POST":
-            try:
-                report.note_change_reason(request.POST.get("reason"))
-            except ValidationError as error:
-                self.message_user(request, " ".join(error.messages), messages.ERROR)
-                return redirect(request.get_full_path())
-        extra_context = {**(extra_context or {}), "closed": report.closed_at()}
-        return super().delete_view(request, object_id, extra_context)
-
-    def delete_model(self, request, obj):
-        obj.note_change_reason(request.POST.get("reason"))  # Kept with the "-" history record.
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        # One by one, so each history record keeps the reason.
-        with transaction.atomic():
-            for report in queryset.select_related("task__area", "city"):
-                self.delete_model(request, report)
-
-    @admin.action(permissions=["delete"], description=django_delete_selected.short_description)
-    def delete_selected(self, request, queryset):
-        """Django's bulk delete, asking for the reason when a closed quarter's report goes."""
-        reports = list(queryset.select_related("task__area", "city"))
-        if request.POST.get("post"):
-            for report in reports:
-                try:
-                    report.note_change_reason(request.POST.get("reason"))
-                except ValidationError as error:
-                    message = f"{report}: {' '.join(error.messages)}"
-                    self.message_user(request, message, messages.ERROR)
-                    return None
-        response = django_delete_selected(self, request, queryset)
-        if isinstance(response, TemplateResponse):
-            response.context_data["closed"] = any(report.closed_at() for report in reports)
-        return response
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        form.user = request.user  # get_form builds a new class each call, so this is per request.
-        return form
-
-    def get_list_filter(self, request):
-        if reporter_city(request.user):
-            return [f for f in self.list_filter if f != "city"]
-        return self.list_filter
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if not is_office(request.user):
-            actions.pop("approve_reports", None)
-            actions.pop("return_reports", None)
-        return actions
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        if not super().has_change_permission(request, obj):
-            return False
-        # Sample rows are removed by purge_sample_data; an edited one would be purged with them.
-        return obj is None or (not obj.is_sample and obj.editable_by(request.user))
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        if not super().has_delete_permission(request, obj):
-            return False
-        if obj is None or is_office(request.user):
-            return True
-        # A reporter may take back a draft that never counted, nothing else.
-        return obj.editable_by(request.user) and not obj.ever_submitted
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        obj.edited_by(request.user)
-        if "_submit" in request.POST and obj.status == ProgressReport.Status.DRAFT:
-            obj.submit()
-        super().save_model(request, obj, form, change)
-        for warning in obj.warnings():
-            messages.warning(request, warning)
-
-    def transition(self, request, queryset, change, done_message: str, reason=None):
-        """Apply `change` to every selected report, or to none if any of them refuses.
-
-        A report of a closed quarter changes only with a reason (the action bar's, or the one
-        given); the message counts the reports changed, as the queryset may no longer find
-        them once their status changed.
-        """
-        reason = request.POST.get("reason", "") if reason is None else reason
-        changed = 0
-        try:
-            with transaction.atomic():
-                for report in queryset.select_for_update(of=("self",)).select_related(
-                    "task__area", "city"
-                ):
-                    if not report.editable_by(request.user):
-                        raise ValidationError(
-                            _("%(report)s cannot be changed by you.") % {"report": report}
-                        )
-                    try:
-                        report.note_change_reason(reason)
-                        change(report)
-                    except ValidationError as error:
-                        raise ValidationError(f"{report}: {' '.join(error.messages)}") from error
-                    report.edited_by(request.user)
-                    report.save()
-                    changed += 1
-        except ValidationError as error:
-            self.message_user(request, " ".join(error.messages), messages.ERROR)
-        else:
-            self.message_user(request, done_message % {"count": changed}, messages.SUCCESS)
-        return self.back_to_report(request)
-
-    def back_to_report(self, request):
-        """The review buttons of a report's page come back to it; the list's, to the list."""
-        pk = request.POST.get("_back", "")
-        if pk.isdigit():
-            return redirect(reverse("admin:investment_progressreport_change", args=[pk]))
-        return None
-
-    @admin.action(description=gettext_lazy("Submit the selected reports"))
-    def submit_reports(self, request, queryset):
-        return self.transition(
-            request, queryset, ProgressReport.submit, _("%(count)d reports submitted.")
-        )
-
-    @admin.action(description=gettext_lazy("Approve the selected reports"))
-    def approve_reports(self, request, queryset):
-        return self.transition(
-            request, queryset, ProgressReport.approve, _("%(count)d reports approved.")
-        )
-
-    @admin.action(description=gettext_lazy("Return the selected reports with a reason"))
-    def return_reports(self, request, queryset):
-        form = ReturnForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
-            reason = form.cleaned_data["reason"]
-            # The reason for the return is also the reason a closed quarter's report changes.
-            return self.transition(
-                request,
-                queryset,
-                lambda report: report.send_back(reason),
-                _("%(count)d reports returned."),
-                reason=reason,
-            )
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Return reports"),
-            "form": form,
-            "reports": queryset.select_related("task__area", "city"),
-            "opts": self.model._meta,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            "back": request.POST.get("_back", ""),
-        }
-        return TemplateResponse(request, "admin/investment/progressreport/return.html", context)
+    def saved_warnings(self, obj: ProgressReport) -> list[str]:
+        return obj.warnings()

@@ -3,6 +3,7 @@ the pages show by default (closed, or reported by every city)."""
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from django.db import models
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from plan.models import City, Plan
 from tasks.models import Task
 
-from .models import ProgressReport, QuarterClose
+from .models import ProgressReport, ProjectUpdate, QuarterClose
 
 
 class Cell(models.TextChoices):
@@ -51,6 +52,7 @@ class ReportingCoverage:
     cities: list[City]
     rows: list[CoverageRow]
     closed: QuarterClose | None
+    plan: Plan | None = None
 
     @property
     def pending_count(self) -> int:
@@ -87,6 +89,27 @@ class ReportingCoverage:
 
     def count(self, *states: Cell) -> int:
         return sum(cell.state in states for row in self.rows for cell in row.cells)
+
+    @cached_property
+    def updates_awaiting(self) -> list[tuple[City, int]]:
+        """Each city with project updates of the quarter awaiting review, and how many."""
+        counts = dict(
+            ProjectUpdate.objects.of_plan(self.plan)
+            .filter(quarter=self.quarter, status=ProjectUpdate.Status.SUBMITTED)
+            .values("city")
+            .annotate(count=Count("pk"))
+            .values_list("city", "count")
+        )
+        return [(city, counts[city.pk]) for city in self.cities if city.pk in counts]
+
+    @property
+    def updates_awaiting_count(self) -> int:
+        return sum(count for _city, count in self.updates_awaiting)
+
+    @property
+    def awaiting_review(self) -> int:
+        """The quarter's reports and project updates submitted and not yet reviewed."""
+        return self.count(Cell.SUBMITTED) + self.updates_awaiting_count
 
     @property
     def before_close(self) -> list[tuple[Cell, int, list[tuple[City, list[Task]]]]]:
@@ -189,4 +212,4 @@ def reporting_coverage(
     closed = (
         QuarterClose.objects.filter(plan=plan, quarter=quarter).select_related("closed_by").first()
     )
-    return ReportingCoverage(quarter, deadline, cities, rows, closed)
+    return ReportingCoverage(quarter, deadline, cities, rows, closed, plan)

@@ -5,17 +5,17 @@ from decimal import Decimal
 from django import forms
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from plan.forms import CONTROL_CHARACTERS, YiFormField, control_character_error
 from plan.models import City, Plan
 from plan.money import exact
-from plan.roles import is_office, reporter_city
 from tasks.models import Task
 
 from .models import NOTE_LENGTH, REASON_LENGTH, DuplicateReport, ProgressReport, QuarterClose
+from .workflow_forms import ReportedForm
 
 
 @dataclass(frozen=True)
@@ -86,72 +86,17 @@ def quarter_sheet(plan: Plan, city: City, quarter: int) -> list[QuarterRow]:
     ]
 
 
-class ProgressReportForm(forms.ModelForm):
+class ProgressReportForm(ReportedForm):
     """One report, as the admin edits it; carries the version it was read at."""
 
-    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    correction_reason = forms.CharField(
-        label=_("Reason for the correction"),
-        required=False,
-        help_text=_("Required when changing a report of a closed quarter."),
-    )
+    subject = "task"
 
     class Meta:
         model = ProgressReport
         fields = ["task", "city", "year", "quarter", "amount", "note"]
 
-    user = None  # Set per request by the admin's get_form.
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["seen_version"].initial = self.instance.version
-        self.fields["seen_version"].required = self.instance.pk is not None
-        if "city" in self.fields and not is_office(self.user):
-            # A reporter can only ever name her own city, and tasks her city is in; one not
-            # yet bound to a city can name none.
-            city = reporter_city(self.user)
-            self.fields["city"].queryset = City.objects.filter(pk=city.pk if city else None)
-            self.fields["city"].initial = city.pk if city else None
-            self.fields["task"].queryset = Task.objects.filter(cities=city).select_related("area")
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        task, quarter = cleaned.get("task"), cleaned.get("quarter")
-        closed_new = (
-            self.instance.pk is None
-            and task
-            and quarter
-            and QuarterClose.objects.filter(plan=task.area.plan_id, quarter=quarter).exists()
-        )
-        if closed_new and not is_office(self.user):
-            self.add_error("quarter", _("The office has closed this quarter."))
-        elif closed_new:
-            # The office adds to a closed quarter as it corrects one: with a reason.
-            self.instance.task, self.instance.quarter = task, quarter
-            try:
-                self.instance.note_change_reason(cleaned.get("correction_reason"))
-            except ValidationError as error:
-                self.add_error("correction_reason", error)
-        if self.instance.pk is not None:
-            self.instance.check_version(cleaned.get("seen_version"))
-        if "_submit" in self.data and self.instance.status in ProgressReport.EDITABLE:
-            city = cleaned.get("city")
-            probe = ProgressReport(
-                task_id=task.pk if task else self.instance.task_id,
-                city_id=city.pk if city else self.instance.city_id,
-                year=cleaned.get("year") or self.instance.year,
-                quarter=quarter or self.instance.quarter,
-            )
-            if None not in (probe.task_id, probe.city_id, probe.year, probe.quarter):
-                if error := probe.earlier_quarter_error():
-                    self.add_error(None, error)
-        if self.instance.pk is not None and self.instance.closed_at():
-            # Kept with the history record, beside the values before and after.
-            try:
-                self.instance.note_change_reason(cleaned.get("correction_reason"))
-            except ValidationError as error:
-                self.add_error("correction_reason", error)
-        return cleaned
+    def subjects_of(self, city: City | None) -> models.QuerySet:
+        return Task.objects.filter(cities=city).select_related("area")
 
 
 class ReportActionForm(ActionForm):

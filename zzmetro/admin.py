@@ -4,7 +4,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from investment.coverage import reporting_coverage
-from investment.models import ProgressReport
+from investment.models import ProgressReport, ProjectUpdate
+from investment.workflow import ReportedQuerySet
 from plan.models import City, Plan
 from plan.roles import is_office, reporter_city
 
@@ -17,16 +18,23 @@ def grid_quarter(request: HttpRequest, plan: Plan) -> int:
     return latest or 1
 
 
-def review_queue(plan: Plan, cities: list[City]) -> list[tuple[City, int]]:
-    """Each city, and how many of its reports of the plan's year await review (submitted)."""
-    counts = dict(
-        ProgressReport.objects.of_plan(plan)
+def submitted_by_city(rows: ReportedQuerySet, plan: Plan) -> dict[int, int]:
+    """City id -> how many of `rows` of the plan's year await review (submitted)."""
+    return dict(
+        rows.of_plan(plan)
         .filter(status=ProgressReport.Status.SUBMITTED)
         .values("city")
         .annotate(count=Count("pk"))
         .values_list("city", "count")
     )
-    return [(city, counts.get(city.pk, 0)) for city in cities]
+
+
+def review_queue(plan: Plan, cities: list[City]) -> list[tuple[City, int, int]]:
+    """Each city, and how many of its progress reports and of its project updates of the plan's
+    year await review."""
+    reports = submitted_by_city(ProgressReport.objects, plan)
+    updates = submitted_by_city(ProjectUpdate.objects, plan)
+    return [(city, reports.get(city.pk, 0), updates.get(city.pk, 0)) for city in cities]
 
 
 class ZzmetroAdminSite(admin.AdminSite):

@@ -1,0 +1,95 @@
+"""Project updates in the admin: a city's reporter enters her city's project sections quarter by
+quarter (形象进度, stage, amount, photos) and submits them; the office reviews them as it reviews
+progress reports (ReportedAdmin)."""
+
+from django.contrib import admin
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from plan.models import City
+from plan.roles import is_office
+from tasks.models import Project
+
+from .admin_workflow import ReportedAdmin
+from .models import ProjectUpdate
+from .photos import ProjectPhotoInline
+from .workflow_forms import ReportedForm
+
+
+class ProjectUpdateForm(ReportedForm):
+    """One project section's quarter; a reporter cannot move its stage back."""
+
+    subject = "project"
+
+    class Meta:
+        model = ProjectUpdate
+        fields = ["project", "city", "year", "quarter", "stage", "amount", "progress"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A reporter's menus hold only her city and its projects; anything else was crafted.
+        messages = {
+            "project": _("Key project: choose a project with a section in your city."),
+            "city": _("City: you report for your own city only."),
+        }
+        for name, message in messages.items():
+            if name in self.fields and not is_office(self.user):
+                self.fields[name].error_messages["invalid_choice"] = message
+
+    def subjects_of(self, city: City | None) -> models.QuerySet:
+        return Project.objects.filter(cities=city)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        update = self.probe(cleaned)
+        update.stage = cleaned.get("stage")
+        if None not in (*update.series().values(), update.quarter):
+            if error := update.stage_error(self.user):
+                self.add_error("stage", error)
+        return cleaned
+
+
+@admin.register(ProjectUpdate)
+class ProjectUpdateAdmin(ReportedAdmin):
+    form = ProjectUpdateForm
+    inlines = [ProjectPhotoInline]
+    list_display = [
+        "project",
+        "city",
+        "year",
+        "quarter",
+        "stage",
+        "amount",
+        "status",
+        "is_sample",
+        "updated_at",
+    ]
+    list_filter = ["year", "quarter", "status", "stage", "city", "is_sample", "project__task__area"]
+    search_fields = ["project__name", "progress"]
+    list_select_related = ["project", "city"]
+    autocomplete_fields = ["project"]
+    readonly_fields = [
+        "amount_at_close",
+        "status",
+        "return_reason",
+        "is_sample",
+        "created_by",
+        "created_at",
+        "updated_by",
+        "updated_at",
+    ]
+    fields = [
+        "project",
+        "city",
+        ("year", "quarter"),
+        "stage",
+        "amount",
+        "progress",
+        "seen_version",
+        ("status", "return_reason"),
+        "is_sample",
+        ("created_by", "created_at"),
+        ("updated_by", "updated_at"),
+    ]
+    fixed_fields = ["project", "city", "year", "quarter"]
+    reason_after = "progress"

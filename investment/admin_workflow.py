@@ -1,0 +1,248 @@
+"""The admin of a reported row (investment.workflow.Reported): what progress reports and project
+updates share. A city's reporter enters and submits her city's rows; the office approves them or
+returns them with a reason; a closed quarter's row changes only by the office, with a reason."""
+
+from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from plan.money import exact
+from plan.roles import is_office, reporter_city
+from tasks.admin import CityScoped, HistoryAdmin
+
+from .forms import ReportActionForm, ReturnForm
+from .workflow import DuplicateReport, Reported
+
+TEMPLATES = "admin/investment/reported"
+
+
+class ReportedAdmin(CityScoped, HistoryAdmin):
+    """A subclass names the fields fixed once a row exists (`fixed_fields`) and the field the
+    reason for a closed quarter's correction follows (`reason_after`)."""
+
+    action_form = ReportActionForm
+    change_form_template = f"{TEMPLATES}/change_form.html"
+    delete_confirmation_template = f"{TEMPLATES}/delete_confirmation.html"
+    delete_selected_confirmation_template = f"{TEMPLATES}/delete_selected_confirmation.html"
+    actions = ["submit_reports", "approve_reports", "return_reports", "delete_selected"]
+    fixed_fields: list[str] = []
+    reason_after = ""
+
+    def get_queryset(self, request):
+        # Leaders with admin access read counted rows only: drafts stay with their city.
+        rows = super().get_queryset(request)
+        if is_office(request.user) or reporter_city(request.user) is not None:
+            return rows
+        return rows.counted()
+
+    def history_view(self, request, object_id, extra_context=None):
+        # A row's records include its drafts: for its city and the office only.
+        if not is_office(request.user) and reporter_city(request.user) is None:
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DuplicateReport as error:
+            # Saved by someone else between this form's checks and its insert: nothing of
+            # this save was kept (the admin's transaction is rolled back).
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return redirect(request.get_full_path())
+
+    @admin.display(description=gettext_lazy("amount at close (亿元)"))
+    def amount_at_close(self, obj: Reported) -> str:
+        amount = obj.at_close("amount") if obj.pk else None
+        return "—" if amount is None else exact(amount)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Which subject, city and quarter a row is for is fixed once it exists.
+        if obj is not None:
+            return [*self.fixed_fields, *self.readonly_fields]
+        return self.readonly_fields
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is None:
+            if is_office(request.user):
+                # Adding to a closed quarter needs a reason too (ReportedForm.clean).
+                at = fields.index(self.reason_after) + 1
+                fields = [*fields[:at], "correction_reason", *fields[at:]]
+            return fields
+        if obj.closed_at():
+            # A closed quarter's row shows its figure at close and asks why it changes.
+            at = fields.index(self.reason_after) + 1
+            return [*fields[:at], ("correction_reason", "amount_at_close"), *fields[at:]]
+        return fields
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "can_review": is_office(request.user)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        report = self.get_object(request, unquote(object_id))
+        if not self.has_delete_permission(request, report):
+            raise PermissionDenied
+        if request.method == "POST":
+            try:
+                report.note_change_reason(request.POST.get("reason"))
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                return redirect(request.get_full_path())
+        extra_context = {**(extra_context or {}), "closed": report.closed_at()}
+        return super().delete_view(request, object_id, extra_context)
+
+    def delete_model(self, request, obj):
+        obj.note_change_reason(request.POST.get("reason"))  # Kept with the "-" history record.
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        # One by one, so each history record keeps the reason.
+        with transaction.atomic():
+            for report in queryset.select_related(*self.list_select_related):
+                self.delete_model(request, report)
+
+    @admin.action(permissions=["delete"], description=django_delete_selected.short_description)
+    def delete_selected(self, request, queryset):
+        """Django's bulk delete, asking for the reason when a closed quarter's row goes."""
+        reports = list(queryset.select_related(*self.list_select_related))
+        if request.POST.get("post"):
+            for report in reports:
+                try:
+                    report.note_change_reason(request.POST.get("reason"))
+                except ValidationError as error:
+                    message = f"{report}: {' '.join(error.messages)}"
+                    self.message_user(request, message, messages.ERROR)
+                    return None
+        response = django_delete_selected(self, request, queryset)
+        if isinstance(response, TemplateResponse):
+            response.context_data["closed"] = any(report.closed_at() for report in reports)
+        return response
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.user = request.user  # get_form builds a new class each call, so this is per request.
+        return form
+
+    def get_list_filter(self, request):
+        if reporter_city(request.user):
+            return [f for f in self.list_filter if f != "city"]
+        return self.list_filter
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not is_office(request.user):
+            actions.pop("approve_reports", None)
+            actions.pop("return_reports", None)
+        return actions
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if not super().has_change_permission(request, obj):
+            return False
+        # Sample rows are removed by purge_sample_data; an edited one would be purged with them.
+        return obj is None or (not obj.is_sample and obj.editable_by(request.user))
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if not super().has_delete_permission(request, obj):
+            return False
+        if obj is None or is_office(request.user):
+            return True
+        # A reporter may take back a draft that never counted, nothing else.
+        return obj.editable_by(request.user) and not obj.ever_submitted
+
+    def saved_warnings(self, obj: Reported) -> list[str]:
+        """Saved, but worth a second look; shown after the save."""
+        return []
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        obj.edited_by(request.user)
+        if "_submit" in request.POST and obj.status == Reported.Status.DRAFT:
+            obj.submit()
+        super().save_model(request, obj, form, change)
+        for warning in self.saved_warnings(obj):
+            messages.warning(request, warning)
+
+    def transition(self, request, queryset, change, done_message: str, reason=None):
+        """Apply `change` to every selected row, or to none if any of them refuses.
+
+        A row of a closed quarter changes only with a reason (the action bar's, or the one
+        given); the message counts the rows changed, as the queryset may no longer find them
+        once their status changed.
+        """
+        reason = request.POST.get("reason", "") if reason is None else reason
+        changed = 0
+        try:
+            with transaction.atomic():
+                for report in queryset.select_for_update(of=("self",)).select_related(
+                    *self.list_select_related
+                ):
+                    if not report.editable_by(request.user):
+                        raise ValidationError(
+                            _("%(report)s cannot be changed by you.") % {"report": report}
+                        )
+                    try:
+                        report.note_change_reason(reason)
+                        change(report)
+                    except ValidationError as error:
+                        raise ValidationError(f"{report}: {' '.join(error.messages)}") from error
+                    report.edited_by(request.user)
+                    report.save()
+                    changed += 1
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            self.message_user(request, done_message % {"count": changed}, messages.SUCCESS)
+        return self.back_to_report(request)
+
+    def back_to_report(self, request):
+        """The review buttons of a row's page come back to it; the list's, to the list."""
+        pk = request.POST.get("_back", "")
+        if pk.isdigit():
+            opts = self.model._meta
+            return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[pk]))
+        return None
+
+    @admin.action(description=gettext_lazy("Submit the selected reports"))
+    def submit_reports(self, request, queryset):
+        return self.transition(
+            request, queryset, Reported.submit, _("%(count)d reports submitted.")
+        )
+
+    @admin.action(description=gettext_lazy("Approve the selected reports"))
+    def approve_reports(self, request, queryset):
+        return self.transition(
+            request, queryset, Reported.approve, _("%(count)d reports approved.")
+        )
+
+    @admin.action(description=gettext_lazy("Return the selected reports with a reason"))
+    def return_reports(self, request, queryset):
+        form = ReturnForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            reason = form.cleaned_data["reason"]
+            # The reason for the return is also the reason a closed quarter's row changes.
+            return self.transition(
+                request,
+                queryset,
+                lambda report: report.send_back(reason),
+                _("%(count)d reports returned."),
+                reason=reason,
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Return reports"),
+            "form": form,
+            "reports": queryset.select_related(*self.list_select_related),
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "back": request.POST.get("_back", ""),
+        }
+        return TemplateResponse(request, f"{TEMPLATES}/return.html", context)
