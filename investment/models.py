@@ -35,6 +35,10 @@ class ProgressReportQuerySet(ReportedQuerySet):
 
 class ProgressReport(Reported):
     UNIQUE = "report_unique_quarter"
+    EARLIER_UNSUBMITTED = _(
+        "%(task)s: Q%(earlier)s of this task is still %(status)s; submit Q%(earlier)s "
+        "before Q%(quarter)s."
+    )
 
     task = models.ForeignKey(
         Task, on_delete=models.PROTECT, related_name="reports", verbose_name=_("task")
@@ -231,6 +235,10 @@ class ProjectUpdate(Reported):
     the quarter's end, the investment completed in the quarter and photos as evidence."""
 
     UNIQUE = "project_update_unique_quarter"
+    EARLIER_UNSUBMITTED = _(
+        "%(task)s: Q%(earlier)s of this city's section is still %(status)s; submit "
+        "Q%(earlier)s before Q%(quarter)s."
+    )
     STALE_FIELDS = ("progress", "stage", "amount")
 
     project = models.ForeignKey(

@@ -227,15 +227,15 @@ class Reported(models.Model):
     def subject_label(self) -> str:
         raise NotImplementedError
 
+    # Why a row waits for its series' earlier quarter; the subclass names its series.
+    EARLIER_UNSUBMITTED = ""
+
     def earlier_quarter_error(self) -> str | None:
         """Why this row cannot be submitted yet: an earlier quarter is not submitted."""
         earlier = self.unsubmitted_earlier().first()
         if earlier is None:
             return None
-        return _(
-            "%(task)s: Q%(earlier)s of this task is still %(status)s; submit Q%(earlier)s "
-            "before Q%(quarter)s."
-        ) % {
+        return self.EARLIER_UNSUBMITTED % {
             "task": self.subject_label(),
             "earlier": earlier.quarter,
             "status": earlier.get_status_display(),
