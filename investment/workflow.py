@@ -48,6 +48,15 @@ class ReportedQuerySet(models.QuerySet):
     def sample(self) -> "ReportedQuerySet":
         return self.filter(is_sample=True)
 
+    def visible_to(self, user) -> "ReportedQuerySet":
+        """The rows `user` may read: the office all, a reporter the counted ones and her city's
+        drafts and returned ones, everyone else only the counted ones."""
+        if is_office(user):
+            return self
+        counted = models.Q(status__in=Reported.COUNTED)
+        city = reporter_city(user)
+        return self.filter(counted | models.Q(city=city) if city else counted)
+
 
 class Reported(models.Model):
     """What a city reports for a quarter and the office reviews: the fields and steps a progress
