@@ -99,8 +99,8 @@ def test_the_list_shows_every_project_with_its_task_cities_unit_goal_and_stage(c
     assert page.count('<span class="not-stated">未明确</span>') == 7
     # 甲 started by its date, 乙 reported 在建, 己 建成; the other five report nothing.
     assert page.count('<span class="not-stated">未报告</span>') == 5
-    assert page.count("<td>在建</td>") == 2
-    assert "<td>建成</td>" in page
+    assert page.count('<td class="short">在建</td>') == 2
+    assert '<td class="short">建成</td>' in page
 
 
 def test_the_list_filters_by_city_area_and_goal(client, world):
@@ -381,7 +381,7 @@ def test_the_list_is_in_english_too(client, yi_reported):
     client.cookies["django_language"] = "en"
     page = html(client, "/2021/projects/?as_of=2021Q2")
     assert "Latest physical progress" in page and "Goal met" in page
-    assert "<td>under construction</td>" in page and "<td>met</td>" in page
+    assert '<td class="short">under construction</td>' in page and "<td>met</td>" in page
 
 
 def test_a_projects_page_shows_its_stage_as_of_the_quarter(client, world, zhengzhou):
@@ -532,12 +532,13 @@ def test_a_units_page_lists_its_tasks_with_their_progress_and_its_projects(clien
         '<small lang="zh-Hans">开封市发改委</small></h1>'
     ) in page
     assert (
-        '<th scope="row"><a href="/2021/tasks/1.1/">轨道</a></th><td>牵头</td>'
+        '<th scope="row"><a href="/2021/tasks/1.1/">轨道</a></th><td class="short">牵头</td>'
         '<td class="num">100</td><td class="num">10</td><td class="num">10.0</td>'
     ) in page
-    assert '<a href="/2021/tasks/2.1/">产业</a></th><td>配合</td>' in page
-    assert 'lang="zh-Hans">甲工程</a></th><td>郑州、开封</td><td>配合</td><td>开工</td>' in page
-    assert 'lang="zh-Hans">辛工程</a></th><td>开封</td><td>牵头</td><td>推进</td>' in page
+    assert '<a href="/2021/tasks/2.1/">产业</a></th><td class="short">配合</td>' in page
+    roles = page.replace('<td class="short">', "<td>")
+    assert 'lang="zh-Hans">甲工程</a></th><td>郑州、开封</td><td>配合</td><td>开工</td>' in roles
+    assert 'lang="zh-Hans">辛工程</a></th><td>开封</td><td>牵头</td><td>推进</td>' in roles
     assert names(page) == ["甲工程", "辛工程"]
 
 
@@ -557,7 +558,7 @@ def test_a_unit_the_plan_does_not_use_says_so(client, world):
 def test_a_units_page_is_in_english_too(client, unit):
     client.cookies["django_language"] = "en"
     page = html(client, f"/2021/units/{unit.pk}/")
-    assert "<td>lead</td>" in page and "<td>supporting</td>" in page
+    assert '<td class="short">lead</td>' in page and '<td class="short">supporting</td>' in page
 
 
 @pytest.mark.parametrize("url", ["/2021/units/999/", "/2022/units/{pk}/"])
@@ -571,7 +572,8 @@ def test_a_tasks_page_lists_its_projects(client, world):
     ji = Project.objects.get(name="己工程")
     assert (
         f'<th scope="row"><a href="/2021/projects/{ji.pk}/" lang="zh-Hans">己工程</a></th>'
-        '<td>郑州</td><td>建成</td><td>建成</td><td class="progress-text">'
+        '<td>郑州</td><td class="short">建成</td><td class="short">建成</td>'
+        '<td class="progress-text">'
         '<span lang="zh-Hans">路基施工中</span> <small class="city" lang="zh-Hans">郑州</small>'
         '</td><td class="num">—</td>'
     ) in page
