@@ -319,9 +319,9 @@ def project_row(figures: Figures, pk: int) -> ProjectRow:
     return rows[0]
 
 
-def timeline(project: Project, user) -> QuerySet:
-    """The project's updates of its plan's year that `user` may read, latest quarter first."""
-    updates = ProjectUpdate.objects.filter(project=project, year=project.task.area.plan.year)
+def timeline(plan: Plan, project: Project, user) -> QuerySet:
+    """The project's updates of the plan's year that `user` may read, latest quarter first."""
+    updates = ProjectUpdate.objects.filter(project=project, year=plan.year)
     return (
         updates.visible_to(user)
         .select_related("city")
@@ -338,7 +338,7 @@ def project_detail(request: HttpRequest, year: int, pk: int) -> HttpResponse:
         "row": row,
         "project": row.project,
         "sections": figures.project_sections(row.project),
-        "updates": timeline(row.project, request.user),
+        "updates": timeline(figures.plan, row.project, request.user),
         "milestones": row.project.milestones.select_related("city"),
     }
     return render(request, "investment/project.html", quarter_context(request, figures) | extra)
