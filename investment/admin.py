@@ -31,13 +31,12 @@ from .coverage import Cell, reporting_coverage, sheet_quarter
 from .forms import (
     CloseQuarterForm,
     ProgressReportForm,
-    QuarterSheetFormSet,
     ReopenQuarterForm,
     ReportActionForm,
     ReturnForm,
-    quarter_sheet,
 )
 from .models import REASON_LENGTH, DuplicateReport, ProgressReport, QuarterClose
+from .quarter import QuarterSheet
 from .resources import MAX_BYTES, FileRefused, ProgressReportResource, SpreadsheetFile
 
 
@@ -416,14 +415,8 @@ class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         plan, city, quarter = sheet_scope(request)
-        rows = quarter_sheet(plan, city, quarter)
-        sheet = QuarterSheetFormSet(
-            request.POST or None,
-            rows=rows,
-            user=request.user,
-            city=city,
-            plan=plan,
-            quarter=quarter,
+        sheet = QuarterSheet(
+            request.POST or None, user=request.user, city=city, plan=plan, quarter=quarter
         )
         if request.method == "POST" and sheet.closed:
             self.message_user(

@@ -26,8 +26,8 @@ from plan.spreadsheets import FORMULA_STARTS, cell_text, escape_text
 from tasks.models import Task
 
 from .figures import Pace, Progress, Scope
-from .forms import quarter_sheet
 from .models import ProgressReport
+from .quarter import quarter_sheet
 from .resources import HEADERS_WRITTEN
 
 YI = "0.00"
