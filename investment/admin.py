@@ -35,9 +35,10 @@ from .forms import (
     ReportActionForm,
     ReturnForm,
 )
+from .imports import MAX_BYTES, FileRefused, SpreadsheetFile
 from .models import REASON_LENGTH, DuplicateReport, ProgressReport, QuarterClose
 from .quarter import QuarterSheet
-from .resources import MAX_BYTES, FileRefused, ProgressReportResource, SpreadsheetFile
+from .resources import ProgressReportResource
 
 
 class ReportImportForm(ImportForm):
@@ -72,7 +73,7 @@ class ReportConfirmImportForm(ConfirmImportForm):
         # confirm is refused, never applied unchecked.
         try:
             rows = json.loads(self.cleaned_data["versions"] or "[]")
-            return {tuple(row[:4]): row[4] for row in rows}
+            return {tuple(row[:-1]): row[-1] for row in rows}
         except (ValueError, TypeError, IndexError):
             return {}
 

@@ -26,9 +26,9 @@ from plan.spreadsheets import FORMULA_STARTS, cell_text, escape_text
 from tasks.models import Task
 
 from .figures import Pace, Progress, Scope
+from .imports import HEADERS_WRITTEN
 from .models import ProgressReport
 from .quarter import quarter_sheet
-from .resources import HEADERS_WRITTEN
 
 YI = "0.00"
 PERCENT = "0.0%"

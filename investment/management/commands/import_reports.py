@@ -5,7 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from import_export.results import RowResult
 
-from investment.resources import FileRefused, ProgressReportResource, read_table
+from investment.imports import FileRefused, read_table
+from investment.resources import ProgressReportResource
 
 
 class Command(BaseCommand):
