@@ -265,11 +265,11 @@ class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
                 _("Nothing was imported: the file no longer passes the checks. Upload it again."),
                 messages.ERROR,
             )
-            for row in result.invalid_rows:
+            for row in result.all_invalid_rows():
                 for error in dict.fromkeys(row.error.messages):
                     self.message_user(request, error, messages.ERROR)
             return redirect(reverse("admin:investment_progressreport_import"))
-        totals = result.totals
+        totals = result.counts()
         summary = _("%(new)d new, %(update)d changed, %(skip)d unchanged or empty.") % {
             "new": totals[RowResult.IMPORT_TYPE_NEW],
             "update": totals[RowResult.IMPORT_TYPE_UPDATE],
@@ -281,7 +281,7 @@ class ProgressReportAdmin(CityScoped, ImportExportMixin, HistoryAdmin):
     def sheet_of(self, result) -> str:
         """The quarter sheet of the city and quarter most of the imported rows are for."""
         # Rows skipped as drafts of an export carry no report at all.
-        rows = [row for row in result.valid_rows() if getattr(row.instance, "city_id", None)]
+        rows = [row for row in result.all_valid_rows() if getattr(row.instance, "city_id", None)]
         changed = [
             row
             for row in rows

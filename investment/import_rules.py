@@ -295,6 +295,13 @@ class EntryResult(Result):
             self.projects and self.projects.has_validation_errors()
         )
 
+    def all_invalid_rows(self) -> list:
+        """The first sheet's rows that failed, then the 重点项目 sheet's."""
+        return [*self.invalid_rows, *(self.projects.invalid_rows if self.projects else ())]
+
+    def all_valid_rows(self) -> list:
+        return [*self.valid_rows(), *(self.projects.valid_rows() if self.projects else ())]
+
     def counts(self) -> dict[str, int]:
         """New, changed and skipped rows of both sheets, as one summary says them."""
         totals = dict(self.totals)
