@@ -38,8 +38,17 @@ def parse_stage(value) -> str:
     return stage
 
 
-def _field(name: str) -> fields.Field:
-    return fields.Field(attribute=name, column_name=PROJECT_LABELS[name], widget=Passthrough())
+class StageWidget(Passthrough):
+    """A stage as the preview shows it: 在建, not its stored value."""
+
+    def render(self, value, obj=None, **kwargs):
+        return Stage(value).label if value in Stage.values else value
+
+
+def _field(name: str, widget=None) -> fields.Field:
+    return fields.Field(
+        attribute=name, column_name=PROJECT_LABELS[name], widget=widget or Passthrough()
+    )
 
 
 class ProjectUpdateResource(ReportedResource):
@@ -53,7 +62,7 @@ class ProjectUpdateResource(ReportedResource):
     year = _field("year")
     quarter = _field("quarter")
     progress = _field("progress")
-    stage = _field("stage")
+    stage = _field("stage", StageWidget())
     amount = _field("amount")
 
     class Meta:

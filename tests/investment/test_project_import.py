@@ -11,6 +11,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from investment.models import ProgressReport, ProjectUpdate, QuarterClose
 from plan.models import Reporter
@@ -162,6 +164,7 @@ def test_a_filled_in_template_imports_both_sheets_in_one_confirm(client, world, 
     page = preview.content.decode()
     assert '<h3 id="project-sheet">重点项目表</h3>' in page
     assert page.count('<tr class="new">') == 3
+    assert '<td><ins style="background:#e6ffe6;">在建</ins></td>' in page
     assert not ProjectUpdate.objects.filter(quarter=2).exists()  # The preview writes nothing.
     response = client.post(CONFIRM, dict(preview.context["confirm_form"].initial), follow=True)
     assert "已导入：新建 3 条，更改 0 条，未变或空行 0 条。" in response.content.decode()
@@ -399,3 +402,18 @@ def test_an_unchanged_submitted_update_is_skipped(tmp_path, world, kaifeng):
     make_update(world["port"], kaifeng, 2, Stage.CONSTRUCTION, "场地平整", amount=Decimal(1))
     printed = run(tmp_path, workbook(reports=(), projects=[project_row()]))
     assert printed == "已导入：新建 0 条，更改 0 条，未变或空行 1 条。\n"
+
+
+def test_the_templates_queries_do_not_grow_with_projects(client, world, kaifeng):
+    client.force_login(world["clerk"])
+    address = "/2021/template.xlsx?city=kaifeng&quarter=2"
+    b"".join(client.get(address).streaming_content)
+    with CaptureQueriesContext(connection) as small:
+        b"".join(client.get(address).streaming_content)
+    for number in range(20):
+        project = make_project(world["rail"], f"项目{number}", "start", [kaifeng])
+        make_update(project, kaifeng, 1, Stage.PREPARATION, "前期工作")
+    with CaptureQueriesContext(connection) as large:
+        content = b"".join(client.get(address).streaming_content)
+    assert openpyxl.load_workbook(io.BytesIO(content))["重点项目"].max_row == 23
+    assert len(large) == len(small)
