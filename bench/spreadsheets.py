@@ -32,8 +32,9 @@ from results import write_section  # noqa: E402
 
 from investment import workbook  # noqa: E402
 from investment.figures import Figures, scope  # noqa: E402
+from investment.imports import read_table  # noqa: E402
 from investment.models import ProgressReport  # noqa: E402
-from investment.resources import ProgressReportResource, read_table  # noqa: E402
+from investment.resources import ProgressReportResource  # noqa: E402
 from plan.models import City, FocusArea, Plan  # noqa: E402
 from plan.spreadsheets import EscapedXLSX  # noqa: E402
 from tasks.models import Task  # noqa: E402

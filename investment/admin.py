@@ -30,12 +30,12 @@ from .coverage import reporting_coverage, sheet_quarter
 from .forms import (
     CloseQuarterForm,
     ProgressReportForm,
-    QuarterSheetFormSet,
     ReopenQuarterForm,
-    quarter_sheet,
 )
+from .imports import MAX_BYTES, FileRefused, SpreadsheetFile
 from .models import REASON_LENGTH, ProgressReport, QuarterClose
-from .resources import MAX_BYTES, FileRefused, ProgressReportResource, SpreadsheetFile
+from .quarter import QuarterSheet
+from .resources import ProgressReportResource
 
 
 class ReportImportForm(ImportForm):
@@ -70,7 +70,7 @@ class ReportConfirmImportForm(ConfirmImportForm):
         # confirm is refused, never applied unchecked.
         try:
             rows = json.loads(self.cleaned_data["versions"] or "[]")
-            return {tuple(row[:4]): row[4] for row in rows}
+            return {tuple(row[:-1]): row[-1] for row in rows}
         except (ValueError, TypeError, IndexError):
             return {}
 
@@ -248,11 +248,11 @@ class ProgressReportAdmin(ImportExportMixin, ReportedAdmin):
                 _("Nothing was imported: the file no longer passes the checks. Upload it again."),
                 messages.ERROR,
             )
-            for row in result.invalid_rows:
+            for row in result.all_invalid_rows():
                 for error in dict.fromkeys(row.error.messages):
                     self.message_user(request, error, messages.ERROR)
             return redirect(reverse("admin:investment_progressreport_import"))
-        totals = result.totals
+        totals = result.counts()
         summary = _("%(new)d new, %(update)d changed, %(skip)d unchanged or empty.") % {
             "new": totals[RowResult.IMPORT_TYPE_NEW],
             "update": totals[RowResult.IMPORT_TYPE_UPDATE],
@@ -264,7 +264,7 @@ class ProgressReportAdmin(ImportExportMixin, ReportedAdmin):
     def sheet_of(self, result) -> str:
         """The quarter sheet of the city and quarter most of the imported rows are for."""
         # Rows skipped as drafts of an export carry no report at all.
-        rows = [row for row in result.valid_rows() if getattr(row.instance, "city_id", None)]
+        rows = [row for row in result.all_valid_rows() if getattr(row.instance, "city_id", None)]
         changed = [
             row
             for row in rows
@@ -385,14 +385,8 @@ class ProgressReportAdmin(ImportExportMixin, ReportedAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         plan, city, quarter = sheet_scope(request)
-        rows = quarter_sheet(plan, city, quarter)
-        sheet = QuarterSheetFormSet(
-            request.POST or None,
-            rows=rows,
-            user=request.user,
-            city=city,
-            plan=plan,
-            quarter=quarter,
+        sheet = QuarterSheet(
+            request.POST or None, user=request.user, city=city, plan=plan, quarter=quarter
         )
         if request.method == "POST" and sheet.closed:
             self.message_user(

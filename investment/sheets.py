@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from plan.money import yi
@@ -26,9 +27,9 @@ from plan.spreadsheets import FORMULA_STARTS, cell_text, escape_text
 from tasks.models import Task
 
 from .figures import Pace, Progress, Scope
-from .forms import quarter_sheet
+from .imports import HEADERS_WRITTEN, MAX_ROWS, PROJECT_LABELS
 from .models import ProgressReport
-from .resources import HEADERS_WRITTEN
+from .quarter import project_sheet, quarter_sheet
 
 YI = "0.00"
 PERCENT = "0.0%"
@@ -192,12 +193,42 @@ def reports_csv(scope: Scope) -> Iterator[str]:
 
 
 def entry_template(plan, city, quarter: int) -> tempfile.SpooledTemporaryFile:
-    """A city's entry sheet for one quarter: fill in the amounts and notes, then import it.
+    """A city's entry workbook for one quarter: its tasks' amounts and notes on the first sheet,
+    its key projects' sections on the 重点项目 sheet; fill them in, then import the file.
 
     The columns the import reads carry its headers; the others (title, allocation, total so
-    far) are for the clerk's reference and ignored on import.
+    far, the earlier quarter) are for the clerk's reference and ignored on import.
     """
     book = Workbook(write_only=True)
+    report_entry(book, plan, city, quarter)
+    project_entry(book, plan, city, quarter)
+    notes = Sheet(book, _("How to fill it in"), [], [100])
+    for line in (
+        _(
+            "Enter this quarter's completed investment in 亿元 "
+            "(not the year-to-date total, not 万元)."
+        ),
+        _("Leave a task's row empty if there is nothing to report for it this quarter."),
+        _(
+            "Do not change the code, city, year or quarter columns; "
+            "the other columns are for reference."
+        ),
+        _(
+            "On the 重点项目 sheet, each key project's section in the city: write its 形象进度 "
+            "at the end of the quarter and its 当前阶段 (前期, 在建 or 建成); the amount is "
+            "optional. Leave a row empty if there is nothing to report."
+        ),
+        _("Save as .xlsx, or as CSV (UTF-8 or GBK), and import it under 季度填报 → 导入."),
+        _("A CSV file holds the first sheet only: import the 重点项目 sheet as .xlsx."),
+    ):
+        notes.append([line])
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    book.save(out)
+    out.seek(0)
+    return out
+
+
+def report_entry(book: Workbook, plan, city, quarter: int) -> None:
     headers = [
         "任务编号",
         _("Task"),
@@ -226,21 +257,53 @@ def entry_template(plan, city, quarter: int) -> tempfile.SpooledTemporaryFile:
                 None,
             ]
         )
-    notes = Sheet(book, _("How to fill it in"), [], [100])
-    for line in (
-        _(
-            "Enter this quarter's completed investment in 亿元 "
-            "(not the year-to-date total, not 万元)."
-        ),
-        _("Leave a task's row empty if there is nothing to report for it this quarter."),
-        _(
-            "Do not change the code, city, year or quarter columns; "
-            "the other columns are for reference."
-        ),
-        _("Save as .xlsx, or as CSV (UTF-8 or GBK), and import it under 季度填报 → 导入."),
-    ):
-        notes.append([line])
-    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    book.save(out)
-    out.seek(0)
-    return out
+
+
+def project_entry(book: Workbook, plan, city, quarter: int) -> None:
+    """The 重点项目 sheet: one row per key project with a section in the city."""
+    labels = PROJECT_LABELS
+    headers = [
+        labels["project_id"],
+        labels["project"],
+        _("Task"),
+        labels["city"],
+        labels["year"],
+        labels["quarter"],
+        _("Earlier quarter"),
+        labels["progress"],
+        labels["stage"],
+        labels["amount"],
+    ]
+    sheet = Sheet(book, _("Key projects"), headers, [10, 40, 8, 10, 8, 8, 40, 50, 12, 20])
+    rows = project_sheet(plan, city, quarter)
+    # 当前阶段 offers the three stages (the import reads them in Chinese or English).
+    stages = DataValidation(type="list", formula1='"前期,在建,建成"', allow_blank=True)
+    stages.add(f"I2:I{MAX_ROWS + 1}")
+    sheet.ws.data_validations.append(stages)
+    sheet.start_table()
+    for row in rows:
+        sheet.append(
+            [
+                row.project.pk,
+                row.project.name,
+                row.project.task.code,
+                city.name,
+                plan.year,
+                quarter,
+                earlier_text(row.earlier),
+                None,
+                None,
+                sheet.cell(None, "0.00##"),
+            ]
+        )
+
+
+def earlier_text(update) -> str:
+    """The section's latest earlier update, for reference: its quarter, stage and progress."""
+    if update is None:
+        return ""
+    stage = _("Q%(quarter)s: %(stage)s") % {
+        "quarter": update.quarter,
+        "stage": update.get_stage_display(),
+    }
+    return f"{stage} · {update.progress}"

@@ -230,6 +230,10 @@ class Reported(models.Model):
     # Why a row waits for its series' earlier quarter; the subclass names its series.
     EARLIER_UNSUBMITTED = ""
 
+    def warnings(self) -> list[str]:
+        """What is saved but worth a second look, said after saving; nothing by default."""
+        return []
+
     def earlier_quarter_error(self) -> str | None:
         """Why this row cannot be submitted yet: an earlier quarter is not submitted."""
         earlier = self.unsubmitted_earlier().first()

@@ -4,11 +4,20 @@ from django.apps import apps
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from investment.models import ProgressReport
+from investment.models import ProgressReport, ProjectUpdate
 from plan.models import Reporter
 from plan.roles import REPORTER, sync_roles
+from tasks.models import Project
 from tests.browser.conftest import screenshot
-from tests.builders import make_allocation, make_area, make_plan, make_report, make_task
+from tests.builders import (
+    make_allocation,
+    make_area,
+    make_plan,
+    make_project,
+    make_report,
+    make_task,
+    make_update,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -23,6 +32,10 @@ def kaifeng_reporter(django_user_model, kaifeng, zhengzhou):
     task = make_task(make_area(make_plan()), 1, "100", [zhengzhou, kaifeng], title="轨道")
     make_allocation(task, kaifeng, "40")
     make_report(task, kaifeng, 1, "7.25", ProgressReport.Status.APPROVED)
+    project = make_project(
+        task, "郑开城际铁路延长线工程", Project.Goal.COMPLETE, [zhengzhou, kaifeng]
+    )
+    make_update(project, kaifeng, 1, Project.Stage.CONSTRUCTION, "桥梁下部结构完成 80%，正在架梁")
     user = django_user_model.objects.create_user("kf", password="kf-password", is_staff=True)
     user.groups.add(Group.objects.get(name=REPORTER))
     Reporter.objects.create(user=user, city=kaifeng)
@@ -79,3 +92,27 @@ def test_the_sheet_and_the_import_pass_axe_and_fit_1366_px_in_chinese_and_englis
             assert serious_violations(page) == [], (language, path)
             # A laptop's 1366 px hold the sheet beside the admin's sidebar, without scrolling.
             assert page.evaluate("document.documentElement.scrollWidth") <= 1366, language
+
+
+def test_a_reporter_enters_a_project_section_on_a_phone(
+    browser_page, live_server, kaifeng_reporter
+):
+    page = sign_in(browser_page, live_server)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + "/admin/investment/progressreport/quarter/?quarter=2")
+    expect(page.locator("#projects")).to_have_text("重点项目")
+    # The sheets scroll sideways in their own boxes; the page itself stays the phone's width.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.fill("textarea[name='projects-0-progress']", "架梁完成，开始铺轨")
+    page.fill("input[name='projects-0-amount']", "1.5")
+    screenshot(page, "quarter-entry-projects-phone")
+    page.click("input[name='_submit']")
+    expect(page.locator(".messagelist")).to_contain_text("已报送 1 行")
+    update = ProjectUpdate.objects.get(quarter=2)
+    assert (update.progress, update.stage, str(update.amount), update.status) == (
+        "架梁完成，开始铺轨",
+        Project.Stage.CONSTRUCTION,
+        "1.5000",
+        ProjectUpdate.Status.SUBMITTED,
+    )
+    assert page.errors == []

@@ -122,7 +122,8 @@ def test_a_save_retires_the_figures_only_once_it_commits(client, task, committed
 
 
 def test_a_rolled_back_import_leaves_the_cache_as_it_was(client, task, office, committed):
-    from investment.resources import ProgressReportResource, read_table
+    from investment.imports import read_table
+    from investment.resources import ProgressReportResource
 
     page(client)
     before = generation()

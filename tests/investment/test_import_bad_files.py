@@ -286,7 +286,7 @@ def test_a_bad_file_is_refused_with_a_clear_message_and_changes_nothing(
 
 @pytest.mark.parametrize("content", [c[1] for c in CRAFTED], ids=[c[0] for c in CRAFTED])
 def test_a_crafted_file_is_refused_within_two_seconds(content):
-    from investment.resources import FileRefused, read_table
+    from investment.imports import FileRefused, read_table
 
     started = time.perf_counter()
     with pytest.raises(FileRefused, match=TOO_LARGE):
@@ -295,7 +295,7 @@ def test_a_crafted_file_is_refused_within_two_seconds(content):
 
 
 def test_a_quarter_of_five_thousand_rows_is_still_read():
-    from investment.resources import read_table
+    from investment.imports import read_table
 
     assert (
         len(read_table(HEADER.encode() + b"1.3,\xe5\xbc\x80\xe5\xb0\x81,2021,4,1,\n" * 5000))

@@ -327,7 +327,7 @@ def test_earlier_quarters_count_submitted_and_approved_and_name_the_unsubmitted_
 
 def test_the_sheets_earlier_quarters_agree_with_the_dashboard_on_the_sample_world(sample_world):
     from investment.figures import Figures
-    from investment.forms import quarter_sheet
+    from investment.quarter import quarter_sheet
     from plan.models import City
 
     kaifeng = City.objects.get(slug="kaifeng")

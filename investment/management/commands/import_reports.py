@@ -5,7 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from import_export.results import RowResult
 
-from investment.resources import FileRefused, ProgressReportResource, read_table
+from investment.imports import FileRefused, read_table
+from investment.resources import ProgressReportResource
 
 
 class Command(BaseCommand):
@@ -44,12 +45,14 @@ class Command(BaseCommand):
             user=account,
             file_name=path.name,
         )
-        failed = self.report(result)
+        failed = self.report(result, _("Row %(row)s: %(error)s"))
+        if result.projects is not None:
+            failed += self.report(result.projects, _("重点项目 sheet, row %(row)s: %(error)s"))
         if failed:
             raise CommandError(
                 _("%(count)d rows failed; nothing was imported.") % {"count": failed}
             )
-        totals = result.totals
+        totals = result.counts()
         summary = _("%(new)d new, %(update)d changed, %(skip)d unchanged or empty.") % {
             "new": totals[RowResult.IMPORT_TYPE_NEW],
             "update": totals[RowResult.IMPORT_TYPE_UPDATE],
@@ -58,19 +61,15 @@ class Command(BaseCommand):
         prefix = _("Dry run, nothing written: ") if dry_run else _("Imported: ")
         self.stdout.write(prefix + summary)
 
-    def report(self, result) -> int:
-        """Each failing row with its reasons; the number of failing rows."""
+    def report(self, result, line: str) -> int:
+        """Each failing row with its reasons, as `line` says them; the number of failing rows."""
         for base in result.base_errors:
             self.stderr.write(str(base.error))
         for row in result.invalid_rows:
             for errors in row.error_dict.values():
                 for error in errors:
-                    self.stderr.write(
-                        _("Row %(row)s: %(error)s") % {"row": row.number + 1, "error": error}
-                    )
+                    self.stderr.write(line % {"row": row.number + 1, "error": error})
         for number, errors in result.row_errors():
             for error in errors:
-                self.stderr.write(
-                    _("Row %(row)s: %(error)s") % {"row": number + 1, "error": error.error}
-                )
+                self.stderr.write(line % {"row": number + 1, "error": error.error})
         return len(result.invalid_rows) + len(result.row_errors()) + len(result.base_errors)
