@@ -610,3 +610,10 @@ def test_without_an_amount_in_any_update_the_share_is_not_stated(client, world):
     page = html(client, "/2021/")
     assert '<span class="kpi-value"><span class="not-stated">未报投资额</span></span>' in page
     assert "尚无项目进展填报投资额。" in page
+
+
+def test_the_city_page_title_is_the_city_and_the_plan_only(client, world):
+    page = html(client, "/2021/cities/kaifeng/")
+    title = page.split("<title>")[1].split("</title>")[0]
+    assert title == "开封 · 2021年工作要点"
+    assert page.count('id="projects-heading"') == 1
