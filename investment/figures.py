@@ -95,6 +95,7 @@ class CityProgress:
 class CorridorProgress:
     corridor: Corridor
     progress: Progress
+    excluded: Decimal = Decimal(0)  # completed on the corridor's tasks without a stated target
 
 
 @dataclass(frozen=True)
@@ -295,18 +296,22 @@ class Figures:
         ]
 
     def corridors(self, corridor: Corridor | None = None) -> list[CorridorProgress]:
-        """Each corridor (or just `corridor`) over its tasks with a stated target."""
+        """Each corridor (or just `corridor`) over its tasks with a stated target; what its
+        tasks without one completed is `excluded`."""
         corridors = Corridor.objects.order_by("order", "slug")
-        reports = self.reports().filter(task__target__isnull=False, task__corridor__isnull=False)
+        reports = self.reports().filter(task__corridor__isnull=False)
         if corridor is not None:
             corridors = corridors.filter(pk=corridor.pk)
             reports = reports.filter(task__corridor=corridor)
-        done = _totals(reports, "task__corridor")
+        counted = Q(task__target__isnull=False)
+        done = _totals(reports, "task__corridor", completed=counted, excluded=~counted)
         corridors = corridors.annotate(
             target=_summed(Task.objects.of_plan(self.plan), "corridor", "target")
         )
         return [
-            CorridorProgress(row, self.progress(row.target, done[row.pk]["completed"]))
+            CorridorProgress(
+                row, self.progress(row.target, done[row.pk]["completed"]), done[row.pk]["excluded"]
+            )
             for row in corridors
         ]
 
@@ -545,7 +550,7 @@ def scope(figures: Figures, subject: Plan | FocusArea | City | Corridor | Task) 
         row = figures.corridors(subject)[0]
         where = Q(corridor=subject)
         return Scope(
-            figures, subject, row.progress, Decimal(0), figures.tasks(where), where,
+            figures, subject, row.progress, row.excluded, figures.tasks(where), where,
             cities=figures.cities(where, only=subject.cities.values("pk")), corridors=[row],
             projects=figures.projects(where),
         )  # fmt: skip

@@ -341,21 +341,41 @@ class ProjectUpdate(Reported):
             .first()
         )
 
+    def later(self) -> "ProjectUpdate | None":
+        """This section's update of the earliest later quarter."""
+        return (
+            ProjectUpdate.objects.filter(**self.series(), quarter__gt=self.quarter)
+            .order_by("quarter")
+            .first()
+        )
+
     def stage_error(self, user) -> str | None:
-        """Why `user` may not report this stage: a reporter cannot move a section back."""
+        """Why `user` may not report this stage: a reporter cannot move a section back, from
+        the quarter before nor (correcting a returned quarter) to the quarter after."""
+        if is_office(user) or not self.stage:
+            return None
         earlier = self.earlier()
-        if is_office(user) or earlier is None or not self.stage:
-            return None
-        if STAGE_ORDER[self.stage] >= STAGE_ORDER[earlier.stage]:
-            return None
-        return _(
-            "Stage at the quarter's end: Q%(earlier)s reported %(was)s; a stage does not go back "
-            "to %(now)s. Ask the office if Q%(earlier)s was wrong."
-        ) % {
-            "earlier": earlier.quarter,
-            "was": earlier.get_stage_display(),
-            "now": self.get_stage_display(),
-        }
+        if earlier is not None and STAGE_ORDER[self.stage] < STAGE_ORDER[earlier.stage]:
+            return _(
+                "Stage at the quarter's end: Q%(earlier)s reported %(was)s; a stage does not go "
+                "back to %(now)s. Ask the office if Q%(earlier)s was wrong."
+            ) % {
+                "earlier": earlier.quarter,
+                "was": earlier.get_stage_display(),
+                "now": self.get_stage_display(),
+            }
+        later = self.later()
+        if later is not None and STAGE_ORDER[self.stage] > STAGE_ORDER[later.stage]:
+            return _(
+                "Stage at the quarter's end: Q%(later)s reported %(was)s; a stage does not go "
+                "back, so an earlier quarter cannot be %(now)s. Ask the office if Q%(later)s was "
+                "wrong."
+            ) % {
+                "later": later.quarter,
+                "was": later.get_stage_display(),
+                "now": self.get_stage_display(),
+            }
+        return None
 
     def stale_message(self, current: dict) -> str:
         amount = current["amount"]

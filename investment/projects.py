@@ -1,9 +1,10 @@
 """The key projects' figures as of a quarter, for `Figures.projects` and `Figures.project_rows`.
 
-A project is started by the end of a quarter when its actual start is on or before that day or
-one of its sections' latest counted update says 在建 or 建成; completed when its actual finish is,
-or every section's latest counted update says 建成. On a city's page the city's own sections
-decide. Investment is what the counted updates report; not stated is None, never zero.
+A project is started by the end of a quarter when its actual start (or finish) is on or before
+that day or one of its sections' latest counted update says 在建 or 建成; completed when its
+actual finish is, or every section's latest counted update says 建成. On a city's page the
+city's own sections decide. Investment is what the counted updates report; not stated is None,
+never zero.
 """
 
 from dataclasses import dataclass
@@ -126,7 +127,8 @@ class ProjectFigures:
         # started nor not started, so ?met=0 would miss it.
         by_start = Q(actual_start__isnull=False, actual_start__lte=self.end)
         by_finish = Q(actual_finish__isnull=False, actual_finish__lte=self.end)
-        started = by_start | Exists(sections.filter(latest_stage__in=BEGUN))
+        # A project finished by its dates has started, whether or not its start was recorded.
+        started = by_start | by_finish | Exists(sections.filter(latest_stage__in=BEGUN))
         completed = by_finish | (Exists(sections) & ~Exists(unfinished))
         projects = projects.annotate(is_started=started, is_completed=completed)
         return projects.annotate(

@@ -193,8 +193,11 @@ class BaseQuarterSheet(forms.BaseFormSet):
 
     def get_form_kwargs(self, index: int) -> dict:
         # A closed quarter is corrected record by record, each with a reason, never here.
-        row = self.rows[index]
-        editable = not self.closed and (row.record is None or row.record.workflow_allows(self.user))
+        # A sample row is read-only: purge_sample_data removes it, with anything typed into it.
+        row, record = self.rows[index], self.rows[index].record
+        editable = not self.closed and (
+            record is None or (not record.is_sample and record.workflow_allows(self.user))
+        )
         return {"row": row, "editable": editable}
 
     def pending(self) -> list[tuple[SheetRowForm, Reported]]:
@@ -231,12 +234,13 @@ class BaseQuarterSheet(forms.BaseFormSet):
         )
 
     def submit_all(self) -> list[Reported]:
-        """Submit every draft and returned record of the city's quarter."""
+        """Submit every draft and returned record of the city's quarter, sample rows aside."""
         drafts = self.model.objects.filter(
             city=self.city,
             year=self.plan.year,
             quarter=self.quarter,
             status__in=self.model.EDITABLE,
+            is_sample=False,
         )
         submitted = []
         for record in drafts.select_for_update().select_related(*self.submit_related):

@@ -68,4 +68,17 @@ class ProjectForm(forms.ModelForm):
                     _("%(cities)s does not take part in the project's task.")
                     % {"cities": _(", ").join(city.name for city in outside)},
                 )
+        if self.instance.pk and cities is not None:
+            # A city's updates would stay without their section: counted, but of no section.
+            reported = (
+                self.instance.cities.exclude(pk__in=[city.pk for city in cities])
+                .filter(project_updates__project=self.instance)
+                .distinct()
+            )
+            if reported:
+                self.add_error(
+                    "cities",
+                    _("Cities: %(cities)s already reported on this project and cannot be removed.")
+                    % {"cities": _(", ").join(city.name for city in reported)},
+                )
         return cleaned
