@@ -40,6 +40,7 @@ HEADER_FILL = PatternFill("solid", fgColor="E8EDF3")
 SUBTOTAL_FILL = PatternFill("solid", fgColor="F3F5F8")
 WARNING_FILL = PatternFill("solid", fgColor="FFF4CE")
 WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
 LINE_HEIGHT = 15  # points: a line of the default 11-point text, Chinese included
 # The pages' pace colours; the cell also says the status in words.
 PACE_FILLS = {
@@ -128,7 +129,9 @@ class Sheet:
 
     def at_top(self, value) -> Cell:
         cell = value if isinstance(value, Cell) else WriteOnlyCell(self.ws, value=value)
-        cell.alignment = Alignment(wrap_text=cell.alignment.wrap_text, vertical="top")
+        alignment = cell.alignment
+        if alignment.vertical != "top":
+            cell.alignment = WRAP if alignment.wrap_text else TOP
         return cell
 
     def _cell(self, value):
