@@ -80,7 +80,7 @@ def wrapped(sheet: Sheet, text: str) -> Cell:
     return cell
 
 
-def reported(sheet: Sheet, amount: Decimal | None):
+def reported(sheet: Sheet, amount: Decimal | None) -> Cell:
     # None: no counted update states an amount, which is not the same as 0.
     return sheet.cell(_("not reported") if amount is None else amount, YI)
 

@@ -114,8 +114,8 @@ class ProjectFigures:
 
     def annotate(self, projects: QuerySet) -> QuerySet:
         """`projects` with `is_started`, `is_completed` and `goal_met` as of the quarter, to
-        filter on. The SQL of `goal_met` repeats the other two's subqueries, so the counts and
-        rows, which only read it, work it out from them instead."""
+        filter on. The SQL of `goal_met` repeats the other two's subqueries: counts and rows,
+        which need no filter on it, use `stages` instead."""
         return self.stages(projects).annotate(
             goal_met=Q(goal=Project.Goal.START, is_started=True)
             | Q(goal=Project.Goal.COMPLETE, is_completed=True)

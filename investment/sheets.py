@@ -160,18 +160,14 @@ class Sheet:
 
 
 def text_lines(text: str, width: int) -> int:
-    """The lines `text` takes wrapped in a column `width` characters wide, where a Chinese
-    character is as wide as two."""
+    """The lines `text` takes wrapped in a column `width` characters wide."""
     usable = max(width - 1, 1)
-    return sum(
-        max(
-            1,
-            math.ceil(
-                sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line) / usable
-            ),
-        )
-        for line in text.split("\n")
-    )
+    return sum(max(1, math.ceil(text_width(line) / usable)) for line in text.split("\n"))
+
+
+def text_width(line: str) -> int:
+    # A Chinese character is about as wide as two digits.
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
 
 
 def a4(ws, orientation: str) -> None:

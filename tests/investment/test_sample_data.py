@@ -2,8 +2,10 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
+from django.utils import translation
 
 from investment.context_processors import sample_data_exists
 from investment.models import ProgressReport, ProjectPhoto, ProjectUpdate
@@ -23,7 +25,9 @@ STAGE_RANK = {"preparation": 0, "construction": 1, "completed": 2}
 
 def run(*args) -> str:
     out = StringIO()
-    call_command(*args, stdout=out)
+    # As from a shell, in the site's language, whatever page an earlier test drew in English.
+    with translation.override(settings.LANGUAGE_CODE):
+        call_command(*args, stdout=out)
     return out.getvalue()
 
 
