@@ -42,6 +42,7 @@ test-browser: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python bench/spreadsheets.py
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/projects.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -514,6 +514,10 @@ class Scope:
         """How much of the reported investment the named projects' updates account for (%)."""
         return None if self.projects is None else self.projects.share_of(self.reported)
 
+    def project_set(self):
+        """The scope's key projects: of its tasks, or running through its city."""
+        return self.figures.project_set(self.tasks_filter, self.city)
+
     @property
     def as_of(self) -> int:
         return self.figures.as_of

@@ -96,9 +96,11 @@ class ProjectFigures:
         self.end = figures.plan.quarter_end(figures.as_of)
 
     def updates(self) -> QuerySet:
-        """The counted updates up to the quarter (only the city's sections with a city)."""
+        """The counted updates of the plan's year up to the quarter (only the city's sections
+        with a city), for subqueries on one of the plan's projects: joining each update to its
+        project's task, area and plan again would only repeat what the outer query says."""
         updates = (
-            ProjectUpdate.objects.of_plan(self.figures.plan)
+            ProjectUpdate.objects.filter(year=self.figures.plan.year)
             .through(self.figures.as_of)
             .counted(self.figures.approved_only)
         )
@@ -117,8 +119,8 @@ class ProjectFigures:
         )
         return sections.annotate(latest_stage=Subquery(latest))
 
-    def annotate(self, projects: QuerySet) -> QuerySet:
-        """`projects` with `is_started`, `is_completed` and `goal_met` as of the quarter."""
+    def stages(self, projects: QuerySet) -> QuerySet:
+        """`projects` with `is_started` and `is_completed` as of the quarter."""
         sections = self.sections()
         unfinished = sections.filter(
             Q(latest_stage__isnull=True) | ~Q(latest_stage=Stage.COMPLETED)
@@ -130,8 +132,13 @@ class ProjectFigures:
         # A project finished by its dates has started, whether or not its start was recorded.
         started = by_start | by_finish | Exists(sections.filter(latest_stage__in=BEGUN))
         completed = by_finish | (Exists(sections) & ~Exists(unfinished))
-        projects = projects.annotate(is_started=started, is_completed=completed)
-        return projects.annotate(
+        return projects.annotate(is_started=started, is_completed=completed)
+
+    def annotate(self, projects: QuerySet) -> QuerySet:
+        """`projects` with `is_started`, `is_completed` and `goal_met` as of the quarter, to
+        filter on. The SQL of `goal_met` repeats the other two's subqueries: counts and rows,
+        which need no filter on it, use `stages` instead."""
+        return self.stages(projects).annotate(
             goal_met=Q(goal=Project.Goal.START, is_started=True)
             | Q(goal=Project.Goal.COMPLETE, is_completed=True)
         )
@@ -141,7 +148,7 @@ class ProjectFigures:
         to_start, to_complete = Q(goal=Goal.START), Q(goal=Goal.COMPLETE)
         invested = _sum(self.updates().filter(project=OuterRef("pk")))
         counts = (
-            self.annotate(projects)
+            self.stages(projects)
             .annotate(invested=invested)
             .aggregate(
                 to_start=Count("pk", filter=to_start),
@@ -179,7 +186,7 @@ class ProjectFigures:
         updates = self.updates().filter(project=OuterRef("pk"))
         latest = updates.order_by("-quarter", "-updated_at", "-pk")
         sections = self.sections()
-        annotated = self.annotate(projects).annotate(
+        annotated = self.stages(projects).annotate(
             quarter_amount=_sum(updates.filter(quarter=self.figures.as_of)),
             cumulative=_sum(updates),
             progress=Subquery(latest.values("progress")[:1]),
@@ -190,7 +197,7 @@ class ProjectFigures:
             ProjectRow(
                 project=project,
                 stage=_stage(project),
-                goal_met=project.goal_met if project.goal in GOALS_WITH_A_TEST else None,
+                goal_met=_goal_met(project),
                 quarter_amount=project.quarter_amount,
                 cumulative=project.cumulative,
                 progress=project.progress or "",
@@ -201,6 +208,15 @@ class ProjectFigures:
 
 
 GOALS_WITH_A_TEST = (Project.Goal.START, Project.Goal.COMPLETE)
+
+
+def _goal_met(project) -> bool | None:
+    """Started for a project to start, completed for one to complete; None for the rest."""
+    if project.goal == Project.Goal.START:
+        return project.is_started
+    if project.goal == Project.Goal.COMPLETE:
+        return project.is_completed
+    return None
 
 
 def _sum(updates: QuerySet, by: str = "project") -> Subquery:

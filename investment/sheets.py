@@ -8,7 +8,9 @@ holds about one row in memory.
 
 import csv
 import io
+import math
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -17,7 +19,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -37,6 +40,9 @@ BOLD = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="E8EDF3")
 SUBTOTAL_FILL = PatternFill("solid", fgColor="F3F5F8")
 WARNING_FILL = PatternFill("solid", fgColor="FFF4CE")
+WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
+LINE_HEIGHT = 15  # points: a line of the default 11-point text, Chinese included
 # The pages' pace colours; the cell also says the status in words.
 PACE_FILLS = {
     Pace.ON_TRACK: PatternFill("solid", fgColor="E6F4EA"),
@@ -53,8 +59,8 @@ def sample_warning() -> str:
     return "{}: {}".format(
         _("Sample data"),
         _(
-            "The city allocations and quarterly reports shown here are made up for "
-            "demonstration and are not real figures."
+            "The city allocations, quarterly reports and project updates shown here are made up "
+            "for demonstration and are not real figures."
         ),
     )
 
@@ -72,6 +78,7 @@ class Sheet:
     ):
         self.ws = book.create_sheet(title)
         self.rows = 0
+        self.widths = widths
         # A write-only sheet writes its layout before its first row: set it all now.
         for index, width in enumerate(widths, 1):
             self.ws.column_dimensions[get_column_letter(index)].width = width
@@ -84,7 +91,10 @@ class Sheet:
 
     def start_table(self) -> None:
         assert self.rows + 1 == self.header_row, "the header row is where __init__ was told"
-        self.append([self.cell(text, bold=True, fill=HEADER_FILL) for text in self.headers])
+        cells = [self.cell(text, bold=True, fill=HEADER_FILL) for text in self.headers]
+        for cell in cells:
+            cell.alignment = WRAP  # A header longer than its column takes two lines.
+        self.append(cells)
 
     def cell(self, value, number_format: str | None = None, bold=False, fill=None) -> WriteOnlyCell:
         cell = WriteOnlyCell(self.ws, value=cell_text(value) if isinstance(value, str) else value)
@@ -101,8 +111,29 @@ class Sheet:
 
     def append(self, cells: list) -> None:
         # Every text goes through cell(), so no value anywhere can become a formula.
-        self.ws.append([self._cell(c) for c in cells])
+        row = [self._cell(c) for c in cells]
+        lines = max(map(self.lines, row, self.widths), default=1)
+        if lines > 1:
+            # LibreOffice keeps a row of an xlsx one line high unless the file says otherwise,
+            # and prints a wrapped text cut off; beside it, every cell starts at the top.
+            self.ws.row_dimensions[self.rows + 1].height = lines * LINE_HEIGHT
+            row = [self.at_top(c) for c in row]
+        self.ws.append(row)
         self.rows += 1
+
+    @staticmethod
+    def lines(cell, width: int) -> int:
+        """The lines a wrapped text takes in its column; 1 for anything else."""
+        if not (isinstance(cell, Cell) and cell.has_style and isinstance(cell.value, str)):
+            return 1
+        return text_lines(cell.value, width) if cell.alignment.wrap_text else 1
+
+    def at_top(self, value) -> Cell:
+        cell = value if isinstance(value, Cell) else WriteOnlyCell(self.ws, value=value)
+        alignment = cell.alignment
+        if alignment.vertical != "top":
+            cell.alignment = WRAP if alignment.wrap_text else TOP
+        return cell
 
     def _cell(self, value):
         if isinstance(value, str):
@@ -127,6 +158,17 @@ class Sheet:
 
     def pace(self, pace: Pace) -> WriteOnlyCell:
         return self.cell(str(pace.label), fill=PACE_FILLS[pace])
+
+
+def text_lines(text: str, width: int) -> int:
+    """The lines `text` takes wrapped in a column `width` characters wide."""
+    usable = max(width - 1, 1)
+    return sum(max(1, math.ceil(text_width(line) / usable)) for line in text.split("\n"))
+
+
+def text_width(line: str) -> int:
+    # A Chinese character is about as wide as two digits.
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
 
 
 def a4(ws, orientation: str) -> None:

@@ -12,17 +12,18 @@ from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment
 
 from plan.money import yi
 from tasks.models import Milestone, Task
 
 from .figures import Pace, Progress, Scope, pace_counts
+from .project_sheet import project_sheet
 from .sheets import (
     HEADER_FILL,
     PERCENT,
     SUBTOTAL_FILL,
     WARNING_FILL,
+    WRAP,
     YI,
     Sheet,
     a4,
@@ -88,6 +89,7 @@ def workbook(scope: Scope, sample: bool) -> tempfile.SpooledTemporaryFile:
     if scope.corridors is not None:
         corridor_sheet(book, scope)
     task_sheet(book, scope, target_label, cities)
+    project_sheet(book, scope, scope_title(scope), sample)
     report_sheet(book, scope)
     milestone_sheet(book, scope)
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
@@ -369,7 +371,6 @@ def official_sheet(book: Workbook, scope: Scope, target_label: str, cities: dict
     sheet.append([sheet.cell(title, bold=True)])
     sheet.start_table()
     notes = scope.figures.notes(scope.tasks_filter, scope.city)
-    wrap = Alignment(wrap_text=True, vertical="top")
     areas = {row.area.pk: (index, row) for index, row in enumerate(scope.areas or [])}
     current = None
     for number, row in enumerate(scope.tasks, 1):
@@ -402,12 +403,12 @@ def official_sheet(book: Workbook, scope: Scope, target_label: str, cities: dict
         target, completed, percent, _pace = sheet.progress_cells(row.progress)
         progress = "；".join(f"{city}：{note}" for city, note in notes.get(task.pk, []))
         progress_cell = sheet.cell(progress)
-        progress_cell.alignment = wrap
+        progress_cell.alignment = WRAP
         title_cell = sheet.cell(f"{task.code} {task.display_title}")
-        title_cell.alignment = wrap
-        sheet.append(
-            [number, title_cell, cities.get(task.pk, ""), target, completed, percent, progress_cell]
-        )
+        title_cell.alignment = WRAP
+        cities_cell = sheet.cell(cities.get(task.pk, ""))
+        cities_cell.alignment = WRAP
+        sheet.append([number, title_cell, cities_cell, target, completed, percent, progress_cell])
     target, completed, percent, _pace = sheet.progress_cells(scope.total, bold=True)
     remark = (
         _("Not in the percentage: %(amount)s 亿元 on tasks without a target.")

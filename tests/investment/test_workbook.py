@@ -12,9 +12,17 @@ from django.test.utils import CaptureQueriesContext
 
 from investment.figures import Figures, scope
 from investment.models import ProgressReport
-from plan.models import Corridor
-from tasks.models import Milestone
-from tests.builders import make_allocation, make_area, make_report, make_task, make_world
+from plan.models import Corridor, Unit
+from tasks.models import Milestone, Project
+from tests.builders import (
+    make_allocation,
+    make_area,
+    make_project,
+    make_report,
+    make_task,
+    make_update,
+    make_world,
+)
 
 Status = ProgressReport.Status
 
@@ -71,6 +79,7 @@ def test_the_plan_workbook_holds_every_sheet_named_in_chinese(client, world):
         "按城市",
         "按廊道",
         "任务明细",
+        "重点项目",
         "填报记录",
         "工作节点",
     ]
@@ -292,4 +301,192 @@ def test_workbook_queries_do_not_grow_with_reports(client, world, zhengzhou):
         task = make_task(area, number, "10", [zhengzhou])
         for quarter in range(1, 5):
             make_report(task, zhengzhou, quarter, "1")
+    assert queries() == small
+
+
+@pytest.fixture
+def projects(world, zhengzhou, kaifeng):
+    """Two key projects beside the world's reports.
+
+    郑济高铁 (1.1, complete, Zhengzhou and Kaifeng): total 120.5, annual 30, a lead and a
+    supporting unit; Zhengzhou Q1 在建 2, Q2 在建 3.5 "桥梁架设过半"; Kaifeng Q1 在建 1, Q2 a
+    draft 建成 9 (never counts). 政策园区 (1.2, no stated goal): nothing stated, nothing reported.
+    """
+    rail = world.areas.get(number=1).tasks.get(number=1)
+    policy = world.areas.get(number=1).tasks.get(number=2)
+    province = Unit.objects.create(
+        name="河南省发展和改革委员会", short_name="省发改委", kind="other"
+    )
+    city = Unit.objects.create(name="郑州市人民政府", kind="city_government")
+    railway = make_project(
+        rail,
+        "郑济高铁",
+        "complete",
+        [zhengzhou, kaifeng],
+        description="建成郑济高铁郑州至濮阳段",
+        total_investment=Decimal("120.5"),
+        annual_investment=Decimal("30"),
+        lead_unit=province,
+    )
+    railway.supporting_units.set([city])
+    make_update(railway, zhengzhou, 1, "construction", "路基施工", amount=Decimal("2"))
+    make_update(railway, zhengzhou, 2, "construction", "桥梁架设过半", amount=Decimal("3.5"))
+    make_update(railway, kaifeng, 1, "construction", "开封段开工", amount=Decimal("1"))
+    make_update(railway, kaifeng, 2, "completed", "开封段建成", "draft", amount=Decimal("9"))
+    make_project(policy, "政策园区", "not_stated", [zhengzhou])
+    return world
+
+
+def project_table(client, url: str) -> list[tuple]:
+    return rows(download(client, url)["重点项目"])
+
+
+def test_the_project_sheet_has_the_official_layout_and_prints_on_a4_landscape(client, projects):
+    sheet = download(client, "/2021/export.xlsx?as_of=2021Q2")["重点项目"]
+    table = rows(sheet)
+    assert table[0][0] == "2021年工作要点重点项目推进情况表（截至第2季度末）"
+    assert table[1] == (
+        "序号",
+        "项目名称",
+        "建设内容",
+        "责任单位",
+        "年度目标",
+        "总投资(亿元)",
+        "年度计划投资(亿元)",
+        "本季度完成(亿元)",
+        "累计完成(亿元)",
+        "形象进度",
+        "当前阶段",
+    )
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.page_setup.paperSize == 9  # A4
+    assert sheet.page_setup.fitToWidth == 1
+    assert sheet.print_title_rows == "$1:$2"
+    assert sheet.freeze_panes == "A3"
+    assert all(cell.font.b for cell in sheet[2])
+
+
+def test_a_project_row_carries_its_facts_and_the_counted_updates(client, projects):
+    sheet = download(client, "/2021/export.xlsx?as_of=2021Q2")["重点项目"]
+    assert rows(sheet)[2] == (
+        1,
+        "郑济高铁",
+        "建成郑济高铁郑州至濮阳段",
+        "河南省发展和改革委员会（牵头）、郑州市人民政府",
+        "建成",
+        120.5,
+        30,
+        3.5,  # Kaifeng's Q2 is a draft and does not count.
+        6.5,
+        "郑州：桥梁架设过半",
+        "在建",
+    )
+    assert [cell.number_format for cell in sheet[3][5:9]] == ["0.00"] * 4
+
+
+def test_a_long_text_wraps_and_its_row_is_tall_enough_to_print_it_whole(client, projects):
+    Project.objects.filter(name="政策园区").update(description="加快推进" * 10)
+    sheet = download(client, "/2021/export.xlsx?as_of=2021Q2")["重点项目"]
+    # 40 characters, as wide as 80 digits, in a column of 30: three lines of 15 points.
+    assert sheet["C4"].alignment.wrap_text
+    assert sheet.row_dimensions[4].height == 45
+    assert sheet["F4"].alignment.vertical == "top"  # Beside it, every cell starts at the top.
+
+
+def test_what_nobody_stated_or_reported_says_so_and_is_never_zero(client, projects):
+    assert project_table(client, "/2021/export.xlsx?as_of=2021Q2")[3] == (
+        2,
+        "政策园区",
+        "—",
+        "未明确",
+        "未公布",
+        "未公布",
+        "未公布",
+        "未填报",
+        "未填报",
+        "未填报",
+        "未报告",
+    )
+
+
+def test_a_quarter_without_an_amount_is_not_reported_but_the_cumulative_counts(client, projects):
+    assert project_table(client, "/2021/export.xlsx?as_of=2021Q3")[2][7:] == (
+        "未填报",
+        6.5,
+        "郑州：桥梁架设过半",
+        "在建",
+    )
+    assert project_table(client, "/2021/export.xlsx?as_of=2021Q1")[2][7:9] == (3, 3)
+
+
+def test_the_project_sheet_has_the_projects_pages_figures(client, projects):
+    page = client.get("/2021/projects/?as_of=2021Q2").context["rows"]
+    table = project_table(client, "/2021/export.xlsx?as_of=2021Q2")[2:]
+    assert [line[1] for line in table] == [row.project.name for row in page]
+    for row, line in zip(page, table, strict=True):
+        assert line[7] == ("未填报" if row.quarter_amount is None else row.quarter_amount)
+        assert line[8] == ("未填报" if row.cumulative is None else row.cumulative)
+        assert line[9].endswith(row.progress or "未填报")
+        assert line[10] == (row.stage_label or "未报告")
+
+
+def test_a_citys_project_sheet_has_only_its_own_sections(client, projects):
+    table = project_table(client, "/2021/cities/kaifeng/export.xlsx?as_of=2021Q2")
+    figures = Figures(projects, 2)
+    kaifeng = figures.project_rows(
+        Project.objects.filter(name="郑济高铁"), plan_city(projects, "kaifeng")
+    )[0]
+    assert (kaifeng.quarter_amount, kaifeng.cumulative, kaifeng.progress) == (None, 1, "开封段开工")
+    assert [line[1] for line in table[2:]] == ["郑济高铁"]
+    assert table[2][7:] == ("未填报", 1, "开封段开工", "在建")
+
+
+def test_a_task_workbook_lists_the_tasks_projects(client, projects):
+    table = project_table(client, "/2021/tasks/1.2/export.xlsx?as_of=2021Q2")
+    assert [line[1] for line in table[2:]] == ["政策园区"]
+
+
+def test_a_plan_without_projects_says_so(client, world):
+    assert project_table(client, "/2021/export.xlsx")[2] == (None, "没有项目。") + (None,) * 9
+
+
+def test_the_project_sheet_warns_of_sample_data_above_its_header(client, projects):
+    ProgressReport.objects.filter(quarter=1).update(is_sample=True)
+    sheet = download(client, "/2021/export.xlsx?as_of=2021Q2")["重点项目"]
+    assert rows(sheet)[1][0].startswith("示例数据: 本站显示的城市分配、季度填报和项目进展")
+    assert rows(sheet)[2][:2] == ("序号", "项目名称")
+    assert sheet.print_title_rows == "$1:$3"
+    assert sheet.freeze_panes == "A4"
+
+
+def test_the_project_sheet_speaks_english_to_an_english_visitor(client, projects):
+    client.cookies["django_language"] = "en"
+    table = rows(download(client, "/2021/export.xlsx?as_of=2021Q2")["Key projects"])
+    assert table[1][:5] == (
+        "No.",
+        "Project name",
+        "Scope of works",
+        "Responsible units",
+        "The year's goal",
+    )
+    assert table[1][9:] == ("Physical progress", "Current stage")
+    assert table[3][3:5] == ("not specified", "not stated")
+    assert table[3][7:] == ("not reported", "not reported", "not reported", "no stage reported")
+
+
+def test_workbook_queries_do_not_grow_with_projects(client, projects, zhengzhou, kaifeng):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            download(client, "/2021/export.xlsx?as_of=2021Q4")
+        return len(captured)
+
+    download(client, "/2021/export.xlsx")  # The first request also renews the session.
+    small = queries()
+    rail = projects.areas.get(number=1).tasks.get(number=1)
+    unit = Unit.objects.create(name="开封市人民政府", kind="city_government")
+    for number in range(20):
+        project = make_project(rail, f"项目{number}", "start", [zhengzhou, kaifeng], lead_unit=unit)
+        project.supporting_units.set([unit])
+        for quarter in range(1, 5):
+            make_update(project, kaifeng, quarter, "construction", amount=Decimal("1"))
     assert queries() == small

@@ -1,4 +1,5 @@
-"""Add made-up city allocations and quarterly reports so a newcomer sees a living dashboard.
+"""Add made-up city allocations, quarterly reports and key project updates so a newcomer sees a
+living dashboard.
 
 Every row it writes is flagged as sample data, the pages show a banner while any exist, and
 `purge_sample_data` removes them. The figures are deterministic: the same plan always gets the
@@ -11,14 +12,59 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from investment.models import ProgressReport
+from investment.models import ProgressReport, ProjectUpdate
 from plan.models import City, Plan
-from tasks.models import CityAllocation, Task
+from tasks.models import CityAllocation, Project, Task
 
 WAN = Decimal("0.0001")  # 万元, in 亿元
 # Sample reports cover the first three quarters, so the dashboard has a quarter still to come.
 SAMPLE_QUARTERS = (1, 2, 3)
+
+Stage, Goal = Project.Stage, Project.Goal
+STAGES = Stage.values  # 前期 < 在建 < 建成
+# How far a section's stage can go this year: 建成 only where the plan means to complete it.
+HIGHEST_STAGE = {Goal.COMPLETE: Stage.COMPLETED, Goal.START: Stage.CONSTRUCTION}
+# Each quarter a section below its highest stage moves on one step with this chance.
+ADVANCE_CHANCE = 0.5
+SECTION_BEHIND_CHANCE = 0.3
+SAMPLE_PROGRESS = {
+    Stage.PREPARATION: [
+        gettext_lazy("Sample: feasibility study under review."),
+        gettext_lazy("Sample: land and planning approvals under way."),
+        gettext_lazy("Sample: preliminary design being drawn up."),
+    ],
+    Stage.CONSTRUCTION: [
+        gettext_lazy("Sample: site levelled, foundations under way."),
+        gettext_lazy("Sample: main works under construction."),
+        gettext_lazy("Sample: about half of the year's works done."),
+    ],
+    Stage.COMPLETED: [
+        gettext_lazy("Sample: works finished, acceptance under way."),
+        gettext_lazy("Sample: completed and in trial operation."),
+    ],
+}
+
+
+def sample_stages(goal: str, rng: random.Random) -> list[str]:
+    """A section's stage at the end of each sample quarter, never going back: 在建 -> 建成 for a
+    project to complete this year, 前期 -> 在建 for one to start; one to advance (or with no
+    stated goal) stays at 前期 or 在建."""
+    if goal == Goal.COMPLETE:
+        stage = Stage.CONSTRUCTION  # To be completed this year: its works are under way.
+    elif goal == Goal.START:
+        stage = Stage.PREPARATION
+    else:
+        stage = rng.choice([Stage.PREPARATION, Stage.CONSTRUCTION])
+    highest = STAGES.index(HIGHEST_STAGE.get(goal, stage))
+    stages = [stage]
+    for _quarter in SAMPLE_QUARTERS[1:]:
+        rank = STAGES.index(stages[-1])
+        stages.append(
+            STAGES[rank + 1] if rank < highest and rng.random() < ADVANCE_CHANCE else stages[-1]
+        )
+    return stages
 
 
 def sample_shares(count: int, rng: random.Random) -> list[Decimal]:
@@ -32,7 +78,10 @@ def sample_shares(count: int, rng: random.Random) -> list[Decimal]:
 
 
 class Command(BaseCommand):
-    help = "Add deterministic, clearly flagged sample allocations and reports to a plan."
+    help = (
+        "Add deterministic, clearly flagged sample allocations, reports and project updates "
+        "to a plan."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("year", type=int)
@@ -62,12 +111,14 @@ class Command(BaseCommand):
             for task in Task.objects.of_plan(plan).filter(target__isnull=True):
                 for city in task.cities.all():
                     reports += self.add_reports(plan, task, city, None, rng)
+            # A generator of their own, so the reports stay what they were before projects.
+            updates = self.add_updates(plan, random.Random(f"projects-{year}"))
         self.stdout.write(
             _(
-                "Sample data for %(year)d: "
-                "%(allocations)d allocations and %(reports)d reports added."
+                "Sample data for %(year)d: %(allocations)d allocations, %(reports)d reports "
+                "and %(updates)d project updates added."
             )
-            % {"year": year, "allocations": allocations, "reports": reports}
+            % {"year": year, "allocations": allocations, "reports": reports, "updates": updates}
         )
 
     def add_reports(
@@ -111,3 +162,66 @@ class Command(BaseCommand):
             report.save()
             added += 1
         return added
+
+    def add_updates(self, plan: Plan, rng: random.Random) -> int:
+        """Each project section's Q1-Q3, unless the section has updates of its own already."""
+        added = 0
+        projects = Project.objects.of_plan(plan).order_by("pk").prefetch_related("cities")
+        for project in projects.select_related("task__area__plan"):
+            stages = sample_stages(project.goal, rng)
+            for city in project.cities.all():
+                # Some sections are a quarter behind the project's pace, never ahead of it.
+                behind = rng.random() < SECTION_BEHIND_CHANCE
+                section = ProjectUpdate.objects.filter(project=project, city=city, year=plan.year)
+                if section.exists():
+                    continue  # Real updates exist: a sample beside them would mislead.
+                reached = [stages[0], *stages[:-1]] if behind else stages
+                added += self.add_section(project, city, reached, rng)
+        return added
+
+    def add_section(self, project: Project, city: City, stages: list[str], rng) -> int:
+        added = 0
+        for quarter, stage in zip(SAMPLE_QUARTERS, stages, strict=True):
+            if quarter == 3 and rng.random() < 0.1:
+                continue  # Some sections are late with the latest quarter.
+            update = ProjectUpdate(
+                project=project,
+                city=city,
+                year=project.task.area.plan.year,
+                quarter=quarter,
+                stage=stage,
+                progress=str(rng.choice(SAMPLE_PROGRESS[stage])),
+                amount=self.sample_amount(project, city, quarter, stage, rng),
+                # Reviewed by the office, but for the latest quarter, which awaits review.
+                status=ProjectUpdate.Status.APPROVED
+                if quarter < 3
+                else ProjectUpdate.Status.SUBMITTED,
+                ever_submitted=True,
+                is_sample=True,
+            )
+            update.full_clean()
+            update.save()
+            added += 1
+        return added
+
+    def sample_amount(
+        self, project: Project, city: City, quarter: int, stage: str, rng: random.Random
+    ) -> Decimal | None:
+        """For about half of the sections under works: a part of what the city reported for the
+        task that quarter, shared with the task's other projects there, so the named projects
+        never account for more than was reported. None (not stated) for the rest."""
+        roll = rng.random()
+        if stage == Stage.PREPARATION or roll < 0.5:
+            return None
+        reported = (
+            ProgressReport.objects.filter(
+                task=project.task_id, city=city, year=project.task.area.plan.year, quarter=quarter
+            )
+            .values_list("amount", flat=True)
+            .first()
+        )
+        if not reported:
+            return None
+        others = project.task.projects.filter(cities=city).count()
+        share = Decimal(rng.randint(20, 60)) / 100 / others
+        return (reported * share).quantize(WAN, ROUND_HALF_UP)

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from investment.models import ProgressReport
+from investment.models import ProgressReport, ProjectPhoto, ProjectUpdate
 from tasks.models import CityAllocation
 
 
@@ -12,8 +12,17 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         with transaction.atomic():
             reports, _detail = ProgressReport.objects.sample().delete()
+            # The sample has no photos; any added to a sample update go with it, files too.
+            photos = list(ProjectPhoto.objects.filter(update__is_sample=True))
+            ProjectPhoto.objects.filter(pk__in=[photo.pk for photo in photos]).delete()
+            for photo in photos:
+                transaction.on_commit(lambda image=photo.image: image.delete(save=False))
+            updates, _detail = ProjectUpdate.objects.sample().delete()
             allocations, _detail = CityAllocation.objects.sample().delete()
         self.stdout.write(
-            _("Removed %(reports)d sample reports and %(allocations)d sample allocations.")
-            % {"reports": reports, "allocations": allocations}
+            _(
+                "Removed %(reports)d sample reports, %(updates)d sample project updates and "
+                "%(allocations)d sample allocations."
+            )
+            % {"reports": reports, "updates": updates, "allocations": allocations}
         )
