@@ -22,7 +22,7 @@ from tasks.models import CityAllocation, Milestone, Project, Task
 
 from .coverage import ReportingCoverage
 from .models import ProgressReport, QuarterClose
-from .projects import ProjectCounts, ProjectFigures, ProjectRow
+from .projects import ProjectCounts, ProjectFigures, ProjectRow, SectionRow
 
 WAN = Decimal("0.0001")
 ALL = Q()  # Every task: the default filter of the methods that take one.
@@ -423,6 +423,10 @@ class Figures:
         """Each of `projects` as of the quarter: stage, goal met, investment, latest 形象进度."""
         return ProjectFigures(self, city).rows(projects)
 
+    def project_sections(self, project: Project) -> list[SectionRow]:
+        """What each of the project's sections (its cities) reports as of the quarter."""
+        return ProjectFigures(self).section_rows(project)
+
     def annotated_projects(self, projects, city: City | None = None):
         """`projects` with `is_started`, `is_completed` and `goal_met`, to filter on."""
         return ProjectFigures(self, city).annotate(projects)
@@ -496,9 +500,14 @@ class Scope:
         return self.figures.plan
 
     @property
+    def reported(self) -> Decimal:
+        """All the page's reports account for, the amounts left out of the percentage included."""
+        return self.total.completed + self.excluded
+
+    @property
     def project_share(self) -> Decimal | None:
         """How much of the reported investment the named projects' updates account for (%)."""
-        return None if self.projects is None else self.projects.share_of(self.total.completed)
+        return None if self.projects is None else self.projects.share_of(self.reported)
 
     @property
     def as_of(self) -> int:

@@ -70,6 +70,22 @@ class ProjectRow:
         return Stage(self.stage).label if self.stage else ""
 
 
+@dataclass(frozen=True)
+class SectionRow:
+    """One city's section of a project as of the quarter: its latest counted update's quarter,
+    stage and 形象进度, and what its counted updates report invested (None if none says)."""
+
+    city: City
+    quarter: int | None
+    stage: str  # a Stage value, or "" when the section has reported nothing
+    progress: str
+    cumulative: Decimal | None
+
+    @property
+    def stage_label(self) -> str:
+        return Stage(self.stage).label if self.stage else ""
+
+
 class ProjectFigures:
     """The project figures of one `Figures` (its plan, quarter and counting rule), for the
     projects running through `city` (their sections there) or all."""
@@ -106,8 +122,12 @@ class ProjectFigures:
         unfinished = sections.filter(
             Q(latest_stage__isnull=True) | ~Q(latest_stage=Stage.COMPLETED)
         )
-        started = Q(actual_start__lte=self.end) | Exists(sections.filter(latest_stage__in=BEGUN))
-        completed = Q(actual_finish__lte=self.end) | (Exists(sections) & ~Exists(unfinished))
+        # "IS NOT NULL" first: a missing date compared is NULL, and NULL would be neither
+        # started nor not started, so ?met=0 would miss it.
+        by_start = Q(actual_start__isnull=False, actual_start__lte=self.end)
+        by_finish = Q(actual_finish__isnull=False, actual_finish__lte=self.end)
+        started = by_start | Exists(sections.filter(latest_stage__in=BEGUN))
+        completed = by_finish | (Exists(sections) & ~Exists(unfinished))
         projects = projects.annotate(is_started=started, is_completed=completed)
         return projects.annotate(
             goal_met=Q(goal=Project.Goal.START, is_started=True)
@@ -130,6 +150,27 @@ class ProjectFigures:
             )
         )
         return ProjectCounts(**counts)
+
+    def section_rows(self, project: Project) -> list[SectionRow]:
+        """Each city `project` runs through, in city order, with what its section reports."""
+        updates = self.updates().filter(project=project, city=OuterRef("pk"))
+        latest = updates.order_by("-quarter")
+        cities = project.cities.order_by("order", "slug").annotate(
+            latest_quarter=Subquery(latest.values("quarter")[:1]),
+            latest_stage=Subquery(latest.values("stage")[:1]),
+            latest_progress=Subquery(latest.values("progress")[:1]),
+            cumulative=_sum(updates, "city"),
+        )
+        return [
+            SectionRow(
+                city=city,
+                quarter=city.latest_quarter,
+                stage=city.latest_stage or "",
+                progress=city.latest_progress or "",
+                cumulative=city.cumulative,
+            )
+            for city in cities
+        ]
 
     def rows(self, projects: QuerySet) -> list[ProjectRow]:
         """One row per project of `projects` (already sliced to a page, say), in its order."""
@@ -160,9 +201,9 @@ class ProjectFigures:
 GOALS_WITH_A_TEST = (Project.Goal.START, Project.Goal.COMPLETE)
 
 
-def _sum(updates: QuerySet) -> Subquery:
-    # Grouped by project so that the subquery sums that project's rows only.
-    rows = updates.order_by().values("project").annotate(total=Sum("amount")).values("total")
+def _sum(updates: QuerySet, by: str = "project") -> Subquery:
+    # Grouped by the outer row's key so that the subquery sums that row's updates only.
+    rows = updates.order_by().values(by).annotate(total=Sum("amount")).values("total")
     return Subquery(rows)
 
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("<int:year>/template.xlsx", views.entry_template, name="entry-template"),
     path("<int:year>/projects/", views.project_list, name="projects"),
     path("<int:year>/projects/<int:pk>/", views.project_detail, name="project"),
+    path("<int:year>/units/<int:pk>/", views.unit_detail, name="unit"),
     path("photos/<int:pk>/", views.project_photo, name="project-photo"),
 ]
 

@@ -5,12 +5,13 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from plan.models import City, Corridor, FocusArea, Plan
+from plan.models import City, Corridor, FocusArea, Plan, Unit
 from plan.roles import has_role, is_office, reporter_city, sees_city
 from tasks.models import Project, Task
 
@@ -22,6 +23,7 @@ from .figures_cache import cached
 from .history import task_history
 from .models import ProjectPhoto, ProjectUpdate
 from .photos import photo_response
+from .projects import GOALS_WITH_A_TEST, ProjectRow
 
 
 def dashboard(view):
@@ -71,17 +73,24 @@ def page_scope(figures: Figures, subject) -> Scope:
     return cached(figures, name, lambda: scope(figures, subject))
 
 
-def context(request: HttpRequest, scope: Scope, **extra) -> dict:
+def quarter_context(request: HttpRequest, figures: Figures) -> dict:
+    """What every page with the quarter picker shows: the plan, the quarter and the switch."""
     # Links between pages keep the chosen quarter and switch, and nothing else the URL had.
-    kept = {"as_of": request.GET.get("as_of"), "approved": "1" if scope.approved_only else None}
+    kept = {"as_of": request.GET.get("as_of"), "approved": "1" if figures.approved_only else None}
     kept = {key: value for key, value in kept.items() if value}
     return {
-        "plan": scope.plan,
-        "as_of": scope.as_of,
-        "approved_only": scope.approved_only,
+        "plan": figures.plan,
+        "as_of": figures.as_of,
+        "approved_only": figures.approved_only,
         "query": f"?{urlencode(kept)}" if kept else "",
-        "scope": scope,
         "default_quarter": getattr(request, "default_quarter", None),
+    }
+
+
+def context(request: HttpRequest, scope: Scope, **extra) -> dict:
+    return {
+        **quarter_context(request, scope.figures),
+        "scope": scope,
         scope.kind: scope.subject,
         **extra,
     }
@@ -194,6 +203,7 @@ def city_detail(request: HttpRequest, year: int, slug: str, download_as: str = "
     page = page_scope(figures, city)
     charts = {"legend": legend(), "areas": series(page.areas, "area")}
     extra = {"tasks": page.tasks, "areas": page.areas, "charts": charts}
+    extra["projects"] = figures.project_rows(figures.project_set(city=city).listed(), city)
     return render(request, "investment/city.html", context(request, page, **extra))
 
 
@@ -217,7 +227,10 @@ def corridor_detail(
 def task_detail(request: HttpRequest, year: int, code: str, download_as: str = "") -> HttpResponse:
     figures = figures_for(request, year)
     tasks = (
-        Task.objects.of_plan(figures.plan).by_code(code).select_related("area__plan", "corridor")
+        Task.objects.of_plan(figures.plan)
+        .by_code(code)
+        .select_related("area__plan", "corridor", "lead_unit")
+        .prefetch_related("supporting_units")
     )
     task = get_object_or_404(tasks)
     page = page_scope(figures, task)
@@ -228,60 +241,119 @@ def task_detail(request: HttpRequest, year: int, code: str, download_as: str = "
         "cities": page.task_cities,
         "milestones": task.milestones.select_related("city"),
         "history": task_history(task),
+        "projects": figures.project_rows(task.projects.listed()),
     }
     return render(request, "investment/task.html", context(request, page, **extra))
 
 
 PROJECTS_PER_PAGE = 50
+ID = re.compile(r"[0-9]{1,9}")  # An id from a query string: digits only, and never too large.
 
 
 def chosen_filters(request: HttpRequest, plan: Plan) -> dict:
-    """?city=<slug>&area=<number>&goal=<goal>, each optional; an unknown value is a 404."""
-    chosen = {}
-    if slug := request.GET.get("city"):
+    """?city=<slug>&area=<number>&task=<code>&unit=<id>&goal=<goal>&met=1|0, each optional;
+    an unknown value is a 404."""
+    chosen, given = {}, request.GET
+    if slug := given.get("city"):
         chosen["city"] = get_object_or_404(City.objects.by_slug(slug))
-    if number := request.GET.get("area"):
-        if not number.isdecimal():
+    if number := given.get("area"):
+        if not ID.fullmatch(number):
             raise Http404
         chosen["area"] = get_object_or_404(FocusArea, plan=plan, number=int(number))
-    if goal := request.GET.get("goal"):
+    if code := given.get("task"):
+        chosen["task"] = get_object_or_404(Task.objects.of_plan(plan).by_code(code))
+    if pk := given.get("unit"):
+        if not ID.fullmatch(pk):
+            raise Http404
+        chosen["unit"] = get_object_or_404(Unit, pk=int(pk))
+    if goal := given.get("goal"):
         if goal not in Project.Goal.values:
             raise Http404
         chosen["goal"] = goal
+    if met := given.get("met"):
+        if met not in ("0", "1"):
+            raise Http404
+        chosen["met"] = met == "1"
     return chosen
+
+
+def chosen_projects(figures: Figures, chosen: dict) -> QuerySet:
+    """The plan's projects matching `chosen`, in list order. Only a goal of 开工 or 建成 can be
+    met or not yet, so "met" leaves the others out either way."""
+    filters = {name: value for name, value in chosen.items() if name != "met"}
+    projects = Project.objects.of_plan(figures.plan).matching(**filters).listed()
+    if "met" not in chosen:
+        return projects
+    annotated = figures.annotated_projects(projects)
+    return annotated.filter(goal__in=GOALS_WITH_A_TEST, goal_met=chosen["met"])
+
+
+def filter_choices(plan: Plan) -> dict:
+    """The options of the projects list's filters."""
+    with_projects = Exists(Project.objects.filter(task=OuterRef("pk")))
+    return {
+        "cities": City.objects.all(),
+        "areas": plan.areas.order_by("number"),
+        "tasks": Task.objects.of_plan(plan).filter(with_projects).select_related("area"),
+        "units": Unit.objects.all(),
+        "goals": Project.Goal.choices,
+    }
 
 
 @dashboard
 def project_list(request: HttpRequest, year: int) -> HttpResponse:
     figures = figures_for(request, year)
-    plan = figures.plan
-    chosen = chosen_filters(request, plan)
-    projects = Project.objects.of_plan(plan).listed()
-    if "city" in chosen:
-        projects = projects.filter(cities=chosen["city"])
-    if "area" in chosen:
-        projects = projects.filter(task__area=chosen["area"])
-    if "goal" in chosen:
-        projects = projects.filter(goal=chosen["goal"])
-    page = Paginator(projects, PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
-    extra = {
-        "page": page,
-        "rows": figures.project_rows(page.object_list),
-        "chosen": chosen,
-        "cities": City.objects.all(),
-        "areas": plan.areas.order_by("number"),
-        "goals": Project.Goal.choices,
-    }
-    return render(request, "investment/projects.html", {"plan": plan, **extra})
+    chosen = chosen_filters(request, figures.plan)
+    paginator = Paginator(chosen_projects(figures, chosen), PROJECTS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    extra = {"page": page, "rows": figures.project_rows(page.object_list), "chosen": chosen}
+    extra |= filter_choices(figures.plan)
+    return render(request, "investment/projects.html", quarter_context(request, figures) | extra)
+
+
+def project_row(figures: Figures, pk: int) -> ProjectRow:
+    """The plan's project `pk` as of the quarter, with all its page shows; else a 404."""
+    projects = Project.objects.of_plan(figures.plan).filter(pk=pk).listed()
+    rows = figures.project_rows(projects.prefetch_related("supporting_units"))
+    if not rows:
+        raise Http404
+    return rows[0]
+
+
+def timeline(plan: Plan, project: Project, user) -> QuerySet:
+    """The project's updates of the plan's year that `user` may read, latest quarter first."""
+    updates = ProjectUpdate.objects.filter(project=project, year=plan.year)
+    return (
+        updates.visible_to(user)
+        .select_related("city")
+        .prefetch_related("photos")
+        .order_by("-quarter", "city__order", "city__slug")
+    )
 
 
 @dashboard
 def project_detail(request: HttpRequest, year: int, pk: int) -> HttpResponse:
-    plan = get_object_or_404(Plan, year=year)
-    projects = Project.objects.of_plan(plan).select_related("task__area", "lead_unit")
-    project = get_object_or_404(projects.prefetch_related("cities", "supporting_units"), pk=pk)
-    extra = {"project": project, "milestones": project.milestones.select_related("city")}
-    return render(request, "investment/project.html", {"plan": plan, **extra})
+    figures = figures_for(request, year)
+    row = project_row(figures, pk)
+    extra = {
+        "row": row,
+        "project": row.project,
+        "sections": figures.project_sections(row.project),
+        "updates": timeline(figures.plan, row.project, request.user),
+        "milestones": row.project.milestones.select_related("city"),
+    }
+    return render(request, "investment/project.html", quarter_context(request, figures) | extra)
+
+
+@dashboard
+def unit_detail(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+    figures = figures_for(request, year)
+    unit = get_object_or_404(Unit.objects.select_related("city"), pk=pk)
+    # Led or supported, each task once (a join on the supporting units would repeat it).
+    tasks = figures.tasks(Q(lead_unit=unit) | Q(pk__in=unit.supported_tasks.values("pk")))
+    projects = Project.objects.of_plan(figures.plan).of_unit(unit).listed()
+    extra = {"unit": unit, "tasks": tasks, "projects": figures.project_rows(projects)}
+    return render(request, "investment/unit.html", quarter_context(request, figures) | extra)
 
 
 @dashboard

@@ -325,6 +325,29 @@ class ProjectQuerySet(models.QuerySet):
     def of_plan(self, plan: Plan) -> "ProjectQuerySet":
         return self.filter(task__area__plan=plan)
 
+    def of_unit(self, unit: Unit) -> "ProjectQuerySet":
+        """The projects `unit` leads or supports (each once)."""
+        return self.filter(Q(lead_unit=unit) | Q(pk__in=unit.supported_projects.values("pk")))
+
+    def matching(
+        self,
+        city: City | None = None,
+        area: FocusArea | None = None,
+        task: Task | None = None,
+        unit: Unit | None = None,
+        goal: str | None = None,
+    ) -> "ProjectQuerySet":
+        """The projects through `city`, of `area` and `task`, led or supported by `unit`, with
+        `goal`: each filter applies only when given."""
+        projects = self if city is None else self.filter(cities=city)
+        if area is not None:
+            projects = projects.filter(task__area=area)
+        if task is not None:
+            projects = projects.filter(task=task)
+        if unit is not None:
+            projects = projects.of_unit(unit)
+        return projects if goal is None else projects.filter(goal=goal)
+
     def listed(self) -> "ProjectQuerySet":
         """In task order, with what a list of projects shows: task, lead unit and cities."""
         return (

@@ -1,13 +1,14 @@
 """Every page and its workbook run as many queries for a small world as for one four times
-its size: more areas, tasks, cities, corridor members and reports."""
+its size: more areas, tasks, cities, corridor members, reports, key projects, their updates and
+photos, and the units that lead them."""
 
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from investment.models import ProgressReport
-from plan.models import City, Corridor
-from tasks.models import CityAllocation, Task
+from investment.models import ProgressReport, ProjectPhoto, ProjectUpdate
+from plan.models import City, Corridor, Unit
+from tasks.models import CityAllocation, Project, Task
 from tests.builders import make_area, make_plan
 
 PAGES = [
@@ -16,6 +17,13 @@ PAGES = [
     "/2021/cities/city-0/",
     "/2021/tasks/1.1/",
     "/2021/corridors/belt/",
+]
+# Pages without a workbook of their own; {unit} and {project} are the world's first ones.
+PROJECT_PAGES = [
+    "/2021/projects/",
+    "/2021/projects/?task=1.1&unit={unit}&met=1&as_of=2021Q3",
+    "/2021/projects/{project}/",
+    "/2021/units/{unit}/",
 ]
 
 
@@ -47,6 +55,42 @@ def grow(size: int) -> None:
         for city in cities
         for quarter in range(1, 5)
     )
+    grow_projects(tasks, cities)
+
+
+def grow_projects(tasks: list[Task], cities: list[City]) -> None:
+    """A unit leading and supporting every task and a project of each, with a section in every
+    city, each reporting every quarter with a photo (the last quarter's still drafts)."""
+    unit = Unit.objects.create(name="牵头单位", kind="other")
+    Task.objects.filter(pk__in=[task.pk for task in tasks]).update(lead_unit=unit)
+    unit.supported_tasks.set(tasks)
+    projects = Project.objects.bulk_create(
+        Project(task=task, name="项目", goal="start", lead_unit=unit) for task in tasks
+    )
+    unit.supported_projects.set(projects)
+    Project.cities.through.objects.bulk_create(
+        Project.cities.through(project=project, city=city)
+        for project in projects
+        for city in cities
+    )
+    updates = ProjectUpdate.objects.bulk_create(
+        ProjectUpdate(
+            project=project,
+            city=city,
+            year=2021,
+            quarter=quarter,
+            stage="construction",
+            progress="施工中",
+            amount=1,
+            status="draft" if quarter == 4 else "submitted",
+        )
+        for project in projects
+        for city in cities
+        for quarter in range(1, 5)
+    )
+    ProjectPhoto.objects.bulk_create(
+        ProjectPhoto(update=update, image="p.jpg", width=400, height=300) for update in updates
+    )
 
 
 def queries(client, url: str) -> int:
@@ -57,9 +101,12 @@ def queries(client, url: str) -> int:
 
 
 def counts(client) -> dict[str, int]:
-    return {url: queries(client, url) for url in PAGES} | {
-        f"{url}export.xlsx": queries(client, f"{url}export.xlsx") for url in PAGES
-    }
+    first = {"unit": Unit.objects.get().pk, "project": Project.objects.order_by("pk")[0].pk}
+    return (
+        {url: queries(client, url) for url in PAGES}
+        | {f"{url}export.xlsx": queries(client, f"{url}export.xlsx") for url in PAGES}
+        | {url: queries(client, url.format(**first)) for url in PROJECT_PAGES}
+    )
 
 
 def measured(client, size: int) -> dict[str, int]:

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from investment.figures import Figures, ProjectCounts, scope
 from investment.models import ProjectUpdate
+from investment.projects import SectionRow
 from tasks.models import Project
 from tests.builders import make_project, make_report, make_update, make_world
 
@@ -113,6 +114,14 @@ def test_the_named_projects_share_of_the_reported_investment(world, zhengzhou):
     assert scope(Figures(world.plan, 2), world.rail.area).project_share == Decimal("60.0")
 
 
+def test_the_share_is_of_all_that_is_reported_without_a_target_too(world, zhengzhou):
+    make_report(world.rail, zhengzhou, 1, "10")
+    make_report(world.policy, zhengzhou, 2, "2")  # 1.2 states no target
+    page = scope(Figures(world.plan, 2), world.rail.area)
+    assert (page.total.completed, page.reported) == (Decimal(10), Decimal(12))
+    assert page.project_share == Decimal("50.0")  # 6 of 12
+
+
 def test_the_counts_take_one_query(world):
     with CaptureQueriesContext(connection) as captured:
         Figures(world.plan, 2).projects(Q(corridor=world.corridor))
@@ -126,3 +135,38 @@ def test_the_plan_area_city_and_corridor_scopes_carry_their_counts(world, kaifen
     assert scope(figures, kaifeng).projects.to_start == 3
     assert scope(figures, world.corridor).projects == ProjectCounts(5, 2, 2, 1, Decimal(6))
     assert scope(figures, world.rail).projects is None
+
+
+def test_a_project_with_neither_a_date_nor_an_update_has_not_met_its_goal(world):
+    projects = Figures(world.plan, 2).annotated_projects(Project.objects.all())
+    # 壬 is to advance: never met, so never "not yet" on the list either (it filters by goal).
+    assert set(projects.filter(goal_met=False).values_list("name", flat=True)) == {
+        "丙",
+        "丁",
+        "戊",
+        "庚",
+        "壬",
+    }
+    assert set(projects.filter(goal_met=True).values_list("name", flat=True)) == {
+        "甲",
+        "乙",
+        "己",
+        "辛",
+    }
+
+
+def test_each_section_reports_its_latest_counted_stage_and_its_amounts(world, zhengzhou, kaifeng):
+    ji = Project.objects.get(name="己")
+    make_update(ji, zhengzhou, 1, Stage.CONSTRUCTION, "主体施工", amount=Decimal("0.5"))
+    make_update(ji, kaifeng, 3, Stage.COMPLETED, "开封草稿", status="draft", amount=Decimal(9))
+    with CaptureQueriesContext(connection) as captured:
+        sections = Figures(world.plan, 3).project_sections(ji)
+    assert len(captured) == 1
+    assert sections == [
+        SectionRow(zhengzhou, 2, Stage.COMPLETED, "路基施工中", Decimal("2.5")),
+        SectionRow(kaifeng, 2, Stage.COMPLETED, "路基施工中", Decimal(1)),
+    ]
+    assert Figures(world.plan, 1).project_sections(ji) == [
+        SectionRow(zhengzhou, 1, Stage.CONSTRUCTION, "主体施工", Decimal("0.5")),
+        SectionRow(kaifeng, None, "", "", None),
+    ]

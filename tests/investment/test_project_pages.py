@@ -1,16 +1,30 @@
-"""The key projects list and a project's page; 开工率 and 竣工率 on the overview, area, city and
+"""The key projects list, a project's page and a unit's; the projects of a task and a city;
+开工率, 竣工率 and the named projects' share of the investment on the overview, area, city and
 corridor pages."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection, transaction
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from plan.models import City, Unit
+from investment.models import ProjectPhoto, ProjectUpdate
+from plan.models import City, Reporter, Unit
+from plan.roles import REPORTER
 from tasks.models import Milestone, Project, Task
-from tests.builders import make_area, make_plan, make_project, make_update, make_world
+from tests.builders import (
+    make_area,
+    make_plan,
+    make_project,
+    make_report,
+    make_task,
+    make_update,
+    make_world,
+)
 
 Goal, Stage = Project.Goal, Project.Stage
 
@@ -80,12 +94,13 @@ def test_the_list_shows_every_project_with_its_task_cities_unit_goal_and_stage(c
         assert f'lang="zh-Hans">{name}</a>' in page
     assert '<td><a href="/2021/tasks/2.1/">2.1</a></td>' in page
     assert "<td>郑州、开封</td>" in page
-    assert '<span lang="zh-Hans">开封市发改委</span>' in page
+    unit = Unit.objects.get(short_name="开封市发改委")
+    assert f'<a href="/2021/units/{unit.pk}/" lang="zh-Hans">开封市发改委</a>' in page
     assert page.count('<span class="not-stated">未明确</span>') == 7
     # 甲 started by its date, 乙 reported 在建, 己 建成; the other five report nothing.
     assert page.count('<span class="not-stated">未报告</span>') == 5
-    assert page.count("<td>在建</td>") == 2
-    assert "<td>建成</td>" in page
+    assert page.count('<td class="short">在建</td>') == 2
+    assert '<td class="short">建成</td>' in page
 
 
 def test_the_list_filters_by_city_area_and_goal(client, world):
@@ -132,7 +147,7 @@ def test_a_projects_page_shows_its_facts_and_milestones(client, world):
     assert "<dd>12.50</dd>" in page  # total investment, two places as everywhere
     assert '<span class="not-stated">未公布</span>' in page  # annual investment
     assert "<dd>2020-06-01</dd>" in page and "<dd>—</dd>" in page
-    assert "<dd>建成</dd>" in page
+    assert "第1季度末阶段" in page and '<span class="kpi-value">建成</span>' in page
     assert '<th scope="row" lang="zh-Hans">主体完工</th>' in page and "Q3" in page
 
 
@@ -186,7 +201,12 @@ def queries(client, size: int) -> int:
     return len(captured)
 
 
-def test_a_projects_page_runs_as_many_queries_with_more_cities_units_and_milestones(client, world):
+@pytest.mark.parametrize("who", ["leader", "office", "kaifeng_reporter"])
+def test_a_projects_page_runs_as_many_queries_with_more_of_everything(
+    client, world, kaifeng, who, request
+):
+    """More cities, units, milestones, updates and photos; for whoever reads it."""
+    client.force_login(request.getfixturevalue(who))
     project = Project.objects.get(name="甲工程")
 
     def counted() -> int:
@@ -195,15 +215,46 @@ def test_a_projects_page_runs_as_many_queries_with_more_cities_units_and_milesto
             assert client.get(f"/2021/projects/{project.pk}/").status_code == 200
         return len(captured)
 
+    def more_updates(cities: list[City], status: str) -> None:
+        for city in cities:
+            for quarter in (1, 2):
+                update = make_update(project, city, quarter, Stage.CONSTRUCTION, status=status)
+                ProjectPhoto.objects.create(update=update, image="p.jpg", width=4, height=3)
+
+    more_updates([kaifeng], "submitted")
     few = counted()
     units = Unit.objects.bulk_create(Unit(name=f"单位{n}", kind="other") for n in range(5))
     project.supporting_units.set(units)
-    project.cities.add(
-        *City.objects.bulk_create(City(slug=f"c{n}", name=f"城{n}") for n in range(5))
-    )
+    cities = City.objects.bulk_create(City(slug=f"c{n}", name=f"城{n}") for n in range(5))
+    project.cities.add(*cities)
     Milestone.objects.bulk_create(
         Milestone(task=world.rail, project=project, name=f"节点{n}", kind="other") for n in range(5)
     )
+    more_updates(cities[:3], "submitted")
+    more_updates(cities[3:], "draft")
+    assert counted() == few
+
+
+@pytest.fixture
+def kaifeng_reporter(django_user_model, kaifeng):
+    return reporter(django_user_model, kaifeng)
+
+
+def test_a_units_page_runs_as_many_queries_with_more_tasks_and_projects(client, unit, world):
+    def counted() -> int:
+        client.get(f"/2021/units/{unit.pk}/")
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/2021/units/{unit.pk}/").status_code == 200
+        return len(captured)
+
+    few = counted()
+    tasks = [make_task(world.rail.area, n, "10", list(City.objects.all())) for n in (3, 4, 5)]
+    for task in tasks:
+        task.supporting_units.add(unit)
+        for n in range(3):
+            project = make_project(task, f"工程{n}", Goal.START, list(City.objects.all()))
+            project.supporting_units.add(unit)
+            make_update(project, City.objects.first(), 1, Stage.CONSTRUCTION, amount=Decimal(1))
     assert counted() == few
 
 
@@ -226,3 +277,336 @@ def test_the_list_names_the_sources_projects_and_each_has_a_page(client, plan_20
         project = Project.objects.get(name=name)
         assert f'<a href="/2021/projects/{project.pk}/" lang="zh-Hans">{name}</a>' in page
         assert f'<h1 lang="zh-Hans">{name}</h1>' in html(client, f"/2021/projects/{project.pk}/")
+
+
+def squeezed(page: str) -> str:
+    """The page without the line breaks between tags, to read a table row as one string."""
+    return re.sub(r">\s*\n\s*<", "><", page)
+
+
+def names(page: str) -> list[str]:
+    """The projects a list names, in its order."""
+    return [name for name in PROJECT_NAMES if f'lang="zh-Hans">{name}</a>' in page]
+
+
+PROJECT_NAMES = ["甲工程", "乙工程", "丙工程", "丁工程", "戊工程", "己工程", "庚工程", "辛工程"]
+
+
+def test_the_list_filters_by_task_and_by_a_unit_leading_or_supporting(client, world):
+    assert names(html(client, "/2021/projects/?task=2.1")) == ["辛工程"]
+    assert "7 个项目" in html(client, "/2021/projects/?task=1.1")
+    unit = Unit.objects.get()
+    Project.objects.get(name="甲工程").supporting_units.add(unit)
+    # Leading one project and supporting it as well still lists it once.
+    Project.objects.get(name="辛工程").supporting_units.add(unit)
+    page = html(client, f"/2021/projects/?unit={unit.pk}")
+    assert "2 个项目" in page and names(page) == ["甲工程", "辛工程"]
+    assert f'<option value="{unit.pk}" selected>开封市发改委</option>' in page
+    assert '<option value="1.1">1.1 轨道</option>' in page
+    assert '<option value="2.1" selected>' not in page
+
+
+def test_the_list_filters_by_goal_met_or_not_yet_as_of_the_quarter(client, world, zhengzhou):
+    assert names(html(client, "/2021/projects/?met=1")) == ["甲工程", "乙工程", "己工程"]
+    not_yet = html(client, "/2021/projects/?met=0")
+    assert names(not_yet) == ["丙工程", "丁工程", "戊工程", "庚工程"]  # 辛 is to advance.
+    assert "仅年度目标为开工或建成的项目判断是否达成" in not_yet
+    make_update(Project.objects.get(name="庚工程"), zhengzhou, 2, Stage.COMPLETED)
+    assert "庚工程" in names(html(client, "/2021/projects/?met=1&as_of=2021Q2"))
+    assert "庚工程" not in names(html(client, "/2021/projects/?met=1&as_of=2021Q1"))
+    combined = html(client, "/2021/projects/?met=0&goal=complete&city=zhengzhou")
+    assert names(combined) == ["庚工程"]
+
+
+def test_the_list_marks_whether_each_goal_is_met(client, world):
+    page = html(client, "/2021/projects/")
+    assert page.count("<td>已达成</td>") == 3 and page.count("<td>未达成</td>") == 4
+    assert page.count("<td>—</td>") == 1  # 辛, to advance
+
+
+@pytest.mark.parametrize(
+    "query", ["task=9.9", "task=abc", "unit=999", "unit=x", "unit=%00", "met=2", "met=yes"]
+)
+def test_an_unknown_task_unit_or_met_value_is_a_404(client, world, query):
+    assert client.get(f"/2021/projects/?{query}").status_code == 404
+
+
+@pytest.mark.parametrize("as_of", ["2021Q5", "2020Q1", "x"])
+def test_an_unknown_quarter_is_a_404_on_the_project_pages(client, world, as_of):
+    project = Project.objects.first()
+    assert client.get(f"/2021/projects/?as_of={as_of}").status_code == 404
+    assert client.get(f"/2021/projects/{project.pk}/?as_of={as_of}").status_code == 404
+
+
+@pytest.fixture
+def yi_reported(world, zhengzhou, kaifeng):
+    """乙: Kaifeng reports 桥梁施工 and 1.5 亿元 in Q1 (after Zhengzhou's Q1 update, which states
+    no amount); Zhengzhou 铺轨完成一半 and 2 亿元 in Q2."""
+    yi = Project.objects.get(name="乙工程")
+    make_update(yi, kaifeng, 1, Stage.CONSTRUCTION, "桥梁施工", amount=Decimal("1.5"))
+    make_update(yi, zhengzhou, 2, Stage.CONSTRUCTION, "铺轨完成一半", amount=Decimal(2))
+    return yi
+
+
+def test_the_list_shows_the_latest_progress_and_the_investment_as_of_the_quarter(
+    client, yi_reported
+):
+    q1 = squeezed(html(client, "/2021/projects/?as_of=2021Q1"))
+    assert '<option value="2021Q1" selected>' in q1
+    assert (
+        '<td class="progress-text"><span lang="zh-Hans">桥梁施工</span> '
+        '<small class="city" lang="zh-Hans">开封</small></td>'
+        '<td class="num">1.50</td><td class="num">1.50</td>'
+    ) in q1
+    q2 = squeezed(html(client, "/2021/projects/?as_of=2021Q2"))
+    assert (
+        '<span lang="zh-Hans">铺轨完成一半</span> <small class="city" lang="zh-Hans">郑州</small>'
+        '</td><td class="num">2</td><td class="num">3.50</td>'
+    ) in q2
+    # 己 reported in Q1 with no amount: nothing this quarter, nothing stated before.
+    assert '<td class="num">—</td><td class="num">—</td>' in q2
+    assert f'href="/2021/projects/{yi_reported.pk}/?as_of=2021Q2"' in q2
+
+
+def test_the_list_keeps_the_quarter_and_the_filters_from_page_to_page(client, world):
+    Project.objects.bulk_create(
+        Project(task=world.policy, name=f"项目{n:02}", goal=Goal.NOT_STATED) for n in range(51)
+    )
+    page = html(client, "/2021/projects/?goal=not_stated&as_of=2021Q2&approved=1")
+    assert 'href="?goal=not_stated&amp;as_of=2021Q2&amp;approved=1&amp;page=2"' in page
+    assert '<input type="checkbox" name="approved" value="1" checked>' in page
+
+
+def test_the_list_is_in_english_too(client, yi_reported):
+    client.cookies["django_language"] = "en"
+    page = html(client, "/2021/projects/?as_of=2021Q2")
+    assert "Latest physical progress" in page and "Goal met" in page
+    assert '<td class="short">under construction</td>' in page and "<td>met</td>" in page
+
+
+def test_a_projects_page_shows_its_stage_as_of_the_quarter(client, world, zhengzhou):
+    geng = Project.objects.get(name="庚工程")
+    make_update(geng, zhengzhou, 2, Stage.CONSTRUCTION, "主体施工", amount=Decimal("0.8"))
+    q1 = html(client, f"/2021/projects/{geng.pk}/?as_of=2021Q1")
+    assert '<span class="kpi-value"><span class="not-stated">未报告</span></span>' in q1
+    assert '<span class="kpi-detail">未达成</span>' in q1
+    q2 = html(client, f"/2021/projects/{geng.pk}/?as_of=2021Q2")
+    assert "第2季度末阶段" in q2 and '<span class="kpi-value">在建</span>' in q2
+    assert '<span class="kpi-value">0.80 <small>亿元</small></span>' in q2
+    assert 'href="export.xlsx' not in q2  # A project's page has no workbook of its own.
+
+
+def test_a_projects_page_shows_what_each_section_reports(client, yi_reported):
+    page = squeezed(html(client, f"/2021/projects/{yi_reported.pk}/?as_of=2021Q2"))
+    assert (
+        '<th scope="row"><a href="/2021/cities/zhengzhou/?as_of=2021Q2">郑州</a></th>'
+        "<td>Q2</td><td>在建</td>"
+        '<td class="progress-text"><span lang="zh-Hans">铺轨完成一半</span></td>'
+        '<td class="num">2</td>'
+    ) in page
+    assert (
+        '<th scope="row"><a href="/2021/cities/kaifeng/?as_of=2021Q2">开封</a></th>'
+        "<td>Q1</td><td>在建</td>"
+        '<td class="progress-text"><span lang="zh-Hans">桥梁施工</span></td>'
+        '<td class="num">1.50</td>'
+    ) in page
+    q1 = html(client, f"/2021/projects/{yi_reported.pk}/?as_of=2021Q1")
+    assert '<td class="progress-text"><span lang="zh-Hans">路基施工中</span></td>' in q1
+
+
+def test_a_section_with_nothing_counted_says_so(client, world):
+    jia = Project.objects.get(name="甲工程")
+    page = html(client, f"/2021/projects/{jia.pk}/")
+    assert page.count('<td><span class="not-stated">未填报</span></td>') == 2
+    assert "<li>尚无填报。</li>" in page
+
+
+def test_a_projects_page_lists_its_updates_with_their_photos(client, yi_reported, kaifeng):
+    update = ProjectUpdate.objects.get(project=yi_reported, city=kaifeng)
+    first = ProjectPhoto.objects.create(
+        update=update, image="p/1.jpg", width=4000, height=3000, caption="主桥合龙"
+    )
+    second = ProjectPhoto.objects.create(update=update, image="p/2.jpg", width=1000, height=2000)
+    page = html(client, f"/2021/projects/{yi_reported.pk}/")
+    assert '<strong>2021 Q2</strong> · 郑州 · 在建 · 2 亿元 <span class="tag">已报送</span>' in page
+    assert "<strong>2021 Q1</strong> · 开封 · 在建 · 1.50 亿元" in page
+    assert "<strong>2021 Q1</strong> · 郑州 · 在建 · " in page
+    assert page.index("2021 Q2") < page.index("2021 Q1")  # The latest quarter first.
+    assert (
+        f'<a href="/photos/{first.pk}/"><img src="/photos/{first.pk}/" alt="主桥合龙" '
+        'width="160" height="120" loading="lazy"></a>'
+    ) in page
+    alt = 'alt="开封，第1季度：照片2" width="160" height="320"'
+    assert f'<img src="/photos/{second.pk}/" {alt}' in page
+
+
+@pytest.fixture
+def drafts(yi_reported, zhengzhou, kaifeng):
+    """乙 in Q3: a Kaifeng draft saying 建成 and a returned Zhengzhou update."""
+    make_update(yi_reported, kaifeng, 3, Stage.COMPLETED, "开封草稿进度", status="draft")
+    make_update(
+        yi_reported,
+        zhengzhou,
+        3,
+        Stage.CONSTRUCTION,
+        "郑州退回进度",
+        status="returned",
+        return_reason="照片不清楚",
+    )
+    return yi_reported
+
+
+def reporter(django_user_model, city: City):
+    user = django_user_model.objects.create_user(f"reporter-{city.slug}")
+    user.groups.add(Group.objects.get(name=REPORTER))
+    Reporter.objects.create(user=user, city=city)
+    return user
+
+
+def timeline_of(user, project: Project) -> tuple[bool, bool]:
+    """Whether `user` sees the Kaifeng draft and the Zhengzhou returned update."""
+    client = Client()
+    client.force_login(user)
+    page = html(client, f"/2021/projects/{project.pk}/?as_of=2021Q3")
+    return "开封草稿进度" in page, "郑州退回进度" in page
+
+
+def test_a_leader_sees_neither_draft_nor_returned_update(leader, drafts):
+    assert timeline_of(leader, drafts) == (False, False)
+
+
+def test_a_reporter_sees_her_citys_draft_but_not_another_citys(
+    django_user_model, drafts, zhengzhou, kaifeng
+):
+    assert timeline_of(reporter(django_user_model, kaifeng), drafts) == (True, False)
+    assert timeline_of(reporter(django_user_model, zhengzhou), drafts) == (False, True)
+
+
+def test_the_office_sees_every_update_with_the_reason_for_a_return(client, office, drafts):
+    assert timeline_of(office, drafts) == (True, True)
+    client.force_login(office)
+    page = html(client, f"/2021/projects/{drafts.pk}/")
+    assert '<p class="note">退回原因: 照片不清楚</p>' in page
+    assert '<span class="tag">草稿</span>' in page and '<span class="tag">已退回</span>' in page
+
+
+def test_a_draft_never_moves_the_stage_or_the_sections(client, office, drafts):
+    client.force_login(office)
+    page = html(client, f"/2021/projects/{drafts.pk}/?as_of=2021Q3")
+    assert '<span class="kpi-value">在建</span>' in page
+    assert "<td>Q3</td>" not in page
+
+
+def test_visible_to_chains_with_other_filters(leader, office, drafts, kaifeng):
+    updates = ProjectUpdate.objects.filter(project=drafts)
+    assert updates.visible_to(leader).filter(city=kaifeng).count() == 1
+    assert updates.visible_to(office).filter(city=kaifeng).count() == 2
+    assert updates.visible_to(office).count() == 5
+
+
+def test_unit_names_link_to_their_page_from_a_project(client, world):
+    xin = Project.objects.get(name="辛工程")
+    helper = Unit.objects.create(name="开封市交通运输局", kind="other")
+    xin.supporting_units.add(helper)
+    page = html(client, f"/2021/projects/{xin.pk}/?as_of=2021Q2")
+    for unit, name in [(xin.lead_unit, "开封市发改委"), (helper, "开封市交通运输局")]:
+        assert f'<a href="/2021/units/{unit.pk}/?as_of=2021Q2" lang="zh-Hans">{name}</a>' in page
+
+
+@pytest.fixture
+def unit(world, zhengzhou):
+    """开封市发改委 leads 1.1 and 辛, supports 2.1 and 甲; 1.1 has 10 亿元 reported."""
+    unit = Unit.objects.get()
+    world.rail.lead_unit = unit
+    world.rail.save()
+    world.industry.supporting_units.add(unit)
+    Project.objects.get(name="甲工程").supporting_units.add(unit)
+    make_report(world.rail, zhengzhou, 1, "10")
+    return unit
+
+
+def test_a_units_page_lists_its_tasks_with_their_progress_and_its_projects(client, unit):
+    page = squeezed(html(client, f"/2021/units/{unit.pk}/"))
+    assert (
+        '<h1><span lang="zh-Hans">开封市发展和改革委员会</span> '
+        '<small lang="zh-Hans">开封市发改委</small></h1>'
+    ) in page
+    assert (
+        '<th scope="row"><a href="/2021/tasks/1.1/">轨道</a></th><td class="short">牵头</td>'
+        '<td class="num">100</td><td class="num">10</td><td class="num">10.0</td>'
+    ) in page
+    assert '<a href="/2021/tasks/2.1/">产业</a></th><td class="short">配合</td>' in page
+    roles = page.replace('<td class="short">', "<td>")
+    assert 'lang="zh-Hans">甲工程</a></th><td>郑州、开封</td><td>配合</td><td>开工</td>' in roles
+    assert 'lang="zh-Hans">辛工程</a></th><td>开封</td><td>牵头</td><td>推进</td>' in roles
+    assert names(page) == ["甲工程", "辛工程"]
+
+
+def test_a_unit_leading_and_supporting_one_task_lists_it_once(client, unit, world):
+    world.rail.supporting_units.add(unit)
+    page = html(client, f"/2021/units/{unit.pk}/")
+    assert page.count('<a href="/2021/tasks/1.1/">轨道</a>') == 1
+
+
+def test_a_unit_the_plan_does_not_use_says_so(client, world):
+    idle = Unit.objects.create(name="许昌市住建局", kind="city_government", is_active=False)
+    page = html(client, f"/2021/units/{idle.pk}/")
+    assert "该单位在2021年工作要点中不牵头、不配合任何任务或重点项目。" in page
+    assert "已停用，仅作记录" in page and "<table" not in page
+
+
+def test_a_units_page_is_in_english_too(client, unit):
+    client.cookies["django_language"] = "en"
+    page = html(client, f"/2021/units/{unit.pk}/")
+    assert '<td class="short">lead</td>' in page and '<td class="short">supporting</td>' in page
+
+
+@pytest.mark.parametrize("url", ["/2021/units/999/", "/2022/units/{pk}/"])
+def test_an_unknown_unit_or_plan_is_a_404(client, unit, url):
+    assert client.get(url.format(pk=unit.pk)).status_code == 404
+
+
+def test_a_tasks_page_lists_its_projects(client, world):
+    page = squeezed(html(client, "/2021/tasks/1.1/"))
+    assert names(page) == PROJECT_NAMES[:7]
+    ji = Project.objects.get(name="己工程")
+    assert (
+        f'<th scope="row"><a href="/2021/projects/{ji.pk}/" lang="zh-Hans">己工程</a></th>'
+        '<td>郑州</td><td class="short">建成</td><td class="short">建成</td>'
+        '<td class="progress-text">'
+        '<span lang="zh-Hans">路基施工中</span> <small class="city" lang="zh-Hans">郑州</small>'
+        '</td><td class="num">—</td>'
+    ) in page
+    assert '<td colspan="6">没有重点项目。</td>' in html(client, "/2021/tasks/1.2/")
+
+
+def test_a_citys_page_lists_its_projects_with_its_own_sections(client, yi_reported):
+    page = squeezed(html(client, "/2021/cities/kaifeng/?as_of=2021Q2"))
+    assert names(page) == ["甲工程", "乙工程", "辛工程"]
+    # 乙 as its Kaifeng section reports it, not Zhengzhou's later 铺轨完成一半.
+    assert (
+        '<span lang="zh-Hans">桥梁施工</span> <small class="city" lang="zh-Hans">开封</small>'
+        '</td><td class="num">1.50</td>'
+    ) in page
+    assert "各项目在开封段的当前阶段、形象进度和投资额。" in page
+
+
+def test_the_pages_show_the_projects_share_of_the_reported_investment(client, yi_reported, world):
+    zhengzhou = City.objects.get(slug="zhengzhou")
+    make_report(world.rail, zhengzhou, 1, "10")
+    make_report(world.policy, zhengzhou, 2, "10")  # No target: left out of the percentage.
+    page = html(client, "/2021/?as_of=2021Q2")
+    assert "重点项目投资占比" in page
+    assert '<span class="kpi-value">17.5%</span>' in page  # 3.5 of 20
+    assert '<span class="kpi-detail">3.50 / 20 亿元</span>' in page
+    q1 = html(client, "/2021/?as_of=2021Q1")
+    assert '<span class="kpi-value">15.0%</span>' in q1  # 1.5 of 10
+    kaifeng = html(client, "/2021/cities/kaifeng/?as_of=2021Q2")
+    assert '<span class="kpi-detail">1.50 / 0 亿元</span>' in kaifeng
+    assert "40.0%" in html(client, "/2021/corridors/belt/?as_of=2021Q1")  # The start rate.
+
+
+def test_without_an_amount_in_any_update_the_share_is_not_stated(client, world):
+    page = html(client, "/2021/")
+    assert '<span class="kpi-value"><span class="not-stated">未报投资额</span></span>' in page
+    assert "尚无项目进展填报投资额。" in page
