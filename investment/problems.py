@@ -72,6 +72,14 @@ class ProblemQuerySet(models.QuerySet):
         )
         return self.annotate(colour=colour).annotate(colour_rank=rank)
 
+    def listed(self, today: date) -> "ProblemQuerySet":
+        """What a list of problems shows, the most urgent first: by colour, then deadline."""
+        return (
+            self.with_colour(today)
+            .select_related("task__area", "project", "city", "unit")
+            .order_by("colour_rank", F("deadline").asc(nulls_last=True), "pk")
+        )
+
     def visible_to(self, user) -> "ProblemQuerySet":
         """The office and leaders see every problem; a reporter her city's; a unit's contact
         those assigned to her unit; anyone else nothing."""
