@@ -1,10 +1,13 @@
 """Small builders for tests of behaviour: each test makes the rows it asserts on."""
 
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from decimal import Decimal
 
-from investment.models import ProgressReport, ProjectUpdate
-from plan.models import City, Corridor, FocusArea, Plan
+from django.utils.timezone import make_aware
+
+from investment.models import Problem, ProgressReport, ProjectUpdate
+from plan.models import City, Corridor, FocusArea, Plan, Unit
 from tasks.models import CityAllocation, Project, Task
 
 LEADER_PASSWORD = "a-long-passphrase"  # The leader fixture's (tests/conftest.py).
@@ -98,6 +101,38 @@ def make_update(
         status=status,
         **fields,
     )
+
+
+def make_problem(
+    task: Task,
+    city: City,
+    raised_on: date,
+    status: str = Problem.Status.RAISED,
+    unit: Unit | None = None,
+    deadline: date | None = None,
+    closed_on: date | None = None,
+    title: str = "用地指标不足",
+    kind: str = Problem.Kind.LAND,
+    **fields,
+) -> Problem:
+    """A problem raised by `city` at noon on `raised_on`, standing at `status` (set directly:
+    tests of the steps themselves use Problem.assign and the rest)."""
+    problem = Problem.objects.create(
+        task=task,
+        city=city,
+        title=title,
+        description="站房用地未落实",
+        kind=kind,
+        status=status,
+        unit=unit,
+        deadline=deadline,
+        closed_on=closed_on,
+        **fields,
+    )
+    raised_at = make_aware(datetime.combine(raised_on, time(12)))
+    Problem.objects.filter(pk=problem.pk).update(created_at=raised_at)
+    problem.created_at = raised_at
+    return problem
 
 
 @dataclass(frozen=True)
