@@ -108,7 +108,8 @@ class Problem(Versioned):
         RAISED = "raised", _("raised, to assign")
         ASSIGNED = "assigned", _("assigned")
         ANSWERED = "answered", _("answered")
-        CLOSED = "closed", _("closed")
+        # Not _("closed"): the catalogue has that word for a closed quarter (锁定).
+        CLOSED = "closed", _("closed, verified")
         REFUSED = "refused", _("not accepted")
 
     OPEN = (Status.RAISED, Status.ASSIGNED, Status.ANSWERED)
@@ -335,7 +336,7 @@ class ProblemEntry(models.Model):
         ASSIGNED = "assigned", _("assigned")
         ANSWERED = "answered", _("answered")
         RETURNED = "returned", _("returned to the unit")
-        CLOSED = "closed", _("closed")
+        CLOSED = "closed", _("closed, verified")
         REFUSED = "refused", _("not accepted")
         COMMENT = "comment", _("comment")
 
