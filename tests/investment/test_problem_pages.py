@@ -391,7 +391,7 @@ def test_the_overview_shows_them_per_city_and_per_unit(signed_in, world):
     assert by_unit == [
         ["开封发改委", "2", "0", "1", "0", "0", "0.0%"],
         ["郑州资规局", "2", "2", "1", "1", "0", "33.3%"],
-        ["待交办", "1", "0", "0", "0", "0", "—"],
+        ["无责任单位", "1", "0", "0", "0", "0", "—"],
     ]
 
 
@@ -471,7 +471,7 @@ def test_a_unit_page_counts_its_problems_by_city_beside_every_unit(signed_in, wo
     assert kpis(page)["办结率"] == "33.3%（1/3）"
     by_city, by_unit = tables(page)
     assert by_city == [["郑州", "2", "2", "1", "1", "0", "33.3%"]]
-    assert [row[0] for row in by_unit] == ["开封发改委", "郑州资规局", "待交办"]
+    assert [row[0] for row in by_unit] == ["开封发改委", "郑州资规局", "无责任单位"]
     assert '<tr class="current" aria-current="true">' in page
     assert f'href="/2021/problems/?unit={a.pk}"' in page
 
