@@ -20,7 +20,7 @@ from .figures import Scope
 from .problems import Colour, Problem, ProblemEntry, ProblemQuerySet
 from .sheets import WARNING_FILL, Sheet, a4, sample_warning
 
-WIDTHS = [5, 36, 28, 9, 24, 11, 11, 16, 44, 18]
+WIDTHS = [5, 34, 28, 8, 24, 11, 11, 18, 42, 18]
 DATE = "yyyy-mm-dd"
 WRAP = Alignment(wrap_text=True, vertical="top")
 # The list page's colours; the cell also says the colour in words.
