@@ -3,14 +3,16 @@ from django.utils.functional import SimpleLazyObject
 
 from tasks.models import CityAllocation
 
-from .models import ProgressReport
+from .models import Problem, ProgressReport
 
 
 def sample_data_exists() -> bool:
     # One query whatever the data, so page query budgets stay fixed. UNION ALL, so the
     # database stops at the first sample row instead of collecting every one to de-duplicate.
     reports = ProgressReport.objects.sample().values("pk")
-    return CityAllocation.objects.sample().values("pk").union(reports, all=True).exists()
+    problems = Problem.objects.sample().values("pk")
+    allocations = CityAllocation.objects.sample().values("pk")
+    return allocations.union(reports, problems, all=True).exists()
 
 
 def sample_data(request: HttpRequest) -> dict:

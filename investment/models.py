@@ -19,6 +19,7 @@ from plan.roles import is_office
 from tasks.models import CityAllocation, Project, Task
 
 from .problems import Problem, ProblemAttachment, ProblemEntry
+from .reminders import ProblemDigest, ProblemReminder
 from .workflow import REASON_LENGTH, DuplicateReport, QuarterClose, Reported, ReportedQuerySet
 
 __all__ = [
@@ -26,7 +27,9 @@ __all__ = [
     "DuplicateReport",
     "Problem",
     "ProblemAttachment",
+    "ProblemDigest",
     "ProblemEntry",
+    "ProblemReminder",
     "QuarterClose",
 ]
 

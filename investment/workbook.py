@@ -18,6 +18,7 @@ from plan.money import yi
 from tasks.models import Milestone, Task
 
 from .figures import Pace, Progress, Scope, pace_counts
+from .problem_sheet import problem_sheet
 from .sheets import (
     HEADER_FILL,
     PERCENT,
@@ -90,6 +91,7 @@ def workbook(scope: Scope, sample: bool) -> tempfile.SpooledTemporaryFile:
     task_sheet(book, scope, target_label, cities)
     report_sheet(book, scope)
     milestone_sheet(book, scope)
+    problem_sheet(book, scope, scope_title(scope), sample)
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     book.save(out)
     out.seek(0)

@@ -10,9 +10,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.timezone import localdate
 from django.utils.translation import gettext as _
 
 from investment.models import ProgressReport
+from investment.sample_problems import add_sample_problems
 from plan.models import City, Plan
 from tasks.models import CityAllocation, Task
 
@@ -44,6 +46,7 @@ class Command(BaseCommand):
                 _("There is no plan for %(year)d; run load_plan %(year)d first.") % {"year": year}
             )
         rng = random.Random(year)
+        today = localdate()
         allocations = reports = 0
         tasks = Task.objects.of_plan(plan).with_target().prefetch_related("cities", "allocations")
         with transaction.atomic():
@@ -62,6 +65,7 @@ class Command(BaseCommand):
             for task in Task.objects.of_plan(plan).filter(target__isnull=True):
                 for city in task.cities.all():
                     reports += self.add_reports(plan, task, city, None, rng)
+            problems, units = add_sample_problems(plan, today)
         self.stdout.write(
             _(
                 "Sample data for %(year)d: "
@@ -69,6 +73,16 @@ class Command(BaseCommand):
             )
             % {"year": year, "allocations": allocations, "reports": reports}
         )
+        if problems:
+            self.stdout.write(
+                _(
+                    "%(problems)d sample problems and %(units)d sample units added. Their dates "
+                    "are counted from today, %(today)s, so that every colour shows today."
+                )
+                % {"problems": problems, "units": units, "today": today.isoformat()}
+            )
+        else:
+            self.stdout.write(_("No sample problems added: the plan has them already."))
 
     def add_reports(
         self, plan: Plan, task: Task, city: City, allocation: Decimal | None, rng: random.Random
