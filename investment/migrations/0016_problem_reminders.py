@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('investment', '0014_problem_list'),
+        ('investment', '0015_problem_closed_label'),
     ]
 
     operations = [
