@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:year>/projects/<int:pk>/", views.project_detail, name="project"),
     path("<int:year>/units/<int:pk>/", views.unit_detail, name="unit"),
     path("photos/<int:pk>/", views.project_photo, name="project-photo"),
+    path("problem-attachments/<int:pk>/", views.problem_attachment, name="problem-attachment"),
 ]
 
 # Each page, with its figures as a workbook and its reports as CSV at the page's own address.
