@@ -112,8 +112,3 @@ def problem_detail(request: HttpRequest, year: int, pk: int) -> HttpResponse:
     extra = {"plan": plan, "problem": problem, "days_late": problem.days_late(today)}
     extra["entries"] = problem.entries.select_related("author").prefetch_related("attachments")
     return render(request, "investment/problem.html", extra)
-
-
-def problem_attachment(request: HttpRequest, pk: int) -> HttpResponse:
-    """A thread entry's photo. Served by another change; a 404 until then."""
-    raise Http404

@@ -6,14 +6,17 @@ and a history record; the escalation colour is computed from the deadline, never
 """
 
 from datetime import date, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Case, ExpressionWrapper, F, Q, Value, When
+from django.urls import reverse
 from django.utils.timezone import localdate, localtime
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from plan.forms import CONTROL_CHARACTERS, control_character_error
@@ -81,14 +84,16 @@ class ProblemQuerySet(models.QuerySet):
         )
 
     def visible_to(self, user) -> "ProblemQuerySet":
-        """The office and leaders see every problem; a reporter her city's; a unit's contact
-        those assigned to her unit; anyone else nothing."""
-        if is_office(user) or VIEWER in roles(user):
+        """The office sees every problem; a reporter her city's; a unit's contact those
+        assigned to her unit; leaders every problem once assigned; anyone else nothing."""
+        if is_office(user):
             return self
         if city := reporter_city(user):
             return self.filter(city=city)
         if unit := contact_unit(user):
             return self.filter(unit=unit).exclude(status=Problem.Status.RAISED)
+        if VIEWER in roles(user):
+            return self.exclude(status=Problem.Status.RAISED)
         return self.none()
 
 
@@ -132,7 +137,7 @@ class Problem(Versioned):
     )
     title = models.CharField(_("problem"), max_length=100)
     description = models.TextField(
-        _("description"),
+        pgettext_lazy("problem", "description"),
         validators=[
             MaxLengthValidator(
                 DESCRIPTION_LENGTH,
@@ -244,7 +249,7 @@ class Problem(Versioned):
     def _require(self, allowed: tuple, action: str) -> None:
         if self.status not in allowed:
             raise ValidationError(
-                _("Status: a problem that is %(status)s cannot be %(action)s.")
+                _("Status: a problem that is %(status)s cannot take the step “%(action)s”.")
                 % {"status": self.get_status_display(), "action": action},
                 code="status",
             )
@@ -252,7 +257,7 @@ class Problem(Versioned):
     def assign(self, user, unit: Unit, deadline: date, note: str = "") -> "ProblemEntry":
         """交办: the office names the responsible unit and the deadline."""
         _office_only(user)
-        self._require((self.Status.RAISED, self.Status.ASSIGNED), _("assigned"))
+        self._require((self.Status.RAISED, self.Status.ASSIGNED), _("assign"))
         today = localdate()
         errors = {}
         if unit is None or not Unit.objects.active().filter(pk=unit.pk).exists():
@@ -275,28 +280,28 @@ class Problem(Versioned):
             raise ValidationError(
                 {"text": _("Answer: only a contact of the responsible unit can answer.")}
             )
-        self._require((self.Status.ASSIGNED,), _("answered"))
+        self._require((self.Status.ASSIGNED,), _("answer"))
         self.status = self.Status.ANSWERED
         return self.entry(user, ProblemEntry.Kind.ANSWERED, text, required=True)
 
     def close(self, user, note: str = "") -> "ProblemEntry":
         """销号: the office has verified the answer."""
         _office_only(user)
-        self._require((self.Status.ANSWERED,), _("closed"))
+        self._require((self.Status.ANSWERED,), _("close"))
         self.status, self.closed_on = self.Status.CLOSED, localdate()
         return self.entry(user, ProblemEntry.Kind.CLOSED, note)
 
     def send_back(self, user, reason: str) -> "ProblemEntry":
         """The office returns the answer to the unit, with a reason."""
         _office_only(user)
-        self._require((self.Status.ANSWERED,), _("returned"))
+        self._require((self.Status.ANSWERED,), _("return to the unit"))
         self.status = self.Status.ASSIGNED
         return self.entry(user, ProblemEntry.Kind.RETURNED, reason, required=True)
 
     def refuse(self, user, reason: str) -> "ProblemEntry":
         """不予受理: the office will not take the problem up, with a reason."""
         _office_only(user)
-        self._require(self.OPEN, _("refused"))
+        self._require(self.OPEN, _("refuse"))
         self.status, self.closed_on = self.Status.REFUSED, localdate()
         return self.entry(user, ProblemEntry.Kind.REFUSED, reason, required=True)
 
@@ -399,3 +404,12 @@ class ProblemAttachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry} · {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        # The only address of an attachment: the view checks who may see the problem.
+        return reverse("problem-attachment", args=[self.pk])
+
+    def content_type(self) -> str:
+        from .models import PHOTO_TYPES  # models imports this module
+
+        return PHOTO_TYPES.get(Path(self.image.name).suffix.lower(), "application/octet-stream")

@@ -11,11 +11,7 @@ urlpatterns = [
     path("photos/<int:pk>/", views.project_photo, name="project-photo"),
     path("<int:year>/problems/", problem_views.problem_list, name="problems"),
     path("<int:year>/problems/<int:pk>/", problem_views.problem_detail, name="problem"),
-    path(
-        "problem-attachments/<int:pk>/",
-        problem_views.problem_attachment,
-        name="problem-attachment",
-    ),
+    path("problem-attachments/<int:pk>/", views.problem_attachment, name="problem-attachment"),
 ]
 
 # Each page, with its figures as a workbook and its reports as CSV at the page's own address.

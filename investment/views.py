@@ -23,7 +23,7 @@ from .coverage import default_as_of, reporting_coverage
 from .figures import Figures, Scope, pace_counts, scope
 from .figures_cache import cached
 from .history import task_history
-from .models import Problem, ProjectPhoto, ProjectUpdate
+from .models import Problem, ProblemAttachment, ProjectPhoto, ProjectUpdate
 from .photos import photo_response
 from .projects import GOALS_WITH_A_TEST, ProjectRow
 
@@ -429,3 +429,14 @@ def project_photo(request: HttpRequest, pk: int) -> HttpResponse:
     updates = ProjectUpdate.objects.visible_to(request.user)
     photo = get_object_or_404(ProjectPhoto.objects.filter(update__in=updates), pk=pk)
     return photo_response(photo)
+
+
+def problem_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    """A photo attached to a problem's thread, for who may see the problem; else a 404."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    problems = Problem.objects.visible_to(request.user)
+    attachment = get_object_or_404(
+        ProblemAttachment.objects.filter(entry__problem__in=problems), pk=pk
+    )
+    return photo_response(attachment)

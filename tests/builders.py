@@ -4,10 +4,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from django.utils.timezone import make_aware
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils.timezone import localdate, make_aware
 
-from investment.models import Problem, ProgressReport, ProjectUpdate
-from plan.models import City, Corridor, FocusArea, Plan, Unit
+from investment.models import Problem, ProblemEntry, ProgressReport, ProjectUpdate
+from plan.models import City, Corridor, FocusArea, Plan, Reporter, Unit, UnitContact
 from tasks.models import CityAllocation, Project, Task
 
 LEADER_PASSWORD = "a-long-passphrase"  # The leader fixture's (tests/conftest.py).
@@ -132,6 +134,45 @@ def make_problem(
     raised_at = make_aware(datetime.combine(raised_on, time(12)))
     Problem.objects.filter(pk=problem.pk).update(created_at=raised_at)
     problem.created_at = raised_at
+    return problem
+
+
+def make_member(username: str, group: str, city: City | None = None, unit: Unit | None = None):
+    """A staff account in the role `group`, bound to her city (a reporter) or unit (a contact)."""
+    user = get_user_model().objects.create_user(username, password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    if city:
+        Reporter.objects.create(user=user, city=city)
+    if unit:
+        UnitContact.objects.create(user=user, unit=unit)
+    return user
+
+
+def raise_problem(
+    task: Task,
+    city: City,
+    title: str = "用地指标不足",
+    status: str = Problem.Status.RAISED,
+    unit: Unit | None = None,
+    deadline: date | None = None,
+    **fields,
+) -> Problem:
+    """A problem as if its steps up to `status` were taken, with its raised entry (an
+    assigned one with `unit`, `deadline` and assigned today)."""
+    if unit is not None:
+        fields.setdefault("assigned_on", localdate())
+    problem = Problem.objects.create(
+        task=task,
+        city=city,
+        title=title,
+        description=fields.pop("description", "站房用地未落实"),
+        kind=fields.pop("kind", Problem.Kind.LAND),
+        status=status,
+        unit=unit,
+        deadline=deadline,
+        **fields,
+    )
+    ProblemEntry.objects.create(problem=problem, kind="raised", text=problem.description)
     return problem
 
 

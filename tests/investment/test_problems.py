@@ -8,8 +8,8 @@ from django.utils.timezone import localdate
 
 from investment.models import Problem, ProblemEntry
 from plan.models import Unit, UnitContact
-from plan.roles import UNIT_CONTACT
-from tests.builders import make_world
+from plan.roles import REPORTER, UNIT_CONTACT
+from tests.builders import make_member, make_world, raise_problem
 
 Status, Colour = Problem.Status, Problem.colour
 
@@ -136,3 +136,19 @@ def test_the_colour_in_python_and_in_the_database_agree(
     problem.save()
     assert problem.colour(today) == colour
     assert Problem.objects.with_colour(today).get().colour == colour
+
+
+def test_who_sees_which_problem(problem, office, leader, contact, unit, world, kaifeng, zhengzhou):
+    assigned = raise_problem(world.rail, kaifeng, "开封征迁", Status.ASSIGNED, unit, localdate())
+    other_unit = Unit.objects.create(name="开封市发展和改革委员会", kind="other")
+    elsewhere = raise_problem(world.rail, kaifeng, "开封资金", Status.CLOSED, other_unit)
+    zz = make_member("zz", REPORTER, city=zhengzhou)
+
+    def seen(user) -> list[str]:
+        return sorted(Problem.objects.visible_to(user).values_list("title", flat=True))
+
+    assert seen(office) == sorted([problem.title, assigned.title, elsewhere.title])
+    # Leaders read every problem once assigned; one still to assign is not yet theirs.
+    assert seen(leader) == sorted([assigned.title, elsewhere.title])
+    assert seen(zz) == [problem.title]
+    assert seen(contact) == [assigned.title]
