@@ -24,7 +24,10 @@ from plan.money import exact
 from plan.roles import is_office, reporter_city
 from plan.spreadsheets import EscapedCSV, EscapedXLSX
 
-from . import admin_updates  # noqa: F401  (registers the project updates' admin)
+from . import (
+    admin_problems,  # noqa: F401  (registers the problem list's admin)
+    admin_updates,  # noqa: F401  (registers the project updates' admin)
+)
 from .admin_workflow import ReportedAdmin
 from .coverage import reporting_coverage, sheet_quarter
 from .forms import (

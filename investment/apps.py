@@ -8,16 +8,16 @@ class InvestmentConfig(AppConfig):
     verbose_name = _("Investment progress")
 
     def ready(self) -> None:
-        from plan.models import City, Corridor, FocusArea, Plan
+        from plan.models import City, Corridor, FocusArea, Plan, Unit
         from tasks.models import CityAllocation, Milestone, Project, Task
 
         from .figures_cache import figures_changed
-        from .models import ProgressReport, ProjectUpdate, QuarterClose
+        from .models import Problem, ProgressReport, ProjectUpdate, QuarterClose
 
         # Everything a page's figures are computed from; a change to any retires them all.
         models = (ProgressReport, ProjectUpdate, QuarterClose, CityAllocation, Milestone, Task)
-        models += (Project,)
-        for model in (*models, Plan, FocusArea, City, Corridor):
+        models += (Project, Problem)
+        for model in (*models, Plan, FocusArea, City, Corridor, Unit):
             post_save.connect(figures_changed, sender=model, dispatch_uid=f"figures-{model}")
             post_delete.connect(figures_changed, sender=model, dispatch_uid=f"figures-d-{model}")
         for through in (Task.cities.through, Corridor.cities.through, Project.cities.through):

@@ -3,7 +3,7 @@ from django.utils.functional import SimpleLazyObject
 
 from tasks.models import CityAllocation
 
-from .models import ProgressReport, ProjectUpdate
+from .models import Problem, ProgressReport, ProjectUpdate
 
 
 def sample_data_exists() -> bool:
@@ -11,8 +11,9 @@ def sample_data_exists() -> bool:
     # database stops at the first sample row instead of collecting every one to de-duplicate.
     reports = ProgressReport.objects.sample().values("pk")
     updates = ProjectUpdate.objects.sample().values("pk")
+    problems = Problem.objects.sample().values("pk")
     allocations = CityAllocation.objects.sample().values("pk")
-    return allocations.union(reports, updates, all=True).exists()
+    return allocations.union(reports, updates, problems, all=True).exists()
 
 
 def sample_data(request: HttpRequest) -> dict:

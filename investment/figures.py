@@ -7,6 +7,7 @@ its workbook) shows for the plan, an area, a city, a corridor or a task.
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
@@ -17,11 +18,12 @@ from django.db.models import Count, DecimalField, Exists, OuterRef, Q, Subquery,
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from plan.models import City, Corridor, FocusArea, Plan
+from plan.models import City, Corridor, FocusArea, Plan, Unit
 from tasks.models import CityAllocation, Milestone, Project, Task
 
 from .coverage import ReportingCoverage
 from .models import ProgressReport, QuarterClose
+from .problem_figures import ProblemCounts, ProblemFigures, ProblemRow, ProblemWarning
 from .projects import ProjectCounts, ProjectFigures, ProjectRow, SectionRow
 
 WAN = Decimal("0.0001")
@@ -158,6 +160,9 @@ class EarlyWarnings:
     behind_cities: list[CityProgress]
     late_cities: list[tuple[City, int]]  # reports not in by the deadline
     changed_after_close: list[ProgressReport]
+    # Open problems due soon or overdue, red first; for the user who reads the page (see
+    # Figures.problem_warnings), so never kept in the shared cache with the rest.
+    problems: tuple[ProblemWarning, ...] | list[ProblemWarning] = ()
 
     def __bool__(self) -> bool:
         return any(map(bool, vars(self).values()))
@@ -435,6 +440,25 @@ class Figures:
     def annotated_projects(self, projects, city: City | None = None):
         """`projects` with `is_started`, `is_completed` and `goal_met`, to filter on."""
         return ProjectFigures(self, city).annotate(projects)
+
+    def problems(self, subject=None, today: date | None = None) -> ProblemCounts:
+        """Open, overdue, closed and refused problems and 办结率 as of the quarter (or `today`
+        if earlier), of `subject`: the plan (by default), an area, a corridor, a city (those
+        it raised), a task, a project or a unit (those it is responsible for)."""
+        return ProblemFigures(self, today).counts(subject)
+
+    def problem_cities(self, subject=None, today: date | None = None) -> list[ProblemRow]:
+        """`problems` of `subject` per raising city, in city order."""
+        return ProblemFigures(self, today).rows(subject, "city", City)
+
+    def problem_units(self, subject=None, today: date | None = None) -> list[ProblemRow]:
+        """`problems` of `subject` per responsible unit; those not yet assigned last."""
+        return ProblemFigures(self, today).rows(subject, "unit", Unit)
+
+    def problem_warnings(self, visible, today: date | None = None) -> list[ProblemWarning]:
+        """The problems of `visible` (those the reader may see) due soon or overdue on the
+        as-of day, red first."""
+        return ProblemFigures(self, today).warnings(visible)
 
     def warnings(
         self, tasks: list[TaskProgress], cities: list[CityProgress], reporting: ReportingCoverage

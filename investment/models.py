@@ -18,9 +18,20 @@ from plan.money import exact
 from plan.roles import is_office
 from tasks.models import CityAllocation, Project, Task
 
+from .problems import Problem, ProblemAttachment, ProblemEntry
+from .reminders import ProblemDigest, ProblemReminder
 from .workflow import REASON_LENGTH, DuplicateReport, QuarterClose, Reported, ReportedQuerySet
 
-__all__ = ["REASON_LENGTH", "DuplicateReport", "QuarterClose"]
+__all__ = [
+    "REASON_LENGTH",
+    "DuplicateReport",
+    "Problem",
+    "ProblemAttachment",
+    "ProblemDigest",
+    "ProblemEntry",
+    "ProblemReminder",
+    "QuarterClose",
+]
 
 # Long enough for a real progress note, short enough that a paste accident is caught.
 NOTE_LENGTH = 2000

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import problem_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -9,6 +9,9 @@ urlpatterns = [
     path("<int:year>/projects/<int:pk>/", views.project_detail, name="project"),
     path("<int:year>/units/<int:pk>/", views.unit_detail, name="unit"),
     path("photos/<int:pk>/", views.project_photo, name="project-photo"),
+    path("<int:year>/problems/", problem_views.problem_list, name="problems"),
+    path("<int:year>/problems/<int:pk>/", problem_views.problem_detail, name="problem"),
+    path("problem-attachments/<int:pk>/", views.problem_attachment, name="problem-attachment"),
 ]
 
 # Each page, with its figures as a workbook and its reports as CSV at the page's own address.

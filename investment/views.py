@@ -1,4 +1,5 @@
 import re
+from dataclasses import replace
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -9,6 +10,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
+from django.utils.timezone import localdate
 from django.utils.translation import gettext as _
 
 from plan.models import City, Corridor, FocusArea, Plan, Unit
@@ -21,7 +23,7 @@ from .coverage import default_as_of, reporting_coverage
 from .figures import Figures, Scope, pace_counts, scope
 from .figures_cache import cached
 from .history import task_history
-from .models import ProjectPhoto, ProjectUpdate
+from .models import Problem, ProblemAttachment, ProjectPhoto, ProjectUpdate
 from .photos import photo_response
 from .projects import GOALS_WITH_A_TEST, ProjectRow
 
@@ -73,6 +75,23 @@ def page_scope(figures: Figures, subject) -> Scope:
     return cached(figures, name, lambda: scope(figures, subject))
 
 
+def problem_figures(figures: Figures, subject, breakdown: bool = False) -> dict:
+    """The problem figures of a page about `subject`, cached for the day (the as-of day moves
+    with it); with `breakdown`, per raising city and per unit too. The unit table is always the
+    plan's, so that a unit's page compares the unit with the others."""
+    today = localdate()
+
+    def build() -> dict:
+        found = {"problems": figures.problems(subject, today)}
+        if breakdown:
+            found["problem_cities"] = figures.problem_cities(subject, today)
+            found["problem_units"] = figures.problem_units(today=today)
+        return found
+
+    name = f"problems-{type(subject).__name__}-{subject.pk}-{int(breakdown)}-{today}"
+    return cached(figures, name, build)
+
+
 def quarter_context(request: HttpRequest, figures: Figures) -> dict:
     """What every page with the quarter picker shows: the plan, the quarter and the switch."""
     # Links between pages keep the chosen quarter and switch, and nothing else the URL had.
@@ -120,6 +139,9 @@ def legend() -> dict:
         "allocation": _("Allocation"),
         "completed": _("Completed"),
         "expected": _("Expected pace"),
+        "not_overdue": _("Open, not overdue"),
+        "overdue": _("Overdue"),
+        "closed": _("Closed"),
     }
 
 
@@ -161,6 +183,10 @@ def plan_overview(request: HttpRequest, year: int, download_as: str = "") -> Htt
     if download_as:
         return download(page, download_as)
     more = cached(figures, "overview", lambda: overview_figures(figures, page.tasks, page.cities))
+    # The problems listed among the warnings are the reader's own to see: never cached.
+    visible = Problem.objects.visible_to(request.user)
+    more["warnings"] = replace(more["warnings"], problems=figures.problem_warnings(visible))
+    more |= problem_figures(figures, figures.plan, breakdown=True)
     charts = {
         "legend": legend(),
         "areas": series(page.areas, "area"),
@@ -169,6 +195,13 @@ def plan_overview(request: HttpRequest, year: int, download_as: str = "") -> Htt
             "labels": [f"Q{point.quarter}" for point in more["quarters"]],
             "completed": [point.completed for point in more["quarters"]],
             "expected": [point.expected for point in more["quarters"]],
+        },
+        "problems": {
+            "labels": [row.subject.display_name for row in more["problem_cities"]],
+            **{
+                name: [getattr(row.counts, name) for row in more["problem_cities"]]
+                for name in ("not_overdue", "overdue", "closed")
+            },
         },
     }
     extra = {"areas": page.areas, "cities": page.cities, "corridors": page.corridors}
@@ -204,6 +237,7 @@ def city_detail(request: HttpRequest, year: int, slug: str, download_as: str = "
     charts = {"legend": legend(), "areas": series(page.areas, "area")}
     extra = {"tasks": page.tasks, "areas": page.areas, "charts": charts}
     extra["projects"] = figures.project_rows(figures.project_set(city=city).listed(), city)
+    extra |= problem_figures(figures, city)
     return render(request, "investment/city.html", context(request, page, **extra))
 
 
@@ -242,6 +276,7 @@ def task_detail(request: HttpRequest, year: int, code: str, download_as: str = "
         "milestones": task.milestones.select_related("city"),
         "history": task_history(task),
         "projects": figures.project_rows(task.projects.listed()),
+        **problem_figures(figures, task),
     }
     return render(request, "investment/task.html", context(request, page, **extra))
 
@@ -341,6 +376,7 @@ def project_detail(request: HttpRequest, year: int, pk: int) -> HttpResponse:
         "sections": figures.project_sections(row.project),
         "updates": timeline(figures.plan, row.project, request.user),
         "milestones": row.project.milestones.select_related("city"),
+        **problem_figures(figures, row.project),
     }
     return render(request, "investment/project.html", quarter_context(request, figures) | extra)
 
@@ -353,6 +389,7 @@ def unit_detail(request: HttpRequest, year: int, pk: int) -> HttpResponse:
     tasks = figures.tasks(Q(lead_unit=unit) | Q(pk__in=unit.supported_tasks.values("pk")))
     projects = Project.objects.of_plan(figures.plan).of_unit(unit).listed()
     extra = {"unit": unit, "tasks": tasks, "projects": figures.project_rows(projects)}
+    extra |= problem_figures(figures, unit, breakdown=True)
     return render(request, "investment/unit.html", quarter_context(request, figures) | extra)
 
 
@@ -392,3 +429,14 @@ def project_photo(request: HttpRequest, pk: int) -> HttpResponse:
     updates = ProjectUpdate.objects.visible_to(request.user)
     photo = get_object_or_404(ProjectPhoto.objects.filter(update__in=updates), pk=pk)
     return photo_response(photo)
+
+
+def problem_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    """A photo attached to a problem's thread, for who may see the problem; else a 404."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    problems = Problem.objects.visible_to(request.user)
+    attachment = get_object_or_404(
+        ProblemAttachment.objects.filter(entry__problem__in=problems), pk=pk
+    )
+    return photo_response(attachment)

@@ -17,6 +17,7 @@ from plan.money import yi
 from tasks.models import Milestone, Task
 
 from .figures import Pace, Progress, Scope, pace_counts
+from .problem_sheet import problem_sheet
 from .project_sheet import project_sheet
 from .sheets import (
     HEADER_FILL,
@@ -92,6 +93,7 @@ def workbook(scope: Scope, sample: bool) -> tempfile.SpooledTemporaryFile:
     project_sheet(book, scope, scope_title(scope), sample)
     report_sheet(book, scope)
     milestone_sheet(book, scope)
+    problem_sheet(book, scope, scope_title(scope), sample)
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     book.save(out)
     out.seek(0)

@@ -61,7 +61,65 @@ class ReportedQuerySet(models.QuerySet):
         return self.filter(models.Q(status__in=Reported.COUNTED) | own)
 
 
-class Reported(models.Model):
+class Versioned(models.Model):
+    """Who made and last changed a row, and its version: a save must name the version it was
+    based on, so that one person's edit never silently overwrites another's.
+
+    A subclass says which fields a stale save is told about (`STALE_FIELDS`, with `status`)
+    and how (`stale_message`).
+    """
+
+    STALE_FIELDS: tuple[str, ...] = ()
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last changed by"),
+    )
+    updated_at = models.DateTimeField(_("last changed at"), auto_now=True)
+    # Optimistic locking: a save must name the version it was based on (see check_version).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            self.version += 1
+        super().save(*args, **kwargs)
+
+    def check_version(self, seen: int | None) -> None:
+        """Refuse a save based on version `seen` when someone has saved since.
+
+        Call inside the saving transaction: the row is locked (on PostgreSQL) until it commits.
+        """
+        rows = type(self).objects
+        locked = rows.select_for_update().filter(pk=self.pk)
+        if locked.values_list("version", flat=True).first() in (None, seen):
+            return
+        # Read apart from the lock: PostgreSQL cannot lock the outer join to the user.
+        fields = (*self.STALE_FIELDS, "status", "updated_by__username", "updated_at")
+        current = rows.filter(pk=self.pk).values(*fields).first()
+        if current:
+            raise ValidationError(self.stale_message(current), code="stale")
+
+    def stale_message(self, current: dict) -> str:
+        raise NotImplementedError
+
+
+class Reported(Versioned):
     """What a city reports for a quarter and the office reviews: the fields and steps a progress
     report and a project update have in common.
 
@@ -84,35 +142,14 @@ class Reported(models.Model):
     is_sample = models.BooleanField(
         _("sample data"), default=False, help_text=_("Made up for demonstration; never real.")
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("last changed by"),
-    )
-    updated_at = models.DateTimeField(_("last changed at"), auto_now=True)
     return_reason = models.TextField(_("reason for return"), blank=True)
     ever_submitted = models.BooleanField(_("ever submitted"), default=False, editable=False)
-    # Optimistic locking: a save must name the version it was based on (see check_version).
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         abstract = True
 
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
-            self.version += 1
             super().save(*args, **kwargs)
             return
         # Two saves of the same new row at once both pass validation; the second insert then
@@ -134,11 +171,6 @@ class Reported(models.Model):
     def closing(self) -> dict:
         """The lookups that find this row's plan from a QuarterClose."""
         raise NotImplementedError
-
-    def stale_message(self, current: dict) -> str:
-        raise NotImplementedError
-
-    STALE_FIELDS: tuple[str, ...] = ()
 
     def editable_by(self, user) -> bool:
         """Whether `user` may change this row now, the quarter's closing included."""
@@ -194,21 +226,6 @@ class Reported(models.Model):
             )
         if reason:
             self._change_reason = reason
-
-    def check_version(self, seen: int | None) -> None:
-        """Refuse a save based on version `seen` when someone has saved since.
-
-        Call inside the saving transaction: the row is locked (on PostgreSQL) until it commits.
-        """
-        rows = type(self).objects
-        locked = rows.select_for_update().filter(pk=self.pk)
-        if locked.values_list("version", flat=True).first() in (None, seen):
-            return
-        # Read apart from the lock: PostgreSQL cannot lock the outer join to the user.
-        fields = (*self.STALE_FIELDS, "status", "updated_by__username", "updated_at")
-        current = rows.filter(pk=self.pk).values(*fields).first()
-        if current:
-            raise ValidationError(self.stale_message(current), code="stale")
 
     def edited_by(self, user) -> None:
         """Record who changed the row; a returned row its reporter edits is a draft again."""

@@ -308,3 +308,24 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.short_name or self.name
+
+
+class UnitContact(models.Model):
+    """Binds a unit's contact (责任单位联络员) to the one unit whose problems she answers."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="unit_contact",
+        verbose_name=_("user"),
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="contacts", verbose_name=_("unit")
+    )
+
+    class Meta:
+        verbose_name = _("unit contact")
+        verbose_name_plural = _("unit contacts")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.unit}"

@@ -12,6 +12,7 @@ from django.db import models
 OFFICE = "都市圈办公室"
 REPORTER = "市级填报员"
 VIEWER = "领导"
+UNIT_CONTACT = "责任单位联络员"
 
 _PLAN = [("plan", m) for m in ("plan", "focusarea", "city", "corridor", "unit")]
 _TASKS = [("tasks", m) for m in ("task", "cityallocation", "milestone", "project")]
@@ -23,13 +24,19 @@ _HISTORY = [
     ("investment", "historicalprogressreport"),
     ("investment", "historicalprojectupdate"),
     ("investment", "historicalprojectphoto"),
+    ("investment", "historicalproblem"),
 ]
 _REPORTS = [
     ("investment", "progressreport"),
     ("investment", "projectupdate"),
     ("investment", "projectphoto"),
 ]
-_REPORTERS = [("plan", "reporter")]
+_PROBLEMS = [
+    ("investment", "problem"),
+    ("investment", "problementry"),
+    ("investment", "problemattachment"),
+]
+_REPORTERS = [("plan", "reporter"), ("plan", "unitcontact")]
 ALL = ["view", "add", "change", "delete"]
 
 
@@ -38,7 +45,7 @@ def _grant(models_: list[tuple[str, str]], actions: list[str]) -> list[tuple[str
 
 
 PERMISSIONS: dict[str, list[tuple[str, str]]] = {
-    OFFICE: _grant(_PLAN + _TASKS + _REPORTS + _REPORTERS, ALL)
+    OFFICE: _grant(_PLAN + _TASKS + _REPORTS + _PROBLEMS + _REPORTERS, ALL)
     + _grant(_HISTORY, ["view"])
     # To see and clear sign-in lockouts (django-axes), and so unlock a colleague.
     + [
@@ -50,8 +57,11 @@ PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     REPORTER: _grant(_PLAN + _TASKS, ["view"])
     + _grant([("tasks", "milestone")], ["change"])
     + _grant(_REPORTS, ALL)
+    + _grant(_PROBLEMS, ["view", "add", "change"])
     + _grant(_HISTORY, ["view"]),
-    VIEWER: _grant(_PLAN + _TASKS + _REPORTS, ["view"]),
+    VIEWER: _grant(_PLAN + _TASKS + _REPORTS + _PROBLEMS, ["view"]),
+    # A unit's contact answers the problems assigned to her unit, and nothing else.
+    UNIT_CONTACT: _grant(_PROBLEMS, ["view", "change"]) + _grant(_PROBLEMS[1:], ["add"]),
 }
 
 
@@ -88,9 +98,9 @@ def roles(user) -> set[str]:
 
 
 def has_role(user) -> bool:
-    """Whether a signed-in user holds any role: the office (or a superuser), a reporter or a
-    leader. An account in none sees no figures."""
-    return user.is_superuser or bool(roles(user) & {OFFICE, REPORTER, VIEWER})
+    """Whether a signed-in user holds any role: the office (or a superuser), a reporter, a
+    leader or a unit's contact. An account in none sees no figures."""
+    return user.is_superuser or bool(roles(user) & {OFFICE, REPORTER, VIEWER, UNIT_CONTACT})
 
 
 def is_office(user) -> bool:
@@ -107,6 +117,18 @@ def reporter_city(user):
         reporter = Reporter.objects.filter(user=user).select_related("city").first()
         user._zzmetro_city = reporter.city if reporter else None
     return user._zzmetro_city
+
+
+def contact_unit(user):
+    """The one unit a unit's contact answers for; None for everyone else."""
+    from .models import UnitContact
+
+    if is_office(user) or UNIT_CONTACT not in roles(user):
+        return None
+    if not hasattr(user, "_zzmetro_unit"):
+        contact = UnitContact.objects.filter(user=user).select_related("unit").first()
+        user._zzmetro_unit = contact.unit if contact else None
+    return user._zzmetro_unit
 
 
 def scope_to_city(queryset: models.QuerySet, user, field: str = "city") -> models.QuerySet:

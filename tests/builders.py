@@ -1,10 +1,15 @@
 """Small builders for tests of behaviour: each test makes the rows it asserts on."""
 
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from decimal import Decimal
 
-from investment.models import ProgressReport, ProjectUpdate
-from plan.models import City, Corridor, FocusArea, Plan
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils.timezone import localdate, make_aware
+
+from investment.models import Problem, ProblemEntry, ProgressReport, ProjectUpdate
+from plan.models import City, Corridor, FocusArea, Plan, Reporter, Unit, UnitContact
 from tasks.models import CityAllocation, Project, Task
 
 LEADER_PASSWORD = "a-long-passphrase"  # The leader fixture's (tests/conftest.py).
@@ -98,6 +103,77 @@ def make_update(
         status=status,
         **fields,
     )
+
+
+def make_problem(
+    task: Task,
+    city: City,
+    raised_on: date,
+    status: str = Problem.Status.RAISED,
+    unit: Unit | None = None,
+    deadline: date | None = None,
+    closed_on: date | None = None,
+    title: str = "用地指标不足",
+    kind: str = Problem.Kind.LAND,
+    **fields,
+) -> Problem:
+    """A problem raised by `city` at noon on `raised_on`, standing at `status` (set directly:
+    tests of the steps themselves use Problem.assign and the rest)."""
+    problem = Problem.objects.create(
+        task=task,
+        city=city,
+        title=title,
+        description="站房用地未落实",
+        kind=kind,
+        status=status,
+        unit=unit,
+        deadline=deadline,
+        closed_on=closed_on,
+        **fields,
+    )
+    raised_at = make_aware(datetime.combine(raised_on, time(12)))
+    Problem.objects.filter(pk=problem.pk).update(created_at=raised_at)
+    problem.created_at = raised_at
+    return problem
+
+
+def make_member(username: str, group: str, city: City | None = None, unit: Unit | None = None):
+    """A staff account in the role `group`, bound to her city (a reporter) or unit (a contact)."""
+    user = get_user_model().objects.create_user(username, password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    if city:
+        Reporter.objects.create(user=user, city=city)
+    if unit:
+        UnitContact.objects.create(user=user, unit=unit)
+    return user
+
+
+def raise_problem(
+    task: Task,
+    city: City,
+    title: str = "用地指标不足",
+    status: str = Problem.Status.RAISED,
+    unit: Unit | None = None,
+    deadline: date | None = None,
+    **fields,
+) -> Problem:
+    """A problem as if its steps up to `status` were taken, with its raised entry (an
+    assigned one with `unit`, `deadline` and assigned today)."""
+    if unit is not None:
+        fields.setdefault("assigned_on", localdate())
+    problem = Problem.objects.create(
+        task=task,
+        city=city,
+        title=title,
+        description=fields.pop("description", "站房用地未落实"),
+        kind=fields.pop("kind", Problem.Kind.LAND),
+        status=status,
+        unit=unit,
+        deadline=deadline,
+        **fields,
+    )
+    ProblemEntry.objects.create(problem=problem, kind="raised", text=problem.description)
+    return problem
 
 
 @dataclass(frozen=True)

@@ -1,19 +1,30 @@
 """Who may do what, through the admin's real URLs: each role × action × own or other city.
 
-The cast: the office, the Kaifeng reporter, and a leader. "own" rows are Kaifeng's, "other"
-rows Zhengzhou's. Outcomes: a status code, or for the workflow actions whether it took effect.
+The cast: the office, the Kaifeng reporter, a leader, and the contact of Kaifeng's unit (责任单位
+联络员). "own" rows are Kaifeng's, "other" rows Zhengzhou's; each side's problem is assigned to
+a unit of its own city, and a "raised" one awaits assignment. Outcomes: a status code, or for the
+workflow actions and the problem steps whether it took effect.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils.timezone import localdate
 
 from investment.models import ProgressReport
-from plan.models import Reporter, Unit
-from plan.roles import OFFICE, REPORTER, VIEWER
+from plan.models import Reporter, Unit, UnitContact
+from plan.roles import OFFICE, REPORTER, UNIT_CONTACT, VIEWER
 from tasks.models import CityAllocation, Milestone, Project
-from tests.builders import make_allocation, make_area, make_plan, make_report, make_task
+from tests.builders import (
+    make_allocation,
+    make_area,
+    make_plan,
+    make_report,
+    make_task,
+    raise_problem,
+)
 
 pytestmark = pytest.mark.django_db
 Status = ProgressReport.Status
@@ -46,6 +57,16 @@ def world(django_user_model, zhengzhou, kaifeng):
             "unit": Unit.objects.create(name=f"{city.name}市人民政府", kind="city_government"),
         }
         rows[side]["project"].cities.set([city])
+        unit = Unit.objects.create(name=f"{city.name}市自然资源和规划局", kind="other")
+        rows[side]["problem_unit"] = unit
+        rows[side]["problem"] = raise_problem(
+            task, city, f"{city.name}用地", "assigned", unit, localdate() + timedelta(days=9)
+        )
+        rows[side]["raised"] = raise_problem(task, city, f"{city.name}资金")
+    contact = django_user_model.objects.create_user("contact", password="x", is_staff=True)
+    contact.groups.add(Group.objects.get(name=UNIT_CONTACT))
+    UnitContact.objects.create(user=contact, unit=rows["own"]["problem_unit"])
+    users["contact"] = contact
     return {"task": task, "users": users, "rows": rows}
 
 
@@ -55,6 +76,8 @@ URLS = {
     "milestone": "/admin/tasks/milestone/",
     "project": "/admin/tasks/project/",
     "unit": "/admin/plan/unit/",
+    "problem": "/admin/investment/problem/",
+    "raised": "/admin/investment/problem/",
 }
 
 
@@ -76,6 +99,18 @@ def form_data(kind: str, obj) -> dict:
         return {"task": obj.task_id, "name": obj.name, "goal": "complete", "cities": cities}
     if kind == "unit":
         return {"name": obj.name, "short_name": "改", "kind": obj.kind, "is_active": "on"}
+    if kind in ("problem", "raised"):
+        return {
+            "task": obj.task_id,
+            "city": obj.city_id,
+            "title": "改",
+            "description": obj.description,
+            "kind": obj.kind,
+            "unit": obj.unit_id or "",
+            "deadline": obj.deadline.isoformat() if obj.deadline else "",
+            "seen_version": obj.version,
+            "change_reason": "更正",
+        }
     return {
         "task": obj.task_id,
         "city": obj.city_id,
@@ -108,6 +143,19 @@ VIEW = [
     ("office", "unit", "other", 200),
     ("reporter", "unit", "own", 200),
     ("leader", "unit", "own", 302),
+    ("office", "problem", "other", 200),
+    ("reporter", "problem", "own", 200),
+    ("reporter", "problem", "other", 404),
+    ("leader", "problem", "own", 302),
+    ("contact", "problem", "own", 200),
+    ("contact", "problem", "other", 404),
+    ("contact", "raised", "own", 404),
+    # A unit's contact sees nothing else in the admin (the city-scoped rows are not there).
+    ("contact", "report", "own", 404),
+    ("contact", "allocation", "own", 404),
+    ("contact", "milestone", "own", 404),
+    ("contact", "project", "own", 404),
+    ("contact", "unit", "own", 403),
 ]
 
 
@@ -137,6 +185,14 @@ CHANGE = [
     ("office", "unit", "other", 302),
     ("reporter", "unit", "own", 403),
     ("leader", "unit", "own", 302),
+    ("office", "problem", "other", 302),
+    ("reporter", "raised", "own", 302),
+    ("reporter", "raised", "other", 404),
+    ("reporter", "problem", "own", 403),
+    ("contact", "problem", "own", 403),
+    ("contact", "problem", "other", 404),
+    ("leader", "problem", "own", 302),
+    ("contact", "unit", "own", 403),
 ]
 
 
@@ -159,6 +215,8 @@ def was_changed(kind: str, obj) -> bool:
         return obj.goal == "complete"
     if kind == "unit":
         return obj.short_name == "改"
+    if kind in ("problem", "raised"):
+        return obj.title == "改"
     return obj.status == Milestone.Status.IN_PROGRESS
 
 
@@ -176,6 +234,11 @@ ADD = [
     ("office", "unit", 200),
     ("reporter", "unit", 403),
     ("leader", "unit", 302),
+    ("office", "problem", 200),
+    ("reporter", "problem", 200),
+    ("contact", "problem", 403),
+    ("leader", "problem", 302),
+    ("contact", "report", 403),
 ]
 
 
@@ -199,6 +262,10 @@ DELETE = [
     ("reporter", "project", "other", 404),
     ("office", "unit", "other", 302),
     ("reporter", "unit", "own", 403),
+    # A problem is never deleted (its thread and history stay): the office refuses it.
+    ("office", "problem", "other", 403),
+    ("reporter", "raised", "own", 403),
+    ("contact", "problem", "own", 403),
 ]
 
 
@@ -230,6 +297,41 @@ def test_workflow(client, world, role, action, side, row, after):
     client.post(URLS["report"], {"action": action, "_selected_action": [report.pk]})
     report.refresh_from_db()
     assert report.status == after
+
+
+STEPS = [
+    # role, step, side, row, status of the POST (302: taken), status afterwards
+    ("office", "assign", "other", "raised", 302, "assigned"),
+    ("reporter", "assign", "own", "raised", 403, "raised"),
+    ("contact", "assign", "own", "problem", 403, "assigned"),
+    ("leader", "assign", "own", "raised", 302, "raised"),
+    ("contact", "answer", "own", "problem", 302, "answered"),
+    ("contact", "answer", "other", "problem", 404, "assigned"),
+    ("reporter", "answer", "own", "problem", 403, "assigned"),
+    ("office", "answer", "other", "problem", 302, "answered"),
+    ("office", "refuse", "other", "problem", 302, "refused"),
+    ("reporter", "refuse", "own", "raised", 403, "raised"),
+    ("contact", "refuse", "own", "problem", 403, "assigned"),
+    ("reporter", "close", "own", "problem", 403, "assigned"),
+    ("contact", "close", "own", "problem", 403, "assigned"),
+    ("contact", "return", "own", "problem", 403, "assigned"),
+]
+
+
+@pytest.mark.parametrize(("role", "step", "side", "row", "expected", "after"), STEPS)
+def test_problem_steps(client, world, role, step, side, row, expected, after):
+    client.force_login(world["users"][role])
+    problem = world["rows"][side][row]
+    data = {
+        "unit": world["rows"][side]["problem_unit"].pk,
+        "deadline": (localdate() + timedelta(days=5)).isoformat(),
+        "text": "已办理",
+        "seen_version": problem.version,
+    }
+    url = f"{URLS['problem']}{problem.pk}/{step}/"
+    assert client.post(url, data).status_code == expected
+    problem.refresh_from_db()
+    assert problem.status == after
 
 
 CLOSING = [

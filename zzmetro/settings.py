@@ -270,6 +270,11 @@ CONTENT_SECURITY_POLICY = {
 # otherwise lets anyone who can view a model import into it).
 # The read-only pages need a signed-in user unless this is on.
 DASHBOARD_PUBLIC = env_bool("DASHBOARD_PUBLIC", False)
+
+# The problem list's escalation: yellow when due within this many days, red when overdue by
+# more than that many.
+PROBLEM_WARNING_DAYS = env_int("PROBLEM_WARNING_DAYS", 7)
+PROBLEM_RED_DAYS = env_int("PROBLEM_RED_DAYS", 30)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

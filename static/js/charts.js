@@ -7,7 +7,14 @@
   const legend = data.legend;
   // Amounts arrive as decimal strings (never floats on the server); charts need numbers.
   const numbers = (values) => values.map((value) => (value === null ? null : Number(value)));
-  const colours = { target: "#9db7d5", completed: "#0b5cad", expected: "#e0b400" };
+  const colours = {
+    target: "#9db7d5",
+    completed: "#0b5cad",
+    expected: "#e0b400",
+    not_overdue: "#9db7d5",
+    overdue: "#c2410c",
+    closed: "#0f5c2e",
+  };
 
   const bars = (series, targetLabel) => ({
     type: "bar",
@@ -23,6 +30,19 @@
   const builders = {
     areas: (canvas) => bars(data.areas, canvas.dataset.target === "allocation" ? legend.allocation : legend.target),
     cities: () => bars(data.cities, legend.allocation),
+    // Open problems split by the deadline, stacked on those closed: one bar per city.
+    problems: () => ({
+      type: "bar",
+      data: {
+        labels: data.problems.labels,
+        datasets: ["overdue", "not_overdue", "closed"].map((name) => ({
+          label: legend[name],
+          data: numbers(data.problems[name]),
+          backgroundColor: colours[name],
+        })),
+      },
+      options: { scales: { x: { stacked: true }, y: { stacked: true, ticks: { precision: 0 } } } },
+    }),
     quarters: () => ({
       type: "line",
       data: {
@@ -39,7 +59,7 @@
     const build = builders[canvas.dataset.chart];
     if (!build) return;
     const config = build(canvas);
-    config.options = { responsive: true, maintainAspectRatio: false, animation: false };
+    config.options = { ...config.options, responsive: true, maintainAspectRatio: false, animation: false };
     new window.Chart(canvas, config);
   });
 })();

@@ -185,9 +185,10 @@ def test_purge_removes_sample_rows_and_nothing_else(sample_2021):
     assert list(CityAllocation.objects.all()) == [real_allocation]
     assert list(ProgressReport.objects.all()) == [real_report]
     assert list(ProjectUpdate.objects.all()) == [real_update]
-    assert output.strip() == (
-        "已删除 {} 条示例填报、{} 条示例项目进展和 {} 条示例分配。".format(*counts)
-    )
+    assert output.strip().splitlines() == [
+        "已删除 {} 条示例填报、{} 条示例项目进展和 {} 条示例分配。".format(*counts),
+        "已删除 12 个示例问题（含 33 条办理记录、0 个附件）和 6 个示例责任单位。",
+    ]
 
 
 @pytest.mark.django_db

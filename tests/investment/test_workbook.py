@@ -82,6 +82,7 @@ def test_the_plan_workbook_holds_every_sheet_named_in_chinese(client, world):
         "重点项目",
         "填报记录",
         "工作节点",
+        "问题清单",
     ]
 
 

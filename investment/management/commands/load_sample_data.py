@@ -11,10 +11,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.timezone import localdate
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from investment.models import ProgressReport, ProjectUpdate
+from investment.sample_problems import add_sample_problems
 from plan.models import City, Plan
 from tasks.models import CityAllocation, Project, Task
 
@@ -93,6 +95,7 @@ class Command(BaseCommand):
                 _("There is no plan for %(year)d; run load_plan %(year)d first.") % {"year": year}
             )
         rng = random.Random(year)
+        today = localdate()
         allocations = reports = 0
         tasks = Task.objects.of_plan(plan).with_target().prefetch_related("cities", "allocations")
         with transaction.atomic():
@@ -113,6 +116,7 @@ class Command(BaseCommand):
                     reports += self.add_reports(plan, task, city, None, rng)
             # A generator of their own, so the reports stay what they were before projects.
             updates = self.add_updates(plan, random.Random(f"projects-{year}"))
+            problems, units = add_sample_problems(plan, today)
         self.stdout.write(
             _(
                 "Sample data for %(year)d: %(allocations)d allocations, %(reports)d reports "
@@ -120,6 +124,16 @@ class Command(BaseCommand):
             )
             % {"year": year, "allocations": allocations, "reports": reports, "updates": updates}
         )
+        if problems:
+            self.stdout.write(
+                _(
+                    "%(problems)d sample problems and %(units)d sample units added. Their dates "
+                    "are counted from today, %(today)s, so that every colour shows today."
+                )
+                % {"problems": problems, "units": units, "today": today.isoformat()}
+            )
+        else:
+            self.stdout.write(_("No sample problems added: the plan has them already."))
 
     def add_reports(
         self, plan: Plan, task: Task, city: City, allocation: Decimal | None, rng: random.Random

@@ -3,6 +3,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from investment.models import ProgressReport, ProjectPhoto, ProjectUpdate
+from investment.sample_problems import purge_sample_problems
 from tasks.models import CityAllocation
 
 
@@ -19,6 +20,7 @@ class Command(BaseCommand):
                 transaction.on_commit(lambda image=photo.image: image.delete(save=False))
             updates, _detail = ProjectUpdate.objects.sample().delete()
             allocations, _detail = CityAllocation.objects.sample().delete()
+            problems = purge_sample_problems()
         self.stdout.write(
             _(
                 "Removed %(reports)d sample reports, %(updates)d sample project updates and "
@@ -26,3 +28,15 @@ class Command(BaseCommand):
             )
             % {"reports": reports, "updates": updates, "allocations": allocations}
         )
+        self.stdout.write(
+            _(
+                "Removed %(problems)d sample problems with %(entries)d thread entries and "
+                "%(attachments)d attachments, and %(units)d sample units."
+            )
+            % problems
+        )
+        if problems["kept"]:
+            self.stdout.write(
+                _("Kept the sample units that real rows still name: %(units)s.")
+                % {"units": _(", ").join(problems["kept"])}
+            )
