@@ -136,6 +136,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # one failing half-way with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
 
+# PostgreSQL: JIT compilation off. The figures' queries are short but cost-estimated high, so
+# PostgreSQL spent more time compiling them than running them (bench/RESULTS.md: the overview's
+# slowest query 153 ms with JIT, 23 ms without). DATABASE_JIT=true turns it back on.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_bool(
+    "DATABASE_JIT", False
+):
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+
 # PostgreSQL: DATABASE_POOL=true keeps a psycopg pool of connections per process (Django's
 # own pooling, which needs CONN_MAX_AGE 0); otherwise each request opens its own.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
