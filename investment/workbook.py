@@ -140,6 +140,8 @@ def summary_sheet(book: Workbook, scope: Scope, sample: bool, target_label: str)
         sheet.append(
             [sheet.cell(_("Tasks: %(pace)s") % {"pace": pace.label}, bold=True), counts[pace.value]]
         )
+    summary_projects(sheet, scope)
+    summary_problems(sheet, scope)
     sheet.append([])
     rows = breakdown(scope)
     if not rows:
@@ -161,6 +163,36 @@ def summary_sheet(book: Workbook, scope: Scope, sample: bool, target_label: str)
     chart.set_categories(Reference(sheet.ws, min_col=1, min_row=first, max_row=sheet.rows))
     # Below its rows, so sheet, table and chart print on one portrait page.
     sheet.ws.add_chart(chart, f"A{sheet.rows + 2}")
+
+
+def rate_text(rate, done: int, total: int) -> str:
+    return "—" if rate is None else f"{rate}% ({done}/{total})"
+
+
+def summary_projects(sheet: Sheet, scope: Scope) -> None:
+    """开工率, 竣工率 and the named projects' share, as the page shows them."""
+    counts = scope.projects
+    if counts is None:
+        return
+    share = scope.project_share
+    for label, value in [
+        (_("Start rate"), rate_text(counts.start_rate, counts.started, counts.to_start)),
+        (_("Finish rate"), rate_text(counts.complete_rate, counts.completed, counts.to_complete)),
+        (_("Key projects' share"), _("no amount reported") if share is None else f"{share}%"),
+    ]:
+        sheet.append([sheet.cell(label, bold=True), value])
+
+
+def summary_problems(sheet: Sheet, scope: Scope) -> None:
+    """Open, overdue and closed problems and 办结率, as of the page's day."""
+    counts = scope.figures.problems(scope.subject, timezone.localdate())
+    for label, value in [
+        (_("Open problems"), counts.open),
+        (_("Overdue problems"), counts.overdue),
+        (_("Closed problems"), counts.closed),
+        (_("Closure rate"), rate_text(counts.rate, counts.closed_on_time, counts.due)),
+    ]:
+        sheet.append([sheet.cell(label, bold=True), value])
 
 
 def breakdown(scope: Scope) -> list[tuple[str, Progress]]:

@@ -491,3 +491,15 @@ def test_workbook_queries_do_not_grow_with_projects(client, projects, zhengzhou,
         for quarter in range(1, 5):
             make_update(project, kaifeng, quarter, "construction", amount=Decimal("1"))
     assert queries() == small
+
+
+def test_the_summary_carries_the_project_rates_and_the_problem_figures(client, projects):
+    summary = rows(download(client, "/2021/export.xlsx?as_of=2021Q2")["汇总"])
+    figures = {row[0]: row[1] for row in summary if row[0]}
+    # 郑济高铁 is to be completed and only Zhengzhou's section reports, 在建: not completed.
+    assert figures["开工率"] == "—"
+    assert figures["竣工率"] == "0.0% (0/1)"
+    # Its counted updates state 2 + 3.5 + 1 of the 49.5 + 3 reported.
+    assert figures["重点项目投资占比"] == f"{scope(Figures(projects, 2), projects).project_share}%"
+    assert (figures["未办结问题"], figures["逾期问题"], figures["已销号问题"]) == (0, 0, 0)
+    assert figures["办结率"] == "—"
