@@ -1,9 +1,9 @@
 """Sample problems for load_sample_data: a dozen across the five cities, one of each state and
 colour, with their threads; purge_sample_data removes them.
 
-Colours are computed against today, so the sample's dates are counted from the day it is
-loaded: loaded on any day, it shows every colour that day. Its responsible units are made up
-too, each named with the 示例 mark, since the source names no units.
+The sample's dates are counted back from a reference day (load_sample_data passes today, or for
+a past plan the end of its last sample quarter): on that day it shows every colour. Its
+responsible units are made up too, each named with the 示例 mark, since the source names none.
 """
 
 from dataclasses import dataclass

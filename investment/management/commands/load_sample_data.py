@@ -95,7 +95,9 @@ class Command(BaseCommand):
                 _("There is no plan for %(year)d; run load_plan %(year)d first.") % {"year": year}
             )
         rng = random.Random(year)
-        today = localdate()
+        # The sample problems are dated back from this day: today, or for a past plan the end of
+        # its last sample quarter, so that its pages count them as of that quarter.
+        today = min(localdate(), plan.quarter_end(max(SAMPLE_QUARTERS)))
         allocations = reports = 0
         tasks = Task.objects.of_plan(plan).with_target().prefetch_related("cities", "allocations")
         with transaction.atomic():
@@ -127,8 +129,9 @@ class Command(BaseCommand):
         if problems:
             self.stdout.write(
                 _(
-                    "%(problems)d sample problems and %(units)d sample units added. Their dates "
-                    "are counted from today, %(today)s, so that every colour shows today."
+                    "%(problems)d sample problems and %(units)d sample units added, dated back "
+                    "from %(today)s: today, or for a past plan the end of its last sample "
+                    "quarter, so that its pages count them."
                 )
                 % {"problems": problems, "units": units, "today": today.isoformat()}
             )
