@@ -14,7 +14,9 @@ from django.db import transaction
 from django.utils.timezone import localdate
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_create_with_history
 
+from investment.figures_cache import reset_generation
 from investment.models import ProgressReport, ProjectUpdate
 from investment.sample_problems import add_sample_problems
 from plan.models import City, Plan
@@ -100,6 +102,9 @@ class Command(BaseCommand):
         today = min(localdate(), plan.quarter_end(max(SAMPLE_QUARTERS)))
         allocations = reports = 0
         tasks = Task.objects.of_plan(plan).with_target().prefetch_related("cities", "allocations")
+        # Reports and updates are saved in bulk (with their history), one model at a time:
+        # saved one by one they made the command, and every test that loads the sample, slow.
+        self.pending: list = []
         with transaction.atomic():
             for task in tasks:
                 if task.allocations.all():
@@ -116,8 +121,10 @@ class Command(BaseCommand):
             for task in Task.objects.of_plan(plan).filter(target__isnull=True):
                 for city in task.cities.all():
                     reports += self.add_reports(plan, task, city, None, rng)
+            self.save_pending(ProgressReport)
             # A generator of their own, so the reports stay what they were before projects.
             updates = self.add_updates(plan, random.Random(f"projects-{year}"))
+            self.save_pending(ProjectUpdate)
             problems, units = add_sample_problems(plan, today)
         self.stdout.write(
             _(
@@ -137,6 +144,12 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(_("No sample problems added: the plan has them already."))
+
+    def save_pending(self, model) -> None:
+        bulk_create_with_history(self.pending, model, batch_size=500)
+        self.pending = []
+        # A bulk insert sends no post_save, so the figures cache is told here.
+        transaction.on_commit(reset_generation)
 
     def add_reports(
         self, plan: Plan, task: Task, city: City, allocation: Decimal | None, rng: random.Random
@@ -175,8 +188,9 @@ class Command(BaseCommand):
                 else _("Sample progress note, not a real report."),
                 is_sample=True,
             )
-            report.full_clean()
-            report.save()
+            # Its existence was checked above; validated, then written in bulk with the rest.
+            report.full_clean(validate_unique=False, validate_constraints=False)
+            self.pending.append(report)
             added += 1
         return added
 
@@ -216,8 +230,8 @@ class Command(BaseCommand):
                 ever_submitted=True,
                 is_sample=True,
             )
-            update.full_clean()
-            update.save()
+            update.full_clean(validate_unique=False, validate_constraints=False)
+            self.pending.append(update)
             added += 1
         return added
 
