@@ -59,8 +59,8 @@ def sample_warning() -> str:
     return "{}: {}".format(
         _("Sample data"),
         _(
-            "The city allocations, quarterly reports and project updates shown here are made up "
-            "for demonstration and are not real figures."
+            "The city allocations, quarterly reports, project updates and problems shown here are "
+            "made up for demonstration and are not real."
         ),
     )
 

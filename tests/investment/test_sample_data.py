@@ -199,7 +199,7 @@ def test_sample_for_a_year_without_a_plan_fails_clearly():
 
 def test_the_admin_shows_the_sample_banner_too(sample_2021, admin_client):
     html = admin_client.get("/admin/").content.decode()
-    assert "本站显示的城市分配、季度填报和项目进展是演示用的虚构数字" in html
+    assert "本站显示的城市分配、季度填报、项目进展和问题是演示用的虚构内容" in html
 
 
 def test_a_sample_project_update_alone_shows_the_banner(zhengzhou, client, leader):
@@ -210,4 +210,4 @@ def test_a_sample_project_update_alone_shows_the_banner(zhengzhou, client, leade
     ProjectUpdate.objects.filter(pk=update.pk).update(is_sample=True)
     assert sample_data_exists()
     client.force_login(leader)
-    assert "本站显示的城市分配、季度填报和项目进展" in client.get("/2021/").content.decode()
+    assert "本站显示的城市分配、季度填报、项目进展和问题" in client.get("/2021/").content.decode()

@@ -454,7 +454,7 @@ def test_a_plan_without_projects_says_so(client, world):
 def test_the_project_sheet_warns_of_sample_data_above_its_header(client, projects):
     ProgressReport.objects.filter(quarter=1).update(is_sample=True)
     sheet = download(client, "/2021/export.xlsx?as_of=2021Q2")["重点项目"]
-    assert rows(sheet)[1][0].startswith("示例数据: 本站显示的城市分配、季度填报和项目进展")
+    assert rows(sheet)[1][0].startswith("示例数据: 本站显示的城市分配、季度填报、项目进展和问题")
     assert rows(sheet)[2][:2] == ("序号", "项目名称")
     assert sheet.print_title_rows == "$1:$3"
     assert sheet.freeze_panes == "A4"
