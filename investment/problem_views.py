@@ -1,5 +1,5 @@
-"""The problem list's pages: every problem the reader may see, and one problem with its thread.
-The other pages' problem figures are in views.py (`problem_figures`)."""
+"""The problem list's pages: every problem the reader may see, one problem with its thread, and
+an attachment's address. The other pages' problem figures are in views.py (`problem_figures`)."""
 
 import re
 from functools import wraps
@@ -14,7 +14,8 @@ from django.utils.timezone import localdate
 from plan.models import City, Plan, Unit
 from tasks.models import Project, Task
 
-from .problems import Colour, Problem
+from .photos import photo_response
+from .problems import Colour, Problem, ProblemAttachment
 from .views import dashboard
 
 PROBLEMS_PER_PAGE = 50
@@ -112,3 +113,14 @@ def problem_detail(request: HttpRequest, year: int, pk: int) -> HttpResponse:
     extra = {"plan": plan, "problem": problem, "days_late": problem.days_late(today)}
     extra["entries"] = problem.entries.select_related("author").prefetch_related("attachments")
     return render(request, "investment/problem.html", extra)
+
+
+def problem_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    """A photo attached to a problem's thread, for who may see the problem; else a 404."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    problems = Problem.objects.visible_to(request.user)
+    attachment = get_object_or_404(
+        ProblemAttachment.objects.filter(entry__problem__in=problems), pk=pk
+    )
+    return photo_response(attachment)

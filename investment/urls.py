@@ -1,17 +1,19 @@
 from django.urls import path
 
-from . import problem_views, views
+from . import problem_views, project_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("<int:year>/template.xlsx", views.entry_template, name="entry-template"),
-    path("<int:year>/projects/", views.project_list, name="projects"),
-    path("<int:year>/projects/<int:pk>/", views.project_detail, name="project"),
-    path("<int:year>/units/<int:pk>/", views.unit_detail, name="unit"),
-    path("photos/<int:pk>/", views.project_photo, name="project-photo"),
+    path("<int:year>/projects/", project_views.project_list, name="projects"),
+    path("<int:year>/projects/<int:pk>/", project_views.project_detail, name="project"),
+    path("<int:year>/units/<int:pk>/", project_views.unit_detail, name="unit"),
+    path("photos/<int:pk>/", project_views.project_photo, name="project-photo"),
     path("<int:year>/problems/", problem_views.problem_list, name="problems"),
     path("<int:year>/problems/<int:pk>/", problem_views.problem_detail, name="problem"),
-    path("problem-attachments/<int:pk>/", views.problem_attachment, name="problem-attachment"),
+    path(
+        "problem-attachments/<int:pk>/", problem_views.problem_attachment, name="problem-attachment"
+    ),
 ]
 
 # Each page, with its figures as a workbook and its reports as CSV at the page's own address.
