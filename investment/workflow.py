@@ -66,7 +66,7 @@ class Versioned(models.Model):
     based on, so that one person's edit never silently overwrites another's.
 
     A subclass says which fields a stale save is told about (`STALE_FIELDS`, with `status`)
-    and how (`stale_message`).
+    and defines how (`stale_message(current)`).
     """
 
     STALE_FIELDS: tuple[str, ...] = ()
@@ -115,16 +115,15 @@ class Versioned(models.Model):
         if current:
             raise ValidationError(self.stale_message(current), code="stale")
 
-    def stale_message(self, current: dict) -> str:
-        raise NotImplementedError
-
 
 class Reported(Versioned):
     """What a city reports for a quarter and the office reviews: the fields and steps a progress
     report and a project update have in common.
 
-    A subclass names its subject (`series`), the plan whose quarter closes it (`closing`), its
-    unique constraint (`UNIQUE`) and what a stale save is told (`stale_message`).
+    A subclass defines `series()` (the lookups of its subject, city and year: its quarters are
+    one series), `closing()` (the lookups that find its plan from a QuarterClose),
+    `subject_label()` (how messages name its subject), `stale_message(current)`, its unique
+    constraint's name (`UNIQUE`) and why it waits on an earlier quarter (`EARLIER_UNSUBMITTED`).
     """
 
     Status = Status
@@ -163,14 +162,6 @@ class Reported(Versioned):
                 raise
             self.pk = None
             raise DuplicateReport(unique.violation_error_message, code="unique") from None
-
-    def series(self) -> dict:
-        """The lookups of this row's subject, city and year: its quarters are one series."""
-        raise NotImplementedError
-
-    def closing(self) -> dict:
-        """The lookups that find this row's plan from a QuarterClose."""
-        raise NotImplementedError
 
     def editable_by(self, user) -> bool:
         """Whether `user` may change this row now, the quarter's closing included."""
@@ -240,9 +231,6 @@ class Reported(Versioned):
             .objects.filter(**self.series(), quarter__lt=self.quarter, status__in=self.EDITABLE)
             .order_by("quarter")
         )
-
-    def subject_label(self) -> str:
-        raise NotImplementedError
 
     # Why a row waits for its series' earlier quarter; the subclass names its series.
     EARLIER_UNSUBMITTED = ""
