@@ -24,7 +24,7 @@ from tasks.models import CityAllocation, Milestone, Project, Task
 from .coverage import ReportingCoverage
 from .models import ProgressReport, QuarterClose
 from .problem_figures import ProblemCounts, ProblemFigures, ProblemRow, ProblemWarning
-from .projects import ProjectCounts, ProjectFigures, ProjectRow, SectionRow
+from .projects import ProjectCounts, ProjectFigures, ProjectRow, SectionProgress
 
 WAN = Decimal("0.0001")
 ALL = Q()  # Every task: the default filter of the methods that take one.
@@ -433,7 +433,7 @@ class Figures:
         """Each of `projects` as of the quarter: stage, goal met, investment, latest 形象进度."""
         return ProjectFigures(self, city).rows(projects)
 
-    def project_sections(self, project: Project) -> list[SectionRow]:
+    def project_sections(self, project: Project) -> list[SectionProgress]:
         """What each of the project's sections (its cities) reports as of the quarter."""
         return ProjectFigures(self).section_rows(project)
 

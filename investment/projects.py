@@ -72,7 +72,7 @@ class ProjectRow:
 
 
 @dataclass(frozen=True)
-class SectionRow:
+class SectionProgress:
     """One city's section of a project as of the quarter: its latest counted update's quarter,
     stage and 形象进度, and what its counted updates report invested (None if none says)."""
 
@@ -160,7 +160,7 @@ class ProjectFigures:
         )
         return ProjectCounts(**counts)
 
-    def section_rows(self, project: Project) -> list[SectionRow]:
+    def section_rows(self, project: Project) -> list[SectionProgress]:
         """Each city `project` runs through, in city order, with what its section reports."""
         updates = self.updates().filter(project=project, city=OuterRef("pk"))
         latest = updates.order_by("-quarter")
@@ -171,7 +171,7 @@ class ProjectFigures:
             cumulative=_sum(updates, "city"),
         )
         return [
-            SectionRow(
+            SectionProgress(
                 city=city,
                 quarter=city.latest_quarter,
                 stage=city.latest_stage or "",

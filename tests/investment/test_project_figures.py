@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from investment.figures import Figures, ProjectCounts, scope
 from investment.models import ProjectUpdate
-from investment.projects import SectionRow
+from investment.projects import SectionProgress
 from tasks.models import Project
 from tests.builders import make_project, make_report, make_update, make_world
 
@@ -163,10 +163,10 @@ def test_each_section_reports_its_latest_counted_stage_and_its_amounts(world, zh
         sections = Figures(world.plan, 3).project_sections(ji)
     assert len(captured) == 1
     assert sections == [
-        SectionRow(zhengzhou, 2, Stage.COMPLETED, "路基施工中", Decimal("2.5")),
-        SectionRow(kaifeng, 2, Stage.COMPLETED, "路基施工中", Decimal(1)),
+        SectionProgress(zhengzhou, 2, Stage.COMPLETED, "路基施工中", Decimal("2.5")),
+        SectionProgress(kaifeng, 2, Stage.COMPLETED, "路基施工中", Decimal(1)),
     ]
     assert Figures(world.plan, 1).project_sections(ji) == [
-        SectionRow(zhengzhou, 1, Stage.CONSTRUCTION, "主体施工", Decimal("0.5")),
-        SectionRow(kaifeng, None, "", "", None),
+        SectionProgress(zhengzhou, 1, Stage.CONSTRUCTION, "主体施工", Decimal("0.5")),
+        SectionProgress(kaifeng, None, "", "", None),
     ]
