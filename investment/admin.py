@@ -25,6 +25,7 @@ from plan.roles import is_office, reporter_city
 from plan.spreadsheets import EscapedCSV, EscapedXLSX
 
 from . import (
+    admin_bulletins,  # noqa: F401  (registers the bulletins' admin)
     admin_problems,  # noqa: F401  (registers the problem list's admin)
     admin_updates,  # noqa: F401  (registers the project updates' admin)
 )

@@ -63,6 +63,13 @@ class Progress:
         return None if self.target is None else wan(self.target * self.expected_share)
 
     @property
+    def gap(self) -> Decimal | None:
+        """Percentage points ahead of (+) or behind (−) the expected pace; None without a target."""
+        if self.percent is None:
+            return None
+        return self.percent - (self.expected_share * 100).quantize(Decimal("0.1"))
+
+    @property
     def pace(self) -> Pace:
         if not self.target:
             return Pace.NO_TARGET

@@ -18,12 +18,14 @@ from plan.money import exact
 from plan.roles import is_office
 from tasks.models import CityAllocation, Project, Task
 
+from .bulletins import Bulletin
 from .problems import Problem, ProblemAttachment, ProblemEntry
 from .reminders import ProblemDigest, ProblemReminder
 from .workflow import REASON_LENGTH, DuplicateReport, QuarterClose, Reported, ReportedQuerySet
 
 __all__ = [
     "REASON_LENGTH",
+    "Bulletin",
     "DuplicateReport",
     "Problem",
     "ProblemAttachment",

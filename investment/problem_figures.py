@@ -44,6 +44,7 @@ class ProblemCounts:
     closed: int
     closed_on_time: int
     refused: int
+    red: int = 0  # open, and overdue by more than PROBLEM_RED_DAYS
 
     @property
     def raised(self) -> int:
@@ -110,7 +111,7 @@ class ProblemFigures:
         return Q(status__in=Problem.OPEN) | Q(status__in=Problem.ENDED, closed_on__gt=self.day)
 
     def sums(self) -> dict:
-        day = self.day
+        day, red = self.day, timedelta(days=settings.PROBLEM_RED_DAYS)
         closed = Q(status=Status.CLOSED, closed_on__lte=day)
         on_time = closed & (Q(deadline__isnull=True) | Q(closed_on__lte=F("deadline")))
         return {
@@ -119,6 +120,7 @@ class ProblemFigures:
             "closed": Count("pk", filter=closed),
             "closed_on_time": Count("pk", filter=on_time),
             "refused": Count("pk", filter=Q(status=Status.REFUSED, closed_on__lte=day)),
+            "red": Count("pk", filter=self.open_then() & Q(deadline__lt=day - red)),
         }
 
     def counts(self, subject) -> ProblemCounts:

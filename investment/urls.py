@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import problem_views, project_views, views
+from . import bulletin_views, problem_views, project_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,6 +11,20 @@ urlpatterns = [
     path("photos/<int:pk>/", project_views.project_photo, name="project-photo"),
     path("<int:year>/problems/", problem_views.problem_list, name="problems"),
     path("<int:year>/problems/<int:pk>/", problem_views.problem_detail, name="problem"),
+    path("<int:year>/bulletins/", bulletin_views.bulletin_list, name="bulletins"),
+    path("<int:year>/bulletin/", bulletin_views.bulletin_detail, name="bulletin"),
+    path(
+        "<int:year>/bulletin/bulletin.docx",
+        bulletin_views.bulletin_detail,
+        {"file_as": "docx"},
+        name="bulletin-docx",
+    ),
+    path(
+        "<int:year>/bulletin/bulletin.pdf",
+        bulletin_views.bulletin_detail,
+        {"file_as": "pdf"},
+        name="bulletin-pdf",
+    ),
     path(
         "problem-attachments/<int:pk>/", problem_views.problem_attachment, name="problem-attachment"
     ),

@@ -52,7 +52,7 @@ def city_download_allowed(request: HttpRequest, city: City) -> HttpResponse | No
 def figures_for(request: HttpRequest, year: int) -> Figures:
     """The plan of `year` as of ?as_of=2021Q3 (by default the quarter default_as_of picks,
     noted on the request for the page to say why), counting approved reports only with
-    ?approved=1; an unknown quarter is a 404."""
+    ?approved=1; an unknown quarter is a 404 that says which quarters there are."""
     plan = get_object_or_404(Plan, year=year)
     raw = request.GET.get("as_of")
     if raw is None:
@@ -61,7 +61,16 @@ def figures_for(request: HttpRequest, year: int) -> Figures:
     elif match := re.fullmatch(rf"{plan.year}Q([1-4])", raw):
         as_of = int(match[1])
     else:
-        raise Http404
+        words = {"value": raw[:20], "year": plan.year}
+        not_found = Http404(
+            _(
+                "“%(value)s” is not a quarter of the %(year)s plan: choose one of %(year)sQ1 to "
+                "%(year)sQ4."
+            )
+            % words
+        )
+        not_found.public = True  # The site's 404 page shows the reason (zzmetro.views).
+        raise not_found
     return Figures(plan, as_of, request.GET.get("approved") == "1")
 
 

@@ -25,6 +25,7 @@ _HISTORY = [
     ("investment", "historicalprojectupdate"),
     ("investment", "historicalprojectphoto"),
     ("investment", "historicalproblem"),
+    ("investment", "historicalbulletin"),
 ]
 _REPORTS = [
     ("investment", "progressreport"),
@@ -37,6 +38,7 @@ _PROBLEMS = [
     ("investment", "problemattachment"),
 ]
 _REPORTERS = [("plan", "reporter"), ("plan", "unitcontact")]
+_BULLETINS = [("investment", "bulletin")]
 ALL = ["view", "add", "change", "delete"]
 
 
@@ -45,7 +47,7 @@ def _grant(models_: list[tuple[str, str]], actions: list[str]) -> list[tuple[str
 
 
 PERMISSIONS: dict[str, list[tuple[str, str]]] = {
-    OFFICE: _grant(_PLAN + _TASKS + _REPORTS + _PROBLEMS + _REPORTERS, ALL)
+    OFFICE: _grant(_PLAN + _TASKS + _REPORTS + _PROBLEMS + _REPORTERS + _BULLETINS, ALL)
     + _grant(_HISTORY, ["view"])
     # To see and clear sign-in lockouts (django-axes), and so unlock a colleague.
     + [

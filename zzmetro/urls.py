@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from .views import healthz
 
+handler404 = "zzmetro.views.not_found"
 handler500 = "zzmetro.views.server_error"
 
 urlpatterns = [

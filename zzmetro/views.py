@@ -2,7 +2,7 @@ import logging
 import sys
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, HttpResponseServerError
 from django.template import loader
 
 logger = logging.getLogger(__name__)
@@ -27,3 +27,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
         response["Retry-After"] = "30"
         return response
     return HttpResponseServerError(loader.render_to_string("500.html"))
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler404: the site's page, saying why only where the view wrote the reason for a
+    reader (an Http404 marked `public`), never Django's English "No City matches ..."."""
+    message = str(exception) if getattr(exception, "public", False) else ""
+    page = loader.render_to_string("404.html", {"message": message}, request=request)
+    return HttpResponseNotFound(page)
