@@ -166,7 +166,7 @@ def docx(found: Content, bulletin: Bulletin | None, revised: bool) -> bytes:
         [
             _("Rank"),
             _("City"),
-            _("Completed (亿元)"),
+            pgettext("bulletin", "Completed (亿元)"),
             _("Completion (%)"),
             _("Against the pace (points)"),
             _("Change of rank"),
@@ -209,7 +209,7 @@ def docx(found: Content, bulletin: Bulletin | None, revised: bool) -> bytes:
         over = _("Over %(days)s days overdue") % {"days": found.problems.red_days}
         _table(
             document,
-            [_("Responsible unit"), _("Open"), _("Overdue"), over],
+            [_("Responsible unit"), pgettext("problems", "Open"), _("Overdue"), over],
             [
                 [unit.display_name, str(unit.open), str(unit.overdue), str(unit.red)]
                 for unit in found.problems.units

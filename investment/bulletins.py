@@ -23,11 +23,11 @@ NEXT_STEPS_LENGTH = 5000
 
 def validate_next_steps(value: str) -> None:
     if CONTROL_CHARACTERS.search(value):
-        raise control_character_error(_("Next steps"))
+        raise control_character_error(_("next steps"))
     if len(value) > NEXT_STEPS_LENGTH:
         raise ValidationError(
             _("%(field)s can be at most %(limit)s characters long (it has %(length)s).")
-            % {"field": _("Next steps"), "limit": NEXT_STEPS_LENGTH, "length": len(value)}
+            % {"field": _("next steps"), "limit": NEXT_STEPS_LENGTH, "length": len(value)}
         )
 
 
@@ -57,9 +57,7 @@ class Bulletin(Versioned):
         _("next steps"),
         blank=True,
         validators=[validate_next_steps],
-        help_text=_(
-            "下步工作: what the office asks of the cities and units next, one paragraph a line."
-        ),
+        help_text=_("What the office asks of the cities and units next, one paragraph a line."),
     )
     number = models.PositiveSmallIntegerField(_("issue number"), null=True, editable=False)
     issued_at = models.DateTimeField(_("issued at"), null=True, editable=False)

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import caches
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import translation
 
 from plan.models import City, Plan
 from plan.roles import VIEWER
@@ -37,6 +38,15 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    # A request in English activates English for the thread, and Django never deactivates it:
+    # each test starts in the default language, as a new request would.
+    translation.activate("zh-hans")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def uncached_figures(settings):
     # Tests of behaviour see each page computed; tests of the cache turn it on themselves.
     settings.ROLLUP_CACHE_SECONDS = 0
@@ -60,9 +70,24 @@ def project_rows() -> list:
 
 def restore(rows: list) -> None:
     # Foreign keys are checked at commit on both databases, so the order does not matter.
-    with transaction.atomic():
-        for model, objects in rows:
-            model._base_manager.bulk_create(objects)
+    # The rows keep their own dates: auto_now(_add) would stamp them with today's, and a
+    # problem raised in 2021 would seem raised today.
+    stamped = [
+        field
+        for model, _objects in rows
+        for field in model._meta.concrete_fields
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    ]
+    flags = [(field, field.auto_now, field.auto_now_add) for field in stamped]
+    try:
+        for field in stamped:
+            field.auto_now = field.auto_now_add = False
+        with transaction.atomic():
+            for model, objects in rows:
+                model._base_manager.bulk_create(objects)
+    finally:
+        for field, auto_now, auto_now_add in flags:
+            field.auto_now, field.auto_now_add = auto_now, auto_now_add
 
 
 @pytest.fixture(scope="session")

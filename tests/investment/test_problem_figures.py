@@ -52,8 +52,8 @@ def world(zhengzhou, kaifeng):
     )
 
 
-def counts(day, open_, overdue, closed, on_time, refused) -> ProblemCounts:
-    return ProblemCounts(day, open_, overdue, closed, on_time, refused)
+def counts(day, open_, overdue, closed, on_time, refused, red=0) -> ProblemCounts:
+    return ProblemCounts(day, open_, overdue, closed, on_time, refused, red)
 
 
 def test_the_plan_s_problems_as_of_the_third_quarter(world):
@@ -64,7 +64,8 @@ def test_the_plan_s_problems_as_of_the_third_quarter(world):
 
 def test_a_problem_closed_after_the_quarter_was_open_and_overdue_at_its_end(world):
     q4 = Figures(world.plan, 4).problems(today=END_OF_YEAR)
-    assert q4 == counts(END_OF_YEAR, 4, 3, 4, 2, 1)
+    # p3 and p4 are over 30 days late by the year's end (red); p7 exactly 30.
+    assert q4 == counts(END_OF_YEAR, 4, 3, 4, 2, 1, red=2)
     assert q4.rate == Decimal("28.6")
 
 

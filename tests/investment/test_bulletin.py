@@ -1,0 +1,251 @@
+"""The quarterly bulletin (调度通报): every number it states is the figures', the office issues a
+closed quarter's bulletin once, and an issued bulletin never changes."""
+
+import re
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import formats, translation
+from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import Mm
+
+from investment.bulletin_text import content, frozen, load
+from investment.figures import Figures
+from investment.models import Bulletin, ProgressReport, QuarterClose
+from investment.rankings import Measure
+from plan.money import yi
+from plan.roles import OFFICE
+from tests.builders import make_member
+from tests.investment.test_page_queries import grow
+
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
+ADD = "/admin/investment/bulletin/add/"
+
+
+def numbers(text: str) -> list[str]:
+    return NUMBER.findall(text)
+
+
+def one(value: Decimal) -> str:
+    return f"{value:.1f}"
+
+
+@pytest.fixture
+def office_staff(db):
+    return make_member("bulletin-office", OFFICE)
+
+
+def issue(client, plan, quarter: int, next_steps: str = "压茬推进重点项目建设。", **extra):
+    data = {"plan": plan.pk, "quarter": quarter, "next_steps": next_steps, "_issue": "1", **extra}
+    return client.post(ADD, data, follow=True)
+
+
+def test_each_number_of_the_q3_bulletin_is_one_the_figures_give(sample_world):
+    figures = Figures(sample_world, 3)
+    found = content(figures)
+    total = figures.total().progress
+    with translation.override("zh-hans"):
+        overall = found.overall.sentences()
+        assert overall[0] == (
+            f"截至2021年第3季度末，各项任务累计完成投资{yi(total.completed)}亿元，"
+            f"占年度目标{yi(total.target)}亿元的{one(total.percent)}%，"
+            f"落后时间进度{one(-total.gap)}个百分点。"
+        )
+        tasks = figures.tasks()
+        pace = {value: sum(row.progress.pace == value for row in tasks) for value in
+                ("on_track", "at_risk", "behind", "no_target")}  # fmt: skip
+        assert numbers(overall[-1]) == [str(len(tasks)), *map(str, pace.values())]
+
+        ranked = figures.rankings()
+        for line in found.cities:
+            row = next(r for r in ranked.rows if r.city.slug == line.slug)
+            progress, projects, problems = row.progress, row.projects, row.problems
+            expected = [yi(progress.completed), yi(progress.target), one(progress.percent)]
+            expected += [one(abs(progress.gap)), str(row.completion.rank)]
+            if row.completion.change:
+                expected.append(str(abs(row.completion.change)))
+            expected += [str(projects.to_start), str(projects.started)]
+            expected += [str(projects.to_complete), str(projects.completed)]
+            if problems.raised:
+                expected += [str(problems.raised), str(problems.open), str(problems.overdue)]
+            assert numbers(line.sentence(3)) == expected, line.slug
+        # Ranked by completion, the best first.
+        assert [line.slug for line in found.cities] == [
+            row.city.slug for row in ranked.ordered(Measure.COMPLETION)
+        ]
+
+        for line, row in zip(found.areas, figures.areas(), strict=True):
+            if row.progress.target is None:
+                assert numbers(line.sentence()) == [yi(row.progress.completed)]
+            else:
+                progress = row.progress
+                assert numbers(line.sentence()) == [
+                    yi(progress.completed), yi(progress.target), one(progress.percent),
+                    one(abs(progress.gap)),
+                ]  # fmt: skip
+
+        counts = figures.projects()
+        assert numbers(found.projects.sentence()) == [
+            str(figures.project_set().count()),
+            str(counts.to_start), str(counts.started), one(counts.start_rate),
+            str(counts.to_complete), str(counts.completed), one(counts.complete_rate),
+        ]  # fmt: skip
+
+        problems = figures.problems()
+        day = formats.date_format(problems.day, "DATE_FORMAT")
+        assert found.problems.sentence() == (
+            f"截至{day}，各地共反映问题{problems.raised}个，已办结{problems.closed}个，"
+            f"按期办结率{one(problems.rate)}%，尚未办结{problems.open}个，"
+            f"其中逾期{problems.overdue}个、逾期超过30天{problems.red}个。"
+        )
+    assert found.overall.amounts.completed == total.completed
+
+
+def test_the_sample_q3_bulletin_reads_as_the_office_would_write_it(sample_world):
+    with translation.override("zh-hans"):
+        text = content(Figures(sample_world, 3))
+        first_city = text.cities[0].sentence(3)
+    assert first_city.startswith("郑州累计完成投资291.34亿元，占分配任务494.46亿元的58.9%，")
+    assert "完成率居第1位，较上季度上升1位" in first_city
+    assert first_city.endswith("。")
+    assert text.projects.not_completed == ["郑济高铁郑州至濮阳段"]
+    # The units with open problems, those longest overdue first; not yet assigned ones too.
+    units = [(unit.name, unit.open, unit.overdue, unit.red) for unit in text.problems.units]
+    assert units[0] == ("示例：自然资源部门", 2, 2, 2)
+    assert ("待交办", 1, 0, 0) in units
+
+
+def test_a_frozen_bulletin_reads_back_as_it_was_issued(sample_world):
+    found = content(Figures(sample_world, 2), "第一段。\n第二段。")
+    assert load(frozen(found)) == found
+    assert load(frozen(found)).next_steps_paragraphs == ["第一段。", "第二段。"]
+
+
+def test_the_office_issues_a_closed_quarter_once_and_later_corrections_leave_it(
+    client, sample_world, office_staff
+):
+    QuarterClose.close(sample_world, 3, office_staff)
+    client.force_login(office_staff)
+    response = issue(client, sample_world, 3)
+    bulletin = Bulletin.objects.get()
+    assert (bulletin.status, bulletin.number) == ("issued", 1)
+    assert "2021年第3季度调度通报已印发，为第1期。" in response.content.decode()
+    page = client.get("/2021/bulletin/?as_of=2021Q3").content.decode()
+    assert "第1期" in page and "压茬推进重点项目建设。" in page
+    assert "数据已有修订" not in page
+
+    again = issue(client, sample_world, 3)
+    assert "这个季度已有调度通报。" in again.content.decode()
+    assert Bulletin.objects.count() == 1
+    # Nor can the issued one be changed, its 下步工作 included.
+    client.post(f"/admin/investment/bulletin/{bulletin.pk}/change/", {"next_steps": "改"})
+    bulletin.refresh_from_db()
+    assert bulletin.next_steps == "压茬推进重点项目建设。"
+
+    report = ProgressReport.objects.filter(quarter=3).counted().first()
+    ProgressReport.objects.filter(pk=report.pk).update(amount=report.amount + 100)
+    revised = client.get("/2021/bulletin/?as_of=2021Q3").content.decode()
+    assert "本期通报印发后，相关数据已有修订" in revised
+    frozen_total = yi(load(bulletin.content).overall.amounts.completed)
+    assert f"累计完成投资{frozen_total}亿元" in revised
+
+
+def test_a_bulletin_for_a_quarter_not_closed_is_refused_and_nothing_is_saved(
+    client, sample_world, office_staff
+):
+    client.force_login(office_staff)
+    response = issue(client, sample_world, 2)
+    assert "2021年第2季度尚未锁定：请先锁定该季度，再印发调度通报。" in response.content.decode()
+    assert not Bulletin.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("next_steps", "message"),
+    [
+        ("加快\x0b推进", "下步工作含有控制字符"),
+        ("字" * 5001, "下步工作最多 5000 个字符（现有 5001 个）。"),
+    ],
+)
+def test_next_steps_with_a_control_character_or_too_long_are_refused(
+    client, sample_world, office_staff, next_steps, message
+):
+    client.force_login(office_staff)
+    response = issue(client, sample_world, 3, next_steps)
+    assert message in response.content.decode()
+    assert not Bulletin.objects.exists()
+
+
+def test_a_leader_reads_only_issued_bulletins(client, sample_world, leader, office_staff):
+    client.force_login(leader)
+    response = client.get("/2021/bulletin/?as_of=2021Q3")
+    assert response.status_code == 404
+    assert "办公室尚未印发本季度的调度通报。" in response.content.decode()
+    Bulletin.objects.create(plan=sample_world, quarter=3, next_steps="草稿，不给领导看。")
+    assert "草稿" not in client.get("/2021/bulletin/?as_of=2021Q3").content.decode()
+    assert "第1期" not in client.get("/2021/bulletins/").content.decode()
+
+    bulletin = Bulletin.objects.get()
+    QuarterClose.close(sample_world, 3, office_staff)
+    bulletin.issue(office_staff, frozen(content(Figures(sample_world, 3), "草稿，不给领导看。")))
+    assert "第1期" in client.get("/2021/bulletins/").content.decode()
+    assert "草稿，不给领导看。" in client.get("/2021/bulletin/?as_of=2021Q3").content.decode()
+
+
+def test_an_as_of_outside_the_plan_is_a_404_that_says_so(client, sample_world, leader):
+    client.force_login(leader)
+    response = client.get("/2021/bulletin/?as_of=2021Q5")
+    assert response.status_code == 404
+    assert "“2021Q5”不是2021年工作要点的季度" in response.content.decode()
+
+
+def test_the_bulletin_is_in_english_for_an_english_reader(client, sample_world, office_staff):
+    client.force_login(office_staff)
+    client.cookies["django_language"] = "en"
+    page = client.get("/2021/bulletin/?as_of=2021Q3").content.decode()
+    assert "Preview: not yet issued" in page
+    assert "Zhengzhou completed 291.34 of its allocation of 494.46 (100 million yuan)" in page
+    assert '<span lang="zh-Hans">郑济高铁郑州至濮阳段</span>' in page
+
+
+def test_the_word_bulletin_is_a4_in_fangsong_with_the_ranking_table(
+    client, sample_world, office_staff
+):
+    client.force_login(office_staff)
+    response = client.get("/2021/bulletin/bulletin.docx?as_of=2021Q3")
+    document = Document(BytesIO(b"".join(response.streaming_content)))
+    section = document.sections[0]
+    # Word keeps twentieths of a point: A4 to within a fraction of a millimetre.
+    assert abs(section.page_width - Mm(210)) < Mm(0.1)
+    assert abs(section.page_height - Mm(297)) < Mm(0.1)
+    fonts = document.styles["Normal"].element.rPr.rFonts
+    assert fonts.get(qn("w:eastAsia")) == "仿宋"
+    ranking = document.tables[0]
+    header = [cell.text for cell in ranking.rows[0].cells]
+    assert header[:3] == ["位次", "城市", "完成投资（亿元）"]
+    cities = [row.cells[1].text for row in ranking.rows[1:]]
+    assert cities == ["郑州", "新乡", "开封", "许昌", "焦作"]
+    assert "PAGE" in section.footer.paragraphs[0]._p.xml
+    text = "\n".join(paragraph.text for paragraph in document.paragraphs)
+    assert "一、总体情况" in text and "六、下步工作" in text
+
+
+def test_the_bulletin_page_queries_do_not_grow_with_the_world(client, office_staff):
+    client.force_login(office_staff)
+
+    def measured(size: int) -> tuple[int, int]:
+        with transaction.atomic():
+            grow(size)
+            counts = []
+            for url in ("/2021/bulletin/?as_of=2021Q3", "/2021/bulletins/"):
+                client.get(url)
+                with CaptureQueriesContext(connection) as captured:
+                    assert client.get(url).status_code == 200
+                counts.append(len(captured))
+            transaction.set_rollback(True)
+        return tuple(counts)
+
+    assert measured(2) == measured(4)
