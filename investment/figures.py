@@ -25,6 +25,7 @@ from .coverage import ReportingCoverage
 from .models import ProgressReport, QuarterClose
 from .problem_figures import ProblemCounts, ProblemFigures, ProblemRow, ProblemWarning
 from .projects import ProjectCounts, ProjectFigures, ProjectRow, SectionProgress
+from .rankings import Rankings, rankings
 
 WAN = Decimal("0.0001")
 ALL = Q()  # Every task: the default filter of the methods that take one.
@@ -459,6 +460,11 @@ class Figures:
         """The problems of `visible` (those the reader may see) due soon or overdue on the
         as-of day, red first."""
         return ProblemFigures(self, today).warnings(visible)
+
+    def rankings(self, today: date | None = None) -> Rankings:
+        """The cities ranked on completion, pace, 开工率, 竣工率 and 办结率, with the change of
+        rank since the quarter before; problems taken as `problems` takes them."""
+        return rankings(self, today)
 
     def warnings(
         self, tasks: list[TaskProgress], cities: list[CityProgress], reporting: ReportingCoverage
