@@ -155,9 +155,7 @@ def test_the_grouped_project_counts_equal_each_city_s_own(world):
 
 def test_ordered_puts_ranks_first_ties_in_city_order_and_the_unranked_last(world):
     found = Figures(world, 2).rankings(today=END_OF_YEAR)
-    order = [
-        (row.city.slug, row.completion.rank) for row in found.ordered(Measure.COMPLETION)
-    ]
+    order = [(row.city.slug, row.completion.rank) for row in found.ordered(Measure.COMPLETION)]
     assert order == [
         ("kaifeng", 1),
         ("zhengzhou", 2),
@@ -195,9 +193,7 @@ def test_ties_share_a_rank_and_the_next_rank_skips():
     assert competition_ranks([None, None]) == [None, None]
 
 
-@pytest.mark.parametrize(
-    "change, marker", [(2, "↑2"), (-1, "↓1"), (0, "—"), (None, "")]
-)
+@pytest.mark.parametrize("change, marker", [(2, "↑2"), (-1, "↓1"), (0, "—"), (None, "")])
 def test_the_change_marker(change, marker):
     assert Rank(D(1), 1, change).marker == marker
 
