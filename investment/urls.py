@@ -5,6 +5,7 @@ from . import bulletin_views, problem_views, project_views, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("<int:year>/template.xlsx", views.entry_template, name="entry-template"),
+    path("<int:year>/rankings/", views.rankings, name="rankings"),
     path("<int:year>/projects/", project_views.project_list, name="projects"),
     path("<int:year>/projects/<int:pk>/", project_views.project_detail, name="project"),
     path("<int:year>/units/<int:pk>/", project_views.unit_detail, name="unit"),

@@ -22,6 +22,7 @@ from .figures import Figures, Scope, pace_counts, scope
 from .figures_cache import cached
 from .history import task_history
 from .models import Problem
+from .rankings import Measure, Rankings
 
 
 def dashboard(view):
@@ -95,6 +96,12 @@ def problem_figures(figures: Figures, subject, breakdown: bool = False) -> dict:
 
     name = f"problems-{type(subject).__name__}-{subject.pk}-{int(breakdown)}-{today}"
     return cached(figures, name, build)
+
+
+def city_rankings(figures: Figures) -> Rankings:
+    """The cities ranked as of the quarter, cached for the day (办结率 is taken on it)."""
+    today = localdate()
+    return cached(figures, f"rankings-{today}", lambda: figures.rankings(today))
 
 
 def quarter_context(request: HttpRequest, figures: Figures) -> dict:
@@ -192,6 +199,7 @@ def plan_overview(request: HttpRequest, year: int, download_as: str = "") -> Htt
     visible = Problem.objects.visible_to(request.user)
     more["warnings"] = replace(more["warnings"], problems=figures.problem_warnings(visible))
     more |= problem_figures(figures, figures.plan, breakdown=True)
+    more["rankings"] = city_rankings(figures).ordered(Measure.COMPLETION)
     charts = {
         "legend": legend(),
         "areas": series(page.areas, "area"),
@@ -212,6 +220,19 @@ def plan_overview(request: HttpRequest, year: int, download_as: str = "") -> Htt
     extra = {"areas": page.areas, "cities": page.cities, "corridors": page.corridors}
     extra |= {"tasks": page.tasks, "charts": charts}
     return render(request, "investment/plan_overview.html", context(request, page, **more, **extra))
+
+
+@dashboard
+def rankings(request: HttpRequest, year: int) -> HttpResponse:
+    figures = figures_for(request, year)
+    found = city_rankings(figures)
+    extra = {
+        "rows": found.ordered(Measure.COMPLETION),
+        "measures": Measure,
+        "pace_percent": figures.share * 100,
+        "problems_day": found.rows[0].problems.day if found.rows else None,
+    }
+    return render(request, "investment/rankings.html", quarter_context(request, figures) | extra)
 
 
 @dashboard

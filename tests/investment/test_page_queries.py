@@ -1,12 +1,15 @@
 """Every page and its workbook run as many queries for a small world as for one four times
 its size: more areas, tasks, cities, corridor members, reports, key projects, their updates and
-photos, and the units that lead them."""
+photos, the units that lead them, and the problems the cities raise."""
+
+from datetime import date, datetime
 
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils.timezone import make_aware
 
-from investment.models import ProgressReport, ProjectPhoto, ProjectUpdate
+from investment.models import Problem, ProgressReport, ProjectPhoto, ProjectUpdate
 from plan.models import City, Corridor, Unit
 from tasks.models import CityAllocation, Project, Task
 from tests.builders import make_area, make_plan
@@ -24,6 +27,8 @@ PROJECT_PAGES = [
     "/2021/projects/?task=1.1&unit={unit}&met=1&as_of=2021Q3",
     "/2021/projects/{project}/",
     "/2021/units/{unit}/",
+    "/2021/rankings/",
+    "/2021/rankings/?as_of=2021Q3&approved=1",
 ]
 
 
@@ -55,10 +60,26 @@ def grow(size: int) -> None:
         for city in cities
         for quarter in range(1, 5)
     )
-    grow_projects(tasks, cities)
+    unit = grow_projects(tasks, cities)
+    # Each city raises a problem on each task in January: closed, or open and overdue, by turns.
+    Problem.objects.bulk_create(
+        Problem(
+            task=task,
+            city=city,
+            title="问题",
+            description="说明",
+            kind="land",
+            unit=unit,
+            status="closed" if n % 2 else "assigned",
+            deadline=date(2021, 2, 1),
+            closed_on=date(2021, 1, 20) if n % 2 else None,
+        )
+        for n, (task, city) in enumerate((task, city) for task in tasks for city in cities)
+    )
+    Problem.objects.update(created_at=make_aware(datetime(2021, 1, 10, 12)))
 
 
-def grow_projects(tasks: list[Task], cities: list[City]) -> None:
+def grow_projects(tasks: list[Task], cities: list[City]) -> Unit:
     """A unit leading and supporting every task and a project of each, with a section in every
     city, each reporting every quarter with a photo (the last quarter's still drafts)."""
     unit = Unit.objects.create(name="牵头单位", kind="other")
@@ -91,6 +112,7 @@ def grow_projects(tasks: list[Task], cities: list[City]) -> None:
     ProjectPhoto.objects.bulk_create(
         ProjectPhoto(update=update, image="p.jpg", width=400, height=300) for update in updates
     )
+    return unit
 
 
 def queries(client, url: str) -> int:

@@ -155,9 +155,7 @@ def test_the_grouped_project_counts_equal_each_city_s_own(world):
 
 def test_ordered_puts_ranks_first_ties_in_city_order_and_the_unranked_last(world):
     found = Figures(world, 2).rankings(today=END_OF_YEAR)
-    order = [
-        (row.city.slug, row.completion.rank) for row in found.ordered(Measure.COMPLETION)
-    ]
+    order = [(row.city.slug, row.completion.rank) for row in found.ordered(Measure.COMPLETION)]
     assert order == [
         ("kaifeng", 1),
         ("zhengzhou", 2),
@@ -195,9 +193,7 @@ def test_ties_share_a_rank_and_the_next_rank_skips():
     assert competition_ranks([None, None]) == [None, None]
 
 
-@pytest.mark.parametrize(
-    "change, marker", [(2, "↑2"), (-1, "↓1"), (0, "—"), (None, "")]
-)
+@pytest.mark.parametrize("change, marker", [(2, "↑2"), (-1, "↓1"), (0, "—"), (None, "")])
 def test_the_change_marker(change, marker):
     assert Rank(D(1), 1, change).marker == marker
 
@@ -212,3 +208,109 @@ def test_the_ranking_runs_five_queries_a_quarter(world):
     with CaptureQueriesContext(connection) as captured:
         Figures(world, 1).rankings(today=END_OF_YEAR)
     assert len(captured) == 5
+
+
+def page(client, url: str, language: str = "zh-hans") -> str:
+    """The page's HTML with its whitespace runs made single spaces."""
+    client.cookies["django_language"] = language
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return " ".join(response.content.decode().split())
+
+
+def cells(value: str, rank: str, marker: str = "", label: str = "") -> str:
+    change = ""
+    if marker:
+        up_down = " rank-up" if marker[0] == "↑" else " rank-down" if marker[0] == "↓" else ""
+        change = (
+            f'<span class="rank-change{up_down}" aria-hidden="true">{marker}</span>'
+            f'<span class="visually-hidden">{label}</span>'
+        )
+    if rank == "-":
+        rank = '<span class="not-stated">not ranked</span>'
+    return f'<td class="num">{value}</td> <td class="num">{rank}</td> <td class="num">{change}</td>'
+
+
+UP1, DOWN1 = "up 1 place since last quarter", "down 1 place since last quarter"
+SAME = "unchanged since last quarter"
+
+
+def test_the_rankings_page_in_english_lists_every_measure_by_completion(world, client, leader):
+    client.force_login(leader)
+    html = page(client, "/2021/rankings/?as_of=2021Q2", "en")
+    assert "<h1>City rankings</h1>" in html
+    assert "As of the end of 2021 Q2, by completion" in html
+    kaifeng = (
+        '<th scope="row"><a href="/2021/cities/kaifeng/?as_of=2021Q2">Kaifeng</a></th> '
+        + " ".join(
+            [
+                cells("60.0%", "1", "↑1", UP1),
+                cells("+10.0", "1", "↑1", UP1),
+                cells("100.0%", "1", "↑1", UP1),
+                cells("100.0%", "1", "—", SAME),
+                cells("100.0%", "1", "—", SAME),
+            ]
+        )
+    )
+    assert kaifeng in html
+    zhengzhou = " ".join(
+        [
+            cells("40.0%", "2", "↓1", DOWN1),
+            cells("-10.0", "2", "↓1", DOWN1),
+            cells("100.0%", "1", "—", SAME),
+            cells("—", "-"),
+            cells("50.0%", "2"),
+        ]
+    )
+    assert f"Zhengzhou</a></th> {zhengzhou}" in html
+    assert f"Xuchang</a></th> {' '.join([cells('—', '-')] * 5)} </tr>" in html
+    order = [html.index(f"{name}</a></th>") for name in ("Kaifeng", "Zhengzhou", "Xinxiang")]
+    assert order == sorted(order) and html.index("Jiaozuo</a></th>") < html.index("Xuchang<")
+    assert "up 2 places since last quarter" in html  # Xinxiang on completion.
+    assert "Completion minus the 50% expected by the end of the quarter" in html
+    assert "on 2021-06-30, the share closed on time" in html
+    assert "equal values share a rank and the next rank is skipped (1, 1, 3)" in html
+
+
+def test_the_rankings_page_in_chinese_names_the_measures_and_cities(world, client, leader):
+    client.force_login(leader)
+    html = page(client, "/2021/rankings/?as_of=2021Q2&approved=1")
+    for label in ["完成率", "开工率", "竣工率", "办结率"]:
+        assert f'<th scope="colgroup" colspan="3">{label}</th>' in html
+    assert '<a href="/2021/cities/zhengzhou/?as_of=2021Q2&amp;approved=1">郑州</a>' in html
+    assert 'href="/2021/?as_of=2021Q2&amp;approved=1"' in html  # Back to the overview.
+    assert 'name="approved" value="1" checked' in html
+    assert "0.0%" in html and "60.0%" not in html  # Nothing is approved.
+
+
+def test_the_overview_shows_the_completion_ranking_and_links_to_the_rest(world, client, leader):
+    client.force_login(leader)
+    html = page(client, "/2021/?as_of=2021Q2", "en")
+    table = html[html.index('class="figures rankings-compact"') : html.index("Full rankings")]
+    assert f"Kaifeng</a></th> {cells('60.0%', '1', '↑1', UP1)}" in table
+    assert (
+        f"Xinxiang</a></th> {cells('40.0%', '2', '↑2', 'up 2 places since last quarter')}" in table
+    )
+    assert f"Xuchang</a></th> {cells('—', '-')}" in table
+    assert table.count("<tr>") == 6  # The header and five cities: completion only.
+    assert '<a href="/2021/rankings/?as_of=2021Q2">Full rankings</a>' in html
+
+
+@pytest.mark.parametrize("query", ["?as_of=2021Q5", "?as_of=2020Q2", "?as_of=Q2"])
+def test_a_bad_as_of_on_the_rankings_is_404(world, client, leader, query):
+    client.force_login(leader)
+    assert client.get(f"/2021/rankings/{query}").status_code == 404
+
+
+def test_the_rankings_follow_the_dashboard_s_access_rules(
+    world, client, settings, django_user_model
+):
+    response = client.get("/2021/rankings/")
+    assert response.status_code == 302
+    assert response.url == "/accounts/login/?next=/2021/rankings/"
+    client.force_login(django_user_model.objects.create_user("nobody"))
+    assert client.get("/2021/rankings/").status_code == 403
+    client.logout()
+    settings.DASHBOARD_PUBLIC = True
+    assert client.get("/2021/rankings/").status_code == 200
+    assert client.get("/2020/rankings/").status_code == 404

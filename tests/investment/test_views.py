@@ -18,9 +18,12 @@ def signed_in(client, leader):
 # Queries for the plan overview: the session, the user, the user's roles, the plan and its
 # default quarter (closed quarters, what is owed, what is reported), the coverage and target
 # totals, the progress of the plan, areas, cities and tasks, the quarterly line, the reporting
-# grid, the corridors, milestone counts and early warnings, the key project counts, and the
-# sample-data check. It must not grow with tasks or reports.
-OVERVIEW_QUERIES = 36
+# grid, the corridors, milestone counts and early warnings, the key project counts, the city
+# rankings (the cities' amounts and allocations, the project sections and the problems by
+# raising city, 4 a quarter here as no problem is raised, for the quarter and the one before
+# it), and the sample-data check. It must not grow with tasks or reports.
+OVERVIEW_QUERIES = 44
+FIRST_QUARTER = OVERVIEW_QUERIES - 4  # Q1 has no quarter before it to rank.
 
 
 def page(client, url: str, language: str | None = None) -> str:
@@ -123,7 +126,7 @@ def overview_queries(client) -> int:
 @pytest.mark.django_db
 def test_overview_queries_do_not_grow_with_tasks_and_reports(client):
     build_world(tasks_per_area=1, quarters=1)
-    assert overview_queries(client) == OVERVIEW_QUERIES
+    assert overview_queries(client) == FIRST_QUARTER
 
 
 @pytest.mark.django_db
