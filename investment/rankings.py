@@ -111,13 +111,6 @@ class Rankings:
         return ranked + [row for row in self.rows if row.rank(measure).rank is None]
 
 
-def pace_gap(progress: Progress) -> Decimal | None:
-    """Percentage points ahead (+) or behind (-) the expected pace, to one place."""
-    if progress.percent is None:
-        return None
-    return (progress.percent - progress.expected_share * 100).quantize(TENTH)
-
-
 def competition_ranks(values: list[Decimal | None]) -> list[int | None]:
     """Standard competition ranking, higher first: 1 + how many values are higher."""
     present = [value for value in values if value is not None]
@@ -139,7 +132,7 @@ def measured(figures: Figures, today: date | None = None) -> list[tuple]:
         raised = problems.get(row.city.pk, none_raised)
         values = {
             Measure.COMPLETION: row.progress.percent,
-            Measure.PACE: pace_gap(row.progress),
+            Measure.PACE: row.progress.gap,
             Measure.START: counts.start_rate,
             Measure.FINISH: counts.complete_rate,
             Measure.CLOSURE: raised.rate,
