@@ -18,9 +18,9 @@ from tasks.models import Task
 
 from .figures import Scope
 from .problems import Colour, Problem, ProblemEntry, ProblemQuerySet
-from .sheets import WARNING_FILL, Sheet, a4, sample_warning
+from .sheets import TITLE_FONT, WARNING_FILL, Sheet, centred, sample_warning, serial
 
-WIDTHS = [5, 34, 28, 8, 24, 11, 11, 18, 42, 18]
+WIDTHS = [5, 34, 28, 8, 24, 11, 11, 16, 42, 22]
 DATE = "yyyy-mm-dd"
 WRAP = Alignment(wrap_text=True, vertical="top")
 # The list page's colours; the cell also says the colour in words.
@@ -82,22 +82,30 @@ def problem_headers() -> list[str]:
 def problem_sheet(book: Workbook, scope: Scope, title: str, sample: bool) -> None:
     """A4 landscape, its header row on every page; a sample warning above it while sample
     data exists."""
-    sheet = Sheet(book, _("Problem list"), problem_headers(), WIDTHS, header_row=3 if sample else 2)
-    a4(sheet.ws, "landscape")
+    sheet = Sheet(
+        book,
+        _("Problem list"),
+        problem_headers(),
+        WIDTHS,
+        header_row=3 if sample else 2,
+        bordered=True,
+    )
     today = localdate()
     heading = _("%(title)s: problem list as of %(day)s") % {
         "title": title,
         "day": today.isoformat(),
     }
-    sheet.append([sheet.cell(heading, bold=True)])
+    sheet.banner([(centred(sheet, heading), len(WIDTHS))], font=TITLE_FONT)
     if sample:
-        sheet.append([sheet.cell(sample_warning(), bold=True, fill=WARNING_FILL)])
+        notice = sheet.cell(sample_warning(), bold=True, fill=WARNING_FILL)
+        notice.alignment = WRAP
+        sheet.banner([(notice, len(WIDTHS))])
     sheet.start_table()
     number = 0
     for number, problem in enumerate(scope_problems(scope, today), 1):
         sheet.append(
             [
-                number,
+                serial(sheet, number),
                 wrapped(sheet, f"{problem.title}\n{problem.description}"),
                 wrapped(sheet, subject(problem)),
                 problem.city.display_name,
@@ -160,4 +168,6 @@ def warning(sheet: Sheet, problem: Problem, today: date):
     if late := problem.days_late(today):
         days = ngettext("%(counter)s day late", "%(counter)s days late", late)
         text = f"{text} · {days % {'counter': late}}"
-    return sheet.cell(text, fill=COLOUR_FILLS.get(colour))
+    cell = sheet.cell(text, fill=COLOUR_FILLS.get(colour))
+    cell.alignment = WRAP  # "红色：严重逾期 · 逾期40天" takes two lines.
+    return cell

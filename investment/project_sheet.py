@@ -14,9 +14,9 @@ from tasks.models import Project
 
 from .figures import Scope
 from .projects import ProjectRow
-from .sheets import WARNING_FILL, WRAP, YI, Sheet, a4, sample_warning
+from .sheets import TITLE_FONT, WARNING_FILL, WRAP, YI, Sheet, centred, sample_warning, serial
 
-WIDTHS = [5, 22, 30, 16, 8, 10, 10, 10, 10, 34, 8]
+WIDTHS = [5, 28, 36, 16, 8, 10, 10, 10, 10, 40, 8]
 
 
 def field_label(name: str) -> str:
@@ -44,12 +44,20 @@ def project_headers() -> list[str]:
 def project_sheet(book: Workbook, scope: Scope, title: str, sample: bool) -> None:
     """A4 landscape, its header row on every page; a sample warning above it while sample
     data exists."""
-    sheet = Sheet(book, _("Key projects"), project_headers(), WIDTHS, header_row=3 if sample else 2)
-    a4(sheet.ws, "landscape")
+    sheet = Sheet(
+        book,
+        _("Key projects"),
+        project_headers(),
+        WIDTHS,
+        header_row=3 if sample else 2,
+        bordered=True,
+    )
     heading = _("%(title)s: key projects to the end of Q%(q)s") % {"title": title, "q": scope.as_of}
-    sheet.append([sheet.cell(heading, bold=True)])
+    sheet.banner([(centred(sheet, heading), len(WIDTHS))], font=TITLE_FONT)
     if sample:
-        sheet.append([sheet.cell(sample_warning(), bold=True, fill=WARNING_FILL)])
+        notice = sheet.cell(sample_warning(), bold=True, fill=WARNING_FILL)
+        notice.alignment = WRAP
+        sheet.banner([(notice, len(WIDTHS))])
     sheet.start_table()
     projects = scope.project_set().listed().prefetch_related("supporting_units")
     rows = scope.figures.project_rows(projects, scope.city)
@@ -57,7 +65,7 @@ def project_sheet(book: Workbook, scope: Scope, title: str, sample: bool) -> Non
         project = row.project
         sheet.append(
             [
-                number,
+                serial(sheet, number),
                 wrapped(sheet, project.name),
                 wrapped(sheet, project.description or "—"),
                 wrapped(sheet, units(project)),

@@ -12,6 +12,7 @@ from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment
 
 from plan.money import yi
 from tasks.models import Milestone, Task
@@ -23,15 +24,16 @@ from .sheets import (
     HEADER_FILL,
     PERCENT,
     SUBTOTAL_FILL,
+    TITLE_FONT,
     WARNING_FILL,
-    WRAP,
     YI,
     Sheet,
-    a4,
+    centred,
     report_headers,
     report_rows,
     sample_warning,
     scope_reports,
+    serial,
     wan_cell,
 )
 
@@ -81,14 +83,9 @@ def workbook(scope: Scope, sample: bool) -> tempfile.SpooledTemporaryFile:
     summary_sheet(book, scope, sample, target_label)
     cities = task_cities(scope)  # Both the official table and the task sheet name them.
     official_sheet(book, scope, target_label, cities)
-    if scope.areas is not None:
-        area_sheet(book, scope, target_label)
-    if scope.cities is not None:
-        city_sheet(book, scope)
+    breakdown_sheet(book, scope, target_label)
     if scope.task_cities is not None:
         task_city_sheet(book, scope)
-    if scope.corridors is not None:
-        corridor_sheet(book, scope)
     task_sheet(book, scope, target_label, cities)
     project_sheet(book, scope, scope_title(scope), sample)
     report_sheet(book, scope)
@@ -101,8 +98,8 @@ def workbook(scope: Scope, sample: bool) -> tempfile.SpooledTemporaryFile:
 
 
 def summary_sheet(book: Workbook, scope: Scope, sample: bool, target_label: str) -> None:
-    sheet = Sheet(book, _("Summary"), [], [34, 22, 22, 12, 14])
-    a4(sheet.ws, "portrait")
+    # Its figures and the breakdown are framed; the chart beside them is not a table.
+    sheet = Sheet(book, _("Summary"), [], [34, 22, 22], bordered=True)
     sheet.append([sheet.cell(scope_title(scope), bold=True)])
     sheet.append([as_of_line(scope)])
     if sample:
@@ -116,6 +113,7 @@ def summary_sheet(book: Workbook, scope: Scope, sample: bool, target_label: str)
             ]
         )
     sheet.append([])
+    sheet.in_table = True
     sheet.append([sheet.cell(target_label, bold=True), sheet.amount(scope.total.target)])
     sheet.append(
         [sheet.cell(_("Completed (亿元)"), bold=True), sheet.cell(scope.total.completed, YI)]
@@ -161,8 +159,8 @@ def summary_sheet(book: Workbook, scope: Scope, sample: bool, target_label: str)
     data = Reference(sheet.ws, min_col=2, max_col=3, min_row=first - 1, max_row=sheet.rows)
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(Reference(sheet.ws, min_col=1, min_row=first, max_row=sheet.rows))
-    # Below its rows, so sheet, table and chart print on one portrait page.
-    sheet.ws.add_chart(chart, f"A{sheet.rows + 2}")
+    # Beside the rows, so figures, table and chart print on one landscape page.
+    sheet.ws.add_chart(chart, "E2")
 
 
 def rate_text(rate, done: int, total: int) -> str:
@@ -206,18 +204,29 @@ def breakdown(scope: Scope) -> list[tuple[str, Progress]]:
     return [(row.city.display_name, row.progress) for row in scope.cities or []]
 
 
-def progress_sheet(
-    book: Workbook, title: str, headers: list[str], rows: list[tuple[list, Progress, list]]
-) -> None:
-    """One row per area, city or corridor: its label columns, progress, and what follows."""
-    widths = [30 if index == 0 else 16 for index in range(len(headers))]
-    sheet = Sheet(book, title, headers, widths)
-    sheet.start_table()
-    for label, progress, after in rows:
-        sheet.append([*label, *sheet.progress_cells(progress), *after])
+def breakdown_sheet(book: Workbook, scope: Scope, target_label: str) -> None:
+    """分类汇总: the scope by focus area, by city and by corridor, one short table under another,
+    so that they print on one page instead of three."""
+    tables = [
+        table
+        for table in (area_table(scope, target_label), city_table(scope), corridor_table(scope))
+        if table is not None
+    ]
+    if not tables:
+        return
+    sheet = Sheet(book, _("Breakdowns"), [], [30, 16, 16, 16, 16, 16])
+    for number, (caption, headers, rows) in enumerate(tables):
+        if number:
+            sheet.append([])
+        sheet.append([sheet.cell(caption, bold=True)])
+        sheet.table(headers)
+        for label, progress, after in rows:
+            sheet.append([*label, *sheet.progress_cells(progress), *after])
 
 
-def area_sheet(book: Workbook, scope: Scope, target_label: str) -> None:
+def area_table(scope: Scope, target_label: str):
+    if scope.areas is None:
+        return None
     headers = [
         _("Focus area"),
         target_label,
@@ -230,10 +239,12 @@ def area_sheet(book: Workbook, scope: Scope, target_label: str) -> None:
         ([f"{row.area.number}. {row.area.display_name}"], row.progress, [wan_cell(row.excluded)])
         for row in scope.areas
     ]
-    progress_sheet(book, _("By focus area"), headers, rows)
+    return _("By focus area"), headers, rows
 
 
-def city_sheet(book: Workbook, scope: Scope) -> None:
+def city_table(scope: Scope):
+    if scope.cities is None:
+        return None
     headers = [
         _("City"),
         _("Allocation (亿元)"),
@@ -246,7 +257,7 @@ def city_sheet(book: Workbook, scope: Scope) -> None:
         ([row.city.display_name], row.progress, [wan_cell(row.unallocated_completed)])
         for row in scope.cities
     ]
-    progress_sheet(book, _("By city"), headers, rows)
+    return _("By city"), headers, rows
 
 
 def task_city_sheet(book: Workbook, scope: Scope) -> None:
@@ -272,7 +283,9 @@ def task_city_sheet(book: Workbook, scope: Scope) -> None:
         sheet.append([row.city.display_name, target, *quarters, completed, percent, pace])
 
 
-def corridor_sheet(book: Workbook, scope: Scope) -> None:
+def corridor_table(scope: Scope):
+    if scope.corridors is None:
+        return None
     headers = [
         _("Corridor"),
         _("Kind"),
@@ -285,7 +298,7 @@ def corridor_sheet(book: Workbook, scope: Scope) -> None:
         ([row.corridor.display_name, str(row.corridor.get_kind_display())], row.progress, [])
         for row in scope.corridors
     ]
-    progress_sheet(book, _("By corridor"), headers, rows)
+    return _("By corridor"), headers, rows
 
 
 def task_cities(scope: Scope) -> dict[int, str]:
@@ -316,7 +329,7 @@ def task_sheet(book: Workbook, scope: Scope, target_label: str, cities: dict[int
         _("Pace"),
     ]
     sheet = Sheet(
-        book, pgettext("sheet", "Tasks"), headers, [8, 40, 16, 24, 14, 10, 10, 10, 10, 14, 10, 12]
+        book, pgettext("sheet", "Tasks"), headers, [6, 50, 12, 30, 12, 9, 9, 9, 9, 12, 8, 10]
     )
     sheet.start_table()
     quarters = scope.figures.task_quarters(scope.tasks_filter, scope.city)
@@ -329,9 +342,9 @@ def task_sheet(book: Workbook, scope: Scope, target_label: str, cities: dict[int
         sheet.append(
             [
                 task.code,
-                task.display_title,
+                sheet.wrapped(task.display_title),
                 task.area.display_name,
-                cities.get(task.pk, ""),
+                sheet.wrapped(cities.get(task.pk, "")),
                 target,
                 *amounts,
                 completed,
@@ -360,7 +373,7 @@ def milestone_sheet(book: Workbook, scope: Scope) -> None:
         _("Status"),
         _("done on"),
     ]
-    sheet = Sheet(book, _("Milestones"), headers, [8, 36, 40, 12, 10, 10, 10, 12])
+    sheet = Sheet(book, _("Milestones"), headers, [6, 46, 60, 8, 8, 10, 8, 11])
     sheet.start_table()
     milestones = (
         Milestone.objects.filter(
@@ -374,8 +387,8 @@ def milestone_sheet(book: Workbook, scope: Scope) -> None:
         sheet.append(
             [
                 item.task.code,
-                item.task.display_title,
-                item.name,
+                sheet.wrapped(item.task.display_title),
+                sheet.wrapped(item.name),
                 str(item.get_kind_display()),
                 item.city.display_name if item.city else "",
                 due,
@@ -383,6 +396,12 @@ def milestone_sheet(book: Workbook, scope: Scope) -> None:
                 item.done_on,
             ]
         )
+
+
+def unit_cell(sheet: Sheet):
+    cell = sheet.cell(_("Unit: 100 million yuan"))
+    cell.alignment = Alignment(horizontal="right")
+    return cell
 
 
 def official_sheet(book: Workbook, scope: Scope, target_label: str, cities: dict[int, str]) -> None:
@@ -396,13 +415,20 @@ def official_sheet(book: Workbook, scope: Scope, target_label: str, cities: dict
         _("Completion"),
         _("Progress"),
     ]
-    sheet = Sheet(book, _("Official table"), headers, [6, 40, 18, 14, 14, 10, 60], header_row=2)
-    a4(sheet.ws, "landscape")
+    # 责任城市 holds all five cities on one line; 进展情况 the cities' notes in two or three.
+    widths = [6, 44, 30, 12, 12, 9, 84]
+    sheet = Sheet(book, _("Official table"), headers, widths, header_row=3, bordered=True)
     title = _("%(title)s: progress to the end of Q%(q)s") % {
         "title": scope_title(scope),
         "q": scope.as_of,
     }
-    sheet.append([sheet.cell(title, bold=True)])
+    sheet.banner([(centred(sheet, title), len(widths))], font=TITLE_FONT)
+    dates = _("Figures to the end of %(year)s Q%(q)s; prepared on %(day)s") % {
+        "year": scope.plan.year,
+        "q": scope.as_of,
+        "day": timezone.localdate().isoformat(),
+    }
+    sheet.banner([(dates, 5), (unit_cell(sheet), 2)])
     sheet.start_table()
     notes = scope.figures.notes(scope.tasks_filter, scope.city)
     areas = {row.area.pk: (index, row) for index, row in enumerate(scope.areas or [])}
@@ -435,14 +461,24 @@ def official_sheet(book: Workbook, scope: Scope, target_label: str, cities: dict
                 ]
             )
         target, completed, percent, _pace = sheet.progress_cells(row.progress)
-        progress = "；".join(f"{city}：{note}" for city, note in notes.get(task.pk, []))
-        progress_cell = sheet.cell(progress)
-        progress_cell.alignment = WRAP
-        title_cell = sheet.cell(f"{task.code} {task.display_title}")
-        title_cell.alignment = WRAP
-        cities_cell = sheet.cell(cities.get(task.pk, ""))
-        cities_cell.alignment = WRAP
-        sheet.append([number, title_cell, cities_cell, target, completed, percent, progress_cell])
+        # "开封：……。；新乡：……" would stop twice: each note loses its own full stop.
+        progress = "；".join(
+            f"{city}：{note.rstrip('。；;. ')}" for city, note in notes.get(task.pk, [])
+        )
+        progress_cell = sheet.wrapped(progress)
+        title_cell = sheet.wrapped(f"{task.code} {task.display_title}")
+        cities_cell = sheet.wrapped(cities.get(task.pk, ""))
+        sheet.append(
+            [
+                serial(sheet, number),
+                title_cell,
+                cities_cell,
+                target,
+                completed,
+                percent,
+                progress_cell,
+            ]
+        )
     target, completed, percent, _pace = sheet.progress_cells(scope.total, bold=True)
     remark = (
         _("Not in the percentage: %(amount)s 亿元 on tasks without a target.")

@@ -1,8 +1,8 @@
 """The leadership workbook and the reports CSV: the pages' figures, cell for cell."""
 
 import csv
+import html
 import io
-import re
 import zipfile
 from decimal import Decimal
 
@@ -10,6 +10,8 @@ import openpyxl
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+from django.utils.translation import gettext
 
 from investment.figures import Figures, scope
 from investment.models import ProgressReport
@@ -73,12 +75,12 @@ def percent(progress) -> Decimal | str:
 
 def test_the_plan_workbook_holds_every_sheet_named_in_chinese(client, world):
     book = download(client, "/2021/export.xlsx?as_of=2021Q2")
+    with translation.override("zh-hans"):
+        breakdowns = gettext("Breakdowns")  # 分类汇总, once the catalogue has it.
     assert book.sheetnames == [
         "汇总",
         "表式",
-        "按要点",
-        "按城市",
-        "按廊道",
+        breakdowns,
         "任务明细",
         "重点项目",
         "填报记录",
@@ -202,7 +204,7 @@ def test_the_official_table_has_area_subtotals_a_total_and_prints_on_a4_landscap
     sheet = download(client, "/2021/export.xlsx?as_of=2021Q2")["表式"]
     table = rows(sheet)
     assert table[0][0] == "2021年工作要点推进情况表（截至第2季度末）"
-    assert table[1] == (
+    assert table[2] == (
         "序号",
         "任务",
         "责任城市",
@@ -211,43 +213,45 @@ def test_the_official_table_has_area_subtotals_a_total_and_prints_on_a4_landscap
         "完成率",
         "进展情况",
     )
-    assert table[2][:6] == (None, "一、互联互通（小计）", None, 100, 42, 0.42)
-    assert table[2][6] == "未公布目标任务的完成额 3 亿元未计入完成率。"
-    assert table[3][:6] == (1, "1.1 轨道", "郑州、开封", 100, 42, 0.42)
-    assert table[3][6] == '郑州：=HYPERLINK("http://evil","点我")'
-    assert table[4][:6] == (2, "1.2 政策", "郑州", "未公布", 3, "—")
-    assert table[5][:6] == (None, "二、产业协同（小计）", None, 50, 7.5, 0.15)
+    assert table[3][:6] == (None, "一、互联互通（小计）", None, 100, 42, 0.42)
+    assert table[3][6] == "未公布目标任务的完成额 3 亿元未计入完成率。"
+    assert table[4][:6] == (1, "1.1 轨道", "郑州、开封", 100, 42, 0.42)
+    assert table[4][6] == '郑州：=HYPERLINK("http://evil","点我")'
+    assert table[5][:6] == (2, "1.2 政策", "郑州", "未公布", 3, "—")
+    assert table[6][:6] == (None, "二、产业协同（小计）", None, 50, 7.5, 0.15)
     assert table[-1][1:6] == ("合计", None, 150, 49.5, 0.33)
     assert sheet.page_setup.orientation == "landscape"
     assert sheet.page_setup.paperSize == 9  # A4
     assert sheet.page_setup.fitToWidth == 1
-    assert sheet.print_title_rows == "$1:$2"
-    assert sheet.freeze_panes == "A3"
+    assert sheet.print_title_rows == "$1:$3"  # The title, the unit line and the header.
+    assert sheet.freeze_panes == "A4"
 
 
 def test_headers_are_bold_and_frozen_and_amounts_and_percentages_formatted(client, world):
-    sheet = download(client, "/2021/export.xlsx?as_of=2021Q2")["按城市"]
-    assert sheet.freeze_panes == "A2"
-    assert all(cell.font.b for cell in sheet[1])
-    assert sheet["B2"].number_format == "0.00"
-    assert sheet["D2"].number_format == "0.0%"
-    assert sheet["E2"].value == "滞后"  # Zhengzhou: 37.5 of 110 allocated, 34%.
-    assert sheet["E2"].fill.fgColor.rgb == "00FDECEA"
+    book = download(client, "/2021/export.xlsx?as_of=2021Q2")
+    tasks = book["任务明细"]
+    assert tasks.freeze_panes == "A2"
+    assert all(cell.font.b for cell in tasks[1])
+    # The breakdowns: 按要点 (caption, header, two areas), a blank row, then 按城市.
+    sheet = book.worksheets[2]
+    assert [sheet[f"A{row}"].value for row in (1, 6, 8)] == ["按要点", "按城市", "郑州"]
+    assert all(cell.font.b for cell in sheet[7])
+    assert sheet["B8"].number_format == "0.00"
+    assert sheet["D8"].number_format == "0.0%"
+    assert sheet["E8"].value == "滞后"  # Zhengzhou: 37.5 of 110 allocated, 34%.
+    assert sheet["E8"].fill.fgColor.rgb == "00FDECEA"
 
 
 def test_a_note_that_looks_like_a_formula_stays_text_and_amounts_stay_numbers(client, world):
     content = b"".join(client.get("/2021/export.xlsx?as_of=2021Q2").streaming_content)
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         sheets = [archive.read(name) for name in archive.namelist() if "worksheets/sheet" in name]
-    # Written as a string cell: Excel shows the text and never evaluates it.
+    # Written as a string cell: Excel shows the text and never evaluates it. (lxml writes
+    # the Chinese as character references, hence the unescaping.)
     assert not any(b"<f>" in sheet for sheet in sheets)
-    # As text (with lxml installed, openpyxl writes the Chinese as character references).
-    assert any(
-        re.search(
-            rb'<t>=HYPERLINK\("http://evil","(&#28857;&#25105;|\xe7\x82\xb9\xe6\x88\x91)"\)</t>', s
-        )
-        for s in sheets
-    )
+    # lxml, when installed, writes the Chinese as character references.
+    texts = [html.unescape(sheet.decode()) for sheet in sheets]
+    assert any('<t>=HYPERLINK("http://evil","点我")</t>' in text for text in texts)
     reports = openpyxl.load_workbook(io.BytesIO(content))["填报记录"]
     assert all(row[4].data_type == "n" for row in reports.iter_rows(min_row=2))
 
@@ -395,9 +399,10 @@ def test_a_project_row_carries_its_facts_and_the_counted_updates(client, project
 def test_a_long_text_wraps_and_its_row_is_tall_enough_to_print_it_whole(client, projects):
     Project.objects.filter(name="政策园区").update(description="加快推进" * 10)
     sheet = download(client, "/2021/export.xlsx?as_of=2021Q2")["重点项目"]
-    # 40 characters, as wide as 80 digits, in a column of 30: three lines of 15 points.
+    # 40 characters, as wide as 80 digits, in a column of 36: three lines of 16 points and
+    # 3 inside the borders.
     assert sheet["C4"].alignment.wrap_text
-    assert sheet.row_dimensions[4].height == 45
+    assert sheet.row_dimensions[4].height == 51
     assert sheet["F4"].alignment.vertical == "top"  # Beside it, every cell starts at the top.
 
 
