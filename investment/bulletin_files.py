@@ -137,6 +137,14 @@ def docx(found: Content, bulletin: Bulletin | None, revised: bool) -> bytes:
         "year": found.year,
     }
     paragraph(title, HEADING_FONT, 18, bold=True, centre=True)
+    if found.sample:
+        paragraph(
+            _(
+                "Sample data: the figures in this bulletin come from made-up demonstration data "
+                "and are not real."
+            ),
+            size=12,
+        )
     if revised:
         paragraph(
             _(
@@ -166,7 +174,7 @@ def docx(found: Content, bulletin: Bulletin | None, revised: bool) -> bytes:
         [
             _("Rank"),
             _("City"),
-            pgettext("bulletin", "Completed (亿元)"),
+            pgettext("bulletin", "Completed (100 million yuan)"),
             _("Completion (%)"),
             _("Against the pace (points)"),
             _("Change of rank"),

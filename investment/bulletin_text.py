@@ -24,6 +24,7 @@ from plan.models import BilingualName
 from plan.money import yi
 from tasks.models import Project
 
+from .context_processors import sample_data_exists
 from .figures import Figures, Progress, pace_counts
 from .rankings import Measure
 
@@ -332,6 +333,7 @@ class Content:
     problems: ProblemPart
     next_steps: str = ""
     approved_only: bool = False
+    sample: bool = False  # sample data was loaded: the bulletin says its figures are made up
 
     @property
     def plan_name(self) -> str:
@@ -380,6 +382,7 @@ def content(figures: Figures, next_steps: str = "") -> Content:
         problems=problem_part(figures),
         next_steps=next_steps,
         approved_only=figures.approved_only,
+        sample=sample_data_exists(),
     )
 
 
