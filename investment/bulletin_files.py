@@ -15,7 +15,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, RGBColor
 
 from plan.money import yi
 
@@ -26,6 +26,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # 仿宋 for the body and 黑体 for headings, as GB/T 9704 sets official documents; where Word or
 # LibreOffice lacks them it substitutes its own Chinese serif and sans.
 BODY_FONT, HEADING_FONT = "仿宋", "黑体"
+RED = RGBColor(0xB3, 0x26, 0x1E)
 
 
 def response(
@@ -53,7 +54,8 @@ def pdf(request, found: Content, bulletin, issued: bool, revised: bool) -> bytes
 
     context = {"content": found, "bulletin": bulletin, "issued": issued, "revised": revised}
     html = render_to_string("investment/bulletin_print.html", context, request=request)
-    return HTML(string=html).write_pdf(stylesheets=[CSS(filename=finders.find("css/bulletin.css"))])
+    # Links (the cities' pages) resolve against the site, so they work from the file too.
+    return HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(stylesheets=[CSS(filename=finders.find("css/bulletin.css"))])
 
 
 def _font(run_or_style, name: str, size: float | None = None, bold: bool = False) -> None:
@@ -102,6 +104,7 @@ def _table(document, header: list[str], rows: list[list[str]]) -> None:
     # The header row repeats on each page the table runs to.
     header_properties = table.rows[0]._tr.get_or_add_trPr()
     header_properties.append(OxmlElement("w:tblHeader"))
+    document.add_paragraph()  # Air between the table and the text after it.
 
 
 def docx(found: Content, bulletin: Bulletin | None, revised: bool) -> bytes:
@@ -124,7 +127,8 @@ def docx(found: Content, bulletin: Bulletin | None, revised: bool) -> bytes:
         return added
 
     masthead = _("Zhengzhou Metropolitan Area integration") + " " + _("Quarterly progress bulletin")
-    paragraph(masthead, HEADING_FONT, 22, centre=True)
+    # The red masthead (红头) of an official bulletin.
+    paragraph(masthead, HEADING_FONT, 22, bold=True, centre=True).runs[0].font.color.rgb = RED
     if bulletin is not None:
         number = _("No. %(number)s") % {"number": bulletin.number}
         issued = formats.date_format(bulletin.issued_at, "DATE_FORMAT")

@@ -481,9 +481,9 @@ def _read(kind, value):
         return None
     if dataclasses.is_dataclass(kind):
         hints = typing.get_type_hints(kind)
-        return kind(
-            **{f.name: _read(hints[f.name], value[f.name]) for f in dataclasses.fields(kind)}
-        )
+        # A field added since a bulletin was issued keeps its default when read back.
+        found = [f for f in dataclasses.fields(kind) if f.name in value]
+        return kind(**{f.name: _read(hints[f.name], value[f.name]) for f in found})
     origin = typing.get_origin(kind)
     if origin in (typing.Union, types.UnionType):
         return _read(next(arg for arg in typing.get_args(kind) if arg is not type(None)), value)
