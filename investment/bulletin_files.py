@@ -55,7 +55,8 @@ def pdf(request, found: Content, bulletin, issued: bool, revised: bool) -> bytes
     context = {"content": found, "bulletin": bulletin, "issued": issued, "revised": revised}
     html = render_to_string("investment/bulletin_print.html", context, request=request)
     # Links (the cities' pages) resolve against the site, so they work from the file too.
-    return HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(stylesheets=[CSS(filename=finders.find("css/bulletin.css"))])
+    page = HTML(string=html, base_url=request.build_absolute_uri("/"))
+    return page.write_pdf(stylesheets=[CSS(filename=finders.find("css/bulletin.css"))])
 
 
 def _font(run_or_style, name: str, size: float | None = None, bold: bool = False) -> None:
