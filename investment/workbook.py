@@ -417,7 +417,7 @@ def official_sheet(book: Workbook, scope: Scope, target_label: str, cities: dict
                 + _(" (subtotal)")
             )
             remark = (
-                _("Not in the percentage: %(amount)s 亿元 on tasks without a target.")
+                _("Not in the percentage: %(amount)s (100 million yuan) on tasks without a target.")
                 % {"amount": yi(area.excluded)}
                 if area.excluded
                 else ""
@@ -445,7 +445,7 @@ def official_sheet(book: Workbook, scope: Scope, target_label: str, cities: dict
         sheet.append([number, title_cell, cities_cell, target, completed, percent, progress_cell])
     target, completed, percent, _pace = sheet.progress_cells(scope.total, bold=True)
     remark = (
-        _("Not in the percentage: %(amount)s 亿元 on tasks without a target.")
+        _("Not in the percentage: %(amount)s (100 million yuan) on tasks without a target.")
         % {"amount": yi(scope.excluded)}
         if scope.excluded
         else ""
