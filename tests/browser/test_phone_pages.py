@@ -2,14 +2,17 @@
 cumulative chart starts at zero, names its unit and stops at the as-of quarter."""
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.test import Client
 from playwright.sync_api import expect
 
 from investment.models import Problem
 from plan.models import Unit
+from plan.roles import VIEWER, sync_roles
 from tasks.models import Project
 from tests.browser.conftest import screenshot
+from tests.builders import make_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,12 +29,19 @@ QUARTERS_CHART = """() => {
            completed: chart.data.datasets[0].data }; }"""
 
 
-def test_every_page_type_shows_its_figures_on_a_phone(browser, live_server, sample_world, leader):
+@pytest.fixture
+def reader(sample_world):
+    """A leader: the problem pages are for signed-in users only."""
+    sync_roles(apps)  # Live-server tests flush the database, taking the migration-made roles.
+    return make_member("leader", VIEWER)
+
+
+def test_every_page_type_shows_its_figures_on_a_phone(browser, live_server, sample_world, reader):
     project = Project.objects.order_by("pk").first()
     problem = Problem.objects.order_by("pk").first()
     unit = Unit.objects.order_by("pk").first()
     client = Client()
-    client.force_login(leader)  # the problem pages are for signed-in users only
+    client.force_login(reader)
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
     pages = {
         "overview": "/2021/?as_of=2021Q2",
