@@ -6,7 +6,16 @@ from datetime import date
 from functools import cached_property
 
 from django.db import models
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+)
 from django.utils.translation import gettext_lazy as _
 
 from plan.models import City, Plan
@@ -155,6 +164,59 @@ def default_as_of(plan: Plan) -> DefaultQuarter:
         if quarter in complete:
             return DefaultQuarter(quarter, Chosen.COMPLETE)
     return DefaultQuarter(1, Chosen.FIRST)
+
+
+@dataclass(frozen=True)
+class OwedTask:
+    """A task of a city with the quarters (up to the as-of one) whose report it still owes,
+    each with what stands in its place: nothing, a draft, a returned report or no note."""
+
+    task: Task
+    quarters: list[tuple[int, Cell]]
+
+
+def owed_reports(plan: Plan, city: City, as_of: int) -> list[OwedTask]:
+    """The city's tasks with a report not submitted for some quarter up to `as_of`, in task
+    order; one query, each quarter's report read by a subquery."""
+    reports = ProgressReport.objects.filter(task=OuterRef("pk"), city=city, year=plan.year)
+    quarters = range(1, as_of + 1)
+    columns = {}
+    for quarter in quarters:
+        report = reports.filter(quarter=quarter)
+        columns[f"status_{quarter}"] = Subquery(report.values("status")[:1])
+        columns[f"noted_{quarter}"] = Exists(report.exclude(note=""))
+    tasks = (
+        Task.objects.of_plan(plan)
+        .filter(cities=city)
+        .select_related("area")
+        .order_by("area__number", "number")
+        .annotate(**columns)
+    )
+    owed = []
+    for task in tasks:
+        states = [
+            (
+                quarter,
+                _state(task, getattr(task, f"status_{quarter}"), getattr(task, f"noted_{quarter}")),
+            )
+            for quarter in quarters
+        ]
+        states = [(quarter, state) for quarter, state in states if state in PENDING]
+        if states:
+            owed.append(OwedTask(task, states))
+    return owed
+
+
+def _state(task: Task, status: str | None, has_note: bool) -> Cell:
+    """What a city's report of a task in one quarter amounts to, as the coverage grid says it."""
+    owes_note = task.target is None  # a task without a money target owes a note, not an amount
+    if status is None:
+        return Cell.NOTE_OWED if owes_note else Cell.MISSING
+    if status not in ProgressReport.COUNTED:
+        return Cell(status)
+    if owes_note and not has_note:
+        return Cell.NOTE_OWED
+    return Cell(status)
 
 
 def open_quarter(plan: Plan, today: date) -> int | None:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from plan.models import City, Corridor, FocusArea, Plan, Unit
 from tasks.models import CityAllocation, Milestone, Project, Task
 
-from .coverage import ReportingCoverage
+from .coverage import OwedTask, ReportingCoverage, owed_reports
 from .models import ProgressReport, QuarterClose
 from .problem_figures import ProblemCounts, ProblemFigures, ProblemRow, ProblemWarning
 from .projects import ProjectCounts, ProjectFigures, ProjectRow, SectionProgress
@@ -146,7 +146,7 @@ class Coverage:
 @dataclass(frozen=True)
 class QuarterPoint:
     quarter: int
-    completed: Decimal  # cumulative through the quarter
+    completed: Decimal | None  # cumulative through the quarter; None after the as-of quarter
     expected: Decimal  # what the pace expects of the stated target by then
 
 
@@ -359,7 +359,8 @@ class Figures:
         )
 
     def quarters(self) -> list[QuarterPoint]:
-        """Completed on tasks with a stated target, cumulated by quarter, beside the pace line."""
+        """Completed on tasks with a stated target, cumulated by quarter up to the as-of one
+        (None after it: not yet known, never zero), beside the pace line of all four."""
         reports = ProgressReport.objects.of_plan(self.plan).counted(self.approved_only)
         per_quarter = _totals(reports.filter(task__target__isnull=False), "quarter")
         target = self.targets().stated
@@ -367,7 +368,8 @@ class Figures:
         for quarter in range(1, 5):
             running += per_quarter[quarter]["completed"]
             expected = wan(target * self.plan.expected_share(quarter))
-            points.append(QuarterPoint(quarter, wan(running), expected))
+            completed = wan(running) if quarter <= self.as_of else None
+            points.append(QuarterPoint(quarter, completed, expected))
         return points
 
     def task_cities(self, task: Task) -> list[CityQuarters]:
@@ -424,6 +426,10 @@ class Figures:
             undated=Count("pk", filter=Q(due_quarter__isnull=True)),
         )
         return MilestoneCounts(**counts)
+
+    def owed(self, city: City) -> list[OwedTask]:
+        """The city's reports not yet submitted for the quarters up to as-of, per task."""
+        return owed_reports(self.plan, city, self.as_of)
 
     def project_set(self, tasks: Q = ALL, city: City | None = None):
         """The plan's key projects, of the tasks in `tasks` or running through `city`."""
@@ -502,6 +508,12 @@ class Figures:
             late_cities=reporting.late_by_city,
             changed_after_close=list(revised),
         )
+
+
+def any_unallocated(rows: list[CityProgress] | None) -> bool:
+    """Whether any city completed something on tasks it has no allocation for: where none
+    did, the pages leave that column of zeros out."""
+    return any(row.unallocated_completed for row in rows or ())
 
 
 def pace_counts(rows: list[TaskProgress]) -> dict[str, int]:

@@ -176,8 +176,8 @@ class QuarterRowForm(SheetRowForm):
                 self.add_error(
                     "cumulative",
                     _(
-                        "Year to date: %(cumulative)s 亿元 is less than the %(before)s 亿元 "
-                        "reported for the earlier quarters."
+                        "Year to date: %(cumulative)s is less than the %(before)s (100 million "
+                        "yuan) reported for the earlier quarters."
                     )
                     % {"cumulative": exact(cumulative), "before": exact(before)},
                 )

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext_lazy as _
 
+from plan.models import City
 from tasks.models import CityAllocation, Milestone, Task
 
 from .models import ProgressReport
@@ -20,7 +21,10 @@ class Change:
 
     when: datetime
     who: str
-    what: str
+    model: str  # what kind of row changed: the model's verbose name
+    city: City | None  # the allocation's or the report's city, named in the page's language
+    detail: str  # the task's code, the milestone's name or the report's quarter
+    detail_lang: str  # "zh-Hans" where `detail` is Chinese text of the source (a milestone's name)
     kind: str  # "+" created, "~" changed, "-" deleted
     fields: list[tuple[str, object, object]]
     reason: str
@@ -28,6 +32,12 @@ class Change:
     @property
     def kind_label(self) -> str:
         return {"+": _("created"), "~": _("changed"), "-": _("deleted")}[self.kind]
+
+    @property
+    def what(self) -> str:
+        """The changed row in words, as `model`, `city` and `detail` say it."""
+        parts = [self.model, self.city.display_name if self.city else "", self.detail]
+        return " ".join(part for part in parts if part)
 
 
 def person(user) -> str:
@@ -54,10 +64,10 @@ def task_history(task: Task, limit: int = 50) -> list[Change]:
     allocations = CityAllocation.history.filter(task_id=task.pk, is_sample=False)
     reports = ProgressReport.history.filter(task_id=task.pk, is_sample=False)
     sources = [
-        (Task.history.filter(id=task.pk).select_related("area"), lambda r: f"{task.code}"),
-        (allocations.select_related("city"), _city_label),
-        (Milestone.history.filter(task_id=task.pk), lambda r: r.name),
-        (reports.select_related("city"), _report_label),
+        (Task.history.filter(id=task.pk).select_related("area"), lambda r: (None, task.code, "")),
+        (allocations.select_related("city"), lambda r: (r.city, "", "")),
+        (Milestone.history.filter(task_id=task.pk), lambda r: (None, r.name, "zh-Hans")),
+        (reports.select_related("city"), lambda r: (r.city, f"{r.year}Q{r.quarter}", "")),
     ]
     changes = []
     for records, label in sources:
@@ -67,7 +77,7 @@ def task_history(task: Task, limit: int = 50) -> list[Change]:
                 continue
             before = previous.get(record.id)
             previous[record.id] = record
-            changes.append(_change(record, before, label(record)))
+            changes.append(_change(record, before, *label(record)))
     changes.sort(key=lambda change: change.when, reverse=True)
     return _with_names(changes[:limit])
 
@@ -79,15 +89,7 @@ def _shown(record) -> bool:
     return record.status in ProgressReport.COUNTED
 
 
-def _city_label(record) -> str:
-    return record.city.name
-
-
-def _report_label(record) -> str:
-    return f"{record.city.name} {record.year}Q{record.quarter}"
-
-
-def _change(record, before, label: str) -> Change:
+def _change(record, before, city: City | None, detail: str, detail_lang: str) -> Change:
     model = record.instance_type
     fields = []
     if record.history_type == "~" and before is not None:
@@ -105,7 +107,10 @@ def _change(record, before, label: str) -> Change:
     return Change(
         when=record.history_date,
         who=person(record.history_user),
-        what=f"{model._meta.verbose_name} {label}",
+        model=str(model._meta.verbose_name),
+        city=city,
+        detail=detail,
+        detail_lang=detail_lang,
         kind=record.history_type,
         fields=fields,
         reason=record.history_change_reason or "",
@@ -126,7 +131,10 @@ def _with_names(changes: list[Change]) -> list[Change]:
         Change(
             change.when,
             change.who,
-            change.what,
+            change.model,
+            change.city,
+            change.detail,
+            change.detail_lang,
             change.kind,
             [
                 (str(field.verbose_name), shown(field, old), shown(field, new))

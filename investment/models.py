@@ -146,9 +146,9 @@ class ProgressReport(Reported):
             if limit and self.amount > 10 * limit:
                 return {
                     "amount": _(
-                        "%(amount)s 亿元 is more than ten times the task's target or the city's "
-                        "allocation (%(limit)s 亿元). Was it entered in 万元? "
-                        "1 亿元 = 10000 万元."
+                        "%(amount)s (100 million yuan) is more than ten times the task's target "
+                        "or the city's allocation (%(limit)s). Was it entered in ten thousands "
+                        "of yuan (万元)? 1 亿元 = 10000 万元."
                     )
                     % {"amount": exact(self.amount), "limit": exact(limit)}
                 }
@@ -193,8 +193,8 @@ class ProgressReport(Reported):
         if allocation and cumulative > allocation * Decimal("1.5"):
             return [
                 _(
-                    "%(task)s, %(city)s: the cumulative %(cumulative)s 亿元 is more than 150%% of "
-                    "the allocation of %(allocation)s 亿元. Please check the figure."
+                    "%(task)s, %(city)s: the cumulative %(cumulative)s (100 million yuan) is "
+                    "more than 150%% of the allocation of %(allocation)s. Please check the figure."
                 )
                 % {
                     "task": self.task.code,
@@ -223,7 +223,7 @@ class ProgressReport(Reported):
     def stale_message(self, current: dict) -> str:
         return _(
             "%(user)s changed this report at %(time)s while you were editing it: it now "
-            "reads %(amount)s 亿元, status %(status)s, note “%(note)s”. Your changes "
+            "reads %(amount)s (100 million yuan), status %(status)s, note “%(note)s”. Your changes "
             "were not saved; reload the report and enter them again."
         ) % {
             "user": current["updated_by__username"] or "—",

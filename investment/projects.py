@@ -64,7 +64,7 @@ class ProjectRow:
     quarter_amount: Decimal | None
     cumulative: Decimal | None
     progress: str
-    progress_city: str
+    progress_city: City | None  # the city of the latest 形象进度, to name and link to
 
     @property
     def stage_label(self) -> str:
@@ -218,7 +218,9 @@ class ProjectFigures:
             quarter_amount=_sum(updates.filter(quarter=self.figures.as_of)),
             cumulative=_sum(updates),
             progress=Subquery(latest.values("progress")[:1]),
-            progress_city=Subquery(latest.values("city__name")[:1]),
+            progress_city_slug=Subquery(latest.values("city__slug")[:1]),
+            progress_city_name=Subquery(latest.values("city__name")[:1]),
+            progress_city_name_en=Subquery(latest.values("city__name_en")[:1]),
             any_section_reported=Exists(sections.filter(latest_stage__isnull=False)),
         )
         return [
@@ -229,13 +231,24 @@ class ProjectFigures:
                 quarter_amount=project.quarter_amount,
                 cumulative=project.cumulative,
                 progress=project.progress or "",
-                progress_city=project.progress_city or "",
+                progress_city=_progress_city(project),
             )
             for project in annotated
         ]
 
 
 GOALS_WITH_A_TEST = (Project.Goal.START, Project.Goal.COMPLETE)
+
+
+def _progress_city(project) -> City | None:
+    """The city of the latest 形象进度, from the row's own columns: no query per row."""
+    if not project.progress_city_slug:
+        return None
+    return City(
+        slug=project.progress_city_slug,
+        name=project.progress_city_name,
+        name_en=project.progress_city_name_en,
+    )
 
 
 def _goal_met(project) -> bool | None:

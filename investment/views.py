@@ -18,7 +18,7 @@ from tasks.models import Task
 from . import sheets, workbook
 from .context_processors import sample_data_exists
 from .coverage import default_as_of, reporting_coverage
-from .figures import Figures, Scope, pace_counts, scope
+from .figures import Figures, Scope, any_unallocated, pace_counts, scope
 from .figures_cache import cached
 from .history import task_history
 from .models import Problem
@@ -147,6 +147,7 @@ def download(scope: Scope, kind: str) -> HttpResponse:
 
 def legend() -> dict:
     return {
+        "unit": _("亿元"),  # the amount axes' unit
         "target": _("Stated target"),
         "allocation": _("Allocation"),
         "completed": _("Completed"),
@@ -218,6 +219,7 @@ def plan_overview(request: HttpRequest, year: int, download_as: str = "") -> Htt
         },
     }
     extra = {"areas": page.areas, "cities": page.cities, "corridors": page.corridors}
+    extra["unallocated_shown"] = any_unallocated(page.cities)
     extra |= {"tasks": page.tasks, "charts": charts}
     return render(request, "investment/plan_overview.html", context(request, page, **more, **extra))
 
@@ -248,6 +250,7 @@ def area_detail(
         return download(page, download_as)
     charts = {"legend": legend(), "cities": series(page.cities, "city")}
     extra = {"total": page.areas[0], "tasks": page.tasks, "cities": page.cities, "charts": charts}
+    extra["unallocated_shown"] = any_unallocated(page.cities)
     return render(request, "investment/area.html", context(request, page, **extra))
 
 
@@ -263,6 +266,7 @@ def city_detail(request: HttpRequest, year: int, slug: str, download_as: str = "
     charts = {"legend": legend(), "areas": series(page.areas, "area")}
     extra = {"tasks": page.tasks, "areas": page.areas, "charts": charts}
     extra["projects"] = figures.project_rows(figures.project_set(city=city).listed(), city)
+    extra["owed"] = figures.owed(city)
     extra |= problem_figures(figures, city)
     return render(request, "investment/city.html", context(request, page, **extra))
 
@@ -278,6 +282,7 @@ def corridor_detail(
         return download(page, download_as)
     charts = {"legend": legend(), "cities": series(page.cities, "city")}
     extra = {"total": page.corridors[0], "tasks": page.tasks, "cities": page.cities}
+    extra["unallocated_shown"] = any_unallocated(page.cities)
     return render(
         request, "investment/corridor.html", context(request, page, **extra, charts=charts)
     )

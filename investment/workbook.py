@@ -443,7 +443,7 @@ def official_sheet(book: Workbook, scope: Scope, target_label: str, cities: dict
                 + _(" (subtotal)")
             )
             remark = (
-                _("Not in the percentage: %(amount)s 亿元 on tasks without a target.")
+                _("Not in the percentage: %(amount)s (100 million yuan) on tasks without a target.")
                 % {"amount": yi(area.excluded)}
                 if area.excluded
                 else ""
@@ -481,7 +481,7 @@ def official_sheet(book: Workbook, scope: Scope, target_label: str, cities: dict
         )
     target, completed, percent, _pace = sheet.progress_cells(scope.total, bold=True)
     remark = (
-        _("Not in the percentage: %(amount)s 亿元 on tasks without a target.")
+        _("Not in the percentage: %(amount)s (100 million yuan) on tasks without a target.")
         % {"amount": yi(scope.excluded)}
         if scope.excluded
         else ""

@@ -57,7 +57,7 @@ class PlanAdmin(admin.ModelAdmin):
 class FocusAreaAdmin(admin.ModelAdmin):
     list_display = ["__str__", "plan", "name_en", "task_count"]
     list_filter = ["plan"]
-    search_fields = ["name", "name_en", "summary"]
+    search_fields = ["name", "name_en", "summary", "summary_en"]
 
     def get_queryset(self, request):
         return (

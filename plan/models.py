@@ -33,14 +33,17 @@ class YiField(models.DecimalField):
         return [*others, *yi_validators(self.verbose_name, self.max_digits, self.decimal_places)]
 
 
+def bilingual(chinese: str, english: str) -> str:
+    """The Chinese text, or its English one when the page is in English and one is recorded."""
+    return english if get_language() == "en" and english else chinese
+
+
 class BilingualName:
     """Chinese `name` first; `name_en` when the page is in English and one is recorded."""
 
     @property
     def display_name(self) -> str:
-        if get_language() == "en" and self.name_en:
-            return self.name_en
-        return self.name
+        return bilingual(self.name, self.name_en)
 
 
 class PlanQuerySet(models.QuerySet):
@@ -192,6 +195,7 @@ class FocusArea(BilingualName, models.Model):
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
     summary = models.TextField(_("summary"), blank=True)
+    summary_en = models.TextField(_("English summary"), blank=True)
 
     class Meta:
         ordering = ["plan", "number"]
@@ -207,6 +211,10 @@ class FocusArea(BilingualName, models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}. {self.name}"
+
+    @property
+    def display_summary(self) -> str:
+        return bilingual(self.summary, self.summary_en)
 
     def clean(self) -> None:
         saved_plan = FocusArea.objects.filter(pk=self.pk).values_list("plan_id", flat=True).first()

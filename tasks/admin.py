@@ -124,7 +124,7 @@ class TaskAdmin(SpreadsheetExport, HistoryAdmin):
     inlines = [CityAllocationInline, MilestoneInline]
     fieldsets = [
         (None, {"fields": ["area", "number", "title", "title_en", "target"]}),
-        (_("Source"), {"fields": ["description", "source_note"]}),
+        (_("Source"), {"fields": ["description", "source_note", "source_note_en"]}),
         (_("Where"), {"fields": ["cities", "corridor"]}),
         (_("Responsible units"), {"fields": ["lead_unit", "supporting_units"]}),
     ]

@@ -9,7 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from plan.models import City, Corridor, FocusArea, Plan, Unit, YiField
+from plan.models import City, Corridor, FocusArea, Plan, Unit, YiField, bilingual
 from plan.money import exact
 
 QUARTER_VALIDATORS = [
@@ -27,7 +27,8 @@ SAMPLE_IS_READ_ONLY = _(
 
 def over_target_message(total: Decimal, target: Decimal) -> str:
     return _(
-        "Allocations would total %(total)s 亿元, more than the task's target of %(target)s 亿元."
+        "Allocations would total %(total)s (100 million yuan), more than the task's target "
+        "of %(target)s."
     ) % {"total": exact(total), "target": exact(target)}
 
 
@@ -70,6 +71,7 @@ class Task(models.Model):
         blank=True,
         help_text=_("Where the source text is damaged or incomplete, and what is missing."),
     )
+    source_note_en = models.TextField(_("English source note"), blank=True)
     cities = models.ManyToManyField(City, related_name="tasks", verbose_name=_("cities"))
     corridor = models.ForeignKey(
         Corridor,
@@ -130,8 +132,8 @@ class Task(models.Model):
             raise ValidationError(
                 {
                     "target": _(
-                        "The cities are already allocated %(allocated)s 亿元; the annual "
-                        "target cannot be less. Lower the allocations first."
+                        "The cities are already allocated %(allocated)s (100 million yuan); "
+                        "the annual target cannot be less. Lower the allocations first."
                     )
                     % {"allocated": exact(allocated)}
                 }
@@ -174,6 +176,10 @@ class Task(models.Model):
         if get_language() == "en" and self.title_en:
             return self.title_en
         return self.title
+
+    @property
+    def display_source_note(self) -> str:
+        return bilingual(self.source_note, self.source_note_en)
 
 
 class CityAllocationQuerySet(models.QuerySet):

@@ -16,6 +16,9 @@
     closed: "#0f5c2e",
   };
 
+  // Amounts start at zero and name their unit, in the page's language (legend.unit).
+  const amountAxis = { y: { beginAtZero: true, title: { display: true, text: legend.unit } } };
+
   const bars = (series, targetLabel) => ({
     type: "bar",
     data: {
@@ -25,6 +28,7 @@
         { label: legend.completed, data: numbers(series.completed), backgroundColor: colours.completed },
       ],
     },
+    options: { scales: amountAxis },
   });
 
   const builders = {
@@ -43,15 +47,17 @@
       },
       options: { scales: { x: { stacked: true }, y: { stacked: true, ticks: { precision: 0 } } } },
     }),
+    // The completed line stops at the as-of quarter (null after it); the pace line runs on.
     quarters: () => ({
       type: "line",
       data: {
         labels: data.quarters.labels,
         datasets: [
-          { label: legend.completed, data: numbers(data.quarters.completed), borderColor: colours.completed, backgroundColor: colours.completed },
+          { label: legend.completed, data: numbers(data.quarters.completed), borderColor: colours.completed, backgroundColor: colours.completed, spanGaps: false },
           { label: legend.expected, data: numbers(data.quarters.expected), borderColor: colours.expected, backgroundColor: colours.expected, borderDash: [6, 4] },
         ],
       },
+      options: { scales: amountAxis },
     }),
   };
 

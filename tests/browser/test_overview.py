@@ -62,7 +62,7 @@ def test_official_drills_from_the_overview_to_a_city_and_a_task(
     expect(page.locator("h1")).to_have_text("开封")
     expect(page).to_have_url(re.compile(r"/2021/cities/kaifeng/\?as_of=2021Q3$"))
     screenshot(page, "city-kaifeng")
-    page.get_by_role("link", name="打造轨道上的郑州都市圈").click()
+    page.get_by_role("link", name="打造轨道上的郑州都市圈", exact=True).click()
     expect(page.locator("h1")).to_have_text("2.2 打造轨道上的郑州都市圈")
     expect(page.locator("blockquote")).to_contain_text("力争全年完成投资150亿元")
     screenshot(page, "task-2.2")

@@ -94,8 +94,8 @@ def test_a_citys_own_downloads_hold_no_draft_either(django_user_model, world, ka
 def test_the_task_page_history_shows_no_draft_or_returned_report(client, leader, world):
     client.force_login(leader)
     html = client.get("/2021/tasks/1.1/").content.decode()
-    assert "季度填报 郑州 2021Q2" in html
-    assert "开封 2021Q1" not in html and "开封 2021Q2" not in html
+    assert '季度填报 <a href="/2021/cities/zhengzhou/">郑州</a> <span>2021Q2</span>' in html
+    assert "开封</a> <span>2021Q1" not in html and "开封</a> <span>2021Q2" not in html
     assert "开封内部草稿" not in html
 
 

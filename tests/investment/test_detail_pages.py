@@ -8,6 +8,9 @@ from investment.models import ProgressReport
 from tests.builders import make_city, make_report, make_task, make_world
 
 Status = ProgressReport.Status
+# A figure's cell names its column (for the phone's cards).
+COMPLETED = '<td class="num" data-label="已完成(亿元)">{}</td>'
+ALLOCATION = '<td class="num" data-label="分配金额(亿元)">{}</td>'
 
 
 @pytest.fixture(autouse=True)
@@ -37,10 +40,11 @@ def test_task_page_shows_each_citys_quarters_and_the_source(client, world):
     page = html(client, "/2021/tasks/1.1/?as_of=2021Q2")
     assert "<h1>1.1 轨道</h1>" in page
     assert (
-        '<td class="num">10</td><td class="num">20</td><td class="num">—</td><td class="num">—</td>'
-        in page
+        '<td class="num" data-label="Q1">10</td><td class="num" data-label="Q2">20</td>'
+        '<td class="num" data-label="Q3">—</td><td class="num" data-label="Q4">—</td>' in page
     )
-    assert '<td class="num">12</td><td class="num">—</td>' in page  # The draft does not count.
+    # The draft does not count.
+    assert '<td class="num" data-label="Q1">12</td><td class="num" data-label="Q2">—</td>' in page
     assert '<span class="kpi-value">42 <small>亿元</small></span>' in page
     assert "季度填报" in page  # The change history lists the reports.
 
@@ -48,15 +52,15 @@ def test_task_page_shows_each_citys_quarters_and_the_source(client, world):
 def test_area_page_scopes_tasks_and_cities(client, world):
     page = html(client, "/2021/areas/1/?as_of=2021Q2")
     assert "轨道" in page
-    assert '<td class="num">30</td>' in page and '<td class="num">12</td>' in page
+    assert COMPLETED.format(30) in page and COMPLETED.format(12) in page
     assert 'data-chart="cities"' in page
 
 
 def test_city_page_shows_the_citys_own_figures(client, world):
     page = html(client, "/2021/cities/kaifeng/?as_of=2021Q2")
     assert "<h1>开封</h1>" in page
-    assert '<td class="num">40</td>' in page and '<td class="num">12</td>' in page
-    assert '<td class="num">30.0</td>' in page
+    assert ALLOCATION.format(40) in page and COMPLETED.format(12) in page
+    assert '<td class="num" data-label="%">30.0</td>' in page
 
 
 @pytest.mark.parametrize(
@@ -92,7 +96,7 @@ def test_corridor_page_splits_the_corridors_tasks_by_member_city(client, world):
     page = html(client, "/2021/corridors/belt/?as_of=2021Q2")
     assert "<h1>郑开科创走廊" in page
     assert '<span class="kpi-value">42 <small>亿元</small></span>' in page
-    assert '<td class="num">30</td>' in page and '<td class="num">12</td>' in page
+    assert COMPLETED.format(30) in page and COMPLETED.format(12) in page
     overview = html(client, "/2021/?as_of=2021Q2")
     assert 'href="/2021/corridors/belt/?as_of=2021Q2">郑开科创走廊</a>' in overview
 
@@ -104,10 +108,12 @@ def test_unknown_corridor_is_404(client, world):
 def test_city_page_breaks_the_city_down_by_focus_area(client, world):
     page = html(client, "/2021/cities/zhengzhou/?as_of=2021Q2")
     assert 'data-chart="areas"' in page
-    assert '<td class="num">60</td>' in page and '<td class="num">30</td>' in page
+    assert ALLOCATION.format(60) in page and COMPLETED.format(30) in page
 
 
 def test_overview_lists_what_each_city_still_owes(client, world):
     page = html(client, "/2021/?as_of=2021Q2")
-    assert "<li><strong>郑州</strong>: 1.2、2.1</li>" in page
-    assert "<li><strong>开封</strong>: 1.1、2.1</li>" in page  # Her Q2 draft is still owed.
+    link = '<a href="/2021/cities/{}/?as_of=2021Q2">{}</a>'
+    assert f"<li><strong>{link.format('zhengzhou', '郑州')}</strong>: 1.2、2.1</li>" in page
+    # Her Q2 draft is still owed.
+    assert f"<li><strong>{link.format('kaifeng', '开封')}</strong>: 1.1、2.1</li>" in page

@@ -83,11 +83,13 @@ def test_a_changed_target_allocation_or_city_shows_at_once(client, task, kaifeng
     page(client, "/2021/cities/kaifeng/?as_of=2021Q1")
     with committed():
         make_allocation(task, kaifeng, "40")
-    assert '<td class="num">40</td>' in page(client, "/2021/cities/kaifeng/?as_of=2021Q1")
+    allocation = '<td class="num" data-label="分配金额(亿元)">40</td>'
+    assert allocation in page(client, "/2021/cities/kaifeng/?as_of=2021Q1")
     task.target = 200
     with committed():
         task.save()
-    assert '<td class="num">200</td>' in page(client, "/2021/areas/1/?as_of=2021Q1")
+    target = '<td class="num" data-label="目标(亿元)">200</td>'
+    assert target in page(client, "/2021/areas/1/?as_of=2021Q1")
 
 
 def test_a_renamed_city_shows_at_once(client, task, zhengzhou, committed):
@@ -107,7 +109,8 @@ def test_a_closed_quarter_and_a_late_change_show_at_once(client, task, office, c
     report.amount = 11
     with committed():
         report.save()
-    assert "锁定后修改</span> 1.1 · 郑州 · Q1" in page(client)
+    link = '<a href="/2021/cities/zhengzhou/?as_of=2021Q1">郑州</a>'
+    assert f"锁定后修改</span> 1.1 · {link} · Q1" in page(client)
 
 
 def test_a_save_retires_the_figures_only_once_it_commits(client, task, committed):

@@ -141,7 +141,10 @@ def test_a_filled_in_template_imports_and_shows_on_the_pages(client, world, cler
     report = ProgressReport.objects.get(city=kaifeng, quarter=2)
     assert (report.task.code, report.amount, report.note) == ("1.1", Decimal("12.5"), "主体完工")
     page = client.get("/2021/tasks/1.1/?as_of=2021Q2").content.decode()
-    assert '<td class="num">7.25</td><td class="num">12.50</td>' in page
+    assert (
+        '<td class="num" data-label="Q1">7.25</td><td class="num" data-label="Q2">12.50</td>'
+        in page
+    )
 
 
 def test_exported_reports_import_into_an_empty_database_with_identical_figures(

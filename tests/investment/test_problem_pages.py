@@ -168,8 +168,10 @@ def test_a_row_shows_task_project_city_unit_kind_deadline_and_status(signed_in, 
     assert '<a href="/2021/tasks/1.1/">1.1</a>' in row
     unit = world.units[0]
     assert f'<a href="/2021/units/{unit.pk}/" lang="zh-Hans">郑州资规局</a>' in row
-    for cell in ("郑州", "用地", "2021-09-20", "已答复"):
-        assert f'<td class="short">{cell}</td>' in row
+    city = '<a href="/2021/cities/zhengzhou/">郑州</a>'
+    cells = {"提出城市": city, "类型": "用地", "办理时限": "2021-09-20", "状态": "已答复"}
+    for label, cell in cells.items():
+        assert f'<td class="short" data-label="{label}">{cell}</td>' in row
     raised = page[page.index("跨市审批衔接") :]
     assert '<span class="not-stated">待交办</span>' in raised[: raised.index("</tr>")]
 
@@ -214,9 +216,10 @@ def test_the_chosen_filters_stay_selected(signed_in, world):
 def test_the_filters_offer_the_tasks_projects_and_units_with_problems(signed_in, world):
     page = html(signed_in, "/2021/problems/")
     assert '<option value="1.1">' in page and '<option value="2.1">' in page
-    assert f'<option value="{world.project.pk}">郑开城际延长线</option>' in page
+    project = f'<option value="{world.project.pk}" lang="zh-Hans">郑开城际延长线</option>'
+    assert project in page
     for unit in world.units:
-        assert f'<option value="{unit.pk}">{unit}</option>' in page
+        assert f'<option value="{unit.pk}" lang="zh-Hans">{unit}</option>' in page
 
 
 @pytest.mark.parametrize(
@@ -423,7 +426,8 @@ def test_the_warnings_list_red_problems_first(signed_in, world):
     red = f'<a href="/2021/problems/{world.red.pk}/" lang="zh-Hans">征迁补偿未到位</a>'
     assert (
         f'<li><span class="colour colour-red">红色：严重逾期 · 逾期60天</span> {red} · 1.1 · '
-        '郑州 · <span lang="zh-Hans">郑州资规局</span> (办理时限2021-08-01)</li>'
+        '<a href="/2021/cities/zhengzhou/?as_of=2021Q3">郑州</a> · '
+        '<span lang="zh-Hans">郑州资规局</span> (办理时限2021-08-01)</li>'
     ) in page
 
 

@@ -55,10 +55,10 @@ def test_overview_lists_the_2021_plan_as_the_source_states_it(client, plan_2021)
     codes = ["1.1", "1.2", "1.3", "1.4", "2.1", "2.2", "2.3", "2.4", "2.5", "3.1", "3.2"]
     codes += ["3.3", "3.4", "3.5", "4.1", "4.2", "5.1", "5.2", "6.1", "6.2", "6.3", "6.4"]
     for code in codes:
-        assert f"<td>{code}</td>" in html
-    assert html.count("<td>7.") == 0
+        assert f'<td data-label="编号">{code}</td>' in html
+    assert html.count('<td data-label="编号">7.') == 0
     for total in ["360", "425", "160", "75", "110", "1130"]:
-        assert f'<td class="num">{total}</td>' in html
+        assert f'<td class="num" data-label="已公布目标(亿元)">{total}</td>' in html
     assert "5 项任务未公布目标，其已完成的 0 亿元不计入完成率。" in html
 
 
@@ -182,12 +182,12 @@ def test_figures_follow_as_of_and_the_approved_switch(client, zhengzhou):
     make_report(task, zhengzhou, 2, "30", ProgressReport.Status.SUBMITTED)
     default = page(client, "/2021/")
     assert '<option value="2021Q2" selected>' in default
-    assert '<td class="num">40</td>' in default
+    assert '<td class="num" data-label="已完成(亿元)">40</td>' in default
     assert '<span class="pace pace-behind">滞后</span>' not in default
     q1 = page(client, "/2021/?as_of=2021Q1")
-    assert '<td class="num">10</td>' in q1
+    assert '<td class="num" data-label="已完成(亿元)">10</td>' in q1
     approved = page(client, "/2021/?as_of=2021Q2&approved=1")
-    assert '<td class="num">10.0</td>' in approved
+    assert '<td class="num" data-label="%">10.0</td>' in approved
     assert '<span class="pace pace-behind">滞后</span>' in approved
     assert "数据截至2021年第2季度末，仅计已审核填报。" in approved
 

@@ -118,7 +118,8 @@ class Loader:
             area = self.sync(
                 FocusArea,
                 {"plan": plan, "number": area_row["number"]},
-                {key: area_row[key] for key in ("name", "name_en", "summary")},
+                {key: area_row[key] for key in ("name", "name_en", "summary")}
+                | {"summary_en": area_row.get("summary_en", "")},
                 label=str(area_row["number"]),
             )
             for task_row in area_row["tasks"] if area else []:
@@ -133,6 +134,7 @@ class Loader:
                 "description": row["description"],
                 "target": parse_target(row.get("target")),
                 "source_note": row.get("source_note", ""),
+                "source_note_en": row.get("source_note_en", ""),
                 "corridor": corridors[row["corridor"]] if "corridor" in row else None,
             }
             # A task whose source names no city involves all five.
