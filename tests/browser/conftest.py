@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+SERIOUS = ("serious", "critical")
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -71,3 +72,28 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def axe_violations(page) -> list[str]:
+    """What axe-core finds serious or critical on the page: rule id, impact and the elements,
+    one line per rule. A context made with `with_axe` has it loaded already."""
+    from axe_playwright_python.base import AXE_SCRIPT
+
+    if not page.evaluate("'axe' in window"):
+        page.evaluate(AXE_SCRIPT)
+    results = page.evaluate("axe.run({resultTypes: ['violations']})")
+    lines = []
+    for violation in results["violations"]:
+        if violation["impact"] in SERIOUS:
+            targets = [node["target"] for node in violation["nodes"]]
+            lines.append(f"{violation['id']} ({violation['impact']}): {targets}")
+    return lines
+
+
+def with_axe(context):
+    """Loads axe-core into every page of the context as the page starts, which is cheaper than
+    sending it after each load."""
+    from axe_playwright_python.base import AXE_SCRIPT
+
+    context.add_init_script(AXE_SCRIPT)
+    return context
