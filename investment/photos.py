@@ -217,6 +217,14 @@ class ProjectPhotoForm(forms.ModelForm):
 
 
 class ProjectPhotoFormSet(BaseInlineFormSet):
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        # A tabular inline heads its columns but labels no input (axe: label): each input
+        # carries its column's name.
+        for field in form.fields.values():
+            if field.label and not field.widget.is_hidden:
+                field.widget.attrs.setdefault("aria-label", field.label)
+
     def clean(self) -> None:
         super().clean()
         if any(self.errors):

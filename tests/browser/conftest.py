@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+SERIOUS = ("serious", "critical")
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -71,3 +72,32 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def axe_violations(page, contrast: bool = True) -> list[str]:
+    """What axe-core finds serious or critical on the page: rule id, impact and the elements,
+    one line per rule. A context made with `with_axe` has it loaded already.
+
+    `contrast=False` leaves out the colour-contrast rule, four fifths of axe's time on a page:
+    for a page already checked in the other language, whose colours are the same."""
+    from axe_playwright_python.base import AXE_SCRIPT
+
+    if not page.evaluate("'axe' in window"):
+        page.evaluate(AXE_SCRIPT)
+    options = {"resultTypes": ["violations"], "rules": {"color-contrast": {"enabled": contrast}}}
+    results = page.evaluate("options => axe.run(options)", options)
+    lines = []
+    for violation in results["violations"]:
+        if violation["impact"] in SERIOUS:
+            targets = [node["target"] for node in violation["nodes"]]
+            lines.append(f"{violation['id']} ({violation['impact']}): {targets}")
+    return lines
+
+
+def with_axe(context):
+    """Loads axe-core into every page of the context as the page starts, which is cheaper than
+    sending it after each load."""
+    from axe_playwright_python.base import AXE_SCRIPT
+
+    context.add_init_script(AXE_SCRIPT)
+    return context
