@@ -15,11 +15,15 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils.timezone import localdate
 
+from investment.bulletin_text import content, frozen
+from investment.figures import Figures
 from investment.models import (
+    Bulletin,
     Problem,
     ProblemAttachment,
     ProgressReport,
     ProjectPhoto,
+    QuarterClose,
 )
 from plan.models import Unit
 from plan.roles import OFFICE, REPORTER, UNIT_CONTACT, sync_roles
@@ -51,10 +55,17 @@ PAGES = [
     "/2021/units/{unit}/",
     "/2021/problems/",
     "/2021/problems/{problem}/",
+    "/2021/rankings/?as_of=2021Q2",
+    "/2021/bulletins/",
+    "/2021/bulletin/?as_of=2021Q2",
 ]
 
 # Read at 390 px too: there the tables scroll sideways in their boxes.
-PHONE_PAGES = ["/2021/?as_of=2021Q2"]
+PHONE_PAGES = [
+    "/2021/?as_of=2021Q2",
+    "/2021/rankings/?as_of=2021Q2",
+    "/2021/bulletin/?as_of=2021Q2",
+]
 PHONE = {"width": 390, "height": 844}
 
 # The admin screens, each as the account that works in it.
@@ -66,6 +77,7 @@ ADMIN_SCREENS = [
     ("zg", ADMIN + "investment/problem/{problem}/change/"),  # The unit's answer form.
     ("office", ADMIN + "?quarter=2"),  # The review queue and the coverage grid.
     ("office", ADMIN + "investment/problem/{problem}/change/"),  # The office's steps.
+    ("office", ADMIN + "investment/bulletin/add/"),  # 下步工作, and the issue button.
 ]
 
 
@@ -86,7 +98,11 @@ def world(zhengzhou, kaifeng) -> dict:
     deadline = localdate() + timedelta(days=10)
     problem = raise_problem(rail, kaifeng, "用地指标不足", Problem.Status.ASSIGNED, unit, deadline)
     ProblemAttachment.objects.create(entry=problem.entries.get(), image="a.jpg", width=4, height=3)
-    make_member("office", OFFICE)
+    office = make_member("office", OFFICE)
+    # The second quarter's bulletin, issued: anyone reading the pages reads it.
+    QuarterClose.close(rail.area.plan, 2, office)
+    bulletin = Bulletin.objects.create(plan=rail.area.plan, quarter=2, next_steps="加快推进。")
+    bulletin.issue(office, frozen(content(Figures(rail.area.plan, 2), bulletin.next_steps)))
     make_member("kf", REPORTER, city=kaifeng)
     make_member("zg", UNIT_CONTACT, unit=unit)
     return {"project": project.pk, "unit": unit.pk, "problem": problem.pk, "update": update.pk}
