@@ -344,8 +344,9 @@ class Content:
         return [line.strip() for line in self.next_steps.splitlines() if line.strip()]
 
     def same_figures(self, other: "Content") -> bool:
-        """Whether `other` states the same figures (its 下步工作 aside)."""
-        return dataclasses.replace(self, next_steps="") == dataclasses.replace(other, next_steps="")
+        """Whether `other` states the same figures (its 下步工作 and sample note aside)."""
+        apart = {"next_steps": "", "sample": False}
+        return dataclasses.replace(self, **apart) == dataclasses.replace(other, **apart)
 
 
 def content(figures: Figures, next_steps: str = "") -> Content:
