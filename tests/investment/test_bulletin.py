@@ -1,10 +1,7 @@
 """The quarterly bulletin (调度通报): every number it states is the figures', the office issues a
 closed quarter's bulletin once, and an issued bulletin never changes."""
 
-import os
 import re
-import shutil
-import subprocess
 from decimal import Decimal
 from io import BytesIO
 
@@ -24,6 +21,7 @@ from plan.money import yi
 from plan.roles import OFFICE
 from tests.builders import make_member
 from tests.investment.test_page_queries import grow
+from tests.printing import run, to_pdf, tools
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 ADD = "/admin/investment/bulletin/add/"
@@ -254,35 +252,19 @@ def test_the_bulletin_page_queries_do_not_grow_with_the_world(client, office_sta
     assert measured(2) == measured(4)
 
 
-def run(*command: str) -> str:
-    return subprocess.run(command, check=True, capture_output=True, text=True, timeout=180).stdout
-
-
 @pytest.mark.soffice
 def test_libreoffice_opens_the_word_and_pdf_bulletins_and_reads_their_text(
     client, sample_world, office_staff, tmp_path
 ):
-    tools = [shutil.which(name) for name in ("soffice", "pdfinfo", "pdftotext")]
-    if not all(tools):
-        reason = (
-            "LibreOffice or poppler is not installed: apt-get install libreoffice-writer-nogui "
-            "libreoffice-draw-nogui poppler-utils"
-        )
-        if os.environ.get("CI"):
-            pytest.fail(reason)  # CI installs them; a skip there would hide a broken set-up.
-        pytest.skip(reason)
-    soffice, pdfinfo, pdftotext = tools
+    soffice, pdfinfo, pdftotext = tools("soffice", "pdfinfo", "pdftotext")
     client.force_login(office_staff)
     files = {"docx": tmp_path / "word.docx", "pdf": tmp_path / "print.pdf"}
     for kind, path in files.items():
         response = client.get(f"/2021/bulletin/bulletin.{kind}?as_of=2021Q3")
         path.write_bytes(b"".join(response.streaming_content))
-    # Writer opens the Word file and Draw the PDF, and each prints it again: one LibreOffice
-    # start for both. A file that needed repair would stop the conversion.
-    profile = f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}"
-    out = tmp_path / "out"
-    convert = ["--headless", "--convert-to", "pdf", "--outdir", str(out)]
-    run(soffice, profile, *convert, *map(str, files.values()))
+    # Writer opens the Word file and Draw the PDF, and each prints it again. A file that needed
+    # repair would stop the conversion.
+    out = to_pdf(soffice, tmp_path, *files.values())
     for name in ("word", "print"):
         # pdftotext spaces Chinese from digits and breaks lines: compare without whitespace.
         text = "".join(run(pdftotext, str(out / f"{name}.pdf"), "-").split())

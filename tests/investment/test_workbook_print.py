@@ -3,10 +3,7 @@ framed under a centred title and their unit line, and the sample world's workboo
 12 pages when LibreOffice prints it."""
 
 import io
-import os
 import re
-import shutil
-import subprocess
 
 import openpyxl
 import pytest
@@ -16,6 +13,7 @@ from investment.models import ProgressReport
 from investment.sheets import LINE_HEIGHT, text_lines
 from tasks.models import Task
 from tests.builders import make_city, make_report, make_world
+from tests.printing import run, to_pdf, tools
 
 URLS = [
     "/2021/export.xlsx",
@@ -179,29 +177,13 @@ def city_order(city):
     return (city.order, city.slug)
 
 
-def run(*command: str) -> str:
-    return subprocess.run(command, check=True, capture_output=True, text=True, timeout=180).stdout
-
-
 @pytest.mark.soffice
 def test_the_sample_worlds_workbook_prints_on_at_most_12_pages(client, sample_world, tmp_path):
-    tools = [shutil.which(name) for name in ("soffice", "pdfinfo", "pdftotext")]
-    if not all(tools):
-        reason = (
-            "LibreOffice or poppler is not installed: "
-            "apt-get install libreoffice-calc-nogui poppler-utils"
-        )
-        if os.environ.get("CI"):
-            pytest.fail(reason)  # CI installs them; a skip there would hide a broken set-up.
-        pytest.skip(reason)
-    soffice, pdfinfo, pdftotext = tools
+    soffice, pdfinfo, pdftotext = tools("soffice", "pdfinfo", "pdftotext")
     book = tmp_path / "export.xlsx"
     book.write_bytes(b"".join(client.get("/2021/export.xlsx").streaming_content))
     title = openpyxl.load_workbook(book)["表式"]["A1"].value
-    # A profile of its own, so parallel runs and a running LibreOffice never collide.
-    profile = f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}"
-    run(soffice, profile, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(book))
-    pdf = str(tmp_path / "export.pdf")
+    pdf = str(to_pdf(soffice, tmp_path, book) / "export.pdf")
     pages = int(re.search(r"^Pages:\s+(\d+)$", run(pdfinfo, pdf), re.MULTILINE).group(1))
     assert pages <= 12
     text = run(pdftotext, "-layout", pdf, "-")
