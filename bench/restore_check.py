@@ -38,6 +38,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connections  # noqa: E402
 
+from investment.bulletin_text import content  # noqa: E402
 from investment.figures import Figures, scope  # noqa: E402
 from plan.models import City, Plan  # noqa: E402
 from tasks.models import Project  # noqa: E402
@@ -58,6 +59,9 @@ def figures() -> list:
             found += [(row.corridor.slug, row.progress) for row in page.corridors]
             found.append(("projects", page.projects))
             found += [(row.project.pk, row) for row in page.figures.project_rows(projects)]
+            # The rankings and the bulletin's text, which state the figures again.
+            found.append(("rankings", page.figures.rankings()))
+            found.append(("bulletin", content(page.figures)))
             for city in City.objects.all():
                 found += [(city.slug, r.progress) for r in scope(Figures(plan, as_of), city).tasks]
     return found

@@ -218,6 +218,7 @@ class ProjectFigures:
             quarter_amount=_sum(updates.filter(quarter=self.figures.as_of)),
             cumulative=_sum(updates),
             progress=Subquery(latest.values("progress")[:1]),
+            progress_city_pk=Subquery(latest.values("city")[:1]),
             progress_city_slug=Subquery(latest.values("city__slug")[:1]),
             progress_city_name=Subquery(latest.values("city__name")[:1]),
             progress_city_name_en=Subquery(latest.values("city__name_en")[:1]),
@@ -242,9 +243,11 @@ GOALS_WITH_A_TEST = (Project.Goal.START, Project.Goal.COMPLETE)
 
 def _progress_city(project) -> City | None:
     """The city of the latest 形象进度, from the row's own columns: no query per row."""
-    if not project.progress_city_slug:
+    if not project.progress_city_pk:
         return None
+    # With its pk, so that it equals the city it is (a restore check compares rows).
     return City(
+        pk=project.progress_city_pk,
         slug=project.progress_city_slug,
         name=project.progress_city_name,
         name_en=project.progress_city_name_en,
