@@ -146,37 +146,38 @@ def violations_on(page, url: str, label: str, contrast: bool) -> list[str]:
     return found + ([f"{label}: charts without a text alternative: {charts}"] if charts else [])
 
 
-def test_no_page_has_a_serious_accessibility_violation_in_either_language(
-    browser, live_server, world
+# One test per language, so that the two run side by side on two cores.
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_page_has_a_serious_accessibility_violation_in_the_language(
+    browser, live_server, world, language
 ):
     found = []
-    for language in LANGUAGES:
-        page = language_page(browser, live_server, language)
-        # Colours do not change with the language or the width: contrast is checked once.
-        contrast = language == LANGUAGES[0]
-        for path in PAGES:
-            path = path.format(**world)
-            found += violations_on(page, live_server.url + path, f"{language} {path}", contrast)
-        page.set_viewport_size(PHONE)
-        for path in PHONE_PAGES:
-            label = f"{language} 390px {path}"
-            found += violations_on(page, live_server.url + path, label, contrast=False)
-        page.context.close()
+    page = language_page(browser, live_server, language)
+    # Colours do not change with the language or the width: contrast is checked once.
+    contrast = language == LANGUAGES[0]
+    for path in PAGES:
+        path = path.format(**world)
+        found += violations_on(page, live_server.url + path, f"{language} {path}", contrast)
+    page.set_viewport_size(PHONE)
+    for path in PHONE_PAGES:
+        label = f"{language} 390px {path}"
+        found += violations_on(page, live_server.url + path, label, contrast=False)
+    page.context.close()
     assert found == [], "\n".join(found)
 
 
-def test_no_admin_screen_has_a_serious_accessibility_violation_in_either_language(
-    browser, live_server, world
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_admin_screen_has_a_serious_accessibility_violation_in_the_language(
+    browser, live_server, world, language
 ):
     found = []
-    for language in LANGUAGES:
-        page = language_page(browser, live_server, language)
-        contrast = language == LANGUAGES[0]
-        for username, screens in groupby(ADMIN_SCREENS, key=itemgetter(0)):
-            signed_in_as(page, live_server, username)
-            for _, path in screens:
-                path = path.format(**world)
-                label = f"{language} {username} {path}"
-                found += violations_on(page, live_server.url + path, label, contrast)
-        page.context.close()
+    page = language_page(browser, live_server, language)
+    contrast = language == LANGUAGES[0]
+    for username, screens in groupby(ADMIN_SCREENS, key=itemgetter(0)):
+        signed_in_as(page, live_server, username)
+        for _, path in screens:
+            path = path.format(**world)
+            label = f"{language} {username} {path}"
+            found += violations_on(page, live_server.url + path, label, contrast)
+    page.context.close()
     assert found == [], "\n".join(found)
