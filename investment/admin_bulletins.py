@@ -39,6 +39,7 @@ class BulletinForm(forms.ModelForm):
                 plan=cleaned.get("plan") or self.instance.plan,
                 quarter=cleaned.get("quarter") or self.instance.quarter,
                 status=self.instance.status,
+                next_steps=cleaned.get("next_steps") or "",
             )
             if error := probe.issue_error():
                 raise ValidationError(error)
