@@ -198,7 +198,11 @@ def test_an_issued_bulletin_and_its_files_keep_the_figures_after_a_correction(wo
     assert word["Content-Disposition"] == 'attachment; filename="zzmetro-2021Q2-bulletin-1.docx"'
     text = docx_text(word)
     assert REVISED in text and "累计完成投资54亿元" in text and "第1期" in text
-    pdf = staff.get("/2021/bulletin/bulletin.pdf?as_of=2021Q2", HTTP_ACCEPT_LANGUAGE="en")
+    staff.cookies["django_language"] = "en"
+    english = docx_text(staff.get("/2021/bulletin/bulletin.docx?as_of=2021Q2"))
+    assert "The figures have been revised since this bulletin was issued" in english
+    assert "Kaifeng completed 24 of its allocation of 40 (100 million yuan), 60.0%" in english
+    pdf = staff.get("/2021/bulletin/bulletin.pdf?as_of=2021Q2")
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf["Content-Disposition"] == 'attachment; filename="zzmetro-2021Q2-bulletin-1.pdf"'
     assert body(pdf).startswith(b"%PDF")
@@ -343,6 +347,11 @@ def test_the_rankings_bulletin_and_list_queries_grow_with_neither_world_nor_bull
                     with CaptureQueriesContext(connection) as captured:
                         assert client.get(url).status_code == 200
                     counts.append(len(captured))
+            client.force_login(office)
+            client.get("/admin/investment/bulletin/")
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get("/admin/investment/bulletin/").status_code == 200
+            counts.append(len(captured))
             transaction.set_rollback(True)
         return counts
 
