@@ -39,6 +39,7 @@ class BulletinForm(forms.ModelForm):
                 plan=cleaned.get("plan") or self.instance.plan,
                 quarter=cleaned.get("quarter") or self.instance.quarter,
                 status=self.instance.status,
+                next_steps=cleaned.get("next_steps") or "",
             )
             if error := probe.issue_error():
                 raise ValidationError(error)
@@ -51,6 +52,8 @@ class BulletinAdmin(HistoryAdmin):
     change_form_template = "admin/investment/bulletin/change_form.html"
     list_display = ["__str__", "status", "number", "issued_at", "issued_by", "page_link"]
     list_filter = ["plan", "status"]
+    # Each row's name and page link read its plan: with the rows, not once a row.
+    list_select_related = ["plan", "issued_by"]
     readonly_fields = ["status", "number", "issued_at", "issued_by", "page_link"]
 
     def get_fields(self, request, obj=None):

@@ -17,6 +17,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from plan.forms import CONTROL_CHARACTERS
 from plan.money import yi
 
 from .bulletin_text import Content, names, percent, points, rank, rank_change
@@ -59,6 +60,12 @@ def pdf(request, found: Content, bulletin, issued: bool, revised: bool) -> bytes
     return page.write_pdf(stylesheets=[CSS(filename=finders.find("css/bulletin.css"))])
 
 
+def _run(paragraph, text: str):
+    # Word's XML holds no control characters, and python-docx refuses them: a name pasted with
+    # one (a vertical tab from Word) would break the file, an issued bulletin's for good.
+    return paragraph.add_run(CONTROL_CHARACTERS.sub("", text))
+
+
 def _font(run_or_style, name: str, size: float | None = None, bold: bool = False) -> None:
     font = run_or_style.font
     font.name, font.bold = name, bold
@@ -96,12 +103,12 @@ def _table(document, header: list[str], rows: list[list[str]]) -> None:
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         cell.text = ""
-        _font(cell.paragraphs[0].add_run(text), HEADING_FONT, 10.5)
+        _font(_run(cell.paragraphs[0], text), HEADING_FONT, 10.5)
     for values in rows:
         cells = table.add_row().cells
         for cell, text in zip(cells, values, strict=True):
             cell.text = ""
-            _font(cell.paragraphs[0].add_run(text), BODY_FONT, 10.5)
+            _font(_run(cell.paragraphs[0], text), BODY_FONT, 10.5)
     # The header row repeats on each page the table runs to.
     header_properties = table.rows[0]._tr.get_or_add_trPr()
     header_properties.append(OxmlElement("w:tblHeader"))
@@ -124,7 +131,7 @@ def docx(found: Content, bulletin: Bulletin | None, revised: bool) -> bytes:
             added.alignment = WD_ALIGN_PARAGRAPH.CENTER
         elif indent:
             added.paragraph_format.first_line_indent = Pt(size * 2)
-        _font(added.add_run(text), font, size, bold)
+        _font(_run(added, text), font, size, bold)
         return added
 
     masthead = _("Zhengzhou Metropolitan Area integration") + " " + _("Quarterly progress bulletin")
@@ -150,6 +157,8 @@ def docx(found: Content, bulletin: Bulletin | None, revised: bool) -> bytes:
             ),
             size=12,
         )
+    if found.approved_only:
+        paragraph(_("Approved reports only."), size=12)
     if revised:
         paragraph(
             _(

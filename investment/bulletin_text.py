@@ -285,6 +285,12 @@ class UnitLine(Named):
     overdue: int
     red: int  # overdue by more than PROBLEM_RED_DAYS
 
+    @property
+    def display_name(self) -> str:
+        # The problems not yet assigned have no name (""): worded in the reader's language, so
+        # an issued bulletin does not keep the issuer's (nor read as revised in the other one).
+        return super().display_name if self.name else _("not yet assigned")
+
 
 @dataclass(frozen=True)
 class ProblemPart:
@@ -442,7 +448,7 @@ def problem_part(figures: Figures) -> ProblemPart:
     counts = figures.problems()
     units = [
         UnitLine(
-            row.subject.name if row.subject else _("not yet assigned"),
+            row.subject.name if row.subject else "",
             "",
             open=row.counts.open,
             overdue=row.counts.overdue,

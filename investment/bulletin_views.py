@@ -4,6 +4,7 @@ from dataclasses import replace
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.timezone import localdate
 
 from plan.models import Plan
 from plan.roles import is_office
@@ -18,7 +19,8 @@ from .views import dashboard, figures_for, quarter_context
 
 def live_content(figures: Figures, next_steps: str = "") -> Content:
     """The bulletin the figures would give now, from the cache while nothing changed."""
-    found = cached(figures, "bulletin", lambda: content(figures))
+    # For the day: its problem figures are taken on today until the quarter ends.
+    found = cached(figures, f"bulletin-{localdate()}", lambda: content(figures))
     return replace(found, next_steps=next_steps) if next_steps else found
 
 
@@ -54,7 +56,8 @@ def bulletin_detail(request: HttpRequest, year: int, file_as: str = "") -> HttpR
 @dashboard
 def bulletin_list(request: HttpRequest, year: int) -> HttpResponse:
     plan = get_object_or_404(Plan, year=year)
-    bulletins = Bulletin.objects.filter(plan=plan).select_related("issued_by")
+    # Each row's link names the plan's year: read with the rows, not once a row.
+    bulletins = Bulletin.objects.filter(plan=plan).select_related("plan", "issued_by")
     if not is_office(request.user):
         bulletins = bulletins.issued()
     context = {"plan": plan, "bulletins": bulletins.order_by("-quarter"), "query": ""}

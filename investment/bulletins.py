@@ -125,6 +125,12 @@ class Bulletin(Versioned):
                 )
                 % self.words()
             )
+        if not self.next_steps.strip():
+            # Else the issued bulletin would say for good that the office has not written them.
+            return _(
+                "Write the next steps before issuing the bulletin: once issued it cannot be "
+                "changed."
+            )
         return None
 
     def issue(self, user, content: dict) -> None:

@@ -11,6 +11,7 @@ from django.utils.http import content_disposition_header
 from django.utils.timezone import localdate
 from django.utils.translation import gettext as _
 
+from plan.forms import CONTROL_CHARACTERS
 from plan.models import City, Corridor, FocusArea, Plan
 from plan.roles import has_role, is_office, reporter_city, sees_city
 from tasks.models import Task
@@ -62,7 +63,8 @@ def figures_for(request: HttpRequest, year: int) -> Figures:
     elif match := re.fullmatch(rf"{plan.year}Q([1-4])", raw):
         as_of = int(match[1])
     else:
-        words = {"value": raw[:20], "year": plan.year}
+        # Control characters (a NUL byte) are not echoed into the page.
+        words = {"value": CONTROL_CHARACTERS.sub("", raw[:20]), "year": plan.year}
         not_found = Http404(
             _(
                 "“%(value)s” is not a quarter of the %(year)s plan: choose one of %(year)sQ1 to "

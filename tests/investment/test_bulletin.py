@@ -115,7 +115,7 @@ def test_the_sample_q3_bulletin_reads_as_the_office_would_write_it(sample_world)
     assert first_city.endswith("。")
     assert text.projects.not_completed == ["郑济高铁郑州至濮阳段"]
     # The units with open problems, those longest overdue first; not yet assigned ones too.
-    units = [(unit.name, unit.open, unit.overdue, unit.red) for unit in text.problems.units]
+    units = [(unit.display_name, unit.open, unit.overdue, unit.red) for unit in text.problems.units]
     assert units[0] == ("示例：自然资源部门", 2, 2, 2)
     assert ("待交办", 1, 0, 0) in units
 
