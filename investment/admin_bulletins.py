@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tasks.admin import HistoryAdmin
 
-from .bulletin_text import content, frozen
+from .bulletin_content import content, frozen
 from .bulletins import Bulletin
 from .figures import Figures
 
@@ -27,6 +27,10 @@ class BulletinForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["seen_version"].initial = self.instance.version
+
+    def clean_next_steps(self) -> str:
+        # Browsers send a line break as \r\n: one character each against the limit, as typed.
+        return self.cleaned_data["next_steps"].replace("\r\n", "\n")
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -4,11 +4,12 @@ are, and a PDF that WeasyPrint prints from the page's own document template."""
 from io import BytesIO
 
 from django.contrib.staticfiles import finders
+from django.core.cache import cache
 from django.http import FileResponse, HttpRequest
 from django.template.loader import render_to_string
 from django.utils import formats
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -23,6 +24,7 @@ from plan.money import yi
 from .bulletin_text import Content, names, percent, points, rank, rank_change
 from .bulletins import Bulletin
 
+DAY = 24 * 60 * 60
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # 仿宋 for the body and 黑体 for headings, as GB/T 9704 sets official documents; where Word or
 # LibreOffice lacks them it substitutes its own Chinese serif and sans.
@@ -34,11 +36,15 @@ def response(
     request: HttpRequest, found: Content, bulletin: Bulletin | None, revised: bool, kind: str
 ) -> FileResponse:
     issued = bulletin is not None and bulletin.is_issued
-    data = (
-        docx(found, bulletin if issued else None, revised)
-        if kind == "docx"
-        else pdf(request, found, bulletin, issued, revised)
-    )
+    if kind == "docx":
+        data = docx(found, bulletin if issued else None, revised)
+    elif issued:
+        # An issued bulletin never changes: WeasyPrint's third of a second is spent once a day
+        # per language (and revised note), however many readers ask for it.
+        key = f"bulletin-pdf:{bulletin.pk}:{bulletin.version}:{get_language()}:{int(revised)}"
+        data = cache.get_or_set(key, lambda: pdf(request, found, bulletin, True, revised), DAY)
+    else:
+        data = pdf(request, found, bulletin, False, revised)
     name = f"zzmetro-{found.year}Q{found.quarter}-bulletin"
     if issued:
         name += f"-{bulletin.number}"

@@ -1,32 +1,24 @@
-"""What the quarterly bulletin (调度通报) says, from the figures.
+"""What the quarterly bulletin (调度通报) says: its parts as small frozen dataclasses of plain
+values, and their sentences.
 
-`content(figures, next_steps)` gathers every number the bulletin states from investment/figures.py
-into small frozen dataclasses of plain values, so that an issued bulletin can be frozen as JSON
-(`frozen`) and read back (`load`) unchanged by later corrections. The sentences are methods on
-them: templates of the translation catalogue filled with those numbers, so the page, the Word
-file and the PDF read alike, in Chinese or in English.
+The sentences are methods on the parts: templates of the translation catalogue filled with the
+parts' numbers, so the page, the Word file and the PDF read alike, in Chinese or in English.
+investment/bulletin_content.py fills the parts from the figures, freezes and reads them back.
 """
 
 import dataclasses
-import types
-import typing
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from plan.models import BilingualName
 from plan.money import yi
-from tasks.models import Project
 
-from .context_processors import sample_data_exists
-from .figures import Figures, Progress, pace_counts
-from .rankings import Measure
+from .figures import Progress
 
 
 def percent(value: Decimal | None) -> str:
@@ -150,9 +142,12 @@ class Overall:
                 % {"amount": yi(self.excluded)}
             )
         said.append(
-            _(
-                "Of the %(tasks)s tasks, %(on_track)s are on track, %(at_risk)s at risk and "
-                "%(behind)s behind; %(no_target)s state no investment target."
+            ngettext(
+                "Of the %(tasks)s task: %(on_track)s on track, %(at_risk)s at risk, "
+                "%(behind)s behind and %(no_target)s without an investment target.",
+                "Of the %(tasks)s tasks: %(on_track)s on track, %(at_risk)s at risk, "
+                "%(behind)s behind and %(no_target)s without an investment target.",
+                self.tasks,
             )
             % vars(self)
         )
@@ -182,6 +177,7 @@ class CityLine(Named):
     raised: int
     open: int
     overdue: int
+    tied: bool = False  # another city shares its completion rank
 
     def sentence(self, quarter: int) -> str:
         words = {"city": self.display_name, **self.amounts.words()}
@@ -194,7 +190,12 @@ class CityLine(Named):
             )
         rank = ""
         if self.completion.rank is not None:
-            rank = _("ranking %(rank)s by completion rate") % {"rank": self.completion.rank}
+            if self.tied:
+                rank = _("ranking %(rank)s by completion rate, tied") % {
+                    "rank": self.completion.rank
+                }
+            else:
+                rank = _("ranking %(rank)s by completion rate") % {"rank": self.completion.rank}
             change = self.completion.change
             if quarter > 1 and change is not None:
                 if change > 0:
@@ -206,18 +207,30 @@ class CityLine(Named):
         projects = []
         if self.to_start:
             projects.append(
-                _("%(started)s of its %(to_start)s key projects to start have started") % vars(self)
+                ngettext(
+                    "%(started)s of its %(to_start)s key project to start has started",
+                    "%(started)s of its %(to_start)s key projects to start have started",
+                    self.to_start,
+                )
+                % vars(self)
             )
         if self.to_complete:
             projects.append(
-                _("%(completed)s of its %(to_complete)s key projects to complete are completed")
+                ngettext(
+                    "%(completed)s of its %(to_complete)s key project to complete is completed",
+                    "%(completed)s of its %(to_complete)s key projects to complete are completed",
+                    self.to_complete,
+                )
                 % vars(self)
             )
         problems = ""
         if self.raised:
-            problems = _(
+            problems = ngettext(
+                "it has raised %(raised)s problem, %(open)s still open, %(overdue)s of them "
+                "overdue",
                 "it has raised %(raised)s problems, %(open)s still open, %(overdue)s of them "
-                "overdue"
+                "overdue",
+                self.raised,
             ) % vars(self)
         return clauses(first % words, rank, *projects, problems)
 
@@ -259,7 +272,14 @@ class ProjectPart:
     not_completed: list[str]
 
     def sentence(self) -> str:
-        parts = [_("The plan names %(named)s key projects") % vars(self)]
+        parts = [
+            ngettext(
+                "The plan names %(named)s key project",
+                "The plan names %(named)s key projects",
+                self.named,
+            )
+            % vars(self)
+        ]
         if self.to_start:
             parts.append(
                 _(
@@ -309,7 +329,11 @@ class ProblemPart:
         if not self.raised:
             return _("By %(day)s the cities had raised no problem.") % words
         parts = [
-            _("By %(day)s the cities had raised %(raised)s problems, %(closed)s of them closed")
+            ngettext(
+                "By %(day)s the cities had raised %(raised)s problem, %(closed)s of them closed",
+                "By %(day)s the cities had raised %(raised)s problems, %(closed)s of them closed",
+                self.raised,
+            )
             % words
         ]
         if self.rate is not None:
@@ -353,152 +377,3 @@ class Content:
         """Whether `other` states the same figures (its 下步工作 and sample note aside)."""
         apart = {"next_steps": "", "sample": False}
         return dataclasses.replace(self, **apart) == dataclasses.replace(other, **apart)
-
-
-def content(figures: Figures, next_steps: str = "") -> Content:
-    """The bulletin of `figures`'s plan and quarter."""
-    plan = figures.plan
-    tasks = figures.tasks()
-    counts = pace_counts(tasks)
-    total = figures.total()
-    overall = Overall(
-        year=plan.year,
-        quarter=figures.as_of,
-        amounts=Amounts.of(total.progress),
-        excluded=total.excluded,
-        tasks=len(tasks),
-        **counts,
-        behind_tasks=[
-            TaskLine(row.task.title, row.task.title_en, row.task.code, Amounts.of(row.progress))
-            for row in tasks
-            if row.progress.pace == "behind"
-        ],
-    )
-    return Content(
-        plan_title=plan.title,
-        plan_title_en=plan.title_en,
-        year=plan.year,
-        quarter=figures.as_of,
-        overall=overall,
-        cities=city_lines(figures),
-        areas=[
-            AreaLine(row.area.name, row.area.name_en, row.area.number, Amounts.of(row.progress))
-            for row in figures.areas()
-        ],
-        projects=project_part(figures),
-        problems=problem_part(figures),
-        next_steps=next_steps,
-        approved_only=figures.approved_only,
-        sample=sample_data_exists(),
-    )
-
-
-def city_lines(figures: Figures) -> list[CityLine]:
-    rankings = figures.rankings()
-
-    def cell(rank) -> RankCell:
-        return RankCell(rank.value, rank.rank, rank.change)
-
-    return [
-        CityLine(
-            row.city.name,
-            row.city.name_en,
-            slug=row.city.slug,
-            amounts=Amounts.of(row.progress),
-            completion=cell(row.completion),
-            pace=cell(row.pace),
-            start=cell(row.start),
-            finish=cell(row.finish),
-            closure=cell(row.closure),
-            to_start=row.projects.to_start,
-            started=row.projects.started,
-            to_complete=row.projects.to_complete,
-            completed=row.projects.completed,
-            raised=row.problems.raised,
-            open=row.problems.open,
-            overdue=row.problems.overdue,
-        )
-        for row in rankings.ordered(Measure.COMPLETION)
-    ]
-
-
-def project_part(figures: Figures) -> ProjectPart:
-    counts = figures.projects()
-    Goal = Project.Goal
-    lagging = (
-        figures.annotated_projects(figures.project_set())
-        .filter(goal__in=[Goal.START, Goal.COMPLETE], goal_met=False)
-        .order_by("task__area__number", "task__number", "pk")
-        .values_list("goal", "name")
-    )
-    return ProjectPart(
-        named=figures.project_set().count(),
-        to_start=counts.to_start,
-        started=counts.started,
-        start_rate=counts.start_rate,
-        to_complete=counts.to_complete,
-        completed=counts.completed,
-        complete_rate=counts.complete_rate,
-        not_started=[name for goal, name in lagging if goal == Goal.START],
-        not_completed=[name for goal, name in lagging if goal == Goal.COMPLETE],
-    )
-
-
-def problem_part(figures: Figures) -> ProblemPart:
-    counts = figures.problems()
-    units = [
-        UnitLine(
-            row.subject.name if row.subject else "",
-            "",
-            open=row.counts.open,
-            overdue=row.counts.overdue,
-            red=row.counts.red,
-        )
-        for row in figures.problem_units()
-        if row.counts.open
-    ]
-    units.sort(key=lambda row: (-row.red, -row.overdue, -row.open))
-    return ProblemPart(
-        day=counts.day,
-        raised=counts.raised,
-        closed=counts.closed,
-        rate=counts.rate,
-        open=counts.open,
-        overdue=counts.overdue,
-        red=counts.red,
-        red_days=settings.PROBLEM_RED_DAYS,
-        units=units,
-    )
-
-
-def frozen(found: Content) -> dict:
-    """`found` as JSON-ready values, to keep with an issued bulletin."""
-    import json
-
-    return json.loads(json.dumps(dataclasses.asdict(found), cls=DjangoJSONEncoder))
-
-
-def load(data: dict) -> Content:
-    """The content an issued bulletin froze, read back with its types."""
-    return _read(Content, data)
-
-
-def _read(kind, value):
-    if value is None:
-        return None
-    if dataclasses.is_dataclass(kind):
-        hints = typing.get_type_hints(kind)
-        # A field added since a bulletin was issued keeps its default when read back.
-        found = [f for f in dataclasses.fields(kind) if f.name in value]
-        return kind(**{f.name: _read(hints[f.name], value[f.name]) for f in found})
-    origin = typing.get_origin(kind)
-    if origin in (typing.Union, types.UnionType):
-        return _read(next(arg for arg in typing.get_args(kind) if arg is not type(None)), value)
-    if origin is list:
-        (item,) = typing.get_args(kind)
-        return [_read(item, entry) for entry in value]
-    if kind is Decimal:
-        return Decimal(value)
-    if kind is date:
-        return date.fromisoformat(value)
-    return value

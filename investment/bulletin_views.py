@@ -10,7 +10,8 @@ from plan.models import Plan
 from plan.roles import is_office
 
 from . import bulletin_files
-from .bulletin_text import Content, content, load
+from .bulletin_content import content, load
+from .bulletin_text import Content
 from .bulletins import Bulletin
 from .figures import Figures
 from .figures_cache import cached

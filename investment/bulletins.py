@@ -1,5 +1,5 @@
 """The quarterly bulletin (调度通报) as the office keeps it: its 下步工作 and, once issued, its
-number and the content frozen as it stood (investment/bulletin_text.py writes the content)."""
+number and the content frozen as it stood (investment/bulletin_content.py gathers it)."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -70,7 +70,7 @@ class Bulletin(Versioned):
         verbose_name=_("issued by"),
     )
     # What the bulletin said when issued: plain values (Decimals as text), read back by
-    # bulletin_text.load. Later corrections to the reports never change it.
+    # bulletin_content.load. Later corrections to the reports never change it.
     content = models.JSONField(_("content"), null=True, editable=False, encoder=DjangoJSONEncoder)
 
     objects = BulletinQuerySet.as_manager()
@@ -134,7 +134,7 @@ class Bulletin(Versioned):
         return None
 
     def issue(self, user, content: dict) -> None:
-        """印发: number the bulletin and freeze `content` (bulletin_text.frozen of the figures),
+        """印发: number the bulletin and freeze `content` (bulletin_content.frozen of the figures),
         or refuse with the reason and change nothing."""
         with transaction.atomic():
             # Re-read under the lock: two clicks must not issue the quarter twice.

@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils.timezone import localdate
 
-from investment.bulletin_text import content, frozen
+from investment.bulletin_content import content, frozen
 from investment.figures import Figures
 from investment.models import (
     Bulletin,

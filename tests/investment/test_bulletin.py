@@ -2,6 +2,7 @@
 closed quarter's bulletin once, and an issued bulletin never changes."""
 
 import re
+from dataclasses import replace
 from decimal import Decimal
 from io import BytesIO
 
@@ -13,7 +14,8 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
-from investment.bulletin_text import content, frozen, load
+from investment import bulletin_files
+from investment.bulletin_content import content, frozen, load
 from investment.figures import Figures
 from investment.models import Bulletin, ProgressReport, QuarterClose
 from investment.rankings import Measure
@@ -271,3 +273,46 @@ def test_libreoffice_opens_the_word_and_pdf_bulletins_and_reads_their_text(
         assert "一、总体情况" in text and "六、下步工作" in text, name
         assert "郑州累计完成投资291.34亿元" in text, name
     assert "(A4)" in run(pdfinfo, str(files["pdf"]))
+
+
+def test_the_english_bulletin_counts_one_as_one(sample_world):
+    figures = Figures(sample_world, 3)
+    found = content(figures)
+    one = replace(found.cities[0], raised=1, open=1, overdue=0, to_start=1, started=1)
+    with translation.override("en"):
+        text = one.sentence(3)
+    assert "1 of its 1 key project to start has started" in text
+    assert "it has raised 1 problem, 1 still open" in text
+
+
+def test_cities_sharing_a_rank_are_said_to_be_tied(sample_world):
+    found = content(Figures(sample_world, 3))
+    tied = replace(found.cities[1], tied=True)
+    with translation.override("zh-hans"):
+        assert "完成率并列第2位" in tied.sentence(3)
+        assert "并列" not in found.cities[1].sentence(3)
+
+
+def test_a_line_break_counts_once_against_the_limit_of_next_steps(
+    client, sample_world, office_staff
+):
+    QuarterClose.close(sample_world, 3, office_staff)
+    client.force_login(office_staff)
+    issue(client, sample_world, 3, "字" * 2499 + "\r\n" + "字" * 2500)
+    assert Bulletin.objects.get().next_steps == "字" * 2499 + "\n" + "字" * 2500
+
+
+def test_an_issued_bulletin_s_pdf_is_made_once_for_its_readers(
+    client, sample_world, office_staff, monkeypatch, settings
+):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    QuarterClose.close(sample_world, 3, office_staff)
+    bulletin = Bulletin.objects.create(plan=sample_world, quarter=3, next_steps="推进。")
+    bulletin.issue(office_staff, frozen(content(Figures(sample_world, 3), "推进。")))
+    made = []
+    monkeypatch.setattr(bulletin_files, "pdf", lambda *args: made.append(args) or b"%PDF-1.7")
+    client.force_login(office_staff)
+    for _ in range(3):
+        response = client.get("/2021/bulletin/bulletin.pdf?as_of=2021Q3")
+        assert b"".join(response.streaming_content) == b"%PDF-1.7"
+    assert len(made) == 1

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from docx import Document
 
-from investment.bulletin_text import content, frozen, load
+from investment.bulletin_content import content, frozen, load
 from investment.figures import Figures
 from investment.models import Bulletin, ProgressReport, QuarterClose
 from plan.models import Plan
@@ -251,11 +251,11 @@ def test_each_number_of_an_approved_only_preview_is_the_figures_and_its_word_fil
             "截至2021年第2季度末，各项任务累计完成投资50亿元，占年度目标150亿元的33.3%，"
             "落后时间进度16.7个百分点。"
         )
-        # Tied at 50.0%, both rank first; 开封's 4 in Q2 is only submitted.
+        # Tied at 50.0%, both rank first (并列); 开封's 4 in Q2 is only submitted.
         assert [line.sentence(2) for line in found.cities] == [
-            "郑州累计完成投资30亿元，占分配任务60亿元的50.0%，与时间进度持平，完成率居第1位，"
+            "郑州累计完成投资30亿元，占分配任务60亿元的50.0%，与时间进度持平，完成率并列第1位，"
             "与上季度持平，反映问题1个，尚未办结1个，其中逾期0个。",
-            "开封累计完成投资20亿元，占分配任务40亿元的50.0%，与时间进度持平，完成率居第1位，"
+            "开封累计完成投资20亿元，占分配任务40亿元的50.0%，与时间进度持平，完成率并列第1位，"
             "与上季度持平。",
         ]
     response = staff.get("/2021/bulletin/bulletin.docx?as_of=2021Q2&approved=1")
@@ -272,7 +272,7 @@ def test_a_city_ahead_of_the_pace_and_the_first_quarter_read_as_an_official_woul
         q2 = content(Figures(world.plan, 2))
         assert [line.sentence(1) for line in q1.cities][1] == (
             "开封累计完成投资20亿元，占分配任务40亿元的50.0%，快于时间进度25.0个百分点，"
-            "完成率居第1位。"
+            "完成率并列第1位。"
         )
         assert not any("上季度" in line.sentence(1) for line in q1.cities)
         kaifeng, zhengzhou = q2.cities
