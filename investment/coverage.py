@@ -201,7 +201,13 @@ def owed_reports(plan: Plan, city: City, as_of: int) -> list[OwedTask]:
             )
             for quarter in quarters
         ]
-        states = [(quarter, state) for quarter, state in states if state in PENDING]
+        # The page is read by everyone: a draft (or a returned report) is seen only by its
+        # city and the office, so to the others it is simply not reported yet.
+        states = [
+            (quarter, Cell.MISSING if state in (Cell.DRAFT, Cell.RETURNED) else state)
+            for quarter, state in states
+            if state in PENDING
+        ]
         if states:
             owed.append(OwedTask(task, states))
     return owed
