@@ -43,6 +43,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/spreadsheets.py
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/projects.py
+	$(BIN)/python bench/bulletin.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

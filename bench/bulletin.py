@@ -1,0 +1,149 @@
+"""Bulletin and rankings benchmark on PostgreSQL: the rankings page, the office's preview of a
+quarter's bulletin, its Word file and its PDF, and an issued bulletin as a leader reads it, at
+the seed's size and with thirty cities and 2,000 more key projects.
+
+Builds its own database (BENCH_BULLETIN_DATABASE_URL, by default zzmetro_bench_bulletin on the
+local server). Writes its section of bench/RESULTS.md.
+Usage: make bench   (or: python bench/bulletin.py [--projects N])
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from common import fresh_database
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+URL = os.environ.get(
+    "BENCH_BULLETIN_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zzmetro_bench_bulletin"
+)
+os.environ["DATABASE_URL"] = URL
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zzmetro.settings")
+RUNS = 9
+
+fresh_database(URL)
+
+import django  # noqa: E402
+
+django.setup()
+
+import scale_data  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
+from django.core.cache import cache  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from results import write_section  # noqa: E402
+
+from investment.bulletin_content import content, frozen  # noqa: E402
+from investment.figures import Figures  # noqa: E402
+from investment.models import Bulletin, QuarterClose  # noqa: E402
+from plan.models import Plan  # noqa: E402
+from plan.roles import OFFICE, VIEWER  # noqa: E402
+from tasks.models import Project  # noqa: E402
+
+# What is measured, by label: (who reads it, its address).
+PAGES = {
+    "rankings": ("leader", "/2021/rankings/?as_of=2021Q3"),
+    "bulletin preview (Q2)": ("office", "/2021/bulletin/?as_of=2021Q2"),
+    "bulletin.docx (Q2 preview)": ("office", "/2021/bulletin/bulletin.docx?as_of=2021Q2"),
+    "bulletin.pdf (Q2 preview)": ("office", "/2021/bulletin/bulletin.pdf?as_of=2021Q2"),
+    "issued bulletin (Q3)": ("leader", "/2021/bulletin/?as_of=2021Q3"),
+    "issued bulletin.pdf (Q3), cached": ("leader", "/2021/bulletin/bulletin.pdf?as_of=2021Q3"),
+}
+
+
+def fetch(client: Client, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    if response.streaming:
+        b"".join(response.streaming_content)
+
+
+def measure(client: Client, url: str) -> tuple[float, float, int]:
+    """Median and best of RUNS drawings, computed (figures cache off), and one more's queries."""
+    fetch(client, url)
+    samples = []
+    for _run in range(RUNS):
+        start = time.perf_counter()
+        fetch(client, url)
+        samples.append(time.perf_counter() - start)
+    with CaptureQueriesContext(connection) as captured:
+        fetch(client, url)
+    return statistics.median(samples), min(samples), len(captured)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--projects", type=int, default=2000, help="projects at the second size")
+    args = parser.parse_args()
+    call_command("migrate", verbosity=0)
+    call_command("load_plan", "2021", verbosity=0)
+    call_command("load_sample_data", "2021", verbosity=0)
+    settings.ALLOWED_HOSTS = ["testserver"]
+    settings.ROLLUP_CACHE_SECONDS = 0  # The figures computed each time; the PDF cache stays.
+    cache.clear()
+    users = {}
+    for name, group in (("leader", VIEWER), ("office", OFFICE)):
+        user = get_user_model().objects.create_user(f"bench-{name}", is_staff=True)
+        user.groups.add(Group.objects.get(name=group))
+        users[name] = Client()
+        users[name].force_login(user)
+    plan = Plan.objects.get(year=2021)
+    office = get_user_model().objects.get(username="bench-office")
+    QuarterClose.close(plan, 3, office)
+    bulletin = Bulletin.objects.create(plan=plan, quarter=3, next_steps="压茬推进重点项目建设。")
+    bulletin.issue(office, frozen(content(Figures(plan, 3), bulletin.next_steps)))
+    scale_data.scale_cities()
+    sizes = [Project.objects.count()]
+    print(f"{sizes[0]:,} projects: timing…")
+    timings = [{label: measure(users[who], url) for label, (who, url) in PAGES.items()}]
+    scale_data.generate(projects=args.projects)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    sizes.append(Project.objects.count())
+    print(f"{sizes[1]:,} projects: timing…")
+    timings.append({label: measure(users[who], url) for label, (who, url) in PAGES.items()})
+    write_section("Bulletin and rankings", report(sizes, timings))
+
+
+def report(sizes: list[int], timings: list[dict]) -> list[str]:
+    small, large = sizes
+    lines = [
+        "PostgreSQL, the local server, on a shared 2-core machine. Each drawn in-process "
+        f"(Django's test client), {RUNS} times, figures cache off (ROLLUP_CACHE_SECONDS=0): the "
+        "office's preview of Q2 and its files, and as a leader the rankings and the issued Q3 "
+        "bulletin (frozen: read back from its JSON, beside the figures computed now to say "
+        "whether they were revised since). The seed is the 2021 plan with `load_sample_data "
+        f"2021` ({small:,} projects), with thirty cities (scale_data.scale_cities); "
+        f"scale_data.generate(projects=…) brings the projects to {large:,}, each with sections "
+        "and four quarters of updates.",
+        "",
+        "Each time is the median, and in brackets the best, of the runs.",
+        "",
+        f"| Page | {small:,} projects | {large:,} projects | ratio (best) | queries |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for label in timings[0]:
+        (a, best_a, qa), (b, best_b, qb) = (timing[label] for timing in timings)
+        same = "=" if qa == qb else "≠"
+        lines.append(
+            f"| {label} | {ms(a)} ({ms(best_a)}) | {ms(b)} ({ms(best_b)}) "
+            f"| {best_b / best_a:.2f}x | {qa} {same} {qb} |"
+        )
+    return lines
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms"
+
+
+if __name__ == "__main__":
+    main()
