@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from plan.models import Plan
 from tasks.admin import HistoryAdmin
 
 from .bulletin_content import content, frozen
@@ -34,6 +35,11 @@ class BulletinForm(forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        if self.instance.pk is None and cleaned.get("plan"):
+            # Two offices adding one quarter's bulletin at once: the second waits here (the
+            # admin saves in a transaction) and then meets the first's in the unique check,
+            # with its message, instead of the database's error.
+            Plan.objects.select_for_update().filter(pk=cleaned["plan"].pk).first()
         if self.instance.pk is not None:
             self.instance.check_version(cleaned.get("seen_version"))
         if ISSUE in self.data and not self.errors:

@@ -316,3 +316,15 @@ def test_an_issued_bulletin_s_pdf_is_made_once_for_its_readers(
         response = client.get("/2021/bulletin/bulletin.pdf?as_of=2021Q3")
         assert b"".join(response.streaming_content) == b"%PDF-1.7"
     assert len(made) == 1
+
+
+@pytest.mark.skipif(not connection.features.has_select_for_update, reason="SQLite locks no row")
+def test_adding_a_bulletin_waits_for_another_being_added_to_the_plan(
+    client, sample_world, office_staff
+):
+    client.force_login(office_staff)
+    with CaptureQueriesContext(connection) as captured:
+        client.post(ADD, {"plan": sample_world.pk, "quarter": 2, "next_steps": "推进。"})
+    locks = [q["sql"] for q in captured if "FOR UPDATE" in q["sql"] and "plan_plan" in q["sql"]]
+    assert len(locks) == 1
+    assert Bulletin.objects.get().quarter == 2
