@@ -198,9 +198,9 @@ def docx(found: Content, bulletin: Bulletin | None, revised: bool) -> bytes:
             _("Completion (%)"),
             _("Against the pace (points)"),
             _("Change of rank"),
-            _("开工率 (%)"),
-            _("竣工率 (%)"),
-            _("办结率 (%)"),
+            _("Start rate (%)"),
+            _("Finish rate (%)"),
+            _("Closure rate (%)"),
         ],
         [
             [

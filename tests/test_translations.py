@@ -23,3 +23,19 @@ def test_every_chinese_string_is_translated():
     po = polib.pofile(LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.po")
     assert [entry.msgid for entry in po.untranslated_entries()] == []
     assert [entry.msgid for entry in po.fuzzy_entries()] == []
+
+
+# Where English keeps 亿元 on purpose: the Chinese column and sheet names a file must carry, and
+# the 万元/亿元 arithmetic told to someone who typed one for the other.
+KEPT_CHINESE_UNIT = ("完成投资(亿元)", "1 亿元 = 10000 万元", "亿元;")
+
+
+def test_english_words_the_unit_one_way():
+    po = polib.pofile(LOCALE / "en" / "LC_MESSAGES" / "django.po")
+    shown = []
+    for entry in po:
+        english = entry.msgstr or entry.msgstr_plural.get(0) or entry.msgid
+        if "亿元" in english and not any(kept in english for kept in KEPT_CHINESE_UNIT):
+            shown.append(entry.msgid)
+    assert shown == []
+    assert all("hundred million" not in (entry.msgstr or "") for entry in po)
