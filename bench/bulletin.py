@@ -9,12 +9,10 @@ Usage: make bench   (or: python bench/bulletin.py [--projects N])
 
 import argparse
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
-from common import fresh_database
+from common import fresh_database, measure
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -39,7 +37,6 @@ from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from results import write_section  # noqa: E402
 
 from investment.bulletin_content import content, frozen  # noqa: E402
@@ -58,26 +55,6 @@ PAGES = {
     "issued bulletin (Q3)": ("leader", "/2021/bulletin/?as_of=2021Q3"),
     "issued bulletin.pdf (Q3), cached": ("leader", "/2021/bulletin/bulletin.pdf?as_of=2021Q3"),
 }
-
-
-def fetch(client: Client, url: str) -> None:
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    if response.streaming:
-        b"".join(response.streaming_content)
-
-
-def measure(client: Client, url: str) -> tuple[float, float, int]:
-    """Median and best of RUNS drawings, computed (figures cache off), and one more's queries."""
-    fetch(client, url)
-    samples = []
-    for _run in range(RUNS):
-        start = time.perf_counter()
-        fetch(client, url)
-        samples.append(time.perf_counter() - start)
-    with CaptureQueriesContext(connection) as captured:
-        fetch(client, url)
-    return statistics.median(samples), min(samples), len(captured)
 
 
 def main() -> None:
@@ -104,13 +81,13 @@ def main() -> None:
     scale_data.scale_cities()
     sizes = [Project.objects.count()]
     print(f"{sizes[0]:,} projects: timing…")
-    timings = [{label: measure(users[who], url) for label, (who, url) in PAGES.items()}]
+    timings = [{label: measure(users[who], url, RUNS) for label, (who, url) in PAGES.items()}]
     scale_data.generate(projects=args.projects)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     sizes.append(Project.objects.count())
     print(f"{sizes[1]:,} projects: timing…")
-    timings.append({label: measure(users[who], url) for label, (who, url) in PAGES.items()})
+    timings.append({label: measure(users[who], url, RUNS) for label, (who, url) in PAGES.items()})
     write_section("Bulletin and rankings", report(sizes, timings))
 
 
@@ -133,6 +110,7 @@ def report(sizes: list[int], timings: list[dict]) -> list[str]:
     ]
     for label in timings[0]:
         (a, best_a, qa), (b, best_b, qb) = (timing[label] for timing in timings)
+        qa, qb = len(qa), len(qb)
         same = "=" if qa == qb else "≠"
         lines.append(
             f"| {label} | {ms(a)} ({ms(best_a)}) | {ms(b)} ({ms(best_b)}) "

@@ -1,8 +1,10 @@
-"""What the benchmark and CI scripts share: a database of their own, and the production stack."""
+"""What the benchmark and CI scripts share: a database of their own, the production stack, and
+a page timed in-process."""
 
 import os
 import secrets
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -60,3 +62,30 @@ def production_server(port: int, workers: int, **env: str) -> Iterator[None]:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def fetch(client, url: str) -> None:
+    """One drawing of `url` by Django's test client, read to its end (a workbook or document is
+    written as it is read)."""
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    if response.streaming:
+        b"".join(response.streaming_content)
+
+
+def measure(client, url: str, runs: int) -> tuple[float, float, list[dict]]:
+    """Median and best time of `runs` drawings after a warm one (the database's buffers, the
+    session's renewal), and one more's queries. On a shared machine the best is the nearer to
+    what the drawing itself costs."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    fetch(client, url)
+    samples = []
+    for _run in range(runs):
+        start = time.perf_counter()
+        fetch(client, url)
+        samples.append(time.perf_counter() - start)
+    with CaptureQueriesContext(connection) as captured:
+        fetch(client, url)
+    return statistics.median(samples), min(samples), list(captured)

@@ -10,12 +10,10 @@ Usage: make bench   (or: python bench/projects.py [--projects N])
 import argparse
 import os
 import re
-import statistics
 import sys
-import time
 from pathlib import Path
 
-from common import fresh_database
+from common import fresh_database, measure
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -39,7 +37,6 @@ from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from results import write_section  # noqa: E402
 
 from investment.models import ProjectUpdate  # noqa: E402
@@ -56,27 +53,6 @@ def pages() -> dict[str, str]:
         "overview": "/2021/?as_of=2021Q4",
         "workbook": "/2021/export.xlsx?as_of=2021Q4",
     }
-
-
-def fetch(client: Client, url: str) -> None:
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    if response.streaming:
-        b"".join(response.streaming_content)  # The workbook is written as it is read.
-
-
-def measure(client: Client, url: str) -> tuple[float, float, list[dict]]:
-    """Median and best time of RUNS drawings, computed (figures cache off), and one more's
-    queries. On a shared machine the best is the nearer to what the drawing itself costs."""
-    fetch(client, url)  # Warm: the database's buffers, and the session's renewal.
-    samples = []
-    for _run in range(RUNS):
-        start = time.perf_counter()
-        fetch(client, url)
-        samples.append(time.perf_counter() - start)
-    with CaptureQueriesContext(connection) as captured:
-        fetch(client, url)
-    return statistics.median(samples), min(samples), list(captured)
 
 
 def explain(sql: str) -> str:
@@ -106,13 +82,13 @@ def main() -> None:
     scale_data.scale_cities()
     sizes = [(Project.objects.count(), ProjectUpdate.objects.count())]
     print(f"{sizes[0][0]:,} projects: timing…")
-    timings = [{label: measure(client, url) for label, url in pages().items()}]
+    timings = [{label: measure(client, url, RUNS) for label, url in pages().items()}]
     scale_data.generate(projects=args.projects - Project.objects.count())
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     sizes.append((Project.objects.count(), ProjectUpdate.objects.count()))
     print(f"{sizes[1][0]:,} projects: timing…")
-    timings.append({label: measure(client, url) for label, url in pages().items()})
+    timings.append({label: measure(client, url, RUNS) for label, url in pages().items()})
     slowest = max(
         (query for *_times, queries in timings[1].values() for query in queries),
         key=lambda query: float(query["time"]),
@@ -123,7 +99,7 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SET jit = off")
     print(f"{sizes[1][0]:,} projects, JIT off: timing…")
-    timings.append({label: measure(client, url) for label, url in pages().items()})
+    timings.append({label: measure(client, url, RUNS) for label, url in pages().items()})
     write_section("Key projects at scale", report(sizes, timings, slowest, plan))
 
 
