@@ -91,7 +91,9 @@ class ReturnForm(forms.Form):
 
 class SheetRowForm(forms.Form):
     """What every row of the sheet has: the version its record was read at, the subject it was
-    drawn for, inputs named for screen readers, and all fields locked when it is not editable."""
+    drawn for, inputs named for screen readers, and all fields locked when it is not editable.
+
+    A subclass gives a row's initial values from its record (`initial_values(row)`)."""
 
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     subject_field = ""  # The hidden field naming the row's task or project.
@@ -112,9 +114,6 @@ class SheetRowForm(forms.Form):
         if not editable:
             for field in self.fields.values():
                 field.disabled = True
-
-    def initial_values(self, row) -> dict:
-        raise NotImplementedError
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -113,9 +113,6 @@ class ReportedResource(resources.ModelResource):
             row.update({header: values.get(column) for column, header in self.LABELS.items()})
             row["_skip"] = values.get("_skip", False)
 
-    def parse_row(self, row: dict, row_number: int | None) -> None:
-        raise NotImplementedError
-
     def field(self, row: dict, column: str, errors: dict, parse):
         """The column's value parsed, or None with the error noted when empty or not read."""
         value = row.get(column)
@@ -197,9 +194,6 @@ class ReportedResource(resources.ModelResource):
                 % words
             )
 
-    def same_values(self, original: Reported, instance: Reported) -> bool:
-        raise NotImplementedError
-
     def skip_row(self, instance, original, row, import_validation_errors=None) -> bool:
         """Empty rows, drafts of an export, and figures already there as submitted."""
         if row.get("_skip"):
@@ -256,9 +250,6 @@ class ReportedResource(resources.ModelResource):
         if self.previewed is None or self.previewed.get(key) == version:
             return
         raise ValidationError(self.changed_message(instance, current))
-
-    def changed_message(self, instance, current) -> str:
-        raise NotImplementedError
 
     @staticmethod
     def changed_by(current) -> str:

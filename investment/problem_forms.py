@@ -156,7 +156,9 @@ class PhotosField(forms.FileField):
 
 class StepForm(forms.Form):
     """One step of a problem, taken from its page: the model's step and `record` in one
-    transaction, against the version the page showed; refused, nothing is saved."""
+    transaction, against the version the page showed; refused, nothing is saved.
+
+    A subclass takes its step on the problem and returns the thread entry to save (`entry()`)."""
 
     seen_version = forms.IntegerField(widget=forms.HiddenInput)
     text = forms.CharField(
@@ -194,9 +196,6 @@ class StepForm(forms.Form):
         cleaned = super().clean()
         no_control_characters(self, "text")
         return cleaned
-
-    def entry(self) -> ProblemEntry:
-        raise NotImplementedError
 
     def saved(self, entry: ProblemEntry) -> None:
         """What the step saves beside the problem and its entry."""

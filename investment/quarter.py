@@ -221,9 +221,6 @@ class BaseQuarterSheet(forms.BaseFormSet):
             return error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
         return {}
 
-    def record_for(self, form: SheetRowForm) -> Reported:
-        raise NotImplementedError
-
     def new_record(self, **subject) -> Reported:
         return self.model(
             **subject,

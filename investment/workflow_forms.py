@@ -2,7 +2,6 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from plan.models import City
@@ -39,9 +38,6 @@ class ReportedForm(forms.ModelForm):
             self.fields["city"].queryset = City.objects.filter(pk=city.pk if city else None)
             self.fields["city"].initial = city.pk if city else None
             self.fields[self.subject].queryset = self.subjects_of(city)
-
-    def subjects_of(self, city: City | None) -> models.QuerySet:
-        raise NotImplementedError
 
     def probe(self, cleaned: dict) -> Reported:
         """An unsaved row of the subject, city, year and quarter the form names (or the saved
