@@ -42,6 +42,15 @@ class ReportedResource(resources.ModelResource):
     ValidationError keyed by column), names what makes two records the same (`same_values`)
     and what a confirm is told when a record changed after the preview (`changed_message`)."""
 
+    class Meta:
+        # What every reported model's import does; a subclass's Meta adds its model and fields.
+        clean_model_instances = True
+        report_skipped = True
+        skip_html_diff = False
+        use_transactions = True
+        # Bulk mode would skip save() and so the change history: never on these models.
+        use_bulk = False
+
     # What messages call each column (its header), set by the subclass.
     LABELS: dict[str, str] = {}
     # The headers of the rows read_table gives, by column.

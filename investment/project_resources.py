@@ -69,12 +69,6 @@ class ProjectUpdateResource(ReportedResource):
         model = ProjectUpdate
         fields = ["project", "city", "year", "quarter", "progress", "stage", "amount"]
         import_id_fields = ["project", "city", "year", "quarter"]
-        clean_model_instances = True
-        report_skipped = True
-        skip_html_diff = False
-        use_transactions = True
-        # Bulk mode would skip save() and so the change history: never on this model.
-        use_bulk = False
 
     @cached_property
     def catalogue(self) -> tuple[dict, dict]:

@@ -43,12 +43,6 @@ class ProgressReportResource(ReportedResource):
         model = ProgressReport
         fields = ["task", "city", "year", "quarter", "amount", "note"]
         import_id_fields = ["task", "city", "year", "quarter"]
-        clean_model_instances = True
-        report_skipped = True
-        skip_html_diff = False
-        use_transactions = True
-        # Bulk mode would skip save() and so the change history: never on this model.
-        use_bulk = False
 
     @cached_property
     def tasks(self) -> dict[tuple[int, str], Task]:
