@@ -32,6 +32,7 @@ from .bulletin_text import (
 )
 from .context_processors import sample_data_exists
 from .figures import Figures, pace_counts
+from .projects import GOALS_WITH_A_TEST
 from .rankings import Measure
 
 
@@ -109,7 +110,7 @@ def project_part(figures: Figures) -> ProjectPart:
     Goal = Project.Goal
     lagging = (
         figures.annotated_projects(figures.project_set())
-        .filter(goal__in=[Goal.START, Goal.COMPLETE], goal_met=False)
+        .filter(goal__in=GOALS_WITH_A_TEST, goal_met=False)
         .order_by("task__area__number", "task__number", "pk")
         .values_list("goal", "name")
     )
