@@ -15,7 +15,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from plan.models import BilingualName
+from plan.models import BilingualName, bilingual
 from plan.money import yi
 
 from .figures import Progress
@@ -367,7 +367,7 @@ class Content:
 
     @property
     def plan_name(self) -> str:
-        return Named(self.plan_title, self.plan_title_en).display_name
+        return bilingual(self.plan_title, self.plan_title_en)
 
     @property
     def next_steps_paragraphs(self) -> list[str]:
