@@ -105,7 +105,9 @@ def measure(label: str, work) -> dict:
 
 def our_workbook(plan: Plan):
     def work():
-        out = workbook.workbook(scope(Figures(plan, 4), plan), sample=False)
+        # The office reads every problem: the fullest workbook.
+        office = get_user_model()(is_superuser=True)
+        out = workbook.workbook(scope(Figures(plan, 4), plan), False, office)
         return f"{len(out.read()) / 1024 / 1024:.1f} MB xlsx"
 
     return work

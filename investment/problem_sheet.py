@@ -40,9 +40,10 @@ HANDLING = (
 )
 
 
-def scope_problems(scope: Scope, today: date) -> ProblemQuerySet:
-    """The scope's problems as the list shows them, each with its latest handling entry."""
-    problems = Problem.objects.of_plan(scope.plan)
+def scope_problems(scope: Scope, today: date, reader) -> ProblemQuerySet:
+    """The scope's problems that `reader` may see, as the problem list shows them, each with
+    its latest handling entry."""
+    problems = Problem.objects.visible_to(reader).of_plan(scope.plan)
     if scope.city is not None:
         problems = problems.filter(city=scope.city)
     elif scope.kind != "plan":
@@ -79,9 +80,9 @@ def problem_headers() -> list[str]:
     ]
 
 
-def problem_sheet(book: Workbook, scope: Scope, title: str, sample: bool) -> None:
-    """A4 landscape, its header row on every page; a sample warning above it while sample
-    data exists."""
+def problem_sheet(book: Workbook, scope: Scope, title: str, sample: bool, reader) -> None:
+    """The problems `reader` may see, as on the problem list. A4 landscape, its header row on
+    every page; a sample warning above it while sample data exists."""
     sheet = Sheet(
         book,
         _("Problem list"),
@@ -102,7 +103,7 @@ def problem_sheet(book: Workbook, scope: Scope, title: str, sample: bool) -> Non
         sheet.banner([(notice, len(WIDTHS))])
     sheet.start_table()
     number = 0
-    for number, problem in enumerate(scope_problems(scope, today), 1):
+    for number, problem in enumerate(scope_problems(scope, today, reader), 1):
         sheet.append(
             [
                 serial(sheet, number),

@@ -129,11 +129,11 @@ def context(request: HttpRequest, scope: Scope, **extra) -> dict:
     }
 
 
-def download(scope: Scope, kind: str) -> HttpResponse:
+def download(request: HttpRequest, scope: Scope, kind: str) -> HttpResponse:
     """A page's figures as a workbook (export.xlsx) or its reports as CSV (reports.csv)."""
     if kind == "xlsx":
         return FileResponse(
-            workbook.workbook(scope, sample=sample_data_exists()),
+            workbook.workbook(scope, sample_data_exists(), request.user),
             as_attachment=True,
             filename=workbook.file_name(scope, "xlsx"),
             content_type=sheets.XLSX,
@@ -196,7 +196,7 @@ def plan_overview(request: HttpRequest, year: int, download_as: str = "") -> Htt
     figures = figures_for(request, year)
     page = page_scope(figures, figures.plan)
     if download_as:
-        return download(page, download_as)
+        return download(request, page, download_as)
     more = cached(figures, "overview", lambda: overview_figures(figures, page.tasks, page.cities))
     # The problems listed among the warnings are the reader's own to see: never cached.
     visible = Problem.objects.visible_to(request.user)
@@ -249,7 +249,7 @@ def area_detail(
     )
     page = page_scope(figures, area)
     if download_as:
-        return download(page, download_as)
+        return download(request, page, download_as)
     charts = {"legend": legend(), "cities": series(page.cities, "city")}
     extra = {"total": page.areas[0], "tasks": page.tasks, "cities": page.cities, "charts": charts}
     extra["unallocated_shown"] = any_unallocated(page.cities)
@@ -262,7 +262,7 @@ def city_detail(request: HttpRequest, year: int, slug: str, download_as: str = "
     city = get_object_or_404(City, slug=slug)
     if download_as:
         return city_download_allowed(request, city) or download(
-            page_scope(figures, city), download_as
+            request, page_scope(figures, city), download_as
         )
     page = page_scope(figures, city)
     charts = {"legend": legend(), "areas": series(page.areas, "area")}
@@ -281,7 +281,7 @@ def corridor_detail(
     corridor = get_object_or_404(Corridor.objects.prefetch_related("cities"), slug=slug)
     page = page_scope(figures, corridor)
     if download_as:
-        return download(page, download_as)
+        return download(request, page, download_as)
     charts = {"legend": legend(), "cities": series(page.cities, "city")}
     extra = {"total": page.corridors[0], "tasks": page.tasks, "cities": page.cities}
     extra["unallocated_shown"] = any_unallocated(page.cities)
@@ -302,7 +302,7 @@ def task_detail(request: HttpRequest, year: int, code: str, download_as: str = "
     task = get_object_or_404(tasks)
     page = page_scope(figures, task)
     if download_as:
-        return download(page, download_as)
+        return download(request, page, download_as)
     extra = {
         "total": page.tasks[0],
         "cities": page.task_cities,

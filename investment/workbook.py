@@ -76,8 +76,9 @@ def as_of_line(scope: Scope) -> str:
     }
 
 
-def workbook(scope: Scope, sample: bool) -> tempfile.SpooledTemporaryFile:
-    """The leadership workbook of one page's scope, ready to send."""
+def workbook(scope: Scope, sample: bool, reader) -> tempfile.SpooledTemporaryFile:
+    """The leadership workbook of one page's scope, ready to send to `reader`: its figures
+    are everyone's, its problem list only what she may see."""
     book = Workbook(write_only=True)
     target_label = _("Allocation (亿元)") if scope.kind == "city" else _("Stated target (亿元)")
     summary_sheet(book, scope, sample, target_label)
@@ -90,7 +91,7 @@ def workbook(scope: Scope, sample: bool) -> tempfile.SpooledTemporaryFile:
     project_sheet(book, scope, scope_title(scope), sample)
     report_sheet(book, scope)
     milestone_sheet(book, scope)
-    problem_sheet(book, scope, scope_title(scope), sample)
+    problem_sheet(book, scope, scope_title(scope), sample, reader)
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     book.save(out)
     out.seek(0)

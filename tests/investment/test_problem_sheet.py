@@ -11,15 +11,17 @@ from django.utils.timezone import make_aware
 
 from investment.models import Problem, ProblemEntry
 from plan.models import Unit
-from tests.builders import make_project, make_world
+from plan.roles import REPORTER
+from tests.builders import make_member, make_project, make_world
 
 Status, Kind = Problem.Status, ProblemEntry.Kind
 TODAY = date(2021, 6, 15)
 
 
 @pytest.fixture(autouse=True)
-def signed_in(client, leader, monkeypatch):
-    client.force_login(leader)
+def signed_in(client, office, monkeypatch):
+    # The office sees every problem; what others see is tested below.
+    client.force_login(office)
     monkeypatch.setattr("investment.problem_sheet.localdate", lambda: TODAY)
 
 
@@ -175,6 +177,30 @@ def test_each_state_says_where_the_problem_stands_and_what_was_last_done(client,
 )
 def test_each_page_lists_its_own_problems(client, world, url, expected):
     assert titles(problem_rows(client, url)) == expected
+
+
+@pytest.mark.parametrize(
+    "url", ["/2021/export.xlsx", "/2021/tasks/1.2/export.xlsx", "/2021/areas/1/export.xlsx"]
+)
+def test_a_leaders_workbook_leaves_out_the_problems_the_office_has_not_assigned(
+    client, world, leader, url
+):
+    # The problem list hides a raised problem from leaders; so does every workbook.
+    client.force_login(leader)
+    assert "政策" not in titles(problem_rows(client, url))
+
+
+def test_a_reporters_workbook_lists_only_her_citys_problems(client, world, kaifeng):
+    client.force_login(make_member("reporter-kaifeng", REPORTER, city=kaifeng))
+    assert titles(problem_rows(client, "/2021/export.xlsx")) == ["资金", "拆迁"]
+
+
+def test_an_anonymous_visitor_of_a_public_dashboard_downloads_no_problem(client, world, settings):
+    settings.DASHBOARD_PUBLIC = True
+    client.logout()
+    rows = problem_rows(client, "/2021/export.xlsx")
+    assert rows[2][:2] == (None, "没有问题。")
+    assert "用地" not in str(rows)
 
 
 def test_a_page_without_problems_says_so(client, world):
