@@ -39,11 +39,12 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from results import write_section  # noqa: E402
 
-from investment.bulletin_content import content, frozen  # noqa: E402
-from investment.figures import Figures  # noqa: E402
-from investment.models import Bulletin, QuarterClose  # noqa: E402
+from bulletins.content import content, frozen  # noqa: E402
+from bulletins.models import Bulletin  # noqa: E402
+from figures.rollups import Figures  # noqa: E402
+from investment.models import QuarterClose  # noqa: E402
+from people.roles import OFFICE, VIEWER  # noqa: E402
 from plan.models import Plan  # noqa: E402
-from plan.roles import OFFICE, VIEWER  # noqa: E402
 from tasks.models import Project  # noqa: E402
 
 # What is measured, by label: (who reads it, its address).

@@ -53,10 +53,10 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from results import write_section  # noqa: E402
 
-from investment.figures import Figures  # noqa: E402
+from figures.rollups import Figures  # noqa: E402
 from investment.models import ProgressReport  # noqa: E402
+from people.roles import VIEWER  # noqa: E402
 from plan.models import Plan  # noqa: E402
-from plan.roles import VIEWER  # noqa: E402
 
 
 def make_leader(password: str):

@@ -40,7 +40,7 @@ from django.test import Client  # noqa: E402
 from results import write_section  # noqa: E402
 
 from investment.models import ProjectUpdate  # noqa: E402
-from plan.roles import VIEWER  # noqa: E402
+from people.roles import VIEWER  # noqa: E402
 from tasks.models import Project  # noqa: E402
 
 

@@ -38,8 +38,8 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connections  # noqa: E402
 
-from investment.bulletin_content import content  # noqa: E402
-from investment.figures import Figures, scope  # noqa: E402
+from bulletins.content import content  # noqa: E402
+from figures.rollups import Figures, scope  # noqa: E402
 from plan.models import City, Plan  # noqa: E402
 from tasks.models import Project  # noqa: E402
 

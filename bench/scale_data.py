@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from investment.figures_cache import reset_generation
+from figures.cache import reset_generation
 from investment.models import ProgressReport, ProjectUpdate
 from plan.models import City, FocusArea, Plan, Unit
 from tasks.models import CityAllocation, Project, Task

@@ -30,8 +30,8 @@ from django.core.management import call_command  # noqa: E402
 from django.utils import translation  # noqa: E402
 from results import write_section  # noqa: E402
 
-from investment import workbook  # noqa: E402
-from investment.figures import Figures, scope  # noqa: E402
+from exports import workbook  # noqa: E402
+from figures.rollups import Figures, scope  # noqa: E402
 from investment.imports import read_table  # noqa: E402
 from investment.models import ProgressReport  # noqa: E402
 from investment.resources import ProgressReportResource  # noqa: E402

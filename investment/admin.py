@@ -19,27 +19,22 @@ from import_export.admin import ImportExportMixin
 from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.results import RowResult
 
-from plan.models import City, Plan
-from plan.money import exact
-from plan.roles import is_office, reporter_city
-from plan.spreadsheets import EscapedCSV, EscapedXLSX
-
-from . import (
-    admin_bulletins,  # noqa: F401  (registers the bulletins' admin)
-    admin_problems,  # noqa: F401  (registers the problem list's admin)
-    admin_updates,  # noqa: F401  (registers the project updates' admin)
-)
-from .admin_workflow import ReportedAdmin
-from .coverage import reporting_coverage, sheet_quarter
-from .forms import (
+from investment import admin_updates  # noqa: F401  (registers the project updates' admin)
+from investment.admin_workflow import ReportedAdmin
+from investment.coverage import reporting_coverage, sheet_quarter
+from investment.forms import (
     CloseQuarterForm,
     ProgressReportForm,
     ReopenQuarterForm,
 )
-from .imports import MAX_BYTES, FileRefused, SpreadsheetFile
-from .models import REASON_LENGTH, ProgressReport, QuarterClose
-from .quarter import QuarterSheet
-from .resources import ProgressReportResource
+from investment.imports import MAX_BYTES, FileRefused, SpreadsheetFile
+from investment.models import REASON_LENGTH, ProgressReport, QuarterClose
+from investment.quarter import QuarterSheet
+from investment.resources import ProgressReportResource
+from people.access import is_office, reporter_city
+from plan.models import City, Plan
+from plan.money import exact
+from plan.spreadsheets import EscapedCSV, EscapedXLSX
 
 
 class ReportImportForm(ImportForm):

@@ -6,14 +6,13 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from investment.admin_workflow import ReportedAdmin
+from investment.models import ProjectUpdate
+from investment.photos import ProjectPhotoInline
+from investment.workflow_forms import ReportedForm
+from people.access import is_office
 from plan.models import City
-from plan.roles import is_office
 from tasks.models import Project
-
-from .admin_workflow import ReportedAdmin
-from .models import ProjectUpdate
-from .photos import ProjectPhotoInline
-from .workflow_forms import ReportedForm
 
 
 class ProjectUpdateForm(ReportedForm):

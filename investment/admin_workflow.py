@@ -13,12 +13,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from investment.forms import ReportActionForm, ReturnForm
+from investment.workflow import DuplicateReport, Reported
+from people.access import is_office, reporter_city
 from plan.money import exact
-from plan.roles import is_office, reporter_city
 from tasks.admin import CityScoped, HistoryAdmin
-
-from .forms import ReportActionForm, ReturnForm
-from .workflow import DuplicateReport, Reported
 
 TEMPLATES = "admin/investment/reported"
 

@@ -1,24 +1,7 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
 class InvestmentConfig(AppConfig):
     name = "investment"
     verbose_name = _("Investment progress")
-
-    def ready(self) -> None:
-        from plan.models import City, Corridor, FocusArea, Plan, Unit
-        from tasks.models import CityAllocation, Milestone, Project, Task
-
-        from .figures_cache import figures_changed
-        from .models import Problem, ProgressReport, ProjectUpdate, QuarterClose
-
-        # Everything a page's figures are computed from; a change to any retires them all.
-        models = (ProgressReport, ProjectUpdate, QuarterClose, CityAllocation, Milestone, Task)
-        models += (Project, Problem)
-        for model in (*models, Plan, FocusArea, City, Corridor, Unit):
-            post_save.connect(figures_changed, sender=model, dispatch_uid=f"figures-{model}")
-            post_delete.connect(figures_changed, sender=model, dispatch_uid=f"figures-d-{model}")
-        for through in (Task.cities.through, Corridor.cities.through, Project.cities.through):
-            m2m_changed.connect(figures_changed, sender=through, dispatch_uid=f"figures-{through}")

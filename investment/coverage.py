@@ -18,10 +18,9 @@ from django.db.models import (
 )
 from django.utils.translation import gettext_lazy as _
 
+from investment.models import ProgressReport, ProjectUpdate, QuarterClose
 from plan.models import City, Plan
 from tasks.models import Task
-
-from .models import ProgressReport, ProjectUpdate, QuarterClose
 
 
 class Cell(models.TextChoices):

@@ -7,16 +7,15 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from investment.models import NOTE_LENGTH, REASON_LENGTH, ProgressReport
+from investment.workflow_forms import ReportedForm
 from plan.forms import CONTROL_CHARACTERS, YiFormField, control_character_error
 from plan.models import City
 from plan.money import exact
 from tasks.models import Project, Task
 
-from .models import NOTE_LENGTH, REASON_LENGTH, ProgressReport
-from .workflow_forms import ReportedForm
-
 if TYPE_CHECKING:
-    from .quarter import QuarterRow, SectionRow
+    from investment.quarter import QuarterRow, SectionRow
 
 
 class ProgressReportForm(ReportedForm):

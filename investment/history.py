@@ -9,10 +9,9 @@ from datetime import datetime
 
 from django.utils.translation import gettext_lazy as _
 
+from investment.models import ProgressReport
 from plan.models import City
 from tasks.models import CityAllocation, Milestone, Task
-
-from .models import ProgressReport
 
 
 @dataclass(frozen=True)

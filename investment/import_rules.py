@@ -13,16 +13,15 @@ from django.utils.translation import gettext as _
 from import_export import resources, widgets
 from import_export.results import Result, RowResult
 
+from investment.imports import header_key, text_of
+from investment.models import QuarterClose
+from investment.workflow import Reported
+from people.access import is_office, reporter_city, scope_to_city
 from plan.forms import CONTROL_CHARACTERS, control_character_error
 from plan.models import City, Plan
 from plan.money import exact
-from plan.roles import is_office, reporter_city, scope_to_city
 from plan.spreadsheets import FORMULA_STARTS
 from tasks.models import SAMPLE_IS_READ_ONLY
-
-from .imports import header_key, text_of
-from .models import QuarterClose
-from .workflow import Reported
 
 
 class Passthrough(widgets.Widget):

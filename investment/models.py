@@ -12,26 +12,22 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from investment.workflow import (
+    REASON_LENGTH,
+    DuplicateReport,
+    QuarterClose,
+    Reported,
+    ReportedQuerySet,
+)
+from people.access import is_office
 from plan.forms import CONTROL_CHARACTERS, control_character_error
 from plan.models import City, Plan, YiField
 from plan.money import exact
-from plan.roles import is_office
 from tasks.models import CityAllocation, Project, Task
-
-from .bulletins import Bulletin
-from .problems import Problem, ProblemAttachment, ProblemEntry
-from .reminders import ProblemDigest, ProblemReminder
-from .workflow import REASON_LENGTH, DuplicateReport, QuarterClose, Reported, ReportedQuerySet
 
 __all__ = [
     "REASON_LENGTH",
-    "Bulletin",
     "DuplicateReport",
-    "Problem",
-    "ProblemAttachment",
-    "ProblemDigest",
-    "ProblemEntry",
-    "ProblemReminder",
     "QuarterClose",
 ]
 

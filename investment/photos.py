@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
-from .models import MAX_PHOTOS, ProblemAttachment, ProjectPhoto, ProjectUpdate
+from investment.models import MAX_PHOTOS, ProjectPhoto, ProjectUpdate
+from problems.models import ProblemAttachment
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000

@@ -12,11 +12,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields
 
+from investment.import_rules import Passthrough, ReportedResource
+from investment.imports import PROJECT_LABELS, header_key, parse_amount, parse_quarter, text_of
+from investment.models import ProjectUpdate
 from tasks.models import Project
-
-from .import_rules import Passthrough, ReportedResource
-from .imports import PROJECT_LABELS, header_key, parse_amount, parse_quarter, text_of
-from .models import ProjectUpdate
 
 Stage = Project.Stage
 # The stage as the sheet writes it, in Chinese or English, or as stored.

@@ -18,13 +18,12 @@ from django.forms.formsets import INITIAL_FORM_COUNT, TOTAL_FORM_COUNT, Manageme
 from django.forms.utils import ErrorList
 from django.utils.translation import gettext_lazy as _
 
+from investment.forms import QuarterRowForm, SectionRowForm, SheetRowForm
+from investment.models import DuplicateReport, ProgressReport, ProjectUpdate, QuarterClose
+from investment.workflow import Reported
 from plan.models import City, Plan
 from plan.money import exact
 from tasks.models import Project, Task
-
-from .forms import QuarterRowForm, SectionRowForm, SheetRowForm
-from .models import DuplicateReport, ProgressReport, ProjectUpdate, QuarterClose
-from .workflow import Reported
 
 
 @dataclass(frozen=True)

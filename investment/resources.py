@@ -14,13 +14,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields
 
+from investment.import_rules import EntryResult, Passthrough, ReportedResource
+from investment.imports import HEADER_OF, LABELS, parse_amount, parse_quarter, text_of
+from investment.models import ProgressReport
+from investment.project_resources import ProjectUpdateResource
 from plan.money import exact
 from tasks.models import Task
-
-from .import_rules import EntryResult, Passthrough, ReportedResource
-from .imports import HEADER_OF, LABELS, parse_amount, parse_quarter, text_of
-from .models import ProgressReport
-from .project_resources import ProjectUpdateResource
 
 # A status column (as the reports export writes it) marks rows that must not count.
 NOT_COUNTED = {"草稿", "已退回", "draft", "returned"}

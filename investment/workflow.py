@@ -11,9 +11,9 @@ from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from people.access import has_role, is_office, reporter_city
 from plan.forms import CONTROL_CHARACTERS, control_character_error
 from plan.models import Plan
-from plan.roles import has_role, is_office, reporter_city
 from tasks.models import QUARTER_VALIDATORS
 
 # A reason kept with a history record: for a correction, a return, a close or a reopening.

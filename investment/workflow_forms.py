@@ -4,10 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from investment.workflow import Reported
+from people.access import is_office, reporter_city
 from plan.models import City
-from plan.roles import is_office, reporter_city
-
-from .workflow import Reported
 
 
 class ReportedForm(forms.ModelForm):

@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
-from .models import City, Corridor, FocusArea, Plan, Reporter, Unit, UnitContact
+from plan.models import City, Corridor, FocusArea, Plan, Unit
 
 
 class FocusAreaInline(admin.TabularInline):
@@ -96,24 +96,6 @@ class CorridorAdmin(admin.ModelAdmin):
     @admin.display(description=_("cities"))
     def member_cities(self, obj: Corridor) -> str:
         return "、".join(city.name for city in obj.cities.all())
-
-
-@admin.register(Reporter)
-class ReporterAdmin(admin.ModelAdmin):
-    list_display = ["user", "city"]
-    list_filter = ["city"]
-    search_fields = ["user__username", "user__first_name", "user__last_name"]
-
-
-@admin.register(UnitContact)
-class UnitContactAdmin(admin.ModelAdmin):
-    """The office binds a unit's contact (责任单位联络员) to the unit whose problems she answers."""
-
-    list_display = ["user", "unit"]
-    list_filter = ["unit"]
-    list_select_related = ["user", "unit"]
-    search_fields = ["user__username", "user__first_name", "user__last_name", "unit__name"]
-    autocomplete_fields = ["unit"]
 
 
 @admin.register(Unit)

@@ -3,7 +3,6 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import DecimalValidator, MaxValueValidator, MinValueValidator
 from django.db import models
@@ -251,27 +250,6 @@ class Corridor(BilingualName, models.Model):
         return self.name
 
 
-class Reporter(models.Model):
-    """Binds a city reporter to the one city whose figures she enters."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="reporter",
-        verbose_name=_("user"),
-    )
-    city = models.ForeignKey(
-        City, on_delete=models.PROTECT, related_name="reporters", verbose_name=_("city")
-    )
-
-    class Meta:
-        verbose_name = _("city reporter")
-        verbose_name_plural = _("city reporters")
-
-    def __str__(self) -> str:
-        return f"{self.user} · {self.city}"
-
-
 class UnitQuerySet(models.QuerySet):
     def active(self) -> "UnitQuerySet":
         return self.filter(is_active=True)
@@ -316,24 +294,3 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.short_name or self.name
-
-
-class UnitContact(models.Model):
-    """Binds a unit's contact (责任单位联络员) to the one unit whose problems she answers."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="unit_contact",
-        verbose_name=_("user"),
-    )
-    unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="contacts", verbose_name=_("unit")
-    )
-
-    class Meta:
-        verbose_name = _("unit contact")
-        verbose_name_plural = _("unit contacts")
-
-    def __str__(self) -> str:
-        return f"{self.user} · {self.unit}"

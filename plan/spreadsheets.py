@@ -1,11 +1,26 @@
-"""What every spreadsheet of the project shares: formula escaping and the admin's export formats.
+"""What every spreadsheet of the project shares: formula escaping, the admin's export formats,
+and the Sheet writer the workbooks and the entry template are built with (openpyxl's write-only
+mode, so even a large export holds about one row in memory).
 
 Notes and titles are typed by people; a cell that starts like a formula must reach Excel as
 text, or a note such as =HYPERLINK(...) would run when leadership opens the file.
 """
 
+import math
+import unicodedata
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
 from import_export.formats.base_formats import CSV, XLSX
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.worksheet import Worksheet
+
+from plan.money import yi
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 
@@ -42,3 +57,223 @@ class EscapedCSV(CSV):
         for index, row in enumerate(dataset):
             dataset[index] = [escape_text(v) if isinstance(v, str) else v for v in row]
         return "\ufeff" + super().export_data(dataset, **kwargs)
+
+
+YI = "0.00"
+PERCENT = "0.0%"
+BOLD = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="E8EDF3")
+SUBTOTAL_FILL = PatternFill("solid", fgColor="F3F5F8")
+WARNING_FILL = PatternFill("solid", fgColor="FFF4CE")
+WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
+CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
+# Points: a line of the default 11-point text, Chinese included (LibreOffice's CJK fonts set
+# 11 points 16 apart), and the space a bordered row keeps inside its borders.
+LINE_HEIGHT = 16
+PADDING = 3
+TITLE_FONT = Font(bold=True, size=16)  # an official table's title, above its unit line
+THIN = Side(style="thin", color="000000")
+GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def sample_warning() -> str:
+    return "{}: {}".format(
+        _("Sample data"),
+        _(
+            "The city allocations, quarterly reports, project updates and problems shown here are "
+            "made up for demonstration and are not real."
+        ),
+    )
+
+
+def wan_cell(value: Decimal) -> tuple[Decimal, str]:
+    """An amount for Sheet.append to format as 亿元."""
+    return (value, YI)
+
+
+class Sheet:
+    """One write-only sheet: a bold, frozen header row and typed, formatted cells, printed on
+    A4 landscape one page wide.
+
+    A bordered sheet (an official table) draws a thin grid around every cell of its table;
+    the others print the gridlines instead, so no printed table runs its columns together.
+    """
+
+    def __init__(
+        self,
+        book: Workbook,
+        title: str,
+        headers: list[str],
+        widths: list[int],
+        header_row=1,
+        bordered=False,
+    ):
+        self.ws = book.create_sheet(title)
+        self.rows = 0
+        self.widths = widths
+        self.bordered = bordered
+        self.in_table = False
+        a4(self.ws, gridlines=not bordered)
+        # A write-only sheet writes its layout before its first row: set it all now.
+        for index, width in enumerate(widths, 1):
+            self.ws.column_dimensions[get_column_letter(index)].width = width
+        self.headers = headers
+        self.header_row = header_row
+        if headers:
+            # The header row stays in view when scrolling and on every printed page.
+            self.ws.freeze_panes = f"A{header_row + 1}"
+            self.ws.print_title_rows = f"1:{header_row}"
+
+    def start_table(self) -> None:
+        assert self.rows + 1 == self.header_row, "the header row is where __init__ was told"
+        self.table(self.headers)
+
+    def table(self, headers: list[str]) -> None:
+        """A table's header row; a sheet of several short tables starts each with one."""
+        cells = [self.cell(text, bold=True, fill=HEADER_FILL) for text in headers]
+        for cell in cells:
+            cell.alignment = CENTRE  # A header longer than its column takes two lines.
+        self.in_table = True
+        self.append(cells)
+
+    def banner(self, parts: list[tuple], font: Font | None = None) -> None:
+        """A row above the table of (cell, columns it spans) merged across those columns: the
+        title, centred over the whole table, or the unit line."""
+        row, column, lines = [], 1, 1
+        for value, span in parts:
+            cell = self._cell(value)
+            if not isinstance(cell, Cell):
+                cell = WriteOnlyCell(self.ws, value=cell)
+            if font is not None:
+                cell.font = font
+            row += [cell] + [None] * (span - 1)
+            last = column + span - 1
+            if span > 1:
+                self.ws.merged_cells.add(
+                    f"{get_column_letter(column)}{self.rows + 1}:"
+                    f"{get_column_letter(last)}{self.rows + 1}"
+                )
+            if isinstance(cell.value, str) and cell.alignment.wrap_text:
+                size = (font.sz if font is not None else None) or 11
+                # A larger font takes more of the column per character.
+                width = sum(self.widths[column - 1 : last]) * 11 // size
+                lines = max(lines, text_lines(cell.value, width))
+            column = last + 1
+        size = (font.sz if font is not None else None) or 11
+        self.ws.row_dimensions[self.rows + 1].height = lines * math.ceil(LINE_HEIGHT * size / 11)
+        self.ws.append(row)
+        self.rows += 1
+
+    def cell(self, value, number_format: str | None = None, bold=False, fill=None) -> WriteOnlyCell:
+        cell = WriteOnlyCell(self.ws, value=cell_text(value) if isinstance(value, str) else value)
+        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+            # A note like "=HYPERLINK(...)" stays text: Excel never evaluates it.
+            cell.data_type = "s"
+        if number_format:
+            cell.number_format = number_format
+            if isinstance(value, str):
+                # "—" or "未公布" where a number goes: in the middle of its own cell, so it
+                # never reads as part of the amount beside it ("0.00—").
+                cell.alignment = Alignment(horizontal="center")
+        if bold:
+            cell.font = BOLD
+        if fill is not None:
+            cell.fill = fill
+        return cell
+
+    def wrapped(self, text: str) -> WriteOnlyCell:
+        """A text that takes as many lines as it needs in its column; its row grows to fit."""
+        cell = self.cell(text)
+        cell.alignment = WRAP
+        return cell
+
+    def append(self, cells: list) -> None:
+        # Every text goes through cell(), so no value anywhere can become a formula.
+        row = [self._cell(c) for c in cells]
+        if self.bordered and self.in_table and row:
+            # A short row (a subtotal, "没有项目。") is framed across the whole table.
+            row += [None] * (len(self.headers) - len(row))
+            row = [self.framed(c) for c in row]
+        lines = max(map(self.lines, row, self.widths), default=1)
+        if lines > 1 or self.bordered:
+            # LibreOffice keeps a row of an xlsx one line high unless the file says otherwise,
+            # and prints a wrapped text cut off; beside it, every cell starts at the top.
+            padding = PADDING if self.bordered else 0
+            self.ws.row_dimensions[self.rows + 1].height = lines * LINE_HEIGHT + padding
+            row = [self.at_top(c) for c in row]
+        self.ws.append(row)
+        self.rows += 1
+
+    @staticmethod
+    def lines(cell, width: int) -> int:
+        """The lines a wrapped text takes in its column; 1 for anything else."""
+        if not (isinstance(cell, Cell) and cell.has_style and isinstance(cell.value, str)):
+            return 1
+        return text_lines(cell.value, width) if cell.alignment.wrap_text else 1
+
+    def at_top(self, value) -> Cell:
+        cell = value if isinstance(value, Cell) else WriteOnlyCell(self.ws, value=value)
+        alignment = cell.alignment
+        if alignment.vertical != "top":
+            cell.alignment = Alignment(
+                horizontal=alignment.horizontal, vertical="top", wrap_text=alignment.wrap_text
+            )
+        return cell
+
+    def framed(self, value) -> Cell:
+        cell = value if isinstance(value, Cell) else WriteOnlyCell(self.ws, value=value)
+        cell.border = GRID
+        return cell
+
+    def _cell(self, value):
+        if isinstance(value, str):
+            return self.cell(value)
+        if isinstance(value, tuple):  # (value, number format), as wan_cell gives
+            return self.cell(*value)
+        return value
+
+    def amount(self, value: Decimal | None, bold=False) -> WriteOnlyCell:
+        # "未公布" where the source states none: never a 0 that would read as a target.
+        return self.cell(yi(None) if value is None else value, YI, bold)
+
+
+def centred(sheet: Sheet, text: str) -> Cell:
+    """A table's title: bold, centred over the columns it is merged across."""
+    cell = sheet.cell(text, bold=True)
+    cell.alignment = CENTRE
+    return cell
+
+
+def serial(sheet: Sheet, number: int) -> Cell:
+    """序号, in the middle of its narrow column."""
+    cell = sheet.cell(number)
+    cell.alignment = Alignment(horizontal="center")
+    return cell
+
+
+def text_lines(text: str, width: int) -> int:
+    """The lines `text` takes wrapped in a column `width` characters wide."""
+    usable = max(width - 1, 1)
+    return sum(max(1, math.ceil(text_width(line) / usable)) for line in text.split("\n"))
+
+
+def text_width(line: str) -> int:
+    # A Chinese character is about as wide as two digits.
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+
+def a4(ws, gridlines: bool) -> None:
+    """Print on A4 landscape, as wide as the page and as many pages long as it takes, each page
+    numbered; the gridlines printed where the table draws no borders of its own."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = gridlines
+    ws.print_options.horizontalCentered = True
+    # Narrower than Excel's default margins (inches): more rows on each page.
+    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.6, header=0.2, footer=0.25)
+    ws.oddFooter.center.text = _("&A, page &P of &N")

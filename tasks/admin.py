@@ -9,13 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from people.access import is_office, reporter_city, scope_to_city
 from plan.models import Plan
 from plan.money import yi
-from plan.roles import is_office, reporter_city, scope_to_city
 from plan.spreadsheets import EscapedCSV, EscapedXLSX
-
-from .forms import ProjectForm, TaskForm
-from .models import (
+from tasks.forms import ProjectForm, TaskForm
+from tasks.models import (
     SAMPLE_IS_READ_ONLY,
     CityAllocation,
     Milestone,
@@ -23,7 +22,7 @@ from .models import (
     Task,
     over_target_message,
 )
-from .resources import CityAllocationResource, MilestoneResource, TaskResource
+from tasks.resources import CityAllocationResource, MilestoneResource, TaskResource
 
 
 class SpreadsheetExport(ExportMixin):

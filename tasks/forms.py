@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext as _
 
-from .models import Project, Task
+from tasks.models import Project, Task
 
 
 class TaskForm(forms.ModelForm):

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 
-from .models import CityAllocation, Milestone, Task
+from tasks.models import CityAllocation, Milestone, Task
 
 
 class TaskResource(resources.ModelResource):

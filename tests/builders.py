@@ -8,8 +8,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils.timezone import localdate, make_aware
 
-from investment.models import Problem, ProblemEntry, ProgressReport, ProjectUpdate
-from plan.models import City, Corridor, FocusArea, Plan, Reporter, Unit, UnitContact
+from investment.models import ProgressReport, ProjectUpdate
+from people.models import Reporter, UnitContact
+from plan.models import City, Corridor, FocusArea, Plan, Unit
+from problems.models import Problem, ProblemEntry
 from tasks.models import CityAllocation, Project, Task
 
 LEADER_PASSWORD = "a-long-passphrase"  # The leader fixture's (tests/conftest.py).

@@ -4,14 +4,15 @@ from io import StringIO
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import caches
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import translation
 
+from people.roles import VIEWER
 from plan.models import City, Plan
-from plan.roles import VIEWER
 from tests.builders import LEADER_PASSWORD, make_city
 
 
@@ -64,7 +65,7 @@ def project_rows() -> list:
     return [
         (model, list(model._base_manager.all()))
         for model in apps.get_models(include_auto_created=True)
-        if model._meta.app_label in ("plan", "tasks", "investment")
+        if model._meta.app_label in settings.PROJECT_APPS
     ]
 
 

@@ -99,7 +99,7 @@ def test_five_failed_sign_ins_lock_the_account_with_a_clear_message(db, leader, 
 def test_the_office_unlocks_a_locked_account(db, leader, django_user_model):
     from axes.models import AccessAttempt
 
-    from plan.roles import OFFICE
+    from people.roles import OFFICE
 
     for _attempt in range(5):
         sign_in("wrong")
@@ -125,7 +125,7 @@ def test_a_request_renews_the_session_at_most_once_a_minute(client, leader):
 
 
 def test_a_database_outage_gives_a_clean_503(leader, monkeypatch):
-    from investment import views
+    from dashboard import views
 
     client = Client(raise_request_exception=False)
     client.force_login(leader)
@@ -142,7 +142,7 @@ def test_a_database_outage_gives_a_clean_503(leader, monkeypatch):
 
 
 def test_any_other_error_gives_a_plain_500(leader, monkeypatch):
-    from investment import views
+    from dashboard import views
 
     client = Client(raise_request_exception=False)
     client.force_login(leader)

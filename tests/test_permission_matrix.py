@@ -14,8 +14,9 @@ from django.contrib.auth.models import Group
 from django.utils.timezone import localdate
 
 from investment.models import ProgressReport
-from plan.models import Reporter, Unit, UnitContact
-from plan.roles import OFFICE, REPORTER, UNIT_CONTACT, VIEWER
+from people.models import Reporter, UnitContact
+from people.roles import OFFICE, REPORTER, UNIT_CONTACT, VIEWER
+from plan.models import Unit
 from tasks.models import CityAllocation, Milestone, Project
 from tests.builders import (
     make_allocation,
@@ -76,8 +77,8 @@ URLS = {
     "milestone": "/admin/tasks/milestone/",
     "project": "/admin/tasks/project/",
     "unit": "/admin/plan/unit/",
-    "problem": "/admin/investment/problem/",
-    "raised": "/admin/investment/problem/",
+    "problem": "/admin/problems/problem/",
+    "raised": "/admin/problems/problem/",
 }
 
 

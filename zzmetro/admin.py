@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.db.models import Count, Max
 from django.http import HttpRequest
@@ -6,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from investment.coverage import reporting_coverage
 from investment.models import ProgressReport, ProjectUpdate
 from investment.workflow import ReportedQuerySet
+from people.access import is_office, reporter_city
 from plan.models import City, Plan
-from plan.roles import is_office, reporter_city
 
 
 def grid_quarter(request: HttpRequest, plan: Plan) -> int:
@@ -46,7 +47,7 @@ class ZzmetroAdminSite(admin.AdminSite):
     def get_app_list(self, request, app_label=None):
         # The project's own sections first; accounts and django-axes's (English) after them.
         apps = super().get_app_list(request, app_label)
-        ours = ("plan", "tasks", "investment")
+        ours = settings.PROJECT_APPS
         return sorted(apps, key=lambda app: app["app_label"] not in ours)
 
     def index(self, request, extra_context=None):

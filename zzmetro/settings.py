@@ -80,10 +80,21 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+]
+# The project's own apps, each building only on those before it (tests/test_architecture.py).
+PROJECT_APPS = [
     "plan",
+    "people",
     "tasks",
     "investment",
+    "problems",
+    "figures",
+    "exports",
+    "bulletins",
+    "dashboard",
+    "demo",
 ]
+INSTALLED_APPS += PROJECT_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -115,7 +126,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "investment.context_processors.sample_data",
+                "figures.sample.sample_data",
             ],
         },
     },

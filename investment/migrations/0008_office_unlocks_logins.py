@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from plan import roles
+from people import roles
 
 
 class Migration(migrations.Migration):

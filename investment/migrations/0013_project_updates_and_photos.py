@@ -8,7 +8,7 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
-from plan import roles
+from people import roles
 
 
 class Migration(migrations.Migration):

@@ -3,12 +3,12 @@
 import django.core.serializers.json
 import django.core.validators
 import django.db.models.deletion
-import investment.bulletins
+import bulletins.models
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
-from plan import roles
+from people import roles
 
 
 class Migration(migrations.Migration):
@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
                 ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
                 ('quarter', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1, message='The quarter must be between 1 and 4.'), django.core.validators.MaxValueValidator(4, message='The quarter must be between 1 and 4.')], verbose_name='quarter')),
                 ('status', models.CharField(choices=[('draft', 'not yet issued'), ('issued', 'issued')], default='draft', editable=False, max_length=10, verbose_name='status')),
-                ('next_steps', models.TextField(blank=True, help_text='What the office asks of the cities and units next, one paragraph a line.', validators=[investment.bulletins.validate_next_steps], verbose_name='next steps')),
+                ('next_steps', models.TextField(blank=True, help_text='What the office asks of the cities and units next, one paragraph a line.', validators=[bulletins.models.validate_next_steps], verbose_name='next steps')),
                 ('number', models.PositiveSmallIntegerField(editable=False, null=True, verbose_name='issue number')),
                 ('issued_at', models.DateTimeField(editable=False, null=True, verbose_name='issued at')),
                 ('content', models.JSONField(editable=False, encoder=django.core.serializers.json.DjangoJSONEncoder, null=True, verbose_name='content')),
@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
                 ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
                 ('quarter', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1, message='The quarter must be between 1 and 4.'), django.core.validators.MaxValueValidator(4, message='The quarter must be between 1 and 4.')], verbose_name='quarter')),
                 ('status', models.CharField(choices=[('draft', 'not yet issued'), ('issued', 'issued')], default='draft', editable=False, max_length=10, verbose_name='status')),
-                ('next_steps', models.TextField(blank=True, help_text='What the office asks of the cities and units next, one paragraph a line.', validators=[investment.bulletins.validate_next_steps], verbose_name='next steps')),
+                ('next_steps', models.TextField(blank=True, help_text='What the office asks of the cities and units next, one paragraph a line.', validators=[bulletins.models.validate_next_steps], verbose_name='next steps')),
                 ('number', models.PositiveSmallIntegerField(editable=False, null=True, verbose_name='issue number')),
                 ('issued_at', models.DateTimeField(editable=False, null=True, verbose_name='issued at')),
                 ('content', models.JSONField(editable=False, encoder=django.core.serializers.json.DjangoJSONEncoder, null=True, verbose_name='content')),

@@ -15,18 +15,13 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils.timezone import localdate
 
-from investment.bulletin_content import content, frozen
-from investment.figures import Figures
-from investment.models import (
-    Bulletin,
-    Problem,
-    ProblemAttachment,
-    ProgressReport,
-    ProjectPhoto,
-    QuarterClose,
-)
+from bulletins.content import content, frozen
+from bulletins.models import Bulletin
+from figures.rollups import Figures
+from investment.models import ProgressReport, ProjectPhoto, QuarterClose
+from people.roles import OFFICE, REPORTER, UNIT_CONTACT, sync_roles
 from plan.models import Unit
-from plan.roles import OFFICE, REPORTER, UNIT_CONTACT, sync_roles
+from problems.models import Problem, ProblemAttachment
 from tasks.models import Project
 from tests.browser.conftest import axe_violations, with_axe
 from tests.builders import (
@@ -74,10 +69,10 @@ ADMIN_SCREENS = [
     ("kf", ADMIN + "investment/progressreport/quarter/?quarter=2"),
     ("kf", ADMIN + "investment/progressreport/import/"),
     ("kf", ADMIN + "investment/projectupdate/{update}/change/"),
-    ("zg", ADMIN + "investment/problem/{problem}/change/"),  # The unit's answer form.
+    ("zg", ADMIN + "problems/problem/{problem}/change/"),  # The unit's answer form.
     ("office", ADMIN + "?quarter=2"),  # The review queue and the coverage grid.
-    ("office", ADMIN + "investment/problem/{problem}/change/"),  # The office's steps.
-    ("office", ADMIN + "investment/bulletin/add/"),  # 下步工作, and the issue button.
+    ("office", ADMIN + "problems/problem/{problem}/change/"),  # The office's steps.
+    ("office", ADMIN + "bulletins/bulletin/add/"),  # 下步工作, and the issue button.
 ]
 
 

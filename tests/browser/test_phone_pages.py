@@ -7,9 +7,9 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import expect
 
-from investment.models import Problem
+from people.roles import VIEWER, sync_roles
 from plan.models import Unit
-from plan.roles import VIEWER, sync_roles
+from problems.models import Problem
 from tasks.models import Project
 from tests.browser.conftest import screenshot
 from tests.builders import make_member

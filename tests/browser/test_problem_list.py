@@ -13,14 +13,14 @@ from django.utils.timezone import localdate
 from PIL import Image
 from playwright.sync_api import expect
 
-from investment.models import Problem
+from people.roles import OFFICE, REPORTER, UNIT_CONTACT, sync_roles
 from plan.models import Unit
-from plan.roles import OFFICE, REPORTER, UNIT_CONTACT, sync_roles
+from problems.models import Problem
 from tests.browser.conftest import csp_violations, screenshot
 from tests.builders import make_area, make_member, make_plan, make_task
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PROBLEMS = "/admin/investment/problem/"
+PROBLEMS = "/admin/problems/problem/"
 
 
 @pytest.fixture

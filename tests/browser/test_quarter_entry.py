@@ -4,8 +4,8 @@ from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from investment.models import ProgressReport, ProjectUpdate
-from plan.models import Reporter
-from plan.roles import REPORTER, sync_roles
+from people.models import Reporter
+from people.roles import REPORTER, sync_roles
 from tasks.models import Project
 from tests.browser.conftest import axe_violations, screenshot
 from tests.builders import (

@@ -14,8 +14,8 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from investment.models import ProgressReport, QuarterClose
-from plan.models import Reporter
-from plan.roles import OFFICE, REPORTER, sync_roles
+from people.models import Reporter
+from people.roles import OFFICE, REPORTER, sync_roles
 from tests.browser.conftest import screenshot
 from tests.builders import make_allocation, make_area, make_plan, make_report, make_task
 

@@ -14,19 +14,20 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
-from investment import bulletin_files
-from investment.bulletin_content import content, frozen, load
-from investment.figures import Figures
-from investment.models import Bulletin, ProgressReport, QuarterClose
-from investment.rankings import Measure
+from bulletins import files as bulletin_files
+from bulletins.content import content, frozen, load
+from bulletins.models import Bulletin
+from figures.rankings import Measure
+from figures.rollups import Figures
+from investment.models import ProgressReport, QuarterClose
+from people.roles import OFFICE
 from plan.money import yi
-from plan.roles import OFFICE
 from tests.builders import make_member
 from tests.investment.test_page_queries import grow
 from tests.printing import run, to_pdf, tools
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
-ADD = "/admin/investment/bulletin/add/"
+ADD = "/admin/bulletins/bulletin/add/"
 
 
 def numbers(text: str) -> list[str]:
@@ -145,7 +146,7 @@ def test_the_office_issues_a_closed_quarter_once_and_later_corrections_leave_it(
     assert "这个季度已有调度通报。" in again.content.decode()
     assert Bulletin.objects.count() == 1
     # Nor can the issued one be changed, its 下步工作 included.
-    client.post(f"/admin/investment/bulletin/{bulletin.pk}/change/", {"next_steps": "改"})
+    client.post(f"/admin/bulletins/bulletin/{bulletin.pk}/change/", {"next_steps": "改"})
     bulletin.refresh_from_db()
     assert bulletin.next_steps == "压茬推进重点项目建设。"
 

@@ -17,11 +17,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from docx import Document
 
-from investment.bulletin_content import content, frozen, load
-from investment.figures import Figures
-from investment.models import Bulletin, ProgressReport, QuarterClose
+from bulletins.content import content, frozen, load
+from bulletins.models import Bulletin
+from figures.rollups import Figures
+from investment.models import ProgressReport, QuarterClose
+from people.roles import OFFICE, REPORTER, UNIT_CONTACT, VIEWER
 from plan.models import Plan
-from plan.roles import OFFICE, REPORTER, UNIT_CONTACT, VIEWER
 from tasks.models import Project
 from tests.builders import (
     make_allocation,
@@ -36,7 +37,7 @@ from tests.builders import (
 )
 from tests.investment.test_page_queries import grow
 
-ADD = "/admin/investment/bulletin/add/"
+ADD = "/admin/bulletins/bulletin/add/"
 REVISED = "本期通报印发后，相关数据已有修订"
 APPROVED = ProgressReport.Status.APPROVED
 
@@ -88,8 +89,8 @@ def test_only_the_office_reads_a_draft_its_files_and_its_admin_screens(world, st
     leader = make_member("boss", VIEWER)
     nobody = get_user_model().objects.create_user("nobody", password="x", is_staff=True)
     page, files = "/2021/bulletin/?as_of=2021Q2", "/2021/bulletin/bulletin.{}?as_of=2021Q2"
-    admin = [ADD, f"/admin/investment/bulletin/{draft.pk}/change/", "/admin/investment/bulletin/"]
-    admin.append(f"/admin/investment/bulletin/{draft.pk}/history/")
+    admin = [ADD, f"/admin/bulletins/bulletin/{draft.pk}/change/", "/admin/bulletins/bulletin/"]
+    admin.append(f"/admin/bulletins/bulletin/{draft.pk}/history/")
     for public in (False, True):
         settings.DASHBOARD_PUBLIC = public
         for user, shown in [(None, 302 - 302 * public + 404 * public), (nobody, 403)]:
@@ -121,17 +122,17 @@ def test_an_issued_bulletin_is_changed_issued_or_deleted_by_no_admin_path(world,
     QuarterClose.close(world.plan, 1, staff.user)
     issue(staff, world.plan, 1)
     issued = Bulletin.objects.get()
-    change = f"/admin/investment/bulletin/{issued.pk}/change/"
+    change = f"/admin/bulletins/bulletin/{issued.pk}/change/"
     crafted = {"next_steps": "改", "_issue": "1", "seen_version": issued.version, "quarter": 2}
     assert staff.post(change, crafted).status_code == 403
     assert (
-        staff.post(f"/admin/investment/bulletin/{issued.pk}/delete/", {"post": "yes"}).status_code
+        staff.post(f"/admin/bulletins/bulletin/{issued.pk}/delete/", {"post": "yes"}).status_code
         == 403
     )
     selected = {"action": "delete_selected", "_selected_action": [issued.pk], "post": "yes"}
-    staff.post("/admin/investment/bulletin/", selected)
+    staff.post("/admin/bulletins/bulletin/", selected)
     history = issued.history.earliest().history_id
-    revert = f"/admin/investment/bulletin/{issued.pk}/history/{history}/"
+    revert = f"/admin/bulletins/bulletin/{issued.pk}/history/{history}/"
     assert staff.post(revert, {"next_steps": "改"}).status_code == 403
     # Reopening the quarter leaves it issued, numbered and frozen.
     QuarterClose.objects.get(plan=world.plan, quarter=1).reopen(staff.user, "更正")
@@ -164,7 +165,7 @@ def test_a_bulletin_without_next_steps_is_not_issued(world, staff, next_steps):
     assert not Bulletin.objects.exists()
     # Nor a saved draft's, from its own screen: it stays a draft.
     draft = Bulletin.objects.create(plan=world.plan, quarter=2)
-    change = f"/admin/investment/bulletin/{draft.pk}/change/"
+    change = f"/admin/bulletins/bulletin/{draft.pk}/change/"
     staff.post(change, {"next_steps": next_steps, "seen_version": draft.version, "_issue": "1"})
     draft.refresh_from_db()
     assert (draft.status, draft.number) == ("draft", None)
@@ -313,7 +314,7 @@ def test_the_print_page_escapes_a_plan_title_with_markup(world, staff):
     title = '<b class="x">要点</b> & "引号"'
     Plan.objects.filter(pk=world.plan.pk).update(title=title)
     found = content(Figures(Plan.objects.get(), 2))
-    html = render_to_string("investment/bulletin_print.html", {"content": found})
+    html = render_to_string("bulletins/bulletin_print.html", {"content": found})
     assert "&lt;b class=&quot;x&quot;&gt;要点&lt;/b&gt; &amp; &quot;引号&quot;" in html
     assert '<b class="x">' not in html
     assert body(staff.get("/2021/bulletin/bulletin.pdf?as_of=2021Q2")).startswith(b"%PDF")
@@ -348,9 +349,9 @@ def test_the_rankings_bulletin_and_list_queries_grow_with_neither_world_nor_bull
                         assert client.get(url).status_code == 200
                     counts.append(len(captured))
             client.force_login(office)
-            client.get("/admin/investment/bulletin/")
+            client.get("/admin/bulletins/bulletin/")
             with CaptureQueriesContext(connection) as captured:
-                assert client.get("/admin/investment/bulletin/").status_code == 200
+                assert client.get("/admin/bulletins/bulletin/").status_code == 200
             counts.append(len(captured))
             transaction.set_rollback(True)
         return counts

@@ -10,8 +10,8 @@ from django.contrib.auth.models import Group
 from django.test import Client
 
 from investment.models import ProgressReport
-from plan.models import Reporter
-from plan.roles import REPORTER
+from people.models import Reporter
+from people.roles import REPORTER
 from tests.builders import make_report, make_world
 
 Status = ProgressReport.Status

@@ -6,8 +6,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from plan.models import Unit, UnitContact
-from plan.roles import UNIT_CONTACT
+from people.models import UnitContact
+from people.roles import UNIT_CONTACT
+from plan.models import Unit
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from investment.figures_cache import generation
+from figures.cache import generation
 from investment.models import ProgressReport, QuarterClose
 from tests.builders import make_allocation, make_area, make_plan, make_report, make_task
 
@@ -168,7 +168,7 @@ def test_a_reset_in_another_process_reaches_this_one(client, task, tmp_path, set
             sys.executable,
             "-c",
             "import django; django.setup(); "
-            "from investment.figures_cache import reset_generation; reset_generation()",
+            "from figures.cache import reset_generation; reset_generation()",
         ],
         cwd=settings.BASE_DIR,
         env=os.environ | {"CACHE_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "zzmetro.settings"},

@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from investment.models import ProgressReport
-from plan.models import Reporter
-from plan.roles import REPORTER
+from people.models import Reporter
+from people.roles import REPORTER
 from tests.builders import make_allocation, make_area, make_plan, make_report, make_task
 
 Status = ProgressReport.Status
@@ -150,7 +150,7 @@ def test_a_filled_in_template_imports_and_shows_on_the_pages(client, world, cler
 def test_exported_reports_import_into_an_empty_database_with_identical_figures(
     client, world, office, zhengzhou, kaifeng, tmp_path
 ):
-    from investment.figures import Figures, scope
+    from figures.rollups import Figures, scope
 
     make_report(world, zhengzhou, 1, "123.4567", Status.SUBMITTED)
     make_report(world, zhengzhou, 2, "0.0001", Status.APPROVED)

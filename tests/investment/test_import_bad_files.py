@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from investment.models import ProgressReport, QuarterClose
-from plan.models import Reporter
-from plan.roles import REPORTER
+from people.models import Reporter
+from people.roles import REPORTER
 from tests.builders import make_allocation, make_area, make_city, make_plan, make_report, make_task
 
 Status = ProgressReport.Status
@@ -353,7 +353,7 @@ def test_the_admin_preview_of_a_bad_file_offers_no_confirm(client, world):
 
 
 def test_a_leader_cannot_import(client, world, django_user_model, tmp_path):
-    from plan.roles import VIEWER
+    from people.roles import VIEWER
 
     leader = django_user_model.objects.create_user("leader", is_staff=True)
     leader.groups.add(Group.objects.get(name=VIEWER))

@@ -7,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from investment.models import ProgressReport, QuarterClose
-from plan.models import Reporter
-from plan.roles import OFFICE, REPORTER, VIEWER
+from people.models import Reporter
+from people.roles import OFFICE, REPORTER, VIEWER
 from tests.builders import make_allocation, make_area, make_plan, make_report, make_task
 
 Status = ProgressReport.Status

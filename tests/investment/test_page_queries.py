@@ -9,8 +9,9 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils.timezone import make_aware
 
-from investment.models import Problem, ProgressReport, ProjectPhoto, ProjectUpdate
+from investment.models import ProgressReport, ProjectPhoto, ProjectUpdate
 from plan.models import City, Corridor, Unit
+from problems.models import Problem
 from tasks.models import CityAllocation, Project, Task
 from tests.builders import make_area, make_plan
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from figures.rollups import Figures
 from investment.coverage import Cell
-from investment.figures import Figures
 from investment.models import ProgressReport
 from plan.models import FocusArea
 from tasks.models import Milestone, Task

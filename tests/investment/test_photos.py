@@ -23,8 +23,8 @@ from PIL import ExifTags, Image
 
 from investment.models import MAX_PHOTOS, ProgressReport, ProjectPhoto, ProjectUpdate
 from investment.photos import ProjectPhotoInline, checked_photo
-from plan.models import Reporter
-from plan.roles import REPORTER
+from people.models import Reporter
+from people.roles import REPORTER
 from tasks.models import Project
 from tests.builders import make_project, make_report, make_update, make_world
 

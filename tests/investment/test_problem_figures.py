@@ -7,10 +7,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from investment.figures import Figures
-from investment.models import Problem
-from investment.problem_figures import ProblemCounts
+from figures.problems import ProblemCounts
+from figures.rollups import Figures
 from plan.models import Unit
+from problems.models import Problem
 from tasks.models import Project
 from tests.builders import make_problem, make_project, make_world
 

@@ -11,9 +11,10 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils.timezone import make_aware
 
-from investment.models import Problem, ProblemAttachment, ProblemEntry
-from plan.models import City, Reporter, Unit, UnitContact
-from plan.roles import REPORTER, UNIT_CONTACT
+from people.models import Reporter, UnitContact
+from people.roles import REPORTER, UNIT_CONTACT
+from plan.models import City, Unit
+from problems.models import Problem, ProblemAttachment, ProblemEntry
 from tasks.models import Project
 from tests.builders import make_problem, make_project, make_world
 
@@ -24,8 +25,8 @@ TODAY = date(2021, 9, 30)
 @pytest.fixture(autouse=True)
 def today(monkeypatch):
     """Every page is read on 30 September 2021, the third quarter's last day."""
-    monkeypatch.setattr("investment.problem_views.localdate", lambda: TODAY)
-    monkeypatch.setattr("investment.views.localdate", lambda: TODAY)
+    monkeypatch.setattr("problems.views.localdate", lambda: TODAY)
+    monkeypatch.setattr("dashboard.views.localdate", lambda: TODAY)
 
 
 @pytest.fixture
@@ -245,7 +246,7 @@ def test_an_unknown_filter_value_is_a_404(signed_in, world, query):
 
 
 def test_the_list_is_paginated(signed_in, world, monkeypatch):
-    monkeypatch.setattr("investment.problem_views.PROBLEMS_PER_PAGE", 3)
+    monkeypatch.setattr("problems.views.PROBLEMS_PER_PAGE", 3)
     first, third = html(signed_in, "/2021/problems/"), html(signed_in, "/2021/problems/?page=3")
     assert listed(first) == LISTED[:3] and listed(third) == LISTED[6:]
     assert "<span>第 1 页，共 3 页</span>" in first
@@ -520,5 +521,5 @@ def test_a_closed_problem_shows_at_once_though_the_figures_are_cached(
 def test_the_cached_figures_move_on_with_the_day(signed_in, world, cached, monkeypatch):
     url = "/2021/?as_of=2021Q4"
     assert kpis(html(signed_in, url))["逾期问题"] == "2"
-    monkeypatch.setattr("investment.views.localdate", lambda: date(2021, 10, 6))
+    monkeypatch.setattr("dashboard.views.localdate", lambda: date(2021, 10, 6))
     assert kpis(html(signed_in, url))["逾期问题"] == "3"  # 环评批复滞后 was due on 10-05.

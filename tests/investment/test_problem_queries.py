@@ -8,8 +8,8 @@ import pytest
 from django.db import transaction
 from django.utils.timezone import make_aware
 
-from investment.models import Problem, ProblemAttachment, ProblemEntry
 from plan.models import City, Unit
+from problems.models import Problem, ProblemAttachment, ProblemEntry
 from tasks.models import Project, Task
 from tests.investment.test_page_queries import grow, queries
 
@@ -84,8 +84,8 @@ def measured(client, size: int) -> dict[str, int]:
 
 @pytest.mark.django_db
 def test_problem_page_queries_do_not_grow_with_the_world(client, leader, monkeypatch):
-    monkeypatch.setattr("investment.problem_views.localdate", lambda: date(2021, 9, 30))
-    monkeypatch.setattr("investment.views.localdate", lambda: date(2021, 9, 30))
+    monkeypatch.setattr("problems.views.localdate", lambda: date(2021, 9, 30))
+    monkeypatch.setattr("dashboard.views.localdate", lambda: date(2021, 9, 30))
     client.force_login(leader)
 
     assert measured(client, 2) == measured(client, 4)

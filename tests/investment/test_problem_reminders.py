@@ -9,9 +9,10 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.management import call_command
 
-from investment.models import Problem, ProblemDigest, ProblemReminder
-from plan.models import Unit, UnitContact
-from plan.roles import OFFICE, UNIT_CONTACT
+from people.models import UnitContact
+from people.roles import OFFICE, UNIT_CONTACT
+from plan.models import Unit
+from problems.models import Problem, ProblemDigest, ProblemReminder
 from tests.builders import make_world
 
 Status = Problem.Status
@@ -26,9 +27,7 @@ def today(monkeypatch):
         day = TODAY
 
     clock = Clock()
-    monkeypatch.setattr(
-        "investment.management.commands.send_reminders.localdate", lambda: clock.day
-    )
+    monkeypatch.setattr("problems.management.commands.send_reminders.localdate", lambda: clock.day)
     return clock
 
 

@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.timezone import make_aware
 
-from investment.models import Problem, ProblemEntry
+from people.roles import REPORTER
 from plan.models import Unit
-from plan.roles import REPORTER
+from problems.models import Problem, ProblemEntry
 from tests.builders import make_member, make_project, make_world
 
 Status, Kind = Problem.Status, ProblemEntry.Kind
@@ -22,7 +22,7 @@ TODAY = date(2021, 6, 15)
 def signed_in(client, office, monkeypatch):
     # The office sees every problem; what others see is tested below.
     client.force_login(office)
-    monkeypatch.setattr("investment.problem_sheet.localdate", lambda: TODAY)
+    monkeypatch.setattr("exports.problems.localdate", lambda: TODAY)
 
 
 def raise_problem(task, city, title, status=Status.RAISED, unit=None, **fields) -> Problem:

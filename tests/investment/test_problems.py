@@ -6,9 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils.timezone import localdate
 
-from investment.models import Problem, ProblemEntry
-from plan.models import Unit, UnitContact
-from plan.roles import REPORTER, UNIT_CONTACT
+from people.models import UnitContact
+from people.roles import REPORTER, UNIT_CONTACT
+from plan.models import Unit
+from problems.models import Problem, ProblemEntry
 from tests.builders import make_member, make_world, raise_problem
 
 Status, Colour = Problem.Status, Problem.colour

@@ -13,10 +13,11 @@ from django.db.models import Q
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from investment.figures import Figures, scope
+from figures.rollups import Figures, scope
 from investment.models import ProjectPhoto, ProjectUpdate
-from plan.models import Reporter, Unit
-from plan.roles import REPORTER
+from people.models import Reporter
+from people.roles import REPORTER
+from plan.models import Unit
 from tasks.models import Project
 from tests.builders import make_project, make_report, make_update, make_world
 from tests.investment.test_project_import import project_row, refused, workbook

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from investment.models import ProgressReport, ProjectUpdate, QuarterClose
-from plan.models import Reporter
-from plan.roles import REPORTER
+from people.models import Reporter
+from people.roles import REPORTER
 from tasks.models import Project
 from tests.builders import make_area, make_plan, make_project, make_task, make_update
 

@@ -8,9 +8,9 @@ from django.db import connection
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
-from investment.figures import Figures, ProjectCounts, scope
+from figures.projects import SectionProgress
+from figures.rollups import Figures, ProjectCounts, scope
 from investment.models import ProjectUpdate
-from investment.projects import SectionProgress
 from tasks.models import Project
 from tests.builders import make_project, make_report, make_update, make_world
 

@@ -13,8 +13,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from investment.models import ProjectPhoto, ProjectUpdate
-from plan.models import City, Reporter, Unit
-from plan.roles import REPORTER
+from people.models import Reporter
+from people.roles import REPORTER
+from plan.models import City, Unit
 from tasks.models import Milestone, Project, Task
 from tests.builders import (
     make_area,

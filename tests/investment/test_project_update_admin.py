@@ -14,8 +14,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from investment.models import ProjectUpdate, QuarterClose
-from plan.models import Reporter
-from plan.roles import OFFICE, REPORTER, VIEWER
+from people.models import Reporter
+from people.roles import OFFICE, REPORTER, VIEWER
 from tests.builders import make_area, make_city, make_plan, make_project, make_task, make_update
 
 Status = ProjectUpdate.Status

@@ -14,8 +14,8 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from investment.models import ProgressReport, QuarterClose
-from plan.models import Reporter
-from plan.roles import OFFICE, REPORTER
+from people.models import Reporter
+from people.roles import OFFICE, REPORTER
 from tests.builders import make_area, make_plan, make_report, make_task
 
 Status = ProgressReport.Status

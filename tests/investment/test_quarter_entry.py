@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from investment.models import ProgressReport
-from plan.models import Reporter
-from plan.roles import OFFICE, REPORTER
+from people.models import Reporter
+from people.roles import OFFICE, REPORTER
 from tests.builders import make_allocation, make_area, make_plan, make_report, make_task
 
 Status = ProgressReport.Status
@@ -326,7 +326,7 @@ def test_earlier_quarters_count_submitted_and_approved_and_name_the_unsubmitted_
 
 
 def test_the_sheets_earlier_quarters_agree_with_the_dashboard_on_the_sample_world(sample_world):
-    from investment.figures import Figures
+    from figures.rollups import Figures
     from investment.quarter import quarter_sheet
     from plan.models import City
 

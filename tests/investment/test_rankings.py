@@ -8,11 +8,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from investment.figures import Figures
-from investment.models import Problem
-from investment.projects import ProjectCounts, ProjectFigures
-from investment.rankings import Measure, Rank, competition_ranks
+from figures.projects import ProjectCounts, ProjectFigures
+from figures.rankings import Measure, Rank, competition_ranks
+from figures.rollups import Figures
 from plan.models import Unit
+from problems.models import Problem
 from tasks.models import Project
 from tests.builders import (
     make_allocation,

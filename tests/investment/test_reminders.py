@@ -6,8 +6,8 @@ from django.core import mail
 from django.core.management import call_command
 
 from investment.models import ProgressReport
-from plan.models import Reporter
-from plan.roles import REPORTER
+from people.models import Reporter
+from people.roles import REPORTER
 from tests.builders import make_area, make_plan, make_report, make_task
 
 pytestmark = pytest.mark.django_db

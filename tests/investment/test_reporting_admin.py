@@ -10,8 +10,8 @@ import pytest
 from django.contrib.auth.models import Group
 
 from investment.models import ProgressReport
-from plan.models import Reporter
-from plan.roles import OFFICE, REPORTER, VIEWER
+from people.models import Reporter
+from people.roles import OFFICE, REPORTER, VIEWER
 from tasks.models import Milestone
 from tests.builders import make_allocation, make_area, make_plan, make_report, make_task
 

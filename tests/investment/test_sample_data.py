@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Sum
 from django.utils import translation
 
-from investment.context_processors import sample_data_exists
+from figures.sample import sample_data_exists
 from investment.models import ProgressReport, ProjectPhoto, ProjectUpdate
 from tasks.models import CityAllocation, Project, Task
 from tests.builders import (

@@ -9,9 +9,9 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.utils.timezone import localdate, localtime
 
-from investment.context_processors import sample_data_exists
-from investment.models import Problem, ProblemAttachment, ProblemEntry
+from figures.sample import sample_data_exists
 from plan.models import Unit
+from problems.models import Problem, ProblemAttachment, ProblemEntry
 from tasks.models import Task
 from tests.builders import make_world
 
@@ -27,9 +27,7 @@ def run(*args) -> str:
 
 @pytest.fixture
 def loaded_on_30_june(plan_2021, monkeypatch):
-    monkeypatch.setattr(
-        "investment.management.commands.load_sample_data.localdate", lambda: LOADED_ON
-    )
+    monkeypatch.setattr("demo.management.commands.load_sample_data.localdate", lambda: LOADED_ON)
     return run("load_sample_data", "2021")
 
 

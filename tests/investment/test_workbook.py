@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django.utils.translation import gettext
 
-from investment.figures import Figures, scope
+from figures.rollups import Figures, scope
 from investment.models import ProgressReport
 from plan.models import Corridor, Unit
 from tasks.models import Milestone, Project

@@ -10,7 +10,7 @@ import pytest
 from django.utils.timezone import localdate
 
 from investment.models import ProgressReport
-from investment.sheets import LINE_HEIGHT, text_lines
+from plan.spreadsheets import LINE_HEIGHT, text_lines
 from tasks.models import Task
 from tests.builders import make_city, make_report, make_world
 from tests.printing import run, to_pdf, tools

@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from plan.roles import OFFICE, PERMISSIONS, REPORTER, VIEWER
+from people.roles import OFFICE, PERMISSIONS, REPORTER, VIEWER
 
 
 @pytest.mark.django_db

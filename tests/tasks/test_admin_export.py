@@ -3,8 +3,8 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from plan.models import Reporter
-from plan.roles import REPORTER
+from people.models import Reporter
+from people.roles import REPORTER
 from tasks.models import Milestone
 from tests.builders import make_allocation, make_area, make_plan, make_task
 

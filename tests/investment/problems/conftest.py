@@ -11,8 +11,8 @@ from datetime import timedelta
 import pytest
 from django.utils.timezone import localdate
 
+from people.roles import OFFICE, REPORTER, UNIT_CONTACT
 from plan.models import Unit
-from plan.roles import OFFICE, REPORTER, UNIT_CONTACT
 from tests.builders import make_member, make_project, make_world, raise_problem
 
 from .helpers import Status, signed_in

@@ -7,10 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
-from investment.models import Problem
+from problems.models import Problem
 
 Status = Problem.Status
-PROBLEMS = "/admin/investment/problem/"
+PROBLEMS = "/admin/problems/problem/"
 
 
 def signed_in(user) -> Client:

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils.timezone import localdate, localtime
 
-from investment.models import Problem, ProblemEntry
+from problems.models import Problem, ProblemEntry
 from tests.builders import raise_problem
 
 from .helpers import (

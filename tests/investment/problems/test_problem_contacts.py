@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.timezone import localdate
 
-from investment.models import Problem, ProblemAttachment
-from plan.models import UnitContact
-from plan.roles import REPORTER, UNIT_CONTACT
+from people.models import UnitContact
+from people.roles import REPORTER, UNIT_CONTACT
+from problems.models import Problem, ProblemAttachment
 from tests.builders import make_member, raise_problem
 
 from .helpers import (
@@ -214,8 +214,8 @@ def test_the_office_binds_a_contact_to_a_unit_and_she_then_sees_its_problems(
     user.groups.add(Group.objects.get(name=UNIT_CONTACT))
     assert signed_in(user).get(PROBLEMS).context["cl"].result_count == 0
     data = {"user": user.pk, "unit": world["ziguiju"].pk}
-    assert kf.post("/admin/plan/unitcontact/add/", data).status_code == 403
-    assert office.post("/admin/plan/unitcontact/add/", data).status_code == 302
+    assert kf.post("/admin/people/unitcontact/add/", data).status_code == 403
+    assert office.post("/admin/people/unitcontact/add/", data).status_code == 302
     assert UnitContact.objects.get(user=user).unit == world["ziguiju"]
     listed = signed_in(user).get(PROBLEMS).context["cl"].result_list
     assert [problem.title for problem in listed] == ["跨市征迁协调"]

@@ -1,0 +1,254 @@
+"""The bulletin as files: a Word document (python-docx) laid out as Chinese official documents
+are, and a PDF that WeasyPrint prints from the page's own document template."""
+
+from io import BytesIO
+
+from django.contrib.staticfiles import finders
+from django.core.cache import cache
+from django.http import FileResponse, HttpRequest
+from django.template.loader import render_to_string
+from django.utils import formats
+from django.utils.translation import get_language, pgettext
+from django.utils.translation import gettext as _
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+from bulletins.models import Bulletin
+from bulletins.text import Content, names, percent, points, rank, rank_change
+from plan.forms import CONTROL_CHARACTERS
+from plan.money import yi
+
+DAY = 24 * 60 * 60
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# 仿宋 for the body and 黑体 for headings, as GB/T 9704 sets official documents; where Word or
+# LibreOffice lacks them it substitutes its own Chinese serif and sans.
+BODY_FONT, HEADING_FONT = "仿宋", "黑体"
+RED = RGBColor(0xB3, 0x26, 0x1E)
+
+
+def response(
+    request: HttpRequest, found: Content, bulletin: Bulletin | None, revised: bool, kind: str
+) -> FileResponse:
+    issued = bulletin is not None and bulletin.is_issued
+    if kind == "docx":
+        data = docx(found, bulletin if issued else None, revised)
+    elif issued:
+        # An issued bulletin never changes: WeasyPrint's third of a second is spent once a day
+        # per language (and revised note), however many readers ask for it.
+        key = f"bulletin-pdf:{bulletin.pk}:{bulletin.version}:{get_language()}:{int(revised)}"
+        data = cache.get_or_set(key, lambda: pdf(request, found, bulletin, True, revised), DAY)
+    else:
+        data = pdf(request, found, bulletin, False, revised)
+    name = f"zzmetro-{found.year}Q{found.quarter}-bulletin"
+    if issued:
+        name += f"-{bulletin.number}"
+    return FileResponse(
+        BytesIO(data),
+        as_attachment=True,
+        filename=f"{name}.{kind}",
+        content_type=DOCX if kind == "docx" else "application/pdf",
+    )
+
+
+def pdf(request, found: Content, bulletin, issued: bool, revised: bool) -> bytes:
+    from weasyprint import CSS, HTML  # Loads Pango: only when a PDF is asked for.
+
+    context = {"content": found, "bulletin": bulletin, "issued": issued, "revised": revised}
+    html = render_to_string("bulletins/bulletin_print.html", context, request=request)
+    # Links (the cities' pages) resolve against the site, so they work from the file too.
+    page = HTML(string=html, base_url=request.build_absolute_uri("/"))
+    return page.write_pdf(stylesheets=[CSS(filename=finders.find("css/bulletin.css"))])
+
+
+def _run(paragraph, text: str):
+    # Word's XML holds no control characters, and python-docx refuses them: a name pasted with
+    # one (a vertical tab from Word) would break the file, an issued bulletin's for good.
+    return paragraph.add_run(CONTROL_CHARACTERS.sub("", text))
+
+
+def _font(run_or_style, name: str, size: float | None = None, bold: bool = False) -> None:
+    font = run_or_style.font
+    font.name, font.bold = name, bold
+    if size:
+        font.size = Pt(size)
+    # Word picks the East Asian font from its own attribute, not from w:ascii.
+    properties = run_or_style.element.get_or_add_rPr()
+    fonts = properties.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        properties.append(fonts)
+    fonts.set(qn("w:eastAsia"), name)
+
+
+def _page_number(section) -> None:
+    """A centred "— N —" footer: Word and LibreOffice fill in the PAGE field."""
+    paragraph = section.footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.add_run("— ")
+    run = paragraph.add_run()
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        else:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+        run._r.append(element)
+    paragraph.add_run(" —")
+
+
+def _table(document, header: list[str], rows: list[list[str]]) -> None:
+    table = document.add_table(rows=1, cols=len(header), style="Table Grid")
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = ""
+        _font(_run(cell.paragraphs[0], text), HEADING_FONT, 10.5)
+    for values in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, values, strict=True):
+            cell.text = ""
+            _font(_run(cell.paragraphs[0], text), BODY_FONT, 10.5)
+    # The header row repeats on each page the table runs to.
+    header_properties = table.rows[0]._tr.get_or_add_trPr()
+    header_properties.append(OxmlElement("w:tblHeader"))
+    document.add_paragraph()  # Air between the table and the text after it.
+
+
+def docx(found: Content, bulletin: Bulletin | None, revised: bool) -> bytes:
+    document = Document()
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    _font(document.styles["Normal"], BODY_FONT, 16)
+    _page_number(section)
+
+    def paragraph(text: str, font=BODY_FONT, size=16, bold=False, centre=False, indent=True):
+        added = document.add_paragraph()
+        if centre:
+            added.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        elif indent:
+            added.paragraph_format.first_line_indent = Pt(size * 2)
+        _font(_run(added, text), font, size, bold)
+        return added
+
+    masthead = _("Zhengzhou Metropolitan Area integration") + " " + _("Quarterly progress bulletin")
+    # The red masthead (红头) of an official bulletin.
+    paragraph(masthead, HEADING_FONT, 22, bold=True, centre=True).runs[0].font.color.rgb = RED
+    if bulletin is not None:
+        number = _("No. %(number)s") % {"number": bulletin.number}
+        issued = formats.date_format(bulletin.issued_at, "DATE_FORMAT")
+        paragraph(f"{number}    {issued}", centre=True)
+    else:
+        paragraph(_("Preview: not yet issued"), centre=True)
+    title = _("Progress on the %(plan)s: Q%(quarter)s %(year)s") % {
+        "plan": found.plan_name,
+        "quarter": found.quarter,
+        "year": found.year,
+    }
+    paragraph(title, HEADING_FONT, 18, bold=True, centre=True)
+    if found.sample:
+        paragraph(
+            _(
+                "Sample data: the figures in this bulletin come from made-up demonstration data "
+                "and are not real."
+            ),
+            size=12,
+        )
+    if found.approved_only:
+        paragraph(_("Approved reports only."), size=12)
+    if revised:
+        paragraph(
+            _(
+                "The figures have been revised since this bulletin was issued; it keeps the "
+                "figures as they stood. The pages show the current figures."
+            ),
+            size=12,
+        )
+
+    def heading(text: str) -> None:
+        paragraph(text, HEADING_FONT, 16, indent=True)
+
+    heading(_("1. Overall"))
+    for sentence in found.overall.sentences():
+        paragraph(sentence)
+    if found.overall.behind_tasks:
+        behind = [
+            f"{task.code} {task.display_name}{pgettext('bulletin', ': ')}"
+            f"{percent(task.amounts.percent)}%"
+            for task in found.overall.behind_tasks
+        ]
+        paragraph(_("Tasks behind:") + " " + names(behind))
+
+    heading(_("2. By city"))
+    _table(
+        document,
+        [
+            _("Rank"),
+            _("City"),
+            pgettext("bulletin", "Completed (100 million yuan)"),
+            _("Completion (%)"),
+            _("Against the pace (points)"),
+            _("Change of rank"),
+            _("Start rate (%)"),
+            _("Finish rate (%)"),
+            _("Closure rate (%)"),
+        ],
+        [
+            [
+                rank(city.completion.rank),
+                city.display_name,
+                yi(city.amounts.completed),
+                percent(city.amounts.percent),
+                points(city.amounts.gap),
+                rank_change(city.completion.change, found.quarter),
+                percent(city.start.value),
+                percent(city.finish.value),
+                percent(city.closure.value),
+            ]
+            for city in found.cities
+        ],
+    )
+    for city in found.cities:
+        paragraph(city.sentence(found.quarter))
+
+    heading(_("3. By focus area"))
+    for area in found.areas:
+        paragraph(area.sentence())
+
+    heading(_("4. Key projects"))
+    paragraph(found.projects.sentence())
+    if found.projects.not_started:
+        paragraph(_("Not yet started:") + " " + names(found.projects.not_started))
+    if found.projects.not_completed:
+        paragraph(_("Not yet completed:") + " " + names(found.projects.not_completed))
+
+    heading(_("5. Problems"))
+    paragraph(found.problems.sentence())
+    if found.problems.units:
+        over = _("Over %(days)s days overdue") % {"days": found.problems.red_days}
+        _table(
+            document,
+            [_("Responsible unit"), pgettext("problems", "Open"), _("Overdue"), over],
+            [
+                [unit.display_name, str(unit.open), str(unit.overdue), str(unit.red)]
+                for unit in found.problems.units
+            ],
+        )
+
+    heading(_("6. Next steps"))
+    for text in found.next_steps_paragraphs or [
+        _("The office has not written the next steps yet.")
+    ]:
+        paragraph(text)
+
+    output = BytesIO()
+    document.save(output)
+    return output.getvalue()

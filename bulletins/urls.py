@@ -1,0 +1,20 @@
+from django.urls import path
+
+from bulletins import views
+
+urlpatterns = [
+    path("<int:year>/bulletins/", views.bulletin_list, name="bulletins"),
+    path("<int:year>/bulletin/", views.bulletin_detail, name="bulletin"),
+    path(
+        "<int:year>/bulletin/bulletin.docx",
+        views.bulletin_detail,
+        {"file_as": "docx"},
+        name="bulletin-docx",
+    ),
+    path(
+        "<int:year>/bulletin/bulletin.pdf",
+        views.bulletin_detail,
+        {"file_as": "pdf"},
+        name="bulletin-pdf",
+    ),
+]

@@ -1,0 +1,64 @@
+"""The quarterly bulletin's pages and files, and the list of those issued."""
+
+from dataclasses import replace
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.timezone import localdate
+
+from bulletins import files as bulletin_files
+from bulletins.content import content, load
+from bulletins.models import Bulletin
+from bulletins.text import Content
+from figures.cache import cached
+from figures.pages import figures_for, quarter_context
+from figures.rollups import Figures
+from people.access import is_office, readers_only
+from plan.models import Plan
+
+
+def live_content(figures: Figures, next_steps: str = "") -> Content:
+    """The bulletin the figures would give now, from the cache while nothing changed."""
+    # For the day: its problem figures are taken on today until the quarter ends.
+    found = cached(figures, f"bulletin-{localdate()}", lambda: content(figures))
+    return replace(found, next_steps=next_steps) if next_steps else found
+
+
+def shown(request: HttpRequest, figures: Figures) -> tuple[Bulletin | None, Content | None]:
+    """The quarter's bulletin as the reader may see it: frozen once issued; before that the
+    office's preview, with its draft 下步工作, and nothing for anyone else."""
+    bulletin = Bulletin.objects.filter(plan=figures.plan, quarter=figures.as_of).first()
+    if bulletin is not None and bulletin.is_issued:
+        return bulletin, load(bulletin.content)
+    if is_office(request.user):
+        return bulletin, live_content(figures, bulletin.next_steps if bulletin else "")
+    return bulletin, None
+
+
+@readers_only
+def bulletin_detail(request: HttpRequest, year: int, file_as: str = "") -> HttpResponse:
+    figures = figures_for(request, year)
+    bulletin, found = shown(request, figures)
+    if found is None:
+        context = {**quarter_context(request, figures), "bulletin": bulletin}
+        return render(request, "bulletins/bulletin_missing.html", context, status=404)
+    issued = bulletin is not None and bulletin.is_issued
+    # An issued bulletin is frozen; it says so when the figures have moved since.
+    live = Figures(figures.plan, figures.as_of, found.approved_only)
+    revised = issued and not found.same_figures(live_content(live))
+    if file_as:
+        return bulletin_files.response(request, found, bulletin, revised, file_as)
+    context = {**quarter_context(request, figures), "bulletin": bulletin, "content": found}
+    context |= {"issued": issued, "revised": revised}
+    return render(request, "bulletins/bulletin.html", context)
+
+
+@readers_only
+def bulletin_list(request: HttpRequest, year: int) -> HttpResponse:
+    plan = get_object_or_404(Plan, year=year)
+    # Each row's link names the plan's year: read with the rows, not once a row.
+    bulletins = Bulletin.objects.filter(plan=plan).select_related("plan", "issued_by")
+    if not is_office(request.user):
+        bulletins = bulletins.issued()
+    context = {"plan": plan, "bulletins": bulletins.order_by("-quarter"), "query": ""}
+    return render(request, "bulletins/bulletins.html", context)

@@ -1,0 +1,182 @@
+"""Email each city reporter whose city still owes figures for the open quarter; each unit's
+contacts the problems awaiting their answer that are due soon or overdue; and the office a
+weekly digest of the red problems.
+
+Safe to run daily from cron: it reads, sends and records only what it sent, and says nothing
+to a city or unit with nothing due. The open quarter is the latest one that has ended and that
+the office has not closed.
+"""
+
+from collections import defaultdict
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.timezone import localdate
+from django.utils.translation import gettext as _
+
+from investment.coverage import ReportingCoverage, open_quarter, reporting_coverage
+from people.models import Reporter, UnitContact
+from people.roles import OFFICE, REPORTER, UNIT_CONTACT
+from plan.models import Plan
+from problems.models import Problem, ProblemDigest, ProblemReminder
+from problems.reminders import (
+    due_for_units,
+    last_digest,
+    office_digest,
+    red_problems,
+    unit_reminder,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Remind city reporters of missing, draft and returned reports for the open quarter; "
+        "remind each unit's contacts of the problems awaiting their answer that are due within "
+        "PROBLEM_WARNING_DAYS or overdue (each problem at most once a day); and send the office "
+        "a digest of the red problems, at most once in seven days: on the first run a week or "
+        "more after the last digest sent (whatever the weekday), so run it daily."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--year", type=int, help="The plan year (default: the latest).")
+        parser.add_argument("--quarter", type=int, choices=[1, 2, 3, 4])
+
+    def handle(self, *args, year: int | None, quarter: int | None, **options) -> None:
+        plans = Plan.objects.filter(year=year) if year else Plan.objects.all()
+        if not plans:
+            raise CommandError(_("There is no plan for that year."))
+        # Every plan with an open quarter: a new year's plan does not end the old one's Q4.
+        due = [(plan, quarter or open_quarter(plan, date.today())) for plan in plans]
+        due = [(plan, q) for plan, q in due if q is not None]
+        if due:
+            sent = sum(self.remind(plan, q) for plan, q in due)
+            self.stdout.write(_("%(count)d reminders sent.") % {"count": sent})
+        else:
+            self.stdout.write(_("No open quarter: nothing to remind."))
+        today = localdate()
+        problems = Problem.objects.filter(task__area__plan__in=plans)
+        self.remind_units(problems, today)
+        self.send_digest(problems, today)
+
+    def remind(self, plan: Plan, quarter: int) -> int:
+        reporters = Reporter.objects.filter(
+            user__is_active=True, user__groups__name=REPORTER
+        ).select_related("user", "city")
+        coverage = reporting_coverage(plan, quarter)
+        sent = 0
+        for reporter in reporters:
+            pending = coverage.pending(reporter.city)
+            if not pending:
+                continue
+            if not reporter.user.email:
+                self.no_email(reporter.user)
+                continue
+            send_mail(
+                _("Quarterly figures due: %(city)s, %(year)s Q%(quarter)s")
+                % {"city": reporter.city.name, "year": plan.year, "quarter": quarter},
+                self.body(reporter, pending, coverage),
+                None,
+                [reporter.user.email],
+            )
+            sent += 1
+        return sent
+
+    def body(self, reporter: Reporter, pending: list, coverage: ReportingCoverage) -> str:
+        lines = [f"  {task.code} {task.title}" for task in pending]
+        return "\n".join(
+            [
+                _("%(city)s still has these tasks missing, in draft or returned:")
+                % {"city": reporter.city.name},
+                *lines,
+                "",
+                _("Due by %(deadline)s.") % {"deadline": coverage.deadline.isoformat()},
+            ]
+        )
+
+    def no_email(self, user) -> None:
+        self.stdout.write(
+            self.style.WARNING(_("%(user)s has no email address; not reminded.") % {"user": user})
+        )
+
+    def remind_units(self, problems, today: date) -> None:
+        """One email to each contact of a unit with problems due, listing them all."""
+        by_unit = defaultdict(list)
+        for problem in due_for_units(problems, today):
+            by_unit[problem.unit].append(problem)
+        contacts = defaultdict(list)
+        for contact in UnitContact.objects.filter(
+            unit__in=list(by_unit), user__is_active=True, user__groups__name=UNIT_CONTACT
+        ).select_related("user"):
+            contacts[contact.unit_id].append(contact.user)
+        sent = 0
+        for unit, due in by_unit.items():
+            users = contacts[unit.pk]
+            for user in users:
+                if not user.email:
+                    self.no_email(user)
+            addresses = [user.email for user in users if user.email]
+            if not addresses:
+                self.stdout.write(
+                    self.style.WARNING(
+                        _(
+                            "%(unit)s has no contact with an email address: %(count)d problems "
+                            "due not reminded."
+                        )
+                        % {"unit": unit.name, "count": len(due)}
+                    )
+                )
+                continue
+            subject, body = unit_reminder(unit, due, today)
+            with transaction.atomic():
+                for address in addresses:
+                    send_mail(subject, body, None, [address])
+                ProblemReminder.objects.bulk_create(
+                    [
+                        ProblemReminder(problem=problem, sent_on=today, recipients=len(addresses))
+                        for problem in due
+                    ],
+                    ignore_conflicts=True,
+                )
+            sent += len(addresses)
+        self.stdout.write(_("%(count)d problem reminders sent to unit contacts.") % {"count": sent})
+
+    def send_digest(self, problems, today: date) -> None:
+        """The office's digest of red problems, unless one went out in the past week."""
+        if last := last_digest(today):
+            self.stdout.write(
+                _("The office's digest went out on %(day)s; the next is due on %(next)s.")
+                % {"day": last.sent_on.isoformat(), "next": last.next_due.isoformat()}
+            )
+            return
+        red = list(red_problems(problems, today))
+        if not red:
+            self.stdout.write(_("No red problems: no digest for the office."))
+            return
+        addresses = list(
+            get_user_model()
+            .objects.filter(is_active=True, groups__name=OFFICE)
+            .exclude(email="")
+            .order_by("pk")
+            .values_list("email", flat=True)
+        )
+        if not addresses:
+            self.stdout.write(
+                self.style.WARNING(
+                    _("No office user has an email address: no digest for the office.")
+                )
+            )
+            return
+        subject, body = office_digest(red, today)
+        with transaction.atomic():
+            for address in addresses:
+                send_mail(subject, body, None, [address])
+            ProblemDigest.objects.create(
+                sent_on=today, problems=len(red), recipients=len(addresses)
+            )
+        self.stdout.write(
+            _("Digest of %(count)d red problems sent to %(recipients)d office users.")
+            % {"count": len(red), "recipients": len(addresses)}
+        )

@@ -1,0 +1,111 @@
+"""The problem list's pages: every problem the reader may see, one problem with its thread, and
+an attachment's address. The other pages' problem figures are in
+figures/problems.py."""
+
+import re
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.timezone import localdate
+
+from investment.photos import photo_response
+from people.access import members_only
+from plan.models import City, Plan, Unit
+from problems.models import Colour, Problem, ProblemAttachment
+from tasks.models import Project, Task
+
+PROBLEMS_PER_PAGE = 50
+ID = re.compile(r"[0-9]{1,9}")  # An id from a query string: digits only, and never too large.
+STATES = ("open", "overdue")
+
+
+def chosen_filters(request: HttpRequest, plan: Plan) -> dict:
+    """?task=<code>&project=<id>&city=<slug>&unit=<id>&kind=&status=&colour=&state=open|overdue,
+    each optional; an unknown value is a 404."""
+    chosen, given = {}, request.GET
+    if code := given.get("task"):
+        chosen["task"] = get_object_or_404(Task.objects.of_plan(plan).by_code(code))
+    for name, objects in (("project", Project.objects.of_plan(plan)), ("unit", Unit.objects)):
+        if pk := given.get(name):
+            if not ID.fullmatch(pk):
+                raise Http404
+            chosen[name] = get_object_or_404(objects, pk=int(pk))
+    if slug := given.get("city"):
+        chosen["city"] = get_object_or_404(City.objects.by_slug(slug))
+    choices = {
+        "kind": Problem.Kind.values,
+        "status": Problem.Status.values,
+        "colour": Colour.values,
+        "state": STATES,
+    }
+    for name, allowed in choices.items():
+        if value := given.get(name):
+            if value not in allowed:
+                raise Http404
+            chosen[name] = value
+    return chosen
+
+
+def chosen_problems(visible: QuerySet, chosen: dict, today) -> QuerySet:
+    """The problems of `visible` matching `chosen`, the most urgent first."""
+    fields = ("task", "project", "city", "unit", "kind", "status", "colour")
+    problems = visible.listed(today).filter(**{f: chosen[f] for f in fields if f in chosen})
+    if state := chosen.get("state"):
+        problems = problems.open()
+        if state == "overdue":
+            problems = problems.filter(deadline__lt=today)
+    return problems
+
+
+def filter_choices(visible: QuerySet, plan: Plan) -> dict:
+    """The filters' options: the tasks, projects and units with problems the reader sees."""
+    has = {name: Exists(visible.filter(**{name: OuterRef("pk")})) for name in ("task", "unit")}
+    projects = Project.objects.of_plan(plan).filter(Exists(visible.filter(project=OuterRef("pk"))))
+    return {
+        "tasks": Task.objects.of_plan(plan).filter(has["task"]).select_related("area"),
+        "projects": projects.select_related("task__area").order_by("task__area__number", "pk"),
+        "cities": City.objects.all(),
+        "units": Unit.objects.filter(has["unit"]),
+        "kinds": Problem.Kind.choices,
+        "statuses": Problem.Status.choices,
+        "colours": Colour.choices,
+    }
+
+
+@members_only
+def problem_list(request: HttpRequest, year: int) -> HttpResponse:
+    plan = get_object_or_404(Plan, year=year)
+    visible, today = Problem.objects.of_plan(plan).visible_to(request.user), localdate()
+    chosen = chosen_filters(request, plan)
+    paginator = Paginator(chosen_problems(visible, chosen, today), PROBLEMS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    extra = {"plan": plan, "page": page, "chosen": chosen, "today": today}
+    extra["rows"] = [(problem, problem.days_late(today)) for problem in page.object_list]
+    return render(request, "problems/problems.html", extra | filter_choices(visible, plan))
+
+
+@members_only
+def problem_detail(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+    plan = get_object_or_404(Plan, year=year)
+    today = localdate()
+    problems = Problem.objects.of_plan(plan).visible_to(request.user).listed(today)
+    problem = get_object_or_404(
+        problems.select_related("created_by").prefetch_related("supporting_units"), pk=pk
+    )
+    extra = {"plan": plan, "problem": problem, "days_late": problem.days_late(today)}
+    extra["entries"] = problem.entries.select_related("author").prefetch_related("attachments")
+    return render(request, "problems/problem.html", extra)
+
+
+def problem_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    """A photo attached to a problem's thread, for who may see the problem; else a 404."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    problems = Problem.objects.visible_to(request.user)
+    attachment = get_object_or_404(
+        ProblemAttachment.objects.filter(entry__problem__in=problems), pk=pk
+    )
+    return photo_response(attachment)
