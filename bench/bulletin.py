@@ -66,7 +66,7 @@ def main() -> None:
     call_command("load_plan", "2021", verbosity=0)
     call_command("load_sample_data", "2021", verbosity=0)
     settings.ALLOWED_HOSTS = ["testserver"]
-    settings.ROLLUP_CACHE_SECONDS = 0  # The figures computed each time; the PDF cache stays.
+    settings.FIGURES_CACHE_SECONDS = 0  # The figures computed each time; the PDF cache stays.
     cache.clear()
     users = {}
     for name, group in (("leader", VIEWER), ("office", OFFICE)):
@@ -96,7 +96,7 @@ def report(sizes: list[int], timings: list[dict]) -> list[str]:
     small, large = sizes
     lines = [
         "PostgreSQL, the local server, on a shared 2-core machine. Each drawn in-process "
-        f"(Django's test client), {RUNS} times, figures cache off (ROLLUP_CACHE_SECONDS=0): the "
+        f"(Django's test client), {RUNS} times, figures cache off (FIGURES_CACHE_SECONDS=0): the "
         "office's preview of Q2 and its files, and as a leader the rankings and the issued Q3 "
         "bulletin (frozen: read back from its JSON, beside the figures computed now to say "
         "whether they were revised since). The seed is the 2021 plan with `load_sample_data "

@@ -72,7 +72,7 @@ def render_times(leader) -> dict:
     settings.ALLOWED_HOSTS = ["testserver"]
     timings = {}
     for label, seconds in (("computed", 0), ("cached", 600)):
-        settings.ROLLUP_CACHE_SECONDS = seconds
+        settings.FIGURES_CACHE_SECONDS = seconds
         client = Client()
         client.force_login(leader)
         # Warm: the cache, the database's buffers, and the session's renewal, which writes the
@@ -219,7 +219,7 @@ def report(seconds: int, seed: int, sizes: list, timings: list, rates: dict, pla
         "where other work (a test run) may have been going on. "
         f"{PAGE} drawn in-process (Django's test client) as a signed-in leader "
         f'(DASHBOARD_PUBLIC off), median of {RUNS}; "computed" with the figures cache off '
-        '(ROLLUP_CACHE_SECONDS=0), "cached" from the warm file-based figures cache. The seed '
+        '(FIGURES_CACHE_SECONDS=0), "cached" from the warm file-based figures cache. The seed '
         f"is the 2021 plan with `load_sample_data 2021` ({seed:,} reports); "
         "scale_data.generate adds the rest in generated plan years after 2021, and brings the "
         f"cities to {scale_data.CITIES}, which /2021/ lists too: /2021/ reads its own {seed:,} "

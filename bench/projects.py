@@ -73,7 +73,7 @@ def main() -> None:
     call_command("load_plan", "2021", verbosity=0)
     call_command("load_sample_data", "2021", verbosity=0)
     settings.ALLOWED_HOSTS = ["testserver"]
-    settings.ROLLUP_CACHE_SECONDS = 0
+    settings.FIGURES_CACHE_SECONDS = 0
     leader = get_user_model().objects.create_user("bench-leader")
     leader.groups.add(Group.objects.get(name=VIEWER))
     client = Client()
@@ -108,7 +108,7 @@ def report(sizes: list, timings: list, slowest: dict, plan: str) -> list[str]:
     lines = [
         "PostgreSQL, the local server, on a shared machine where other work may have been going "
         "on. Each page drawn in-process (Django's test client) as a signed-in leader, computed "
-        f"(figures cache off, ROLLUP_CACHE_SECONDS=0), {RUNS} times; the workbook is the "
+        f"(figures cache off, FIGURES_CACHE_SECONDS=0), {RUNS} times; the workbook is the "
         "plan's, every sheet written and read to the end. The seed is the 2021 plan with "
         f"`load_sample_data 2021` ({small:,} projects, {small_updates:,} updates) and "
         f"{scale_data.CITIES} cities; scale_data.generate(projects=…) adds the rest to 2021's "

@@ -28,6 +28,7 @@ from bulletins.text import (
     TaskLine,
     UnitLine,
 )
+from figures.cache import kept
 from figures.projects import GOALS_WITH_A_TEST
 from figures.rankings import Measure
 from figures.rollups import Figures, pace_counts
@@ -35,8 +36,10 @@ from figures.sample import sample_data_exists
 from tasks.models import Project
 
 
+@kept(daily=True)
 def content(figures: Figures, next_steps: str = "") -> Content:
-    """The bulletin of `figures`'s plan and quarter."""
+    """The bulletin of `figures`'s plan and quarter, kept for the day (its problem figures are
+    taken on today until the quarter ends)."""
     plan = figures.plan
     tasks = figures.tasks()
     counts = pace_counts(tasks)

@@ -1,27 +1,16 @@
 """The quarterly bulletin's pages and files, and the list of those issued."""
 
-from dataclasses import replace
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.timezone import localdate
 
 from bulletins import files as bulletin_files
 from bulletins.content import content, load
 from bulletins.models import Bulletin
 from bulletins.text import Content
-from figures.cache import cached
 from figures.pages import figures_for, quarter_context
 from figures.rollups import Figures
 from people.access import is_office, readers_only
 from plan.models import Plan
-
-
-def live_content(figures: Figures, next_steps: str = "") -> Content:
-    """The bulletin the figures would give now, from the cache while nothing changed."""
-    # For the day: its problem figures are taken on today until the quarter ends.
-    found = cached(figures, f"bulletin-{localdate()}", lambda: content(figures))
-    return replace(found, next_steps=next_steps) if next_steps else found
 
 
 def shown(request: HttpRequest, figures: Figures) -> tuple[Bulletin | None, Content | None]:
@@ -31,7 +20,7 @@ def shown(request: HttpRequest, figures: Figures) -> tuple[Bulletin | None, Cont
     if bulletin is not None and bulletin.is_issued:
         return bulletin, load(bulletin.content)
     if is_office(request.user):
-        return bulletin, live_content(figures, bulletin.next_steps if bulletin else "")
+        return bulletin, content(figures, bulletin.next_steps if bulletin else "")
     return bulletin, None
 
 
@@ -45,7 +34,7 @@ def bulletin_detail(request: HttpRequest, year: int, file_as: str = "") -> HttpR
     issued = bulletin is not None and bulletin.is_issued
     # An issued bulletin is frozen; it says so when the figures have moved since.
     live = Figures(figures.plan, figures.as_of, found.approved_only)
-    revised = issued and not found.same_figures(live_content(live))
+    revised = issued and not found.same_figures(content(live))
     if file_as:
         return bulletin_files.response(request, found, bulletin, revised, file_as)
     context = {**quarter_context(request, figures), "bulletin": bulletin, "content": found}

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from dashboard import views
+from figures.pages import PAGES
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,16 +11,12 @@ urlpatterns = [
     path("<int:year>/units/<int:pk>/", views.unit_detail, name="unit"),
 ]
 
-# Each page, with its figures as a workbook and its reports as CSV at the page's own address.
-for prefix, view, name in [
-    ("<int:year>/", views.plan_overview, "plan-overview"),
-    ("<int:year>/areas/<int:number>/", views.area_detail, "area"),
-    ("<int:year>/cities/<slug:slug>/", views.city_detail, "city"),
-    ("<int:year>/corridors/<slug:slug>/", views.corridor_detail, "corridor"),
-    ("<int:year>/tasks/<str:code>/", views.task_detail, "task"),
-]:
-    urlpatterns += [
-        path(prefix, view, name=name),
-        path(f"{prefix}export.xlsx", view, {"download_as": "xlsx"}, name=f"{name}-xlsx"),
-        path(f"{prefix}reports.csv", view, {"download_as": "csv"}, name=f"{name}-csv"),
-    ]
+# The pages about one subject; their workbooks and CSV files are exports.urls'.
+views_of = {
+    "plan": views.plan_overview,
+    "area": views.area_detail,
+    "city": views.city_detail,
+    "corridor": views.corridor_detail,
+    "task": views.task_detail,
+}
+urlpatterns += [path(prefix, views_of[kind], name=name) for kind, prefix, name in PAGES]

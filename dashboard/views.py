@@ -6,60 +6,35 @@ decided by people.access.
 """
 
 import re
-from dataclasses import replace
 
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.timezone import localdate
 from django.utils.translation import gettext as _
 
-from exports import reports, workbook
-from figures.cache import cached
-from figures.pages import figures_for, quarter_context
+from figures.pages import figures_for, page_subject, quarter_context
 from figures.projects import GOALS_WITH_A_TEST, ProjectRow
-from figures.rankings import Measure, Rankings
-from figures.rollups import Figures, Scope, any_unallocated, pace_counts, scope
-from figures.sample import sample_data_exists
-from investment.coverage import reporting_coverage
+from figures.rankings import Measure
+from figures.rollups import Figures, Scope, any_unallocated
 from investment.history import task_history
 from investment.models import ProjectUpdate
-from people.access import city_download_allowed, readers_only
-from plan.models import City, Corridor, FocusArea, Plan, Unit
-from plan.spreadsheets import XLSX
-from problems.models import Problem
+from people.access import readers_only
+from plan.models import City, FocusArea, Plan, Unit
 from tasks.models import Project, Task
 
 
-def page_scope(figures: Figures, subject) -> Scope:
-    """The page's figures, from the cache when nothing changed since they were computed."""
-    name = f"{type(subject).__name__}-{subject.pk}"
-    return cached(figures, name, lambda: scope(figures, subject))
-
-
 def problem_figures(figures: Figures, subject, breakdown: bool = False) -> dict:
-    """The problem figures of a page about `subject`, cached for the day (the as-of day moves
+    """The problem figures of a page about `subject`, taken on today (the as-of day moves
     with it); with `breakdown`, per raising city and per unit too. The unit table is always the
     plan's, so that a unit's page compares the unit with the others."""
     today = localdate()
-
-    def build() -> dict:
-        found = {"problems": figures.problems(subject, today)}
-        if breakdown:
-            found["problem_cities"] = figures.problem_cities(subject, today)
-            found["problem_units"] = figures.problem_units(today=today)
-        return found
-
-    name = f"problems-{type(subject).__name__}-{subject.pk}-{int(breakdown)}-{today}"
-    return cached(figures, name, build)
-
-
-def city_rankings(figures: Figures) -> Rankings:
-    """The cities ranked as of the quarter, cached for the day (办结率 is taken on it)."""
-    today = localdate()
-    return cached(figures, f"rankings-{today}", lambda: figures.rankings(today))
+    found = {"problems": figures.problems(subject, today)}
+    if breakdown:
+        found["problem_cities"] = figures.problem_cities(subject, today)
+        found["problem_units"] = figures.problem_units(None, today)
+    return found
 
 
 def context(request: HttpRequest, scope: Scope, **extra) -> dict:
@@ -69,24 +44,6 @@ def context(request: HttpRequest, scope: Scope, **extra) -> dict:
         scope.kind: scope.subject,
         **extra,
     }
-
-
-def download(request: HttpRequest, scope: Scope, kind: str) -> HttpResponse:
-    """A page's figures as a workbook (export.xlsx) or its reports as CSV (reports.csv)."""
-    if kind == "xlsx":
-        return FileResponse(
-            workbook.workbook(scope, sample_data_exists(), request.user),
-            as_attachment=True,
-            filename=workbook.file_name(scope, "xlsx"),
-            content_type=XLSX,
-        )
-    response = StreamingHttpResponse(
-        reports.reports_csv(scope), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = content_disposition_header(
-        True, workbook.file_name(scope, "csv")
-    )
-    return response
 
 
 def legend() -> dict:
@@ -111,20 +68,6 @@ def series(rows: list, attribute: str) -> dict:
     }
 
 
-def overview_figures(figures: Figures, tasks: list, cities: list) -> dict:
-    """What the overview shows beyond its scope: coverage, counts, the series and warnings."""
-    reporting = reporting_coverage(figures.plan, figures.as_of)
-    return {
-        "coverage": figures.coverage(),
-        "targets": figures.targets(),
-        "pace_counts": pace_counts(tasks),
-        "quarters": figures.quarters(),
-        "reporting": reporting,
-        "milestones": figures.milestones(),
-        "warnings": figures.warnings(tasks, cities, reporting),
-    }
-
-
 @readers_only
 def home(request: HttpRequest) -> HttpResponse:
     plan = Plan.objects.first()
@@ -134,17 +77,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @readers_only
-def plan_overview(request: HttpRequest, year: int, download_as: str = "") -> HttpResponse:
+def plan_overview(request: HttpRequest, year: int) -> HttpResponse:
     figures = figures_for(request, year)
-    page = page_scope(figures, figures.plan)
-    if download_as:
-        return download(request, page, download_as)
-    more = cached(figures, "overview", lambda: overview_figures(figures, page.tasks, page.cities))
-    # The problems listed among the warnings are the reader's own to see: never cached.
-    visible = Problem.objects.visible_to(request.user)
-    more["warnings"] = replace(more["warnings"], problems=figures.problem_warnings(visible))
+    page = figures.page(figures.plan)
+    more = vars(figures.overview()) | {"warnings": figures.early_warnings(request.user)}
     more |= problem_figures(figures, figures.plan, breakdown=True)
-    more["rankings"] = city_rankings(figures).ordered(Measure.COMPLETION)
+    more["rankings"] = figures.rankings(localdate()).ordered(Measure.COMPLETION)
     charts = {
         "legend": legend(),
         "areas": series(page.areas, "area"),
@@ -171,7 +109,7 @@ def plan_overview(request: HttpRequest, year: int, download_as: str = "") -> Htt
 @readers_only
 def rankings(request: HttpRequest, year: int) -> HttpResponse:
     figures = figures_for(request, year)
-    found = city_rankings(figures)
+    found = figures.rankings(localdate())
     extra = {
         "rows": found.ordered(Measure.COMPLETION),
         "measures": Measure,
@@ -182,16 +120,9 @@ def rankings(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @readers_only
-def area_detail(
-    request: HttpRequest, year: int, number: int, download_as: str = ""
-) -> HttpResponse:
+def area_detail(request: HttpRequest, year: int, number: int) -> HttpResponse:
     figures = figures_for(request, year)
-    area = get_object_or_404(
-        FocusArea.objects.select_related("plan"), plan=figures.plan, number=number
-    )
-    page = page_scope(figures, area)
-    if download_as:
-        return download(request, page, download_as)
+    page = figures.page(page_subject(figures.plan, "area", number))
     charts = {"legend": legend(), "cities": series(page.cities, "city")}
     extra = {"total": page.areas[0], "tasks": page.tasks, "cities": page.cities, "charts": charts}
     extra["unallocated_shown"] = any_unallocated(page.cities)
@@ -199,14 +130,10 @@ def area_detail(
 
 
 @readers_only
-def city_detail(request: HttpRequest, year: int, slug: str, download_as: str = "") -> HttpResponse:
+def city_detail(request: HttpRequest, year: int, slug: str) -> HttpResponse:
     figures = figures_for(request, year)
-    city = get_object_or_404(City, slug=slug)
-    if download_as:
-        return city_download_allowed(request, city) or download(
-            request, page_scope(figures, city), download_as
-        )
-    page = page_scope(figures, city)
+    city = page_subject(figures.plan, "city", slug)
+    page = figures.page(city)
     charts = {"legend": legend(), "areas": series(page.areas, "area")}
     extra = {"tasks": page.tasks, "areas": page.areas, "charts": charts}
     extra["projects"] = figures.project_rows(figures.project_set(city=city).listed(), city)
@@ -216,14 +143,9 @@ def city_detail(request: HttpRequest, year: int, slug: str, download_as: str = "
 
 
 @readers_only
-def corridor_detail(
-    request: HttpRequest, year: int, slug: str, download_as: str = ""
-) -> HttpResponse:
+def corridor_detail(request: HttpRequest, year: int, slug: str) -> HttpResponse:
     figures = figures_for(request, year)
-    corridor = get_object_or_404(Corridor.objects.prefetch_related("cities"), slug=slug)
-    page = page_scope(figures, corridor)
-    if download_as:
-        return download(request, page, download_as)
+    page = figures.page(page_subject(figures.plan, "corridor", slug))
     charts = {"legend": legend(), "cities": series(page.cities, "city")}
     extra = {"total": page.corridors[0], "tasks": page.tasks, "cities": page.cities}
     extra["unallocated_shown"] = any_unallocated(page.cities)
@@ -233,18 +155,10 @@ def corridor_detail(
 
 
 @readers_only
-def task_detail(request: HttpRequest, year: int, code: str, download_as: str = "") -> HttpResponse:
+def task_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
     figures = figures_for(request, year)
-    tasks = (
-        Task.objects.of_plan(figures.plan)
-        .by_code(code)
-        .select_related("area__plan", "corridor", "lead_unit")
-        .prefetch_related("supporting_units")
-    )
-    task = get_object_or_404(tasks)
-    page = page_scope(figures, task)
-    if download_as:
-        return download(request, page, download_as)
+    task = page_subject(figures.plan, "task", code)
+    page = figures.page(task)
     extra = {
         "total": page.tasks[0],
         "cities": page.task_cities,

@@ -6,7 +6,7 @@ its workbook) shows for the plan, an area, a city, a corridor or a task.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
@@ -18,12 +18,14 @@ from django.db.models import Count, DecimalField, Exists, OuterRef, Q, Subquery,
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from figures.cache import kept
 from figures.problems import ProblemCounts, ProblemFigures, ProblemRow, ProblemWarning
 from figures.projects import ProjectCounts, ProjectFigures, ProjectRow, SectionProgress
 from figures.rankings import Rankings, rankings
-from investment.coverage import OwedTask, ReportingCoverage, owed_reports
+from investment.coverage import OwedTask, ReportingCoverage, owed_reports, reporting_coverage
 from investment.models import ProgressReport, QuarterClose
 from plan.models import City, Corridor, FocusArea, Plan, Unit
+from problems.models import Problem
 from tasks.models import CityAllocation, Milestone, Project, Task
 
 WAN = Decimal("0.0001")
@@ -454,16 +456,19 @@ class Figures:
         """`projects` with `is_started`, `is_completed` and `goal_met`, to filter on."""
         return ProjectFigures(self, city).annotate(projects)
 
+    @kept
     def problems(self, subject=None, today: date | None = None) -> ProblemCounts:
         """Open, overdue, closed and refused problems and 办结率 as of the quarter (or `today`
         if earlier), of `subject`: the plan (by default), an area, a corridor, a city (those
         it raised), a task, a project or a unit (those it is responsible for)."""
         return ProblemFigures(self, today).counts(subject)
 
+    @kept
     def problem_cities(self, subject=None, today: date | None = None) -> list[ProblemRow]:
         """`problems` of `subject` per raising city, in city order."""
         return ProblemFigures(self, today).rows(subject, "city", City)
 
+    @kept
     def problem_units(self, subject=None, today: date | None = None) -> list[ProblemRow]:
         """`problems` of `subject` per responsible unit; those not yet assigned last."""
         return ProblemFigures(self, today).rows(subject, "unit", Unit)
@@ -473,10 +478,37 @@ class Figures:
         as-of day, red first."""
         return ProblemFigures(self, today).warnings(visible)
 
+    @kept
     def rankings(self, today: date | None = None) -> Rankings:
         """The cities ranked on completion, pace, 开工率, 竣工率 and 办结率, with the change of
         rank since the quarter before; problems taken as `problems` takes them."""
         return rankings(self, today)
+
+    @kept
+    def page(self, subject) -> "Scope":
+        """What the page about `subject` shows, and so its workbook holds (`scope`)."""
+        return scope(self, subject)
+
+    @kept
+    def overview(self) -> "Overview":
+        """What the plan's overview shows beyond its page: coverage, counts and warnings."""
+        page = self.page(self.plan)
+        reporting = reporting_coverage(self.plan, self.as_of)
+        return Overview(
+            coverage=self.coverage(),
+            targets=self.targets(),
+            pace_counts=pace_counts(page.tasks),
+            quarters=self.quarters(),
+            reporting=reporting,
+            milestones=self.milestones(),
+            warnings=self.warnings(page.tasks, page.cities, reporting),
+        )
+
+    def early_warnings(self, reader) -> EarlyWarnings:
+        """The overview's warnings; the problems among them are those `reader` may see, so
+        they are read for her and never kept with the rest."""
+        visible = Problem.objects.visible_to(reader)
+        return replace(self.overview().warnings, problems=self.problem_warnings(visible))
 
     def warnings(
         self, tasks: list[TaskProgress], cities: list[CityProgress], reporting: ReportingCoverage
@@ -507,6 +539,19 @@ class Figures:
             late_cities=reporting.late_by_city,
             changed_after_close=list(revised),
         )
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The plan overview's own figures (Figures.overview)."""
+
+    coverage: Coverage
+    targets: Targets
+    pace_counts: dict[str, int]
+    quarters: list[QuarterPoint]
+    reporting: ReportingCoverage
+    milestones: MilestoneCounts
+    warnings: EarlyWarnings
 
 
 def any_unallocated(rows: list[CityProgress] | None) -> bool:

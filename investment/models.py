@@ -406,8 +406,8 @@ class ProjectUpdate(Reported):
 PHOTO_TYPES = {".jpg": "image/jpeg", ".png": "image/png"}
 
 
-def photo_path(photo: "ProjectPhoto", filename: str) -> str:
-    """A random name under the update's folder, with the extension of the re-encoded format.
+def photo_path(photo: "StoredPhoto", filename: str) -> str:
+    """A random name in the photo's folder, with the extension of the re-encoded format.
 
     Never the uploaded name: it can say anything, and a guessable name would say how many
     photos there are. `filename` is the one photos.py gives, `photo.jpg` or `photo.png`.
@@ -415,24 +415,39 @@ def photo_path(photo: "ProjectPhoto", filename: str) -> str:
     extension = Path(filename).suffix.lower()
     if extension not in PHOTO_TYPES:
         raise ValueError(f"not a re-encoded photo: {filename!r}")
-    return f"project-photos/{photo.update.year}/{photo.update_id}/{uuid4().hex}{extension}"
+    return f"{photo.folder()}/{uuid4().hex}{extension}"
 
 
-class ProjectPhoto(models.Model):
-    """A photo of a project update, re-encoded on upload and served only to who may see the
-    update (never from a public media address)."""
+class StoredPhoto(models.Model):
+    """A photo checked and re-encoded on upload (photos.py), kept through the default storage
+    and served only to who may see what it belongs to (never from a public media address).
+
+    A subclass names its storage folder after what the photo belongs to (`folder()`).
+    """
+
+    image = models.FileField(_("photo"), upload_to=photo_path, max_length=200)
+    width = models.PositiveIntegerField(_("width"), editable=False)
+    height = models.PositiveIntegerField(_("height"), editable=False)
+    taken_at = models.DateTimeField(
+        _("taken at"), null=True, blank=True, help_text=_("From the photo's EXIF, if it says.")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def content_type(self) -> str:
+        return PHOTO_TYPES.get(Path(self.image.name).suffix.lower(), "application/octet-stream")
+
+
+class ProjectPhoto(StoredPhoto):
+    """A photo of a project update, served only to who may see the update."""
 
     update = models.ForeignKey(
         ProjectUpdate,
         on_delete=models.PROTECT,
         related_name="photos",
         verbose_name=_("project update"),
-    )
-    image = models.FileField(_("photo"), upload_to=photo_path, max_length=200)
-    width = models.PositiveIntegerField(_("width"), editable=False)
-    height = models.PositiveIntegerField(_("height"), editable=False)
-    taken_at = models.DateTimeField(
-        _("taken at"), null=True, blank=True, help_text=_("From the photo's EXIF, if it says.")
     )
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(
@@ -442,7 +457,6 @@ class ProjectPhoto(models.Model):
         related_name="+",
         verbose_name=_("uploaded by"),
     )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     # Deleting a photo removes its row only: the file stays in storage, as its history record
     # (who deleted it, when) still names it.
@@ -460,11 +474,11 @@ class ProjectPhoto(models.Model):
         # The only address of a photo: the view checks who may see the update.
         return reverse("project-photo", args=[self.pk])
 
+    def folder(self) -> str:
+        return f"project-photos/{self.update.year}/{self.update_id}"
+
     def clean(self) -> None:
         if CONTROL_CHARACTERS.search(self.caption or ""):
             raise ValidationError(
                 {"caption": control_character_error(self._meta.get_field("caption").verbose_name)}
             )
-
-    def content_type(self) -> str:
-        return PHOTO_TYPES.get(Path(self.image.name).suffix.lower(), "application/octet-stream")

@@ -21,8 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
-from investment.models import MAX_PHOTOS, ProjectPhoto, ProjectUpdate
-from problems.models import ProblemAttachment
+from investment.models import MAX_PHOTOS, ProjectPhoto, ProjectUpdate, StoredPhoto
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -171,7 +170,7 @@ def capture_time(exif: Image.Exif) -> datetime | None:
     return timezone.make_aware(taken)
 
 
-def photo_response(photo: ProjectPhoto | ProblemAttachment) -> FileResponse:
+def photo_response(photo: StoredPhoto) -> FileResponse:
     """The photo's file from storage, as an image to show, cached by the browser only."""
     response = FileResponse(photo.image.open("rb"), content_type=photo.content_type())
     response["Content-Disposition"] = content_disposition_header(

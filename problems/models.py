@@ -6,7 +6,6 @@ and a history record; the escalation colour is computed from the deadline, never
 """
 
 from datetime import date, timedelta
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from investment.models import PHOTO_TYPES
+from investment.models import StoredPhoto
 from investment.workflow import REASON_LENGTH, Versioned
 from people.access import contact_unit, is_office, reporter_city, roles
 from people.roles import VIEWER
@@ -379,11 +378,7 @@ class ProblemEntry(models.Model):
         return f"{self.problem} · {self.get_kind_display()}"
 
 
-def attachment_path(attachment: "ProblemAttachment", filename: str) -> str:
-    return f"problem-attachments/{attachment.entry.problem_id}/{filename}"
-
-
-class ProblemAttachment(models.Model):
+class ProblemAttachment(StoredPhoto):
     """A photo attached to a thread entry: the same checks and serving rules as project photos."""
 
     entry = models.ForeignKey(
@@ -392,11 +387,6 @@ class ProblemAttachment(models.Model):
         related_name="attachments",
         verbose_name=_("problem entry"),
     )
-    image = models.FileField(_("photo"), upload_to=attachment_path, max_length=200)
-    width = models.PositiveIntegerField(_("width"), editable=False)
-    height = models.PositiveIntegerField(_("height"), editable=False)
-    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         db_table = "investment_problemattachment"  # kept from before the move to this app
@@ -411,8 +401,8 @@ class ProblemAttachment(models.Model):
         # The only address of an attachment: the view checks who may see the problem.
         return reverse("problem-attachment", args=[self.pk])
 
-    def content_type(self) -> str:
-        return PHOTO_TYPES.get(Path(self.image.name).suffix.lower(), "application/octet-stream")
+    def folder(self) -> str:
+        return f"problem-attachments/{self.entry.problem_id}"
 
 
 # The office's digest of red problems goes out at most this often.

@@ -50,7 +50,7 @@ def default_language():
 @pytest.fixture(autouse=True)
 def uncached_figures(settings):
     # Tests of behaviour see each page computed; tests of the cache turn it on themselves.
-    settings.ROLLUP_CACHE_SECONDS = 0
+    settings.FIGURES_CACHE_SECONDS = 0
     for name in settings.CACHES:
         caches[name].clear()
 

@@ -184,7 +184,7 @@ CACHES = {
 }
 CACHES["default"]["KEY_PREFIX"] = f"zzmetro:{DATABASES['default']['NAME']}"
 # How long computed page figures are kept; every save that changes a figure retires them.
-ROLLUP_CACHE_SECONDS = env_int("ROLLUP_CACHE_SECONDS", 600)
+FIGURES_CACHE_SECONDS = env_int("FIGURES_CACHE_SECONDS", 600)
 
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out user or address is refused before any password is checked.

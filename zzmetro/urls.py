@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("investment.urls")),
     path("", include("problems.urls")),
     path("", include("bulletins.urls")),
+    path("", include("exports.urls")),
     path("", include("dashboard.urls")),
 ]
 # Nothing here serves MEDIA_URL or MEDIA_ROOT (no static() of them, not even with DEBUG on): a

@@ -3,7 +3,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import problems.models
+import investment.models
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -137,7 +137,7 @@ class Migration(migrations.Migration):
                     name='ProblemAttachment',
                     fields=[
                         ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                        ('image', models.FileField(max_length=200, upload_to=problems.models.attachment_path, verbose_name='photo')),
+                        ('image', models.FileField(max_length=200, upload_to=investment.models.photo_path, verbose_name='photo')),
                         ('width', models.PositiveIntegerField(editable=False, verbose_name='width')),
                         ('height', models.PositiveIntegerField(editable=False, verbose_name='height')),
                         ('taken_at', models.DateTimeField(blank=True, null=True, verbose_name='taken at')),

@@ -18,7 +18,7 @@ from tests.builders import make_allocation, make_area, make_plan, make_report, m
 
 @pytest.fixture(autouse=True)
 def cached_figures(settings, client, leader):
-    settings.ROLLUP_CACHE_SECONDS = 600
+    settings.FIGURES_CACHE_SECONDS = 600
     client.force_login(leader)
 
 

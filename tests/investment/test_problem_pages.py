@@ -504,7 +504,7 @@ def test_a_unit_with_no_problem_says_so(signed_in, world):
 
 @pytest.fixture
 def cached(settings):
-    settings.ROLLUP_CACHE_SECONDS = 600
+    settings.FIGURES_CACHE_SECONDS = 600
 
 
 def test_a_closed_problem_shows_at_once_though_the_figures_are_cached(
