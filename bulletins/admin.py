@@ -4,14 +4,16 @@ closed; an issued bulletin is frozen: it can be read, never changed or deleted."
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from bulletins.content import content, frozen
 from bulletins.models import Bulletin
 from figures.rollups import Figures
+from people.access import reach
+from people.admin import GatedAdmin
 from plan.models import Plan
-from tasks.admin import HistoryAdmin
 
 ISSUE = "_issue"
 
@@ -56,13 +58,18 @@ class BulletinForm(forms.ModelForm):
 
 
 @admin.register(Bulletin)
-class BulletinAdmin(HistoryAdmin):
+class BulletinAdmin(GatedAdmin):
     form = BulletinForm
     change_form_template = "admin/bulletins/bulletin/change_form.html"
     list_display = ["__str__", "status", "number", "issued_at", "issued_by", "page_link"]
     list_filter = ["plan", "status"]
     # Each row's name and page link read its plan: with the rows, not once a row.
     list_select_related = ["plan", "issued_by"]
+
+    def rows(self, user) -> Q:
+        # A bulletin not yet issued is the office's draft.
+        return Q() if reach(user).office else Q(status=Bulletin.Status.ISSUED)
+
     readonly_fields = ["status", "number", "issued_at", "issued_by", "page_link"]
 
     def get_fields(self, request, obj=None):

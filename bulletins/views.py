@@ -9,7 +9,7 @@ from bulletins.models import Bulletin
 from bulletins.text import Content
 from figures.pages import figures_for, quarter_context
 from figures.rollups import Figures
-from people.access import is_office, readers_only
+from people.access import reach, readers_only
 from plan.models import Plan
 
 
@@ -19,7 +19,7 @@ def shown(request: HttpRequest, figures: Figures) -> tuple[Bulletin | None, Cont
     bulletin = Bulletin.objects.filter(plan=figures.plan, quarter=figures.as_of).first()
     if bulletin is not None and bulletin.is_issued:
         return bulletin, load(bulletin.content)
-    if is_office(request.user):
+    if reach(request.user).office:
         return bulletin, content(figures, bulletin.next_steps if bulletin else "")
     return bulletin, None
 
@@ -47,7 +47,7 @@ def bulletin_list(request: HttpRequest, year: int) -> HttpResponse:
     plan = get_object_or_404(Plan, year=year)
     # Each row's link names the plan's year: read with the rows, not once a row.
     bulletins = Bulletin.objects.filter(plan=plan).select_related("plan", "issued_by")
-    if not is_office(request.user):
+    if not reach(request.user).office:
         bulletins = bulletins.issued()
     context = {"plan": plan, "bulletins": bulletins.order_by("-quarter"), "query": ""}
     return render(request, "bulletins/bulletins.html", context)

@@ -8,7 +8,7 @@ from django.utils.http import content_disposition_header
 from exports import reports, workbook
 from figures.pages import figures_for, page_subject
 from figures.sample import sample_data_exists
-from people.access import city_download_allowed, readers_only
+from people.access import city_files_only, readers_only
 from plan.spreadsheets import XLSX
 
 
@@ -16,7 +16,7 @@ from plan.spreadsheets import XLSX
 def page_file(request: HttpRequest, year: int, kind: str, file_as: str, **key) -> HttpResponse:
     figures = figures_for(request, year)
     subject = page_subject(figures.plan, kind, *key.values())
-    if kind == "city" and (refused := city_download_allowed(request, subject)):
+    if kind == "city" and (refused := city_files_only(request, subject)):
         return refused
     page = figures.page(subject)
     if file_as == "xlsx":

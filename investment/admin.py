@@ -31,7 +31,7 @@ from investment.imports import MAX_BYTES, FileRefused, SpreadsheetFile
 from investment.models import REASON_LENGTH, ProgressReport, QuarterClose
 from investment.quarter import QuarterSheet
 from investment.resources import ProgressReportResource
-from people.access import is_office, reporter_city
+from people.access import reach
 from plan.models import City, Plan
 from plan.money import exact
 from plan.spreadsheets import EscapedCSV, EscapedXLSX
@@ -87,10 +87,10 @@ def sheet_scope(request) -> tuple[Plan, City, int]:
     """
     year = request.GET.get("year", "")
     plan = get_object_or_404(Plan.objects.by_year(year)) if year else Plan.objects.first()
-    city = reporter_city(request.user)
+    city = reach(request.user).city
     requested = request.GET.get("city")
     if city is None:
-        if not is_office(request.user):
+        if not reach(request.user).office:
             raise PermissionDenied  # A reporter not yet bound to a city.
         city = (
             get_object_or_404(City.objects.by_slug(requested))
@@ -194,7 +194,7 @@ class ProgressReportAdmin(ImportExportMixin, ReportedAdmin):
 
     def create_import_form(self, request):
         form = super().create_import_form(request)
-        if not is_office(request.user):
+        if not reach(request.user).office:
             del form.fields["reason"]  # Only the office imports into a closed quarter.
         return form
 
@@ -307,7 +307,7 @@ class ProgressReportAdmin(ImportExportMixin, ReportedAdmin):
 
     def close_scope(self, request) -> tuple[Plan, int]:
         """The plan and quarter to close or reopen, from ?year and ?quarter or the form."""
-        if not is_office(request.user):
+        if not reach(request.user).office:
             raise PermissionDenied
         data = request.POST if request.method == "POST" else request.GET
         plan = get_object_or_404(Plan.objects.by_year(data.get("year", "")))
@@ -411,7 +411,7 @@ class ProgressReportAdmin(ImportExportMixin, ReportedAdmin):
             "city": city,
             "quarter": quarter,
             "quarters": range(1, 5),
-            "cities": None if reporter_city(request.user) else City.objects.all(),
+            "cities": None if reach(request.user).city else City.objects.all(),
             "sheet": sheet,
         }
         return TemplateResponse(request, "admin/investment/progressreport/quarter.html", context)

@@ -10,7 +10,7 @@ from investment.admin_workflow import ReportedAdmin
 from investment.models import ProjectUpdate
 from investment.photos import ProjectPhotoInline
 from investment.workflow_forms import ReportedForm
-from people.access import is_office
+from people.access import reach
 from plan.models import City
 from tasks.models import Project
 
@@ -32,7 +32,7 @@ class ProjectUpdateForm(ReportedForm):
             "city": _("City: you report for your own city only."),
         }
         for name, message in messages.items():
-            if name in self.fields and not is_office(self.user):
+            if name in self.fields and not reach(self.user).office:
                 self.fields[name].error_messages["invalid_choice"] = message
 
     def subjects_of(self, city: City | None) -> models.QuerySet:

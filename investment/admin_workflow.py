@@ -7,6 +7,7 @@ from django.contrib.admin.actions import delete_selected as django_delete_select
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -15,14 +16,14 @@ from django.utils.translation import gettext_lazy
 
 from investment.forms import ReportActionForm, ReturnForm
 from investment.workflow import DuplicateReport, Reported
-from people.access import is_office, reporter_city
+from people.access import reach
+from people.admin import GatedAdmin
 from plan.money import exact
-from tasks.admin import CityScoped, HistoryAdmin
 
 TEMPLATES = "admin/investment/reported"
 
 
-class ReportedAdmin(CityScoped, HistoryAdmin):
+class ReportedAdmin(GatedAdmin):
     """A subclass names the fields fixed once a row exists (`fixed_fields`) and the field the
     reason for a closed quarter's correction follows (`reason_after`)."""
 
@@ -34,16 +35,14 @@ class ReportedAdmin(CityScoped, HistoryAdmin):
     fixed_fields: list[str] = []
     reason_after = ""
 
-    def get_queryset(self, request):
-        # Leaders with admin access read counted rows only: drafts stay with their city.
-        rows = super().get_queryset(request)
-        if is_office(request.user) or reporter_city(request.user) is not None:
-            return rows
-        return rows.counted()
+    def rows(self, user) -> Q:
+        # A reporter's own city's rows; leaders with admin access the counted ones.
+        found = reach(user)
+        return found.city_rows() & found.reported_rows(Reported.COUNTED)
 
     def history_view(self, request, object_id, extra_context=None):
-        # A row's records include its drafts: for its city and the office only.
-        if not is_office(request.user) and reporter_city(request.user) is None:
+        # A row's records include its drafts: the list is for its city and the office only.
+        if not reach(request.user).office and reach(request.user).city is None:
             raise PermissionDenied
         return super().history_view(request, object_id, extra_context)
 
@@ -70,7 +69,7 @@ class ReportedAdmin(CityScoped, HistoryAdmin):
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
         if obj is None:
-            if is_office(request.user):
+            if reach(request.user).office:
                 # Adding to a closed quarter needs a reason too (ReportedForm.clean).
                 at = fields.index(self.reason_after) + 1
                 fields = [*fields[:at], "correction_reason", *fields[at:]]
@@ -82,7 +81,7 @@ class ReportedAdmin(CityScoped, HistoryAdmin):
         return fields
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "can_review": is_office(request.user)}
+        extra_context = {**(extra_context or {}), "can_review": reach(request.user).office}
         return super().change_view(request, object_id, form_url, extra_context)
 
     def delete_view(self, request, object_id, extra_context=None):
@@ -131,13 +130,13 @@ class ReportedAdmin(CityScoped, HistoryAdmin):
         return form
 
     def get_list_filter(self, request):
-        if reporter_city(request.user):
+        if reach(request.user).city:
             return [f for f in self.list_filter if f != "city"]
         return self.list_filter
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        if not is_office(request.user):
+        if not reach(request.user).office:
             actions.pop("approve_reports", None)
             actions.pop("return_reports", None)
         return actions
@@ -151,7 +150,7 @@ class ReportedAdmin(CityScoped, HistoryAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         if not super().has_delete_permission(request, obj):
             return False
-        if obj is None or is_office(request.user):
+        if obj is None or reach(request.user).office:
             return True
         # A reporter may take back a draft that never counted, nothing else.
         return obj.editable_by(request.user) and not obj.ever_submitted

@@ -16,7 +16,7 @@ from import_export.results import Result, RowResult
 from investment.imports import header_key, text_of
 from investment.models import QuarterClose
 from investment.workflow import Reported
-from people.access import is_office, reporter_city, scope_to_city
+from people.access import reach
 from plan.forms import CONTROL_CHARACTERS, control_character_error
 from plan.models import City, Plan
 from plan.money import exact
@@ -99,7 +99,8 @@ class ReportedResource(resources.ModelResource):
         return set(QuarterClose.objects.values_list("plan__year", "quarter"))
 
     def get_queryset(self):
-        return scope_to_city(super().get_queryset().select_related(*self.related), self.user)
+        rows = super().get_queryset().select_related(*self.related)
+        return rows.filter(reach(self.user).city_rows())
 
     def import_row(self, row, instance_loader, **kwargs) -> RowResult:
         # A blank row is neither shown nor counted; the others keep the file's row numbers.
@@ -155,8 +156,8 @@ class ReportedResource(resources.ModelResource):
                 "label": self.LABELS["city"],
                 "value": text_of(row.get("city")),
             }
-        elif not is_office(self.user) and city != reporter_city(self.user):
-            own = reporter_city(self.user)
+        elif not reach(self.user).office and city != reach(self.user).city:
+            own = reach(self.user).city
             errors["city"] = _(
                 "%(label)s: you can import only %(own)s's figures, not %(city)s's."
             ) % {
@@ -191,7 +192,7 @@ class ReportedResource(resources.ModelResource):
         self.seen.setdefault(key, row_number)
         closed = (row["year"], row["quarter"]) in self.closed
         words = {"label": self.LABELS["quarter"], "year": row["year"], "q": row["quarter"]}
-        if closed and not is_office(self.user):
+        if closed and not reach(self.user).office:
             errors["quarter"] = _("%(label)s: the office has closed %(year)s Q%(q)s.") % words
         elif closed and not self.reason:
             errors["quarter"] = (

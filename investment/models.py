@@ -19,7 +19,7 @@ from investment.workflow import (
     Reported,
     ReportedQuerySet,
 )
-from people.access import is_office
+from people.access import reach
 from plan.forms import CONTROL_CHARACTERS, control_character_error
 from plan.models import City, Plan, YiField
 from plan.money import exact
@@ -361,7 +361,7 @@ class ProjectUpdate(Reported):
     def stage_error(self, user) -> str | None:
         """Why `user` may not report this stage: a reporter cannot move a section back, from
         the quarter before nor (correcting a returned quarter) to the quarter after."""
-        if is_office(user) or not self.stage:
+        if reach(user).office or not self.stage:
             return None
         earlier = self.earlier()
         if earlier is not None and STAGE_ORDER[self.stage] < STAGE_ORDER[earlier.stage]:

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from investment import entry
 from investment.models import ProjectPhoto, ProjectUpdate
 from investment.photos import photo_response
-from people.access import is_office, readers_only, reporter_city
+from people.access import reach, readers_only
 from plan.models import City, Plan
 from plan.spreadsheets import XLSX
 
@@ -25,7 +25,7 @@ def entry_template(request: HttpRequest, year: int) -> FileResponse:
         return redirect_to_login(request.get_full_path())
     plan = get_object_or_404(Plan, year=year)
     city = get_object_or_404(City.objects.by_slug(request.GET.get("city", "")))
-    if not (is_office(request.user) or reporter_city(request.user) == city):
+    if not (reach(request.user).office or reach(request.user).city == city):
         raise Http404
     quarter = request.GET.get("quarter", "")
     if quarter not in ("1", "2", "3", "4"):

@@ -11,7 +11,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from people.access import has_role, is_office, reporter_city
+from people.access import reach
 from plan.forms import CONTROL_CHARACTERS, control_character_error
 from plan.models import Plan
 from tasks.models import QUARTER_VALIDATORS
@@ -49,16 +49,9 @@ class ReportedQuerySet(models.QuerySet):
         return self.filter(is_sample=True)
 
     def visible_to(self, user) -> "ReportedQuerySet":
-        """The rows `user` may read: the office all; anyone else with a role the counted rows,
-        and a city's reporter her own city's drafts and returned rows too. A draft is seen
-        only by its city and the office; an account in no role, or none, sees nothing."""
-        if is_office(user):
-            return self
-        if not has_role(user):
-            return self.none()
-        city = reporter_city(user)
-        own = models.Q(city=city) if city else models.Q(pk__in=[])
-        return self.filter(models.Q(status__in=Reported.COUNTED) | own)
+        """The rows `user` may read, as the access gate says (people/access.py): a draft is
+        seen only by its city and the office."""
+        return self.filter(reach(user).reported_rows(Reported.COUNTED))
 
 
 class Versioned(models.Model):
@@ -165,13 +158,13 @@ class Reported(Versioned):
 
     def editable_by(self, user) -> bool:
         """Whether `user` may change this row now, the quarter's closing included."""
-        return self.workflow_allows(user) and (is_office(user) or not self.closed_at())
+        return self.workflow_allows(user) and (reach(user).office or not self.closed_at())
 
     def workflow_allows(self, user) -> bool:
         """The office edits any row; a reporter her city's drafts and returned rows."""
-        if is_office(user):
+        if reach(user).office:
             return True
-        city = reporter_city(user)
+        city = reach(user).city
         return city is not None and self.city_id == city.pk and self.status in self.EDITABLE
 
     def closed_at(self):
@@ -221,7 +214,7 @@ class Reported(Versioned):
     def edited_by(self, user) -> None:
         """Record who changed the row; a returned row its reporter edits is a draft again."""
         self.updated_by = user
-        if self.status == self.Status.RETURNED and not is_office(user):
+        if self.status == self.Status.RETURNED and not reach(user).office:
             self.status = self.Status.DRAFT
 
     def unsubmitted_earlier(self) -> ReportedQuerySet:

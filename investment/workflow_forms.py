@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from investment.workflow import Reported
-from people.access import is_office, reporter_city
+from people.access import reach
 from plan.models import City
 
 
@@ -30,10 +30,10 @@ class ReportedForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["seen_version"].initial = self.instance.version
         self.fields["seen_version"].required = self.instance.pk is not None
-        if "city" in self.fields and not is_office(self.user):
+        if "city" in self.fields and not reach(self.user).office:
             # A reporter can only ever name her own city, and subjects her city is in; one not
             # yet bound to a city can name none.
-            city = reporter_city(self.user)
+            city = reach(self.user).city
             self.fields["city"].queryset = City.objects.filter(pk=city.pk if city else None)
             self.fields["city"].initial = city.pk if city else None
             self.fields[self.subject].queryset = self.subjects_of(city)
@@ -55,7 +55,7 @@ class ReportedForm(forms.ModelForm):
         subject, quarter = cleaned.get(self.subject), cleaned.get("quarter")
         probe = self.probe(cleaned)
         closed_new = self.instance.pk is None and subject and quarter and probe.closed_at()
-        if closed_new and not is_office(self.user):
+        if closed_new and not reach(self.user).office:
             self.add_error("quarter", _("The office has closed this quarter."))
         elif closed_new:
             # The office adds to a closed quarter as it corrects one: with a reason.

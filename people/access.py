@@ -1,83 +1,116 @@
-"""The access gate: what a user reaches. Every reader and every writer asks here; no other
-module tests a role by name.
+"""The access gate: what a user reaches. Every reader and every writer asks here, through
+`reach(user)`; no other module tests a role by name.
 
 A user is the office (or a superuser), a city reporter bound to one city, a unit's contact
-bound to one unit, a leader, or in no role. The answers are read once per user object (a
-request's user lives one request).
+bound to one unit, a leader, or in no role; anonymous visitors read the dashboard's figures
+only with DASHBOARD_PUBLIC on. What each reads of the rows that belong to a city is said here
+once, as a filter (a Q) that a model's rows and their history records both answer to:
+
+- reports and project updates (`reported_rows`): the office every row; anyone with a role the
+  counted ones (submitted, approved); a reporter her own city's drafts and returned rows too.
+  A draft is seen only by its city and the office.
+- problems (`problem_rows`): the office every one; a reporter her city's; a unit's contact her
+  unit's once assigned; leaders every one once assigned; anyone else none.
+- the rows a user acts for (`city_rows`: allocations, milestones, a reporter's admin lists):
+  the office every city's; a reporter her own city's; leaders read every city's.
 """
 
-from functools import wraps
+from functools import cached_property, wraps
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.db import models
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from people.models import Reporter, UnitContact
 from people.roles import OFFICE, REPORTER, UNIT_CONTACT, VIEWER
 
-
-def roles(user) -> set[str]:
-    """The user's role groups, read once per user object (a request's user lives one request)."""
-    if not user.is_authenticated:
-        return set()
-    if not hasattr(user, "_zzmetro_roles"):
-        user._zzmetro_roles = set(user.groups.values_list("name", flat=True))
-    return user._zzmetro_roles
+NOTHING = Q(pk__in=[])
 
 
-def has_role(user) -> bool:
-    """Whether a signed-in user holds any role: the office (or a superuser), a reporter, a
-    leader or a unit's contact. An account in none sees no figures."""
-    return user.is_superuser or bool(roles(user) & {OFFICE, REPORTER, VIEWER, UNIT_CONTACT})
+class Reach:
+    """What one user reaches; read once per user object (a request's user lives one request)."""
+
+    def __init__(self, user) -> None:
+        self.user = user
+        self.signed_in = user.is_authenticated
+        groups = set(user.groups.values_list("name", flat=True)) if self.signed_in else set()
+        self.office = self.signed_in and (user.is_superuser or OFFICE in groups)
+        self.reporter = not self.office and REPORTER in groups
+        self.contact = not self.office and UNIT_CONTACT in groups
+        self.leader = not self.office and VIEWER in groups
+        # Any role at all: an account in none sees no figures and is told to ask the office.
+        self.has_role = self.office or self.reporter or self.contact or self.leader
+
+    @cached_property
+    def city(self):
+        """The one city a reporter reports for; None for everyone else (and for a reporter
+        the office has not yet bound to a city)."""
+        if not self.reporter:
+            return None
+        found = Reporter.objects.filter(user=self.user).select_related("city").first()
+        return found.city if found else None
+
+    @cached_property
+    def unit(self):
+        """The one unit a unit's contact answers for; None for everyone else."""
+        if not self.contact:
+            return None
+        found = UnitContact.objects.filter(user=self.user).select_related("unit").first()
+        return found.unit if found else None
+
+    @property
+    def reads_dashboard(self) -> bool:
+        """The dashboard's pages and their figures: anyone with a role, and anonymous visitors
+        when DASHBOARD_PUBLIC is on."""
+        return self.has_role or (not self.signed_in and settings.DASHBOARD_PUBLIC)
+
+    def acts_for(self, city) -> bool:
+        """Whether she enters and sees `city`'s own records, drafts included: the office, and
+        the city's own reporter."""
+        return self.office or (self.city is not None and self.city == city)
+
+    def reads_city_files(self, city) -> bool:
+        """A city's own downloads (its workbook, its reports): the office, leaders and the
+        city's reporter; never an anonymous visitor, even with DASHBOARD_PUBLIC on."""
+        return self.acts_for(city) if self.reporter else self.office or self.leader
+
+    def city_rows(self, field: str = "city") -> Q:
+        """The rows of the cities she reads in the admin: all for the office and leaders, her
+        city's for a reporter (the narrower role wins); a reporter not yet bound to a city,
+        and an account in no role, none."""
+        if self.office:
+            return Q()
+        if self.reporter:
+            return Q(**{field: self.city}) if self.city else NOTHING
+        return Q() if self.leader else NOTHING
+
+    def reported_rows(self, counted) -> Q:
+        """Reports or project updates she may read; `counted`: the statuses that count."""
+        if self.office:
+            return Q()
+        if not self.has_role:
+            return NOTHING
+        shared = Q(status__in=counted)
+        return shared | Q(city=self.city) if self.city else shared
+
+    def problem_rows(self, unassigned) -> Q:
+        """Problems she may read; `unassigned`: the status of one not yet assigned."""
+        if self.office:
+            return Q()
+        if self.reporter:
+            return Q(city=self.city) if self.city else NOTHING
+        if self.contact:
+            return Q(unit=self.unit) & ~Q(status=unassigned) if self.unit else NOTHING
+        return ~Q(status=unassigned) if self.leader else NOTHING
 
 
-def is_office(user) -> bool:
-    return user.is_superuser or OFFICE in roles(user)
-
-
-def reporter_city(user):
-    """The one city a city reporter reports for; None for everyone else."""
-    if is_office(user) or REPORTER not in roles(user):
-        return None
-    if not hasattr(user, "_zzmetro_city"):
-        reporter = Reporter.objects.filter(user=user).select_related("city").first()
-        user._zzmetro_city = reporter.city if reporter else None
-    return user._zzmetro_city
-
-
-def contact_unit(user):
-    """The one unit a unit's contact answers for; None for everyone else."""
-    if is_office(user) or UNIT_CONTACT not in roles(user):
-        return None
-    if not hasattr(user, "_zzmetro_unit"):
-        contact = UnitContact.objects.filter(user=user).select_related("unit").first()
-        user._zzmetro_unit = contact.unit if contact else None
-    return user._zzmetro_unit
-
-
-def scope_to_city(queryset: models.QuerySet, user, field: str = "city") -> models.QuerySet:
-    """The rows a user may see: all for the office and leaders, her city's for a reporter.
-
-    The reporter role is the narrower one and wins; a reporter not yet bound to a city sees
-    nothing, and an account in no role nothing at all.
-    """
-    if is_office(user):
-        return queryset
-    if REPORTER in roles(user):
-        city = reporter_city(user)
-        return queryset.filter(**{field: city}) if city else queryset.none()
-    return queryset if VIEWER in roles(user) else queryset.none()
-
-
-def sees_city(user, city) -> bool:
-    """Whether `user` may read `city`'s own rows, as scope_to_city decides for a queryset."""
-    if is_office(user):
-        return True
-    if REPORTER in roles(user):
-        return reporter_city(user) == city
-    return VIEWER in roles(user)
+def reach(user) -> Reach:
+    """What `user` reaches, worked out once per user object."""
+    if not hasattr(user, "_zzmetro_reach"):
+        user._zzmetro_reach = Reach(user)
+    return user._zzmetro_reach
 
 
 def readers_only(view):
@@ -86,28 +119,19 @@ def readers_only(view):
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not (settings.DASHBOARD_PUBLIC or request.user.is_authenticated):
+        found = reach(request.user)
+        if not found.signed_in and not found.reads_dashboard:
             return redirect_to_login(request.get_full_path())
-        if request.user.is_authenticated and not has_role(request.user):
+        if not found.reads_dashboard:
             return render(request, "dashboard/no_role.html", status=403)
         return view(request, *args, **kwargs)
 
     return wrapper
 
 
-def city_download_allowed(request: HttpRequest, city) -> HttpResponse | None:
-    """A city's downloads are for the office, leaders and that city's own reporter: another
-    city's reporter gets a 404, an anonymous visitor (even with DASHBOARD_PUBLIC) the sign-in."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not sees_city(request.user, city):
-        raise Http404
-    return None
-
-
 def members_only(view):
     """Pages for signed-in users with a role, whatever DASHBOARD_PUBLIC says: a problem says who
-    is late with what."""
+    is late with what, a photo can show people and sites."""
     checked = readers_only(view)
 
     @wraps(view)
@@ -117,3 +141,13 @@ def members_only(view):
         return checked(request, *args, **kwargs)
 
     return wrapper
+
+
+def city_files_only(request: HttpRequest, city) -> HttpResponse | None:
+    """A city's downloads: None where `reads_city_files` allows them; else the sign-in for an
+    anonymous visitor (even with DASHBOARD_PUBLIC), a 404 for anyone else."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not reach(request.user).reads_city_files(city):
+        raise Http404
+    return None

@@ -1,6 +1,63 @@
-from django.contrib import admin
+"""The admin's side of the gate: every project admin reads its rows, and each row's history
+versions, through `GatedAdmin.rows` (a filter from people.access), and binds reporters and
+unit contacts to their city and unit."""
 
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from simple_history.admin import SimpleHistoryAdmin
+
+from people.access import reach
 from people.models import Reporter, UnitContact
+
+
+class GatedRows:
+    """Rows as the gate lets the user read them: a subclass says which (`rows`, a filter the
+    model and its history records both answer to); by default the cities she reads."""
+
+    city_field = "city"
+
+    def rows(self, user) -> Q:
+        return reach(user).city_rows(self.city_field)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(self.rows(request.user))
+
+
+class GatedAdmin(GatedRows, SimpleHistoryAdmin):
+    """A project model's admin: its rows, and each row's history versions as they were, only
+    as the gate allows (`rows`; `version_rows` where history lacks a field rows reads). History
+    is to read, never to edit: a past record posted back would skip every check."""
+
+    def version_rows(self, user) -> Q:
+        return self.rows(user)
+
+    def get_object(self, request, object_id, from_field=None):
+        # The admin would redirect to its index for a missing row; a crafted URL gets a 404.
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
+
+    def history_view(self, request, object_id, extra_context=None):
+        # django-simple-history falls back to the history table, which knows no scope; the
+        # office may still read a deleted row's history.
+        if not reach(request.user).office:
+            self.get_object(request, unquote(object_id))
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "GET":
+            raise PermissionDenied
+        if not reach(request.user).office:
+            self.get_object(request, unquote(object_id))
+        # A version is read as the row was then: a report's draft, a problem not yet assigned.
+        versions = self.model.history.filter(self.version_rows(request.user))
+        if not versions.filter(pk=version_id).exists():
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(Reporter)

@@ -7,8 +7,7 @@ from functools import partial
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
-from django.http import Http404
+from django.db.models import F, Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -16,17 +15,17 @@ from django.utils.html import format_html
 from django.utils.timezone import localdate
 from django.utils.translation import gettext_lazy as _
 
-from people.access import contact_unit, is_office, reporter_city
+from people.access import reach
+from people.admin import GatedAdmin
 from problems.forms import STEPS, ProblemForm, thread
 from problems.models import Colour, Problem, ProblemEntry
-from tasks.admin import HistoryAdmin
 
 TEMPLATES = "admin/problems/problem"
 Status = Problem.Status
 
 
 @admin.register(Problem)
-class ProblemAdmin(HistoryAdmin):
+class ProblemAdmin(GatedAdmin):
     form = ProblemForm
     change_form_template = f"{TEMPLATES}/change_form.html"
     list_display = [
@@ -65,23 +64,20 @@ class ProblemAdmin(HistoryAdmin):
         ("updated_by", "updated_at"),
     ]
 
+    def rows(self, user) -> Q:
+        return reach(user).problem_rows(Problem.Status.RAISED)
+
     def get_queryset(self, request):
         # Each row's colour today; the change page and the steps read the same rows.
-        return Problem.objects.visible_to(request.user).listed(localdate())
+        # (Not the admin's queryset: its ordering names the colour before it is annotated.)
+        return Problem.objects.filter(self.rows(request.user)).listed(localdate())
 
     def get_ordering(self, request):
         return ["colour_rank", F("deadline").asc(nulls_last=True), "pk"]
 
-    def get_object(self, request, object_id, from_field=None):
-        # A problem the user may not see is a 404, as if there were none.
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            raise Http404
-        return obj
-
     def get_list_filter(self, request):
-        hidden = {"city"} if reporter_city(request.user) else set()
-        if contact_unit(request.user):
+        hidden = {"city"} if reach(request.user).city else set()
+        if reach(request.user).unit:
             hidden = {"unit", "is_sample"}
         return [name for name in self.list_filter if name not in hidden]
 
@@ -96,7 +92,7 @@ class ProblemAdmin(HistoryAdmin):
         fields = [*self.problem_fields, *self.assigned_fields, *self.record_fields]
         if self.has_change_permission(request, obj):
             fields.append("seen_version")
-            if is_office(request.user):
+            if reach(request.user).office:
                 fields.append("change_reason")
         return fields
 
@@ -104,7 +100,7 @@ class ProblemAdmin(HistoryAdmin):
         if obj is None:
             return self.readonly_fields
         fixed = []
-        if not is_office(request.user):
+        if not reach(request.user).office:
             fixed = ["city", "unit", "deadline", "supporting_units", "leader"]
         elif obj.status == Status.RAISED:
             fixed = ["unit", "deadline"]  # Set by the assign step, with its entry.
@@ -115,9 +111,9 @@ class ProblemAdmin(HistoryAdmin):
         unit's contact none (she answers through the answer step)."""
         if not super().has_change_permission(request, obj):
             return False
-        if is_office(request.user):
+        if reach(request.user).office:
             return obj is None or not obj.is_sample
-        city = reporter_city(request.user)
+        city = reach(request.user).city
         if obj is None or city is None:
             return city is not None
         return obj.city_id == city.pk and obj.status == Status.RAISED and not obj.is_sample
@@ -159,15 +155,6 @@ class ProblemAdmin(HistoryAdmin):
             "steps": [form for form in steps if form.offered(problem, request.user)],
         }
         return super().change_view(request, object_id, form_url, extra_context)
-
-    def history_view(self, request, object_id, extra_context=None):
-        # django-simple-history would fall back to the history table, which knows no scope.
-        self.get_object(request, unquote(object_id))
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        self.get_object(request, unquote(object_id))
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_urls(self):
         steps = [

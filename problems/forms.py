@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from investment.models import MAX_PHOTOS
 from investment.photos import Photo, checked_photo
 from investment.workflow import REASON_LENGTH
-from people.access import contact_unit, is_office, reporter_city
+from people.access import reach
 from plan.forms import CONTROL_CHARACTERS, control_character_error
 from plan.models import City, Unit
 from problems.models import Problem, ProblemAttachment, ProblemEntry
@@ -84,8 +84,8 @@ class ProblemForm(forms.ModelForm):
             )
         if "task" in self.fields:
             self.fields["task"].queryset = Task.objects.select_related("area")
-        if not is_office(self.user):
-            self.limit_to_city(reporter_city(self.user))
+        if not reach(self.user).office:
+            self.limit_to_city(reach(self.user).city)
 
     def limit_to_city(self, city: City | None) -> None:
         """A reporter's menus hold her city, its tasks, and their projects through it; anything
@@ -123,7 +123,7 @@ class ProblemForm(forms.ModelForm):
         if self.instance.pk is not None:
             reason = (cleaned.get("change_reason") or "").strip()
             if (
-                is_office(self.user)
+                reach(self.user).office
                 and self.has_changed()
                 and not reason
                 and "change_reason" in self.fields
@@ -185,7 +185,7 @@ class StepForm(forms.Form):
     @classmethod
     def allowed(cls, problem: Problem, user) -> bool:
         """Whether `user` may take this step of `problem` at all (else a 403)."""
-        return is_office(user)
+        return reach(user).office
 
     @classmethod
     def offered(cls, problem: Problem, user) -> bool:
@@ -310,8 +310,8 @@ class AnswerForm(StepForm):
 
     @classmethod
     def allowed(cls, problem: Problem, user) -> bool:
-        unit = contact_unit(user)
-        return is_office(user) or (unit is not None and unit.pk == problem.unit_id)
+        unit = reach(user).unit
+        return reach(user).office or (unit is not None and unit.pk == problem.unit_id)
 
     def clean_photos(self) -> list[Photo]:
         uploads = self.cleaned_data["photos"]

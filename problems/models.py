@@ -20,8 +20,7 @@ from simple_history.models import HistoricalRecords
 
 from investment.models import StoredPhoto
 from investment.workflow import REASON_LENGTH, Versioned
-from people.access import contact_unit, is_office, reporter_city, roles
-from people.roles import VIEWER
+from people.access import reach
 from plan.forms import CONTROL_CHARACTERS, control_character_error
 from plan.models import City, Unit
 from tasks.models import Project, Task
@@ -84,17 +83,8 @@ class ProblemQuerySet(models.QuerySet):
         )
 
     def visible_to(self, user) -> "ProblemQuerySet":
-        """The office sees every problem; a reporter her city's; a unit's contact those
-        assigned to her unit; leaders every problem once assigned; anyone else nothing."""
-        if is_office(user):
-            return self
-        if city := reporter_city(user):
-            return self.filter(city=city)
-        if unit := contact_unit(user):
-            return self.filter(unit=unit).exclude(status=Problem.Status.RAISED)
-        if VIEWER in roles(user):
-            return self.exclude(status=Problem.Status.RAISED)
-        return self.none()
+        """The problems `user` may read, as the access gate says (people/access.py)."""
+        return self.filter(reach(user).problem_rows(Problem.Status.RAISED))
 
 
 class Problem(Versioned):
@@ -277,7 +267,7 @@ class Problem(Versioned):
 
     def answer(self, user, text: str) -> "ProblemEntry":
         """办理: the unit's contact (or the office) says what was done."""
-        if not is_office(user) and (contact_unit(user) is None or contact_unit(user) != self.unit):
+        if not reach(user).office and (reach(user).unit is None or reach(user).unit != self.unit):
             raise ValidationError(
                 {"text": _("Answer: only a contact of the responsible unit can answer.")}
             )
@@ -330,7 +320,7 @@ class Problem(Versioned):
 
 
 def _office_only(user) -> None:
-    if not is_office(user):
+    if not reach(user).office:
         raise ValidationError(_("Only the metropolitan-area office can do this."), code="office")
 
 

@@ -1,15 +1,14 @@
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
-from django.http import Http404
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
-from simple_history.admin import SimpleHistoryAdmin
 
-from people.access import is_office, reporter_city, scope_to_city
+from people.access import reach
+from people.admin import GatedAdmin, GatedRows
 from plan.models import Plan
 from plan.money import yi
 from plan.spreadsheets import EscapedCSV, EscapedXLSX
@@ -29,42 +28,6 @@ class SpreadsheetExport(ExportMixin):
     """Export to xlsx or CSV, with formula-like texts escaped; rows as the list scopes them."""
 
     export_formats = [EscapedXLSX, EscapedCSV]
-
-
-class HistoryAdmin(SimpleHistoryAdmin):
-    """History to read, never to edit: a past record posted back would skip every check."""
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method != "GET":
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-
-class CityScoped:
-    """A city reporter sees only her own city's rows; another city's row is a 404."""
-
-    city_field = "city"
-
-    def get_queryset(self, request):
-        return scope_to_city(super().get_queryset(request), request.user, self.city_field)
-
-    def get_object(self, request, object_id, from_field=None):
-        # The admin would redirect to its index for a missing row; a crafted URL gets a 404.
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            raise Http404
-        return obj
-
-    def history_view(self, request, object_id, extra_context=None):
-        # django-simple-history falls back to the history table, which knows no city scope.
-        if not is_office(request.user):
-            self.get_object(request, unquote(object_id))
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if not is_office(request.user):
-            self.get_object(request, unquote(object_id))
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class CityChoicesOnceFormSet(BaseInlineFormSet):
@@ -94,7 +57,7 @@ class CityAllocationFormSet(CityChoicesOnceFormSet):
             raise ValidationError(over_target_message(sum(amounts), target))
 
 
-class CityAllocationInline(CityScoped, admin.TabularInline):
+class CityAllocationInline(GatedRows, admin.TabularInline):
     model = CityAllocation
     formset = CityAllocationFormSet
     fields = ["city", "amount", "is_sample"]
@@ -102,7 +65,7 @@ class CityAllocationInline(CityScoped, admin.TabularInline):
     extra = 0
 
 
-class MilestoneInline(CityScoped, admin.TabularInline):
+class MilestoneInline(GatedRows, admin.TabularInline):
     model = Milestone
     formset = CityChoicesOnceFormSet
     fields = ["name", "kind", "city", "due_quarter", "status", "done_on"]
@@ -110,7 +73,9 @@ class MilestoneInline(CityScoped, admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(SpreadsheetExport, HistoryAdmin):
+class TaskAdmin(SpreadsheetExport, GatedAdmin):
+    """Tasks are the plan's, read by every role; their allocations and milestones are gated."""
+
     resource_classes = [TaskResource]
     import_export_change_list_template = "admin/tasks/task/change_list.html"
     list_display = ["code", "title", "target_display", "corridor", "city_names", "has_note"]
@@ -146,6 +111,9 @@ class TaskAdmin(SpreadsheetExport, HistoryAdmin):
         url = reverse("admin:tasks_project_changelist") + f"?task__id__exact={obj.pk}"
         return format_html('{}<br><a href="{}">{}</a>', "、".join(names), url, _("Open the list"))
 
+    def rows(self, user) -> Q:
+        return Q()
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("area").prefetch_related("cities")
 
@@ -176,7 +144,7 @@ class TaskAdmin(SpreadsheetExport, HistoryAdmin):
 
 
 @admin.register(CityAllocation)
-class CityAllocationAdmin(CityScoped, SpreadsheetExport, HistoryAdmin):
+class CityAllocationAdmin(SpreadsheetExport, GatedAdmin):
     resource_classes = [CityAllocationResource]
     list_display = ["task", "city", "amount", "is_sample"]
     list_filter = ["task__area__plan", "city", "is_sample"]
@@ -191,7 +159,7 @@ class CityAllocationAdmin(CityScoped, SpreadsheetExport, HistoryAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(CityScoped, SpreadsheetExport, HistoryAdmin):
+class MilestoneAdmin(SpreadsheetExport, GatedAdmin):
     resource_classes = [MilestoneResource]
     list_display = ["name", "task", "city", "kind", "due_quarter", "status", "done_on"]
     list_filter = ["task__area__plan", "kind", "status", "city"]
@@ -202,13 +170,13 @@ class MilestoneAdmin(CityScoped, SpreadsheetExport, HistoryAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # A reporter reports how her city's milestones stand; what they are is the office's.
-        if reporter_city(request.user):
+        if reach(request.user).city:
             return ["task", "project", "city", "name", "kind", "due_quarter"]
         return self.readonly_fields
 
 
 @admin.register(Project)
-class ProjectAdmin(CityScoped, HistoryAdmin):
+class ProjectAdmin(GatedAdmin):
     """The office edits projects; a reporter reads her city's, a leader reads them on the pages."""
 
     form = ProjectForm
@@ -230,6 +198,10 @@ class ProjectAdmin(CityScoped, HistoryAdmin):
     ]
 
     city_field = "cities"
+
+    def version_rows(self, user) -> Q:
+        # A project's record keeps no cities; the project itself was checked.
+        return Q()
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("cities")

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from investment.coverage import reporting_coverage
 from investment.models import ProgressReport, ProjectUpdate
 from investment.workflow import ReportedQuerySet
-from people.access import is_office, reporter_city
+from people.access import reach
 from plan.models import City, Plan
 
 
@@ -52,8 +52,8 @@ class ZzmetroAdminSite(admin.AdminSite):
 
     def index(self, request, extra_context=None):
         plan = Plan.objects.first()
-        city = reporter_city(request.user)
-        if plan and (city or is_office(request.user)):
+        city = reach(request.user).city
+        if plan and (city or reach(request.user).office):
             quarter = grid_quarter(request, plan)
             cities = [city] if city else list(City.objects.all())
             extra_context = {
@@ -61,7 +61,7 @@ class ZzmetroAdminSite(admin.AdminSite):
                 "plan": plan,
                 "coverage": reporting_coverage(plan, quarter, cities),
                 "quarters": range(1, 5),
-                "can_close": is_office(request.user),
-                "review_queue": review_queue(plan, cities) if is_office(request.user) else None,
+                "can_close": reach(request.user).office,
+                "review_queue": review_queue(plan, cities) if reach(request.user).office else None,
             }
         return super().index(request, extra_context)
