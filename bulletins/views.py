@@ -39,6 +39,7 @@ def bulletin_detail(request: HttpRequest, year: int, file_as: str = "") -> HttpR
         return bulletin_files.response(request, found, bulletin, revised, file_as)
     context = {**quarter_context(request, figures), "bulletin": bulletin, "content": found}
     context |= {"issued": issued, "revised": revised}
+    context["may_issue"] = reach(request.user).office and not issued
     return render(request, "bulletins/bulletin.html", context)
 
 

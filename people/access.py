@@ -18,6 +18,7 @@ once, as a filter (a Q) that a model's rows and their history records both answe
 from functools import cached_property, wraps
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -151,3 +152,24 @@ def city_files_only(request: HttpRequest, city) -> HttpResponse | None:
     if not reach(request.user).reads_city_files(city):
         raise Http404
     return None
+
+
+# Who acts for what, for those who write to them (send_reminders).
+
+
+def active_reporters():
+    """The active reporters bound to a city, with their user and city."""
+    found = Reporter.objects.filter(user__is_active=True, user__groups__name=REPORTER)
+    return found.select_related("user", "city")
+
+
+def active_contacts(units):
+    """The active contacts bound to any of `units`, with their user."""
+    found = UnitContact.objects.filter(unit__in=units, user__is_active=True)
+    return found.filter(user__groups__name=UNIT_CONTACT).select_related("user")
+
+
+def office_members():
+    """The active accounts of the office (not every superuser: an administrator of the server
+    need not hear of the problems)."""
+    return get_user_model().objects.filter(is_active=True, groups__name=OFFICE)

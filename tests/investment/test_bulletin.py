@@ -129,6 +129,18 @@ def test_a_frozen_bulletin_reads_back_as_it_was_issued(sample_world):
     assert load(frozen(found)).next_steps_paragraphs == ["第一段。", "第二段。"]
 
 
+def test_the_office_is_offered_to_write_the_next_steps_until_the_bulletin_is_issued(
+    client, sample_world, office_staff, leader
+):
+    client.force_login(office_staff)
+    preview = client.get("/2021/bulletin/?as_of=2021Q3").content.decode()
+    assert "填写下步工作并印发" in preview
+    assert "/admin/bulletins/bulletin/add/?plan=" in preview
+    QuarterClose.close(sample_world, 3, office_staff)
+    issue(client, sample_world, 3)
+    assert "填写下步工作并印发" not in client.get("/2021/bulletin/?as_of=2021Q3").content.decode()
+
+
 def test_the_office_issues_a_closed_quarter_once_and_later_corrections_leave_it(
     client, sample_world, office_staff
 ):

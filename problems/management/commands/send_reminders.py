@@ -10,7 +10,6 @@ the office has not closed.
 from collections import defaultdict
 from datetime import date
 
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -18,8 +17,8 @@ from django.utils.timezone import localdate
 from django.utils.translation import gettext as _
 
 from investment.coverage import ReportingCoverage, open_quarter, reporting_coverage
-from people.models import Reporter, UnitContact
-from people.roles import OFFICE, REPORTER, UNIT_CONTACT
+from people.access import active_contacts, active_reporters, office_members
+from people.models import Reporter
 from plan.models import Plan
 from problems.models import Problem, ProblemDigest, ProblemReminder
 from problems.reminders import (
@@ -62,9 +61,7 @@ class Command(BaseCommand):
         self.send_digest(problems, today)
 
     def remind(self, plan: Plan, quarter: int) -> int:
-        reporters = Reporter.objects.filter(
-            user__is_active=True, user__groups__name=REPORTER
-        ).select_related("user", "city")
+        reporters = active_reporters()
         coverage = reporting_coverage(plan, quarter)
         sent = 0
         for reporter in reporters:
@@ -107,9 +104,7 @@ class Command(BaseCommand):
         for problem in due_for_units(problems, today):
             by_unit[problem.unit].append(problem)
         contacts = defaultdict(list)
-        for contact in UnitContact.objects.filter(
-            unit__in=list(by_unit), user__is_active=True, user__groups__name=UNIT_CONTACT
-        ).select_related("user"):
+        for contact in active_contacts(list(by_unit)):
             contacts[contact.unit_id].append(contact.user)
         sent = 0
         for unit, due in by_unit.items():
@@ -156,11 +151,7 @@ class Command(BaseCommand):
             self.stdout.write(_("No red problems: no digest for the office."))
             return
         addresses = list(
-            get_user_model()
-            .objects.filter(is_active=True, groups__name=OFFICE)
-            .exclude(email="")
-            .order_by("pk")
-            .values_list("email", flat=True)
+            office_members().exclude(email="").order_by("pk").values_list("email", flat=True)
         )
         if not addresses:
             self.stdout.write(
