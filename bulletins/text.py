@@ -15,7 +15,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from figures.rollups import Progress
+from figures.progress import Progress
 from plan.models import BilingualName, bilingual
 from plan.money import yi
 

@@ -18,7 +18,8 @@ from openpyxl.styles import Alignment, PatternFill
 from exports.problems import problem_sheet
 from exports.projects import project_sheet
 from exports.reports import report_headers, report_rows, scope_reports
-from figures.rollups import Pace, Progress, Scope, pace_counts
+from figures.progress import Pace, Progress
+from figures.rollups import Scope, pace_counts
 from plan.money import yi
 from plan.spreadsheets import (
     HEADER_FILL,

@@ -13,18 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from figures.problems import ProblemCounts, ProblemFigures
+from figures.progress import Progress
 from figures.projects import ProjectCounts, ProjectFigures
 from plan.models import City
-
-if TYPE_CHECKING:
-    from figures.rollups import Figures, Progress
 
 TENTH = Decimal("0.1")
 
@@ -118,7 +115,7 @@ def competition_ranks(values: list[Decimal | None]) -> list[int | None]:
     ]
 
 
-def measured(figures: Figures, today: date | None = None) -> list[tuple]:
+def measured(figures, today: date | None = None) -> list[tuple]:
     """Each city with its figures and its value on each measure, in city order (a handful
     of queries whatever the number of reports, projects or problems)."""
     cities = figures.cities()
@@ -151,10 +148,11 @@ def ranks_by_city(rows: list[tuple]) -> dict[int, dict[Measure, int | None]]:
     }
 
 
-def rankings(figures: Figures, today: date | None = None) -> Rankings:
-    """The cities ranked as of `figures`'s quarter, with the change since the quarter before
-    (counted by the same rule: the same switch, problems as they stood at its end). Problems
-    are taken as `Figures.problems` takes them: at the quarter's end, or `today` if earlier."""
+def rankings(figures, today: date | None = None) -> Rankings:
+    """The cities ranked as of the quarter of `figures` (one `Figures`), with the change
+    since the quarter before (counted by the same rule: the same switch, problems as they
+    stood at its end). Problems are taken as `Figures.problems` takes them: at the quarter's
+    end, or `today` if earlier."""
     rows = measured(figures, today)
     now = ranks_by_city(rows)
     before = {}

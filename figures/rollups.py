@@ -12,74 +12,22 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from django.conf import settings
-from django.db import models
 from django.db.models import Count, DecimalField, Exists, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext_lazy as _
 
 from figures.cache import kept
 from figures.problems import ProblemCounts, ProblemFigures, ProblemRow, ProblemWarning
+from figures.progress import Pace, Progress, wan
 from figures.projects import ProjectCounts, ProjectFigures, ProjectRow, SectionProgress
 from figures.rankings import Rankings, rankings
 from investment.coverage import OwedTask, ReportingCoverage, owed_reports, reporting_coverage
 from investment.models import ProgressReport, QuarterClose
 from plan.models import City, Corridor, FocusArea, Plan, Unit
 from problems.models import Problem
-from tasks.models import CityAllocation, Milestone, Project, Task
+from tasks.models import CityAllocation, Milestone, Project, Task, with_coverage
 
-WAN = Decimal("0.0001")
 ALL = Q()  # Every task: the default filter of the methods that take one.
 ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=16, decimal_places=4))
-
-
-def wan(value: Decimal) -> Decimal:
-    """To 万元 precision: SQLite's sums can come back with more places than were stored."""
-    return value.quantize(WAN)
-
-
-class Pace(models.TextChoices):
-    ON_TRACK = "on_track", _("on track")
-    AT_RISK = "at_risk", _("at risk")
-    BEHIND = "behind", _("behind")
-    NO_TARGET = "no_target", _("no stated target")
-
-
-@dataclass(frozen=True)
-class Progress:
-    """Completed against a target at an as-of quarter, and against the pace expected by then."""
-
-    target: Decimal | None
-    completed: Decimal
-    expected_share: Decimal
-
-    @property
-    def percent(self) -> Decimal | None:
-        if not self.target:
-            return None
-        return (self.completed / self.target * 100).quantize(Decimal("0.1"))
-
-    @property
-    def expected(self) -> Decimal | None:
-        return None if self.target is None else wan(self.target * self.expected_share)
-
-    @property
-    def gap(self) -> Decimal | None:
-        """Percentage points ahead of (+) or behind (−) the expected pace; None without a target."""
-        if self.percent is None:
-            return None
-        return self.percent - (self.expected_share * 100).quantize(Decimal("0.1"))
-
-    @property
-    def pace(self) -> Pace:
-        if not self.target:
-            return Pace.NO_TARGET
-        if not self.expected:
-            return Pace.ON_TRACK
-        ratio = self.completed / self.expected
-        if ratio >= settings.PACE_ON_TRACK:
-            return Pace.ON_TRACK
-        return Pace.AT_RISK if ratio >= settings.PACE_AT_RISK else Pace.BEHIND
 
 
 @dataclass(frozen=True)
@@ -351,7 +299,7 @@ class Figures:
         return Targets(**totals)
 
     def coverage(self) -> Coverage:
-        counted = Plan.objects.with_coverage().get(pk=self.plan.pk)
+        counted = with_coverage(Plan.objects.filter(pk=self.plan.pk)).get()
         return Coverage(
             counted.listed_area_count,
             self.plan.declared_area_count,

@@ -482,3 +482,13 @@ class ProjectPhoto(StoredPhoto):
             raise ValidationError(
                 {"caption": control_character_error(self._meta.get_field("caption").verbose_name)}
             )
+
+
+def city_records(subject: Task | Project, city: City) -> list[str]:
+    """What this app records of a task (reports) or a key project (updates) in `city`; the
+    tasks app asks before a city leaves either (tasks.models.CITY_RECORDS)."""
+    if isinstance(subject, Task):
+        rows = ProgressReport.objects.filter(task=subject, city=city)
+    else:
+        rows = ProjectUpdate.objects.filter(project=subject, city=city)
+    return [str(rows.model._meta.verbose_name_plural)] if rows.exists() else []

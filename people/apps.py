@@ -1,7 +1,25 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from people.roles import ALL, OFFICE, READ, REPORTER, VIEWER
+
+PLAN = ("plan.plan", "plan.focusarea", "plan.city", "plan.corridor", "plan.unit")
+
 
 class PeopleConfig(AppConfig):
     name = "people"
     verbose_name = _("Reporters and contacts")
+    # The plan's models (plan/ is below the roles), the bindings, and django-axes's lockouts.
+    grants = {
+        OFFICE: {
+            **dict.fromkeys(PLAN, ALL),
+            "reporter": ALL,
+            "unitcontact": ALL,
+            # To see and clear sign-in lockouts, and so unlock a colleague.
+            "axes.accessattempt": ("view", "delete"),
+            "axes.accessfailurelog": READ,
+            "axes.accesslog": READ,
+        },
+        REPORTER: dict.fromkeys(PLAN, READ),
+        VIEWER: dict.fromkeys(PLAN, READ),
+    }

@@ -51,12 +51,9 @@ class PlanQuerySet(models.QuerySet):
         byte or "²" would fail in the database or in int())."""
         return self.filter(year=int(year)) if re.fullmatch(r"[0-9]{4}", year or "") else self.none()
 
-    def with_coverage(self) -> "PlanQuerySet":
-        """How much of what the plan declares its source actually lists."""
-        return self.annotate(
-            listed_area_count=models.Count("areas", distinct=True),
-            listed_task_count=models.Count("areas__tasks", distinct=True),
-        ).order_by("-year")
+    def with_area_count(self) -> "PlanQuerySet":
+        """How many focus areas each plan lists (its tasks are counted by tasks.models)."""
+        return self.annotate(listed_area_count=models.Count("areas", distinct=True))
 
 
 class Plan(models.Model):
@@ -132,8 +129,9 @@ class Plan(models.Model):
             raise ValidationError(errors)
 
     def coverage_errors(self) -> dict[str, str]:
-        """A saved plan's year and declared counts must still fit what it lists."""
-        saved = Plan.objects.with_coverage().get(pk=self.pk)
+        """A saved plan's year and declared area count must still fit what it lists (its
+        declared task count is checked where tasks are known: tasks.forms.PlanForm)."""
+        saved = Plan.objects.with_area_count().get(pk=self.pk)
         errors = {}
         if self.year != saved.year and saved.listed_area_count:
             errors["year"] = _("A plan with focus areas cannot change its year.")
@@ -143,12 +141,6 @@ class Plan(models.Model):
             errors["declared_area_count"] = _(
                 "The plan already lists %(count)d focus areas; the declared number cannot be less."
             ) % {"count": saved.listed_area_count}
-        if self.declared_task_count is not None and (
-            self.declared_task_count < saved.listed_task_count
-        ):
-            errors["declared_task_count"] = _(
-                "The plan already lists %(count)d tasks; the declared number cannot be less."
-            ) % {"count": saved.listed_task_count}
         return errors
 
     @property

@@ -443,3 +443,12 @@ class ProblemDigest(models.Model):
     @property
     def next_due(self) -> date:
         return self.sent_on + DIGEST_INTERVAL
+
+
+def city_records(subject: Task | Project, city: City) -> list[str]:
+    """The problems `city` raised against a task; the tasks app asks before the city leaves
+    it (tasks.models.CITY_RECORDS). A project's problems stay with their task."""
+    if not isinstance(subject, Task):
+        return []
+    found = Problem.objects.filter(task=subject, city=city).exists()
+    return [str(Problem._meta.verbose_name_plural)] if found else []

@@ -1,18 +1,19 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from import_export.admin import ExportMixin
 
 from people.access import reach
 from people.admin import GatedAdmin, GatedRows
-from plan.models import Plan
+from plan.models import FocusArea, Plan
 from plan.money import yi
 from plan.spreadsheets import EscapedCSV, EscapedXLSX
-from tasks.forms import ProjectForm, TaskForm
+from tasks.forms import PlanForm, ProjectForm, TaskForm
 from tasks.models import (
     SAMPLE_IS_READ_ONLY,
     CityAllocation,
@@ -20,6 +21,7 @@ from tasks.models import (
     Project,
     Task,
     over_target_message,
+    with_coverage,
 )
 from tasks.resources import CityAllocationResource, MilestoneResource, TaskResource
 
@@ -70,6 +72,73 @@ class MilestoneInline(GatedRows, admin.TabularInline):
     formset = CityChoicesOnceFormSet
     fields = ["name", "kind", "city", "due_quarter", "status", "done_on"]
     extra = 0
+
+
+class FocusAreaInline(admin.TabularInline):
+    model = FocusArea
+    fields = ["number", "name", "name_en"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    """The plan's own fields and its focus areas, with how much of what it declares its
+    source lists (here, where the tasks are known)."""
+
+    form = PlanForm
+    list_display = ["year", "title", "area_coverage", "task_coverage"]
+    readonly_fields = ["area_coverage", "task_coverage"]
+    fields = [
+        "year",
+        "title",
+        "title_en",
+        "source",
+        ("declared_area_count", "area_coverage"),
+        ("declared_task_count", "task_coverage"),
+    ]
+    inlines = [FocusAreaInline]
+
+    def get_queryset(self, request):
+        return with_coverage(super().get_queryset(request))
+
+    def get_readonly_fields(self, request, obj=None):
+        # Areas, tasks and reports hang on the year; it is fixed once the plan has content.
+        if obj and obj.listed_area_count:
+            return [*self.readonly_fields, "year"]
+        return self.readonly_fields
+
+    @admin.display(description=_("focus areas in the source"))
+    def area_coverage(self, obj: Plan) -> str:
+        return pgettext("focus areas", "%(listed)d of %(declared)d") % {
+            "listed": obj.listed_area_count,
+            "declared": obj.declared_area_count,
+        }
+
+    @admin.display(description=_("tasks in the source"))
+    def task_coverage(self, obj: Plan) -> str:
+        return pgettext("tasks", "%(listed)d of %(declared)d") % {
+            "listed": obj.listed_task_count,
+            "declared": obj.declared_task_count,
+        }
+
+
+@admin.register(FocusArea)
+class FocusAreaAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "plan", "name_en", "task_count"]
+    list_filter = ["plan"]
+    search_fields = ["name", "name_en", "summary", "summary_en"]
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).select_related("plan").annotate(task_count=Count("tasks"))
+        )
+
+    @admin.display(description=_("tasks"), ordering="task_count")
+    def task_count(self, obj: FocusArea) -> str:
+        # A link to the area's tasks, where the office edits them.
+        url = reverse("admin:tasks_task_changelist") + f"?area__id__exact={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, obj.task_count)
 
 
 @admin.register(Task)
@@ -123,7 +192,7 @@ class TaskAdmin(SpreadsheetExport, GatedAdmin):
         return self.inlines if obj else []
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "plans": Plan.objects.with_coverage()}
+        extra_context = {**(extra_context or {}), "plans": with_coverage(Plan.objects.all())}
         return super().changelist_view(request, extra_context)
 
     @admin.display(description=_("code"), ordering="area__number")

@@ -1,7 +1,27 @@
 from django import forms
 from django.utils.translation import gettext as _
 
-from tasks.models import Project, Task
+from plan.models import Plan
+from tasks.models import Project, Task, city_records, with_coverage
+
+
+class PlanForm(forms.ModelForm):
+    class Meta:
+        model = Plan
+        fields = ["year", "title", "title_en", "source", "declared_area_count"]
+        fields += ["declared_task_count"]
+
+    def clean_declared_task_count(self):
+        declared = self.cleaned_data["declared_task_count"]
+        if self.instance.pk is None or declared is None:
+            return declared
+        listed = with_coverage(Plan.objects.filter(pk=self.instance.pk)).get().listed_task_count
+        if declared < listed:
+            raise forms.ValidationError(
+                _("The plan already lists %(count)d tasks; the declared number cannot be less.")
+                % {"count": listed}
+            )
+        return declared
 
 
 class TaskForm(forms.ModelForm):
@@ -70,11 +90,8 @@ class ProjectForm(forms.ModelForm):
                 )
         if self.instance.pk and cities is not None:
             # A city's updates would stay without their section: counted, but of no section.
-            reported = (
-                self.instance.cities.exclude(pk__in=[city.pk for city in cities])
-                .filter(project_updates__project=self.instance)
-                .distinct()
-            )
+            removed = self.instance.cities.exclude(pk__in=[city.pk for city in cities])
+            reported = [city for city in removed if city_records(self.instance, city)]
             if reported:
                 self.add_error(
                     "cities",

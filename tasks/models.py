@@ -1,4 +1,5 @@
 import re
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -30,6 +31,26 @@ def over_target_message(total: Decimal, target: Decimal) -> str:
         "Allocations would total %(total)s (100 million yuan), more than the task's target "
         "of %(target)s."
     ) % {"total": exact(total), "target": exact(target)}
+
+
+# What the apps above this one record of a task or a key project in a city: each registers, in
+# its AppConfig.ready(), a function (task or project, city) -> the names of its rows that do,
+# so that a city is never taken off a task or a project from under them.
+CITY_RECORDS: list[Callable[[models.Model, City], list[str]]] = []
+
+
+def with_coverage(plans: models.QuerySet) -> models.QuerySet:
+    """`plans` with how much of what each declares its source lists: `listed_area_count`
+    and `listed_task_count`, the latest plan first."""
+    return (
+        plans.with_area_count()
+        .annotate(listed_task_count=models.Count("areas__tasks", distinct=True))
+        .order_by("-year")
+    )
+
+
+def city_records(subject: models.Model, city: City) -> list[str]:
+    return [name for found in CITY_RECORDS for name in found(subject, city)]
 
 
 class TaskQuerySet(models.QuerySet):
@@ -153,19 +174,11 @@ class Task(models.Model):
         return self.cities.filter(pk=city_id).exists()
 
     def rows_naming(self, city: City) -> list[str]:
-        """What still records this task in this city: allocations, milestones, reports.
-
-        Walks the reverse relations rather than naming them, so that reports, which live in
-        the investment app, are found without this app depending on it.
-        """
-        return [
-            str(relation.related_model._meta.verbose_name_plural)
-            for relation in self._meta.related_objects
-            if any(field.name == "city" for field in relation.related_model._meta.fields)
-            and relation.related_model._default_manager.filter(
-                **{relation.field.name: self, "city": city}
-            ).exists()
-        ]
+        """What still records this task in this city: allocations, milestones, and what the
+        apps above this one record (their reports, problems: `CITY_RECORDS`)."""
+        own = [self.allocations.filter(city=city), self.milestones.filter(city=city)]
+        names = [str(rows.model._meta.verbose_name_plural) for rows in own if rows.exists()]
+        return names + city_records(self, city)
 
     @property
     def code(self) -> str:

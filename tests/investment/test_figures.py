@@ -4,7 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from figures.rollups import Coverage, Figures, MilestoneCounts, Pace, Progress, Targets
+from figures.progress import Pace, Progress
+from figures.rollups import Coverage, Figures, MilestoneCounts, Targets
 from investment.coverage import reporting_coverage
 from investment.models import ProgressReport
 from tests.builders import make_area, make_city, make_plan, make_report, make_task, make_world

@@ -3,6 +3,8 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from plan.models import FocusArea, Plan
+from tasks.forms import PlanForm
+from tasks.models import with_coverage
 from tests.builders import make_area, make_city, make_plan
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +68,7 @@ def test_plan_coverage_counts_areas_and_tasks_listed():
     area = make_area(plan, 1)
     make_task(area, 1)
     make_task(area, 2)
-    counted = Plan.objects.with_coverage().get()
+    counted = with_coverage(Plan.objects.all()).get()
     assert (counted.listed_area_count, counted.listed_task_count) == (1, 2)
 
 
@@ -92,9 +94,12 @@ def test_declared_counts_cannot_fall_below_what_is_listed():
     with pytest.raises(ValidationError) as error:
         plan.full_clean()
     assert messages(error.value) == {
-        "declared_area_count": ["已列出 2 个要点，公布的要点数不能更少。"],
-        "declared_task_count": ["已列出 2 项任务，公布的任务数不能更少。"],
+        "declared_area_count": ["已列出 2 个要点，公布的要点数不能更少。"]
     }
+    # The tasks are the tasks app's to count: the plan's form says so.
+    data = {"year": 2021, "title": plan.title, "source": plan.source, "declared_area_count": 2}
+    form = PlanForm({**data, "declared_task_count": 1}, instance=plan)
+    assert form.errors == {"declared_task_count": ["已列出 2 项任务，公布的任务数不能更少。"]}
 
 
 def test_a_focus_area_cannot_move_to_another_year():
