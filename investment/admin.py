@@ -420,6 +420,3 @@ class ProgressReportAdmin(ImportExportMixin, ReportedAdmin):
         fields = super().get_fields(request, obj)
         # The figures beside the amount are a saved report's.
         return fields if obj is not None else [field for field in fields if field != FIGURES]
-
-    def saved_warnings(self, obj: ProgressReport) -> list[str]:
-        return obj.warnings()

@@ -43,8 +43,9 @@ class ProjectUpdateForm(ReportedForm):
         update = self.probe(cleaned)
         update.stage = cleaned.get("stage")
         if None not in (*update.series().values(), update.quarter):
-            if error := update.stage_error(self.user):
-                self.add_error("stage", error)
+            update.pk = self.instance.pk
+            for field, error in update.user_errors(self.user).items():
+                self.add_error(field, error)
         return cleaned
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from investment.forms import ReportActionForm, ReturnForm
-from investment.workflow import DuplicateReport, Reported
+from investment.workflow import Reported, record
 from people.access import reach
 from people.admin import GatedAdmin
 from plan.money import exact
@@ -49,9 +49,10 @@ class ReportedAdmin(GatedAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except DuplicateReport as error:
-            # Saved by someone else between this form's checks and its insert: nothing of
-            # this save was kept (the admin's transaction is rolled back).
+        except ValidationError as error:
+            # Saved by someone else between this form's checks and the save (a duplicate, a
+            # newer version): nothing of this save was kept (the admin's transaction is rolled
+            # back).
             self.message_user(request, " ".join(error.messages), messages.ERROR)
             return redirect(request.get_full_path())
 
@@ -145,7 +146,7 @@ class ReportedAdmin(GatedAdmin):
         if not super().has_change_permission(request, obj):
             return False
         # Sample rows are removed by purge_sample_data; an edited one would be purged with them.
-        return obj is None or (not obj.is_sample and obj.editable_by(request.user))
+        return obj is None or obj.values_editable_by(request.user)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         if not super().has_delete_permission(request, obj):
@@ -155,18 +156,18 @@ class ReportedAdmin(GatedAdmin):
         # A reporter may take back a draft that never counted, nothing else.
         return obj.editable_by(request.user) and not obj.ever_submitted
 
-    def saved_warnings(self, obj: Reported) -> list[str]:
-        """Saved, but worth a second look; shown after the save."""
-        return []
-
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        obj.edited_by(request.user)
-        if "_submit" in request.POST and obj.status == Reported.Status.DRAFT:
-            obj.submit()
-        super().save_model(request, obj, form, change)
-        for warning in self.saved_warnings(obj):
+        # The form has shown each problem by its field; the entry path holds the rules again
+        # under the row's lock, and saves.
+        cleaned = form.cleaned_data
+        warnings = record(
+            obj,
+            request.user,
+            seen_version=cleaned.get("seen_version"),
+            reason=cleaned.get("correction_reason") or "",
+            submit="_submit" in request.POST,
+        )
+        for warning in warnings:
             messages.warning(request, warning)
 
     def transition(self, request, queryset, change, done_message: str, reason=None):
@@ -190,10 +191,9 @@ class ReportedAdmin(GatedAdmin):
                     try:
                         report.note_change_reason(reason)
                         change(report)
+                        record(report, request.user, seen_version=report.version, reason=reason)
                     except ValidationError as error:
                         raise ValidationError(f"{report}: {' '.join(error.messages)}") from error
-                    report.edited_by(request.user)
-                    report.save()
                     changed += 1
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)

@@ -15,7 +15,7 @@ from import_export.results import Result, RowResult
 
 from investment.imports import header_key, text_of
 from investment.models import QuarterClose
-from investment.workflow import Reported
+from investment.workflow import Reported, record
 from people.access import reach
 from plan.forms import CONTROL_CHARACTERS, control_character_error
 from plan.models import City, Plan
@@ -264,19 +264,16 @@ class ReportedResource(resources.ModelResource):
     def changed_by(current) -> str:
         return current.updated_by.get_username() if current and current.updated_by else "—"
 
-    def before_save_instance(self, instance, row, **kwargs) -> None:
-        is_new = instance.pk is None
-        instance.status = instance.Status.SUBMITTED
-        instance.ever_submitted = True
-        instance.updated_by = self.user
-        if is_new:
-            instance.created_by = self.user
-        # Kept with the history record: which file, and (through the record) who.
-        words = {"file": self.file_name or "—", "reason": self.reason}
-        instance._change_reason = (
-            _("Imported from %(file)s: %(reason)s") if self.reason else _("Imported from %(file)s")
-        ) % words
-        instance._history_user = self.user
+    def do_instance_save(self, instance, is_create) -> None:
+        # The entry path every writer takes: an import submits, and the history names the file.
+        record(
+            instance,
+            self.user,
+            seen_version=instance.version,
+            reason=self.reason,
+            submit=True,
+            source=self.file_name or "—",
+        )
 
 
 class EntryResult(Result):

@@ -358,6 +358,13 @@ class ProjectUpdate(Reported):
             .first()
         )
 
+    def user_errors(self, user) -> dict[str, str]:
+        """A reporter cannot move a section's stage back (a stage the row already had stands)."""
+        if self.pk and type(self).objects.filter(pk=self.pk, stage=self.stage).exists():
+            return {}
+        error = self.stage_error(user)
+        return {"stage": error} if error else {}
+
     def stage_error(self, user) -> str | None:
         """Why `user` may not report this stage: a reporter cannot move a section back, from
         the quarter before nor (correcting a returned quarter) to the quarter after."""

@@ -180,13 +180,10 @@ class ProjectUpdateResource(ReportedResource):
         return None
 
     def import_instance(self, instance, row, **kwargs) -> None:
-        stage_before = instance.stage if instance.pk else None
         super().import_instance(instance, row, **kwargs)
         # A reporter cannot move a section's stage back, as on the sheet.
-        if row.get("_skip") or instance.stage == stage_before:
-            return
-        if error := instance.stage_error(self.user):
-            raise ValidationError({"stage": error})
+        if not row.get("_skip") and (errors := instance.user_errors(self.user)):
+            raise ValidationError(errors)
 
     def same_values(self, original: ProjectUpdate, instance: ProjectUpdate) -> bool:
         return (original.progress, original.stage, original.amount) == (

@@ -1,8 +1,8 @@
 """季度填报: a city's whole quarter on one screen, its tasks' reports and its key projects'
 sections (重点项目), saved and submitted together or not at all.
 
-Each kind of row has its row (what the plan draws and the database holds), its row form
-(forms.py) and its formset here; `QuarterSheet` holds the two formsets and saves them in one
+Each kind of row has its row (what the plan draws and the database holds), its row form and
+its formset; `QuarterSheet` holds the two formsets and saves them in one
 transaction.
 """
 
@@ -18,9 +18,10 @@ from django.forms.formsets import INITIAL_FORM_COUNT, TOTAL_FORM_COUNT, Manageme
 from django.forms.utils import ErrorList
 from django.utils.translation import gettext_lazy as _
 
-from investment.forms import QuarterRowForm, SectionRowForm, SheetRowForm
-from investment.models import DuplicateReport, ProgressReport, ProjectUpdate, QuarterClose
+from investment import workflow
+from investment.models import NOTE_LENGTH, ProgressReport, ProjectUpdate, QuarterClose
 from investment.workflow import Reported
+from plan.forms import CONTROL_CHARACTERS, YiFormField, control_character_error
 from plan.models import City, Plan
 from plan.money import exact
 from tasks.models import Project, Task
@@ -158,6 +159,187 @@ def project_sheet(plan: Plan, city: City, quarter: int) -> list[SectionRow]:
     ]
 
 
+class SheetRowForm(forms.Form):
+    """What every row of the sheet has: the version its record was read at, the subject it was
+    drawn for, inputs named for screen readers, and all fields locked when it is not editable.
+
+    A subclass gives a row's initial values from its record (`initial_values(row)`)."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    subject_field = ""  # The hidden field naming the row's task or project.
+    plan_changed = ""
+
+    def __init__(self, *args, row, editable: bool, **kwargs) -> None:
+        self.row = row
+        self.editable = editable
+        kwargs["initial"] = {self.subject_field: row.subject.pk, **self.initial_values(row)}
+        if row.record is not None:
+            kwargs["initial"]["seen_version"] = row.record.version
+        super().__init__(*args, **kwargs)
+        # Each input names its row and column, for screen readers (the table's headers are
+        # far from the field).
+        for field in self.fields.values():
+            if not field.widget.is_hidden:
+                field.widget.attrs["aria-label"] = f"{row.label}: {field.label}"
+        if not editable:
+            for field in self.fields.values():
+                field.disabled = True
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        # The plan may change between opening the page and saving it.
+        if cleaned.get(self.subject_field) != self.row.subject.pk:
+            raise ValidationError(self.plan_changed)
+        return cleaned
+
+
+class QuarterRowForm(SheetRowForm):
+    """One task on a city's quarterly sheet: this quarter's amount or the year-to-date total."""
+
+    amount = YiFormField(
+        label=_("This quarter (亿元)"), required=False, max_digits=12, decimal_places=4
+    )
+    cumulative = YiFormField(
+        label=_("Year to date (亿元)"), required=False, max_digits=12, decimal_places=4
+    )
+    note = forms.CharField(
+        label=_("progress note"),
+        required=False,
+        max_length=NOTE_LENGTH,
+        error_messages={
+            "max_length": _("The progress note has at most %(limit_value)d characters.")
+        },
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 40}),
+    )
+    task = forms.IntegerField(widget=forms.HiddenInput)
+    subject_field = "task"
+    plan_changed = _("The tasks of this city changed since the page was opened; open it again.")
+
+    def initial_values(self, row: QuarterRow) -> dict:
+        if row.report is None:
+            return {}
+        return {"amount": row.report.amount, "cumulative": row.cumulative, "note": row.report.note}
+
+    def clean_note(self) -> str:
+        note = self.cleaned_data["note"]
+        if CONTROL_CHARACTERS.search(note):
+            raise control_character_error(self.fields["note"].label)
+        return note
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        amount, cumulative = cleaned.get("amount"), cleaned.get("cumulative")
+        # A saved row shows both figures; whichever the clerk changed decides the other.
+        if "amount" in self.changed_data and "cumulative" not in self.changed_data:
+            cumulative = None
+        elif "cumulative" in self.changed_data and "amount" not in self.changed_data:
+            amount = None if cumulative is not None else amount
+        before = self.row.cumulative_before
+        if self.row.report is not None and amount is None and cumulative is None:
+            self.add_error(
+                "amount",
+                _("This quarter: a saved figure cannot be emptied; delete the draft instead."),
+            )
+        elif amount is None and cumulative is not None:
+            if cumulative < before:
+                self.add_error(
+                    "cumulative",
+                    _(
+                        "Year to date: %(cumulative)s is less than the %(before)s (100 million "
+                        "yuan) reported for the earlier quarters."
+                    )
+                    % {"cumulative": exact(cumulative), "before": exact(before)},
+                )
+            else:
+                amount = cumulative - before
+        elif amount is not None and cumulative is not None and amount + before != cumulative:
+            self.add_error(
+                "cumulative",
+                _(
+                    "Year to date: %(amount)s this quarter plus %(before)s before is not "
+                    "%(cumulative)s 亿元. Enter one of the two."
+                )
+                % {
+                    "amount": exact(amount),
+                    "before": exact(before),
+                    "cumulative": exact(cumulative),
+                },
+            )
+        if amount is None and cleaned.get("note") and self.row.report is None:
+            if self.owes_note:
+                amount = Decimal(0)  # Nobody owes an amount here; the note is the report.
+            else:
+                self.add_error("amount", _("This quarter: enter the amount the note goes with."))
+        cleaned["amount"] = amount
+        return cleaned
+
+    @property
+    def owes_note(self) -> bool:
+        """A task without a money target is owed a progress note each quarter, not an amount."""
+        return self.row.task.target is None
+
+    def wants_saving(self) -> bool:
+        return self.editable and self.has_changed() and self.cleaned_data.get("amount") is not None
+
+
+class SectionRowForm(SheetRowForm):
+    """One project section on a city's quarterly sheet: its 形象进度, its stage at the quarter's
+    end and, if known, the investment completed in the quarter."""
+
+    progress = forms.CharField(
+        label=_("physical progress (形象进度)"),
+        required=False,
+        max_length=NOTE_LENGTH,
+        error_messages={
+            "max_length": _("The physical progress has at most %(limit_value)d characters.")
+        },
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 40}),
+    )
+    stage = forms.ChoiceField(
+        label=_("stage at the quarter's end"),
+        required=False,
+        choices=[("", "—"), *Project.Stage.choices],
+        error_messages={
+            "invalid_choice": _("Stage at the quarter's end: choose 前期, 在建 or 建成.")
+        },
+    )
+    amount = YiFormField(
+        label=_("This quarter (亿元)"), required=False, max_digits=12, decimal_places=4
+    )
+    project = forms.IntegerField(widget=forms.HiddenInput)
+    subject_field = "project"
+    plan_changed = _(
+        "The key projects of this city changed since the page was opened; open it again."
+    )
+
+    def initial_values(self, row: SectionRow) -> dict:
+        update = row.update
+        if update is None:
+            # A section's stage rarely changes: the earlier quarter's is offered, and an
+            # untouched row is still empty.
+            return {"stage": row.earlier.stage if row.earlier else ""}
+        return {"progress": update.progress, "stage": update.stage, "amount": update.amount}
+
+    def clean_progress(self) -> str:
+        progress = self.cleaned_data["progress"]
+        if CONTROL_CHARACTERS.search(progress):
+            raise control_character_error(self.fields["progress"].label)
+        return progress
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.row.update is None and not self.has_changed():
+            return cleaned  # Nothing typed: the row is not saved.
+        if "progress" in cleaned and not cleaned["progress"].strip():
+            self.add_error("progress", _("Physical progress (形象进度): say what stands now."))
+        if "stage" in cleaned and not cleaned["stage"]:
+            self.add_error("stage", _("Stage at the quarter's end: choose 前期, 在建 or 建成."))
+        return cleaned
+
+    def wants_saving(self) -> bool:
+        return self.editable and self.has_changed()
+
+
 class BaseQuarterSheet(forms.BaseFormSet):
     """One kind of row of a city's quarter: the rows come from the plan, never from the post.
 
@@ -171,6 +353,10 @@ class BaseQuarterSheet(forms.BaseFormSet):
     def __init__(self, data=None, *, rows: list, user, city, plan, quarter, closing) -> None:
         self.rows, self.user, self.city, self.plan, self.quarter = rows, user, city, plan, quarter
         self.closed = closing is not None
+        for row in rows:
+            if row.record is not None:
+                # Every row is of the sheet's quarter: its closing is read once, for all.
+                row.record._closed_at = closing.closed_at if closing else None
         super().__init__(data, prefix=self.prefix_name)
 
     def total_form_count(self) -> int:
@@ -194,9 +380,7 @@ class BaseQuarterSheet(forms.BaseFormSet):
         # A closed quarter is corrected record by record, each with a reason, never here.
         # A sample row is read-only: purge_sample_data removes it, with anything typed into it.
         row, record = self.rows[index], self.rows[index].record
-        editable = not self.closed and (
-            record is None or (not record.is_sample and record.workflow_allows(self.user))
-        )
+        editable = not self.closed and (record is None or record.values_editable_by(self.user))
         return {"row": row, "editable": editable}
 
     def pending(self) -> list[tuple[SheetRowForm, Reported]]:
@@ -218,7 +402,7 @@ class BaseQuarterSheet(forms.BaseFormSet):
             record.full_clean()
         except ValidationError as error:
             return error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
-        return {}
+        return {field: [message] for field, message in record.user_errors(self.user).items()}
 
     def new_record(self, **subject) -> Reported:
         return self.model(
@@ -240,9 +424,7 @@ class BaseQuarterSheet(forms.BaseFormSet):
         )
         submitted = []
         for record in drafts.select_for_update().select_related(*self.submit_related):
-            record.submit()
-            record.edited_by(self.user)
-            record.save()
+            workflow.record(record, self.user, seen_version=record.version, submit=True)
             submitted.append(record)
         return submitted
 
@@ -273,12 +455,6 @@ class SectionSheet(BaseQuarterSheet):
         update.edited_by(self.user)
         return update
 
-    def record_errors(self, form: SectionRowForm, record: ProjectUpdate) -> dict:
-        errors = super().record_errors(form, record)
-        if not errors and (error := record.stage_error(self.user)):
-            errors["stage"] = [error]
-        return errors
-
 
 ReportSheetFormSet = forms.formset_factory(QuarterRowForm, formset=ReportSheet, extra=0)
 SectionSheetFormSet = forms.formset_factory(SectionRowForm, formset=SectionSheet, extra=0)
@@ -295,6 +471,7 @@ class QuarterSheet:
             .first()
         )
         self.closed = self.closing is not None
+        self.user = user
         scope = {"user": user, "city": city, "plan": plan, "quarter": quarter}
         self.reports = ReportSheetFormSet(
             data, rows=quarter_sheet(plan, city, quarter), closing=self.closing, **scope
@@ -335,8 +512,12 @@ class QuarterSheet:
                 return None
             for form, record in pending:
                 try:
-                    record.save()
-                except DuplicateReport as error:
+                    workflow.record(
+                        record, self.user, seen_version=form.cleaned_data["seen_version"]
+                    )
+                except ValidationError as error:
+                    # Saved by someone else since the rows were checked (a duplicate, a newer
+                    # version): nothing of the sheet is saved.
                     form.add_error(None, error)
                     transaction.set_rollback(True)
                     return None

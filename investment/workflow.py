@@ -3,6 +3,9 @@
 A city enters a draft, submits it, the office approves it or returns it with a reason; a save
 names the version it was based on; the office closes a quarter, after which a reporter can no
 longer change it and the office changes it only with a reason, kept in its history.
+
+`record()` is the one way such a row is written: the admin's form and actions, the quarter
+sheet and the import all make it, so its rules hold whoever writes.
 """
 
 from django.conf import settings
@@ -14,7 +17,7 @@ from simple_history.models import HistoricalRecords
 from people.access import reach
 from plan.forms import CONTROL_CHARACTERS, control_character_error
 from plan.models import Plan
-from tasks.models import QUARTER_VALIDATORS
+from tasks.models import QUARTER_VALIDATORS, SAMPLE_IS_READ_ONLY
 
 # A reason kept with a history record: for a correction, a return, a close or a reopening.
 REASON_LENGTH = 2000
@@ -157,8 +160,18 @@ class Reported(Versioned):
             raise DuplicateReport(unique.violation_error_message, code="unique") from None
 
     def editable_by(self, user) -> bool:
-        """Whether `user` may change this row now, the quarter's closing included."""
+        """Whether `user` may change this row now (a step included), the quarter's closing
+        included."""
         return self.workflow_allows(user) and (reach(user).office or not self.closed_at())
+
+    def values_editable_by(self, user) -> bool:
+        """Whether `user` may change what this row says. Never a sample row's: purge_sample_data
+        removes it, with anything typed into it (its review steps still move it, for the demo)."""
+        return not self.is_sample and self.editable_by(user)
+
+    def says_the_same(self, other: "Reported") -> bool:
+        """Whether `other` says what this row says (its STALE_FIELDS)."""
+        return all(getattr(self, name) == getattr(other, name) for name in self.STALE_FIELDS)
 
     def workflow_allows(self, user) -> bool:
         """The office edits any row; a reporter her city's drafts and returned rows."""
@@ -232,6 +245,11 @@ class Reported(Versioned):
         """What is saved but worth a second look, said after saving; nothing by default."""
         return []
 
+    def user_errors(self, user) -> dict[str, str]:
+        """What `user` may not write into this row, by field, beyond the model's validation
+        (a project update's stage going back); nothing by default."""
+        return {}
+
     def earlier_quarter_error(self) -> str | None:
         """Why this row cannot be submitted yet: an earlier quarter is not submitted."""
         earlier = self.unsubmitted_earlier().first()
@@ -264,6 +282,58 @@ class Reported(Versioned):
             raise ValidationError(_("Reason for return: say why the report goes back."))
         self.status = self.Status.RETURNED
         self.return_reason = reason.strip()
+
+
+def record(
+    row: Reported,
+    user,
+    *,
+    seen_version: int | None = None,
+    reason: str = "",
+    submit: bool = False,
+    source: str = "",
+) -> list[str]:
+    """Write `row` as `user` changed it (a step taken on it included), or nothing at all.
+
+    In one transaction, the row locked: a row that exists must still be `user`'s to change
+    (her city's draft or returned row, any row for the office; never what a sample row says,
+    nor a closed quarter's row for a reporter) and unchanged since version `seen_version`; a
+    new row must be of a city she acts for, in a quarter open to her; a closed quarter's row
+    changes only with a `reason`; the model's validation and `user_errors` hold; with `submit`,
+    a draft or returned row is submitted (not while an earlier quarter of its series is not).
+    The history keeps who and why (and the `source`, an imported file's name). Returns the
+    warnings to show once saved; raises ValidationError, by field where one is at fault.
+    """
+    with transaction.atomic():
+        if row.pk is not None:
+            current = type(row).objects.select_for_update().get(pk=row.pk)
+            if current.is_sample and not current.says_the_same(row):
+                raise ValidationError(SAMPLE_IS_READ_ONLY, code="sample")
+            if not current.editable_by(user):
+                raise ValidationError(
+                    _("%(report)s cannot be changed by you.") % {"report": current}, code="denied"
+                )
+            row.check_version(seen_version)
+        elif not reach(user).acts_for(row.city):
+            raise ValidationError(_("You cannot report for this city."), code="denied")
+        elif row.closed_at() and not reach(user).office:
+            raise ValidationError({"quarter": _("The office has closed this quarter.")})
+        row.note_change_reason(reason)
+        row.full_clean()
+        if errors := row.user_errors(user):
+            raise ValidationError(errors)
+        if row.pk is None:
+            row.created_by = user
+        row.edited_by(user)
+        if submit and row.status in row.EDITABLE:
+            row.submit()
+        if source:
+            words = {"file": source, "reason": reason.strip()}
+            told = _("Imported from %(file)s: %(reason)s") if reason.strip() else None
+            row._change_reason = (told or _("Imported from %(file)s")) % words
+        row._history_user = user
+        row.save()
+    return row.warnings()
 
 
 class QuarterClose(models.Model):
