@@ -8,8 +8,8 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from investment.workflow import QuarterClose, Versioned
@@ -43,6 +43,7 @@ class Bulletin(Versioned):
         DRAFT = "draft", _("not yet issued")
         ISSUED = "issued", _("issued")
 
+    STALE_SUBJECT = pgettext_lazy("changed", "this bulletin")
     STALE_FIELDS = ("next_steps",)
 
     plan = models.ForeignKey(
@@ -103,15 +104,6 @@ class Bulletin(Versioned):
     @property
     def is_issued(self) -> bool:
         return self.status == self.Status.ISSUED
-
-    def stale_message(self, current: dict) -> str:
-        return _(
-            "%(user)s changed this bulletin at %(time)s while you were working on it. Your "
-            "changes were not saved; reload the bulletin and try again."
-        ) % {
-            "user": current["updated_by__username"] or "—",
-            "time": localtime(current["updated_at"]).strftime("%Y-%m-%d %H:%M"),
-        }
 
     def issue_error(self) -> str | None:
         """Why this bulletin cannot be issued now, or None."""

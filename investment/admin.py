@@ -1,7 +1,6 @@
 import json
 import os
 from collections import Counter
-from datetime import date
 
 from django import forms
 from django.contrib import admin, messages
@@ -13,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html_join
 from django.utils.http import urlencode
+from django.utils.timezone import localdate
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportMixin
@@ -102,7 +102,7 @@ def sheet_scope(request) -> tuple[Plan, City, int]:
     if plan is None or city is None:
         raise Http404
     if request.GET.get("quarter") in (None, ""):
-        return plan, city, sheet_quarter(plan, date.today())
+        return plan, city, sheet_quarter(plan, localdate())
     quarter = quarter_param(request.GET.get("quarter"))
     if quarter is None:
         raise Http404
@@ -141,6 +141,7 @@ class ProgressReportAdmin(ImportExportMixin, ReportedAdmin):
     readonly_fields = [
         "allocation_display",
         "earlier_quarters",
+        "earlier_counted_quarters",
         "cumulative_display",
         "amount_at_close",
         "status",
@@ -286,7 +287,15 @@ class ProgressReportAdmin(ImportExportMixin, ReportedAdmin):
 
     @admin.display(description=gettext_lazy("earlier quarters (亿元)"))
     def earlier_quarters(self, obj: ProgressReport) -> str:
-        rows = obj.earlier_reports() if obj.pk else []
+        return self.earlier_list(obj.earlier_reports() if obj.pk else [])
+
+    @admin.display(description=gettext_lazy("earlier quarters (亿元)"))
+    def earlier_counted_quarters(self, obj: ProgressReport) -> str:
+        # For a reader who does not act for the city: its drafts and returned reports are not
+        # hers to see, here either.
+        return self.earlier_list(obj.earlier_reports(counted_only=True) if obj.pk else [])
+
+    def earlier_list(self, rows: list) -> str:
         if not rows:
             return "—"
         return format_html_join(
@@ -419,4 +428,12 @@ class ProgressReportAdmin(ImportExportMixin, ReportedAdmin):
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
         # The figures beside the amount are a saved report's.
-        return fields if obj is not None else [field for field in fields if field != FIGURES]
+        if obj is None:
+            return [field for field in fields if field != FIGURES]
+        if not reach(request.user).acts_for(obj.city):
+            counted = tuple(
+                "earlier_counted_quarters" if name == "earlier_quarters" else name
+                for name in FIGURES
+            )
+            return [counted if field == FIGURES else field for field in fields]
+        return fields

@@ -16,6 +16,7 @@ from django.db.models import (
     Q,
     Subquery,
 )
+from django.utils.timezone import localdate
 from django.utils.translation import gettext_lazy as _
 
 from investment.models import ProgressReport, ProjectUpdate, QuarterClose
@@ -245,7 +246,7 @@ def reporting_coverage(
     """The coverage grid for `quarter`; cells not submitted by the deadline are late."""
     cities = list(City.objects.all()) if cities is None else cities
     deadline = plan.deadline(quarter)
-    overdue = (today or date.today()) > deadline
+    overdue = (today or localdate()) > deadline
     tasks = Task.objects.of_plan(plan).select_related("area").prefetch_related("cities")
     reports = {
         (task, city): (status, amount, has_note, pk)

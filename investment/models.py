@@ -8,8 +8,8 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Max, Q, Sum
 from django.urls import reverse
-from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from investment.workflow import (
@@ -38,6 +38,11 @@ MAX_PHOTOS = 6
 
 
 class ProgressReportQuerySet(ReportedQuerySet):
+    def counted_before(self, year: int, quarter: int) -> "ProgressReportQuerySet":
+        """The year to date before `quarter`: the year's earlier reports that count (submitted,
+        approved), as the pages count them. One definition for every screen."""
+        return self.filter(year=year, quarter__lt=quarter).counted()
+
     def of_plan(self, plan: Plan) -> "ProgressReportQuerySet":
         return self.filter(task__area__plan=plan, year=plan.year)
 
@@ -164,23 +169,25 @@ class ProgressReport(Reported):
                 }
         return {}
 
-    def earlier_reports(self) -> list[tuple[int, Decimal, str]]:
-        """The city's reports for this task in the year's earlier quarters: quarter, amount,
-        status label."""
+    def earlier_reports(self, counted_only: bool = False) -> list[tuple[int, Decimal, str]]:
+        """The city's reports for this task in the year's earlier quarters (those that count
+        only, for a reader who is not the city's): quarter, amount, status label."""
         rows = ProgressReport.objects.filter(
             task=self.task_id, city=self.city_id, year=self.year, quarter__lt=self.quarter
         ).order_by("quarter")
+        if counted_only:
+            rows = rows.counted()
         return [
             (quarter, amount, self.Status(status).label)
             for quarter, amount, status in rows.values_list("quarter", "amount", "status")
         ]
 
     def cumulative_before(self) -> Decimal:
-        """The city's total for this task in the quarters before this one, whatever the status."""
-        total = ProgressReport.objects.filter(
-            task=self.task_id, city=self.city_id, year=self.year, quarter__lt=self.quarter
-        ).aggregate(total=Sum("amount"))["total"]
-        return total or Decimal(0)
+        """The city's year to date for this task before this quarter, as the quarter sheet and
+        the pages count it (`counted_before`)."""
+        reports = ProgressReport.objects.filter(task=self.task_id, city=self.city_id)
+        total = reports.counted_before(self.year, self.quarter).aggregate(total=Sum("amount"))
+        return total["total"] or Decimal(0)
 
     def warnings(self) -> list[str]:
         """Saved but worth a second look: the cumulative passes 150% of the allocation."""
@@ -215,15 +222,10 @@ class ProgressReport(Reported):
         return self.at_close("amount")
 
     STALE_FIELDS = ("amount", "note")
+    STALE_SUBJECT = pgettext_lazy("changed", "this report")
 
-    def stale_message(self, current: dict) -> str:
-        return _(
-            "%(user)s changed this report at %(time)s while you were editing it: it now "
-            "reads %(amount)s (100 million yuan), status %(status)s, note “%(note)s”. Your changes "
-            "were not saved; reload the report and enter them again."
-        ) % {
-            "user": current["updated_by__username"] or "—",
-            "time": localtime(current["updated_at"]).strftime("%Y-%m-%d %H:%M"),
+    def stale_summary(self, current: dict) -> str:
+        return _("%(amount)s (100 million yuan), status “%(status)s”, note “%(note)s”") % {
             "amount": exact(current["amount"]),
             "status": self.Status(current["status"]).label,
             "note": current["note"],
@@ -249,6 +251,7 @@ class ProjectUpdate(Reported):
         "Q%(earlier)s before Q%(quarter)s."
     )
     STALE_FIELDS = ("progress", "stage", "amount")
+    STALE_SUBJECT = pgettext_lazy("changed", "this project update")
 
     project = models.ForeignKey(
         Project, on_delete=models.PROTECT, related_name="updates", verbose_name=_("key project")
@@ -393,15 +396,12 @@ class ProjectUpdate(Reported):
             }
         return None
 
-    def stale_message(self, current: dict) -> str:
+    def stale_summary(self, current: dict) -> str:
         amount = current["amount"]
         return _(
-            "%(user)s changed this project update at %(time)s while you were editing it: it now "
-            "reads stage %(stage)s, %(amount)s 亿元, status %(status)s, physical progress "
-            "“%(progress)s”. Your changes were not saved; reload it and enter them again."
+            "stage “%(stage)s”, %(amount)s (100 million yuan), status “%(status)s”, physical "
+            "progress “%(progress)s”"
         ) % {
-            "user": current["updated_by__username"] or "—",
-            "time": localtime(current["updated_at"]).strftime("%Y-%m-%d %H:%M"),
             "stage": Project.Stage(current["stage"]).label,
             "amount": "—" if amount is None else exact(amount),
             "status": self.Status(current["status"]).label,

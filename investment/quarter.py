@@ -85,9 +85,8 @@ def quarter_sheet(plan: Plan, city: City, quarter: int) -> list[QuarterRow]:
         .annotate(allocated=Sum("allocations__amount", filter=Q(allocations__city=city)))
     )
     earlier = ProgressReport.objects.filter(city=city, year=plan.year, quarter__lt=quarter)
-    before = dict(
-        earlier.counted().values("task").annotate(total=Sum("amount")).values_list("task", "total")
-    )
+    counted = ProgressReport.objects.filter(city=city).counted_before(plan.year, quarter)
+    before = dict(counted.values("task").annotate(total=Sum("amount")).values_list("task", "total"))
     unsubmitted = defaultdict(list)
     for task, number, amount in (
         earlier.exclude(status__in=ProgressReport.COUNTED)

@@ -11,6 +11,7 @@ sheet and the import all make it, so its rules hold whoever writes.
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -61,11 +62,13 @@ class Versioned(models.Model):
     """Who made and last changed a row, and its version: a save must name the version it was
     based on, so that one person's edit never silently overwrites another's.
 
-    A subclass says which fields a stale save is told about (`STALE_FIELDS`, with `status`)
-    and defines how (`stale_message(current)`).
+    A subclass says which fields a stale save is told about (`STALE_FIELDS`, with `status`),
+    what the message calls the row (`STALE_SUBJECT`) and how it sums those fields up
+    (`stale_summary(current)`).
     """
 
     STALE_FIELDS: tuple[str, ...] = ()
+    STALE_SUBJECT = ""
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -110,6 +113,22 @@ class Versioned(models.Model):
         current = rows.filter(pk=self.pk).values(*fields).first()
         if current:
             raise ValidationError(self.stale_message(current), code="stale")
+
+    def stale_message(self, current: dict) -> str:
+        """Who changed the row since it was read, when, and what it says now."""
+        return _(
+            "%(user)s changed %(subject)s at %(time)s while you were working on it: it now "
+            "reads %(summary)s. Your changes were not saved; open it again and enter them again."
+        ) % {
+            "user": current["updated_by__username"] or "—",
+            "subject": self.STALE_SUBJECT,
+            "time": localtime(current["updated_at"]).strftime("%Y-%m-%d %H:%M"),
+            "summary": self.stale_summary(current),
+        }
+
+    def stale_summary(self, current: dict) -> str:
+        """What the row says now, as a stale save is told; its status by default."""
+        return "“{}”".format(dict(self._meta.get_field("status").flatchoices)[current["status"]])
 
 
 class Reported(Versioned):

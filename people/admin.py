@@ -48,6 +48,11 @@ class GatedAdmin(GatedRows, SimpleHistoryAdmin):
             self.get_object(request, unquote(object_id))
         return super().history_view(request, object_id, extra_context)
 
+    def get_history_queryset(self, request, history_manager, pk_name: str, object_id):
+        # The list names each version's changes: only the versions she may read, as they were.
+        found = super().get_history_queryset(request, history_manager, pk_name, object_id)
+        return found.filter(self.version_rows(request.user))
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method != "GET":
             raise PermissionDenied

@@ -13,7 +13,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Case, ExpressionWrapper, F, Q, Value, When
 from django.urls import reverse
-from django.utils.timezone import localdate, localtime
+from django.utils.timezone import localdate
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -109,6 +109,7 @@ class Problem(Versioned):
 
     OPEN = (Status.RAISED, Status.ASSIGNED, Status.ANSWERED)
     ENDED = (Status.CLOSED, Status.REFUSED)
+    STALE_SUBJECT = pgettext_lazy("changed", "this problem")
     STALE_FIELDS = ("title", "unit__name", "deadline")
 
     task = models.ForeignKey(
@@ -223,16 +224,6 @@ class Problem(Versioned):
             return 0
         on = self.closed_on if self.status in self.ENDED else (today or localdate())
         return max(0, (on - self.deadline).days)
-
-    def stale_message(self, current: dict) -> str:
-        return _(
-            "%(user)s changed this problem at %(time)s while you were working on it: it is now "
-            "%(status)s. Your changes were not saved; reload the problem and try again."
-        ) % {
-            "user": current["updated_by__username"] or "—",
-            "time": localtime(current["updated_at"]).strftime("%Y-%m-%d %H:%M"),
-            "status": self.Status(current["status"]).label,
-        }
 
     # The steps. Each checks who may take it from which status, changes the problem, and
     # returns the thread entry to save with it (see `record`).

@@ -487,7 +487,7 @@ def test_each_role_sees_what_the_policy_allows(channel, world, settings):
     """Every role asks for the channel; each sees exactly the markers the policy allows."""
     # The figures cache on, as in production: its entries are shared by every reader, so one
     # that kept a reader's own rows would show here.
-    settings.ROLLUP_CACHE_SECONDS = 600
+    settings.FIGURES_CACHE_SECONDS = 600
     mismatches = []
     for role in ROLES:
         expected = allowed(role, channel)

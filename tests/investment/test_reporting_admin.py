@@ -308,7 +308,7 @@ def test_two_people_saving_one_report_never_overwrite_each_other(
     html = response.content.decode()
     assert response.status_code == 200
     assert "kf 在您编辑期间修改了这条填报" in html
-    assert "现为 4 亿元" in html
+    assert "现为4 亿元" in html
     report.refresh_from_db()
     assert report.amount == Decimal("4")
 

@@ -1,6 +1,7 @@
 """investment.workflow.record: the one path every writer of a report or a project update takes
 (the admin's form and actions, the quarter sheet and the import all make it)."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -95,3 +96,19 @@ def test_an_import_names_its_file_in_the_history(world, kaifeng, kf):
     report = ProgressReport(task=world.rail, city=kaifeng, year=2021, quarter=1, amount=3)
     record(report, kf, submit=True, source="开封一季度.xlsx")
     assert report.history.first().history_change_reason == "导入自 开封一季度.xlsx"
+
+
+def test_the_report_page_and_the_sheet_count_the_year_to_date_alike(world, kaifeng, kf, client):
+    # Q1 submitted (3), Q2 a draft (5): before Q3, the year to date is what counts, 3.
+    make_report(world.rail, kaifeng, 1, "3", Status.SUBMITTED)
+    make_report(world.rail, kaifeng, 2, "5", Status.DRAFT)
+    q3 = make_report(world.rail, kaifeng, 3, "1", Status.DRAFT)
+    assert q3.cumulative_before() == Decimal(3)
+    client.force_login(kf)
+    page = client.get(f"/admin/investment/progressreport/{q3.pk}/change/").content.decode()
+    # 3 before and 1 this quarter: the draft of Q2 is listed, not counted.
+    assert "第2季度：5（草稿）" in page
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert "累计（含本季度）(亿元): 4 " in text
+    sheet = client.get("/admin/investment/progressreport/quarter/?quarter=3").content.decode()
+    assert "未计入未报送的第2季度（5 亿元）。" in sheet

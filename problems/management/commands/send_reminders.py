@@ -48,7 +48,7 @@ class Command(BaseCommand):
         if not plans:
             raise CommandError(_("There is no plan for that year."))
         # Every plan with an open quarter: a new year's plan does not end the old one's Q4.
-        due = [(plan, quarter or open_quarter(plan, date.today())) for plan in plans]
+        due = [(plan, quarter or open_quarter(plan, localdate())) for plan in plans]
         due = [(plan, q) for plan, q in due if q is not None]
         if due:
             sent = sum(self.remind(plan, q) for plan, q in due)

@@ -199,8 +199,8 @@ def test_a_step_on_a_problem_changed_since_the_page_was_read_is_refused(office, 
     )
     when = localtime(current.updated_at).strftime("%Y-%m-%d %H:%M")
     assert (
-        f"zg 在您处理期间修改了这个问题（{when}）：现为“已答复”。"
-        "您的修改未保存；请重新打开该问题后再试。" in html
+        f"zg 在您编辑期间修改了这个问题（{when}）：现为“已答复”。"
+        "您的修改未保存；请重新打开后再录入。" in html
     )
     current.refresh_from_db()
     assert (current.status, current.version) == (Status.ANSWERED, seen + 1)
@@ -251,7 +251,7 @@ def test_an_edit_of_a_problem_changed_since_the_form_was_read_is_refused(
     assert kf.post(f"{PROBLEMS}{raised.pk}/change/", data).status_code == 302
     data = {**raise_data(raised.task, kaifeng, title="改"), "seen_version": seen}
     html = refused(office.post(f"{PROBLEMS}{raised.pk}/change/", {**data, "change_reason": "更正"}))
-    assert "kf 在您处理期间修改了这个问题" in html
+    assert "kf 在您编辑期间修改了这个问题" in html
     raised.refresh_from_db()
     assert (raised.title, raised.version) == ("站点用地", seen + 1)
 
