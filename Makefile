@@ -1,12 +1,13 @@
 # make run: set up and serve the dashboard with the 2021 plan and sample data on SQLite.
 # make test: set up and run the whole suite (DATABASE_URL=postgres://... to use PostgreSQL).
+# make check: the suite without the browser and printing tests, for quick work.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 PYTEST_ARGS ?=
 
-.PHONY: run serve test test-browser bench lint format messages demo-passwords clean
+.PHONY: run serve test check test-browser bench lint format messages demo-passwords clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,9 +32,13 @@ serve: $(VENV)/.installed
 	$(SERVE_ENV) $(MANAGE) collectstatic --no-input --verbosity 0
 	$(SERVE_ENV) $(BIN)/gunicorn zzmetro.wsgi --bind 127.0.0.1:8000 --workers 3 --access-logfile -
 
-# One pytest worker per core: the suite stays within two minutes on two cores.
+# One pytest worker per core: the suite stays within two minutes on two cores; the ten slowest
+# tests are printed after it.
 test: $(VENV)/.installed
 	$(BIN)/pytest -n auto $(PYTEST_ARGS)
+
+check: $(VENV)/.installed
+	$(BIN)/pytest -n auto -m "not browser and not soffice" $(PYTEST_ARGS)
 
 test-browser: $(VENV)/.installed
 	$(BIN)/pytest -m browser $(PYTEST_ARGS)

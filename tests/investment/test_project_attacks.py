@@ -20,7 +20,7 @@ from people.roles import REPORTER
 from plan.models import Unit
 from tasks.models import Project
 from tests.builders import make_project, make_report, make_update, make_world
-from tests.investment.test_project_import import project_row, refused, workbook
+from tests.import_files import project_row, refused, workbook
 
 Goal, Stage, Status = Project.Goal, Project.Stage, ProjectUpdate.Status
 

@@ -1,18 +1,14 @@
-import re
 from decimal import Decimal
 from io import StringIO
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
 from plan.models import City, Corridor, FocusArea, Plan
 from tasks.models import Milestone, Project, Task
+from tests.worlds import PLAN_2030, load, source_text
 
-# A copy of shared/seeds/000_093f44626fa38706.txt, kept with the data transcribed from it.
-SOURCE = Path(settings.BASE_DIR) / "fixtures" / "source_2021.txt"
 EXPECTED_AREA_TARGETS = {
     1: None,
     2: Decimal("360"),
@@ -21,17 +17,6 @@ EXPECTED_AREA_TARGETS = {
     5: Decimal("75"),
     6: Decimal("110"),
 }
-
-
-def source_text() -> str:
-    # The newspaper wraps paragraphs; the comparison ignores white space only.
-    return re.sub(r"\s+", "", SOURCE.read_text(encoding="utf-8"))
-
-
-def load(year: str = "2021") -> str:
-    out = StringIO()
-    call_command("load_plan", year, stdout=out)
-    return out.getvalue()
 
 
 def test_plan_declares_seven_areas_and_twenty_three_tasks(plan_2021):
@@ -199,39 +184,6 @@ def test_add_missing_restores_a_deleted_task(plan_2021):
     task = Task.objects.of_plan(plan_2021).by_code("6.4").get()
     assert task.milestones.count() == 2
     assert "新建 3 条" in out.getvalue()
-
-
-PLAN_2030 = """
-[plan]
-year = 2030
-title = "2030年测试要点"
-title_en = "Test plan 2030"
-source = "测试"
-declared_area_count = 1
-declared_task_count = 1
-
-[[areas]]
-number = 1
-name = "互联互通"
-name_en = "Connectivity"
-summary = ""
-
-[[areas.tasks]]
-number = 1
-title = "测试任务"
-title_en = "Test task"
-description = "测试。"
-"""
-
-
-@pytest.fixture
-def fixtures_dir(tmp_path, monkeypatch):
-    from tasks.management.commands import load_plan
-
-    geography = Path(settings.BASE_DIR) / "fixtures" / "geography.toml"
-    (tmp_path / "geography.toml").write_text(geography.read_text(encoding="utf-8"))
-    monkeypatch.setattr(load_plan, "FIXTURES", tmp_path)
-    return tmp_path
 
 
 @pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.db.migrations.loader import MigrationLoader
 
 from tasks.models import Milestone, Project, Task
 from tests.builders import make_area, make_plan, make_task
-from tests.tasks.test_load_plan import PLAN_2030, load, source_text
+from tests.worlds import PLAN_2030, load, source_text
 
 ALL_FIVE = ["zhengzhou", "kaifeng", "xinxiang", "jiaozuo", "xuchang"]
 START, COMPLETE, ADVANCE = Project.Goal.START, Project.Goal.COMPLETE, Project.Goal.ADVANCE
@@ -117,13 +117,6 @@ def test_add_missing_brings_back_a_deleted_project(plan_2021):
     project = Project.objects.get(name="鲲鹏服务器基地")
     assert (project.goal, project.cities.count()) == ("advance", 5)
     assert "新建 1 条" in out.getvalue()
-
-
-@pytest.fixture
-def fixtures_dir(tmp_path, monkeypatch):
-    from tests.tasks.test_load_plan import fixtures_dir as make
-
-    return make.__wrapped__(tmp_path, monkeypatch)
 
 
 @pytest.mark.django_db

@@ -13,7 +13,6 @@ from investment.models import ProgressReport
 from plan.spreadsheets import LINE_HEIGHT, text_lines
 from tasks.models import Task
 from tests.builders import make_city, make_report, make_world
-from tests.printing import run, to_pdf, tools
 
 URLS = [
     "/2021/export.xlsx",
@@ -175,18 +174,3 @@ def test_the_sample_worlds_official_table_names_every_city_of_every_task(client,
 
 def city_order(city):
     return (city.order, city.slug)
-
-
-@pytest.mark.soffice
-def test_the_sample_worlds_workbook_prints_on_at_most_12_pages(client, sample_world, tmp_path):
-    soffice, pdfinfo, pdftotext = tools("soffice", "pdfinfo", "pdftotext")
-    book = tmp_path / "export.xlsx"
-    book.write_bytes(b"".join(client.get("/2021/export.xlsx").streaming_content))
-    title = openpyxl.load_workbook(book)["表式"]["A1"].value
-    pdf = str(to_pdf(soffice, tmp_path, book) / "export.pdf")
-    pages = int(re.search(r"^Pages:\s+(\d+)$", run(pdfinfo, pdf), re.MULTILINE).group(1))
-    assert pages <= 12
-    text = run(pdftotext, "-layout", pdf, "-")
-    assert title.startswith("2021年郑州都市圈一体化发展工作要点推进情况表")
-    assert title in text
-    assert FIVE in text

@@ -23,8 +23,7 @@ from investment.models import ProgressReport, QuarterClose
 from people.roles import OFFICE
 from plan.money import yi
 from tests.builders import make_member
-from tests.investment.test_page_queries import grow
-from tests.printing import run, to_pdf, tools
+from tests.worlds import grow
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 ADD = "/admin/bulletins/bulletin/add/"
@@ -265,27 +264,6 @@ def test_the_bulletin_page_queries_do_not_grow_with_the_world(client, office_sta
         return tuple(counts)
 
     assert measured(2) == measured(4)
-
-
-@pytest.mark.soffice
-def test_libreoffice_opens_the_word_and_pdf_bulletins_and_reads_their_text(
-    client, sample_world, office_staff, tmp_path
-):
-    soffice, pdfinfo, pdftotext = tools("soffice", "pdfinfo", "pdftotext")
-    client.force_login(office_staff)
-    files = {"docx": tmp_path / "word.docx", "pdf": tmp_path / "print.pdf"}
-    for kind, path in files.items():
-        response = client.get(f"/2021/bulletin/bulletin.{kind}?as_of=2021Q3")
-        path.write_bytes(b"".join(response.streaming_content))
-    # Writer opens the Word file and Draw the PDF, and each prints it again. A file that needed
-    # repair would stop the conversion.
-    out = to_pdf(soffice, tmp_path, *files.values())
-    for name in ("word", "print"):
-        # pdftotext spaces Chinese from digits and breaks lines: compare without whitespace.
-        text = "".join(run(pdftotext, str(out / f"{name}.pdf"), "-").split())
-        assert "一、总体情况" in text and "六、下步工作" in text, name
-        assert "郑州累计完成投资291.34亿元" in text, name
-    assert "(A4)" in run(pdfinfo, str(files["pdf"]))
 
 
 def test_the_english_bulletin_counts_one_as_one(sample_world):

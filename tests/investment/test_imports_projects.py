@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -19,23 +19,17 @@ from people.models import Reporter
 from people.roles import REPORTER
 from tasks.models import Project
 from tests.builders import make_area, make_plan, make_project, make_task, make_update
+from tests.import_files import (
+    project_row,
+    refused,
+    snapshot,
+    workbook,
+)
 
 Status = ProgressReport.Status
 Stage = Project.Stage
 IMPORT = "/admin/investment/progressreport/import/"
 CONFIRM = "/admin/investment/progressreport/process_import/"
-REPORT_HEADER = ["任务编号", "城市", "年度", "季度", "完成投资(亿元)", "进展情况"]
-PROJECT_HEADER = [
-    "项目编号",
-    "项目名称",
-    "城市",
-    "年度",
-    "季度",
-    "形象进度",
-    "当前阶段",
-    "本季度完成投资(亿元)",
-]
-GOOD_REPORT = ("1.1", "开封", 2021, 2, 3, "铺轨")
 
 
 @pytest.fixture
@@ -56,31 +50,6 @@ def world(django_user_model, zhengzhou, kaifeng):
     return {"rail": rail, "intercity": intercity, "port": port, "south": south, "clerk": user}
 
 
-def workbook(reports=(GOOD_REPORT,), projects=None, title="重点项目", header=PROJECT_HEADER):
-    """An .xlsx of the entry sheet's rows and, unless `projects` is None, a 重点项目 sheet."""
-    book = openpyxl.Workbook()
-    book.active.append(REPORT_HEADER)
-    for row in reports:
-        book.active.append(list(row))
-    if projects is not None:
-        sheet = book.create_sheet(title)
-        sheet.append(header)
-        for row in projects:
-            sheet.append(list(row))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def snapshot() -> tuple:
-    return (
-        list(ProgressReport.objects.order_by("pk").values()),
-        list(ProjectUpdate.objects.order_by("pk").values()),
-        ProgressReport.history.count(),
-        ProjectUpdate.history.count(),
-    )
-
-
 def run(tmp_path, content: bytes, user: str = "kf", reason: str = "") -> str:
     path = tmp_path / "开封.xlsx"
     path.write_bytes(content)
@@ -88,18 +57,6 @@ def run(tmp_path, content: bytes, user: str = "kf", reason: str = "") -> str:
     args = [str(path), "--user", user] + (["--reason", reason] if reason else [])
     call_command("import_reports", *args, stdout=out, stderr=io.StringIO())
     return out.getvalue()
-
-
-def refused(tmp_path, content: bytes, user: str = "kf") -> str:
-    """Imports the file; returns the whole refusal, having checked nothing changed."""
-    before = snapshot()
-    path = tmp_path / "开封.xlsx"
-    path.write_bytes(content)
-    err = io.StringIO()
-    with pytest.raises(CommandError) as refusal:
-        call_command("import_reports", str(path), "--user", user, stdout=io.StringIO(), stderr=err)
-    assert snapshot() == before
-    return f"{refusal.value}\n{err.getvalue()}"
 
 
 def updates() -> list[tuple]:
@@ -205,21 +162,6 @@ def test_untouched_template_rows_of_the_second_sheet_are_skipped(tmp_path, world
         ]
     )
     assert run(tmp_path, content) == "已导入：新建 2 条，更改 0 条，未变或空行 1 条。\n"
-
-
-def project_row(**changes) -> tuple:
-    """A good row of 开封港 for Q2, with `changes` by column."""
-    row = {
-        "id": None,
-        "name": "开封港",
-        "city": "开封",
-        "year": 2021,
-        "quarter": 2,
-        "progress": "场地平整",
-        "stage": "在建",
-        "amount": 1,
-    }
-    return tuple({**row, **changes}.values())
 
 
 BAD_PROJECT_ROWS = [

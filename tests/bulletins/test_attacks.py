@@ -35,7 +35,7 @@ from tests.builders import (
     make_task,
     make_world,
 )
-from tests.investment.test_page_queries import grow
+from tests.worlds import grow
 
 ADD = "/admin/bulletins/bulletin/add/"
 REVISED = "本期通报印发后，相关数据已有修订"

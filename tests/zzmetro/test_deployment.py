@@ -14,7 +14,7 @@ from django.test import Client
 
 from tests.builders import LEADER_PASSWORD
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # The production environment as the README documents it.
 PRODUCTION = {
     "DEBUG": "false",

@@ -11,7 +11,7 @@ from django.utils.timezone import make_aware
 from plan.models import City, Unit
 from problems.models import Problem, ProblemAttachment, ProblemEntry
 from tasks.models import Project, Task
-from tests.investment.test_page_queries import grow, queries
+from tests.worlds import grow, queries
 
 PAGES = [
     "/2021/?as_of=2021Q3",
