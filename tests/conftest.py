@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import translation
 
-from people.roles import VIEWER
+from people.roles import VIEWER, sync_roles
 from plan.models import City, Plan
 from tests.builders import LEADER_PASSWORD, make_city
 
@@ -99,6 +99,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
     so the rows are put back only for the tests that ask for them, which costs a few inserts
     instead of a load.
     """
+    with django_db_blocker.unblock():
+        # The tables are made from the models (--no-migrations: the migrations are checked on
+        # PostgreSQL by .ci/run); the roles' groups, which migrations would make, made here.
+        sync_roles(apps)
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("load_plan", "2021", stdout=StringIO())
         PLAN_ROWS[:] = project_rows()
