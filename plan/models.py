@@ -145,9 +145,7 @@ class Plan(models.Model):
 
     @property
     def display_title(self) -> str:
-        if get_language() == "en" and self.title_en:
-            return self.title_en
-        return self.title
+        return bilingual(self.title, self.title_en)
 
 
 class CityQuerySet(models.QuerySet):

@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, Sum
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -186,9 +185,7 @@ class Task(models.Model):
 
     @property
     def display_title(self) -> str:
-        if get_language() == "en" and self.title_en:
-            return self.title_en
-        return self.title
+        return bilingual(self.title, self.title_en)
 
     @property
     def display_source_note(self) -> str:
