@@ -45,10 +45,14 @@ class ZzmetroAdminSite(admin.AdminSite):
     index_template = "admin/zzmetro_index.html"
 
     def get_app_list(self, request, app_label=None):
-        # The project's own sections first; accounts and django-axes's (English) after them.
+        # The project's own sections first, in the order the apps build on each other (the plan
+        # first); accounts and django-axes's (English) after them.
         apps = super().get_app_list(request, app_label)
         ours = settings.PROJECT_APPS
-        return sorted(apps, key=lambda app: app["app_label"] not in ours)
+        return sorted(
+            apps,
+            key=lambda app: ours.index(app["app_label"]) if app["app_label"] in ours else len(ours),
+        )
 
     def index(self, request, extra_context=None):
         plan = Plan.objects.first()

@@ -120,3 +120,13 @@ def test_a_reporter_sees_no_review_buttons_or_queue(client, django_user_model, w
     client = signed_in(client, django_user_model, REPORTER, kaifeng)
     assert "审核通过" not in client.get(f"{REPORTS}{world['kaifeng'].pk}/change/").content.decode()
     assert "待审核填报" not in client.get("/admin/").content.decode()
+
+
+def test_the_admin_lists_the_projects_sections_first_the_plan_before_what_builds_on_it(
+    client, office
+):
+    client.force_login(office)
+    index = client.get("/admin/")
+    labels = [app["app_label"] for app in index.context["app_list"]]
+    assert labels[:6] == ["plan", "people", "tasks", "investment", "problems", "bulletins"]
+    assert set(labels[6:]) == {"auth", "axes"}
