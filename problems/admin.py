@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from people.access import reach
 from people.admin import GatedAdmin
 from problems.forms import STEPS, ProblemForm, thread
-from problems.models import Colour, Problem, ProblemEntry
+from problems.models import Colour, Problem
 
 TEMPLATES = "admin/problems/problem"
 Status = Problem.Status
@@ -124,16 +124,11 @@ class ProblemAdmin(GatedAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            obj.created_by = request.user
+            # Raising is the problem's first step, its thread's first entry.
+            obj.record(obj.raised_by(request.user), None)
+            return
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
-        if not change:
-            ProblemEntry.objects.create(
-                problem=obj,
-                kind=ProblemEntry.Kind.RAISED,
-                author=request.user,
-                text=obj.description,
-            )
 
     @admin.display(description=_("colour"), ordering="colour_rank")
     def colour_display(self, obj: Problem) -> str:

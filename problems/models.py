@@ -236,6 +236,16 @@ class Problem(Versioned):
                 code="status",
             )
 
+    def raised_by(self, user) -> "ProblemEntry":
+        """提出: a city's reporter raises the problem for her city (the office for any city);
+        its description opens the thread."""
+        if not reach(user).acts_for(self.city):
+            raise ValidationError({"city": _("You cannot report for this city.")})
+        self.created_by = user
+        entry = self.entry(user, ProblemEntry.Kind.RAISED, "")
+        entry.text = self.description
+        return entry
+
     def assign(self, user, unit: Unit, deadline: date, note: str = "") -> "ProblemEntry":
         """交办: the office names the responsible unit and the deadline."""
         _office_only(user)

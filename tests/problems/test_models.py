@@ -153,3 +153,20 @@ def test_who_sees_which_problem(problem, office, leader, contact, unit, world, k
     assert seen(leader) == sorted([assigned.title, elsewhere.title])
     assert seen(zz) == [problem.title]
     assert seen(contact) == [assigned.title]
+
+
+def test_a_reporter_raises_a_problem_for_her_city_only_and_its_description_opens_the_thread(
+    zhengzhou, kaifeng
+):
+    world = make_world(zhengzhou, kaifeng)
+    kf = make_member("kf-raises", REPORTER, city=kaifeng)
+    problem = Problem(task=world.rail, city=zhengzhou, title="用地", description="站房用地未落实")
+    problem.kind = Problem.Kind.LAND
+    with pytest.raises(ValidationError) as error:
+        problem.raised_by(kf)
+    assert error.value.message_dict == {"city": ["您不能为这个城市填报。"]}
+    problem.city = kaifeng
+    problem.record(problem.raised_by(kf), None)
+    entry = problem.entries.get()
+    assert (entry.kind, entry.author, entry.text) == ("raised", kf, "站房用地未落实")
+    assert (problem.status, problem.created_by, problem.updated_by) == ("raised", kf, kf)

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from investment.admin_workflow import ReportedAdmin
+from investment.admin.workflow import ReportedAdmin
 from investment.models import ProjectUpdate
 from investment.photos import ProjectPhotoInline
 from investment.workflow_forms import ReportedForm

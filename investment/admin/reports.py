@@ -19,8 +19,7 @@ from import_export.admin import ImportExportMixin
 from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.results import RowResult
 
-from investment import admin_updates  # noqa: F401  (registers the project updates' admin)
-from investment.admin_workflow import ReportedAdmin
+from investment.admin.workflow import ReportedAdmin
 from investment.coverage import reporting_coverage, sheet_quarter
 from investment.forms import (
     CloseQuarterForm,
