@@ -281,7 +281,13 @@ class Reported(Versioned):
             "quarter": self.quarter,
         }
 
-    def submit(self) -> None:
+    # The steps. Each takes who takes it, as a problem's steps do; `record` saves it.
+
+    def submit(self, user) -> None:
+        """报送: the city's reporter (or the office) submits a draft or returned row; not while
+        an earlier quarter of its series is still a draft or returned."""
+        if not self.workflow_allows(user):
+            raise ValidationError(_("%(report)s cannot be changed by you.") % {"report": self})
         if self.status not in self.EDITABLE:
             raise ValidationError(_("Only a draft or returned report can be submitted."))
         if error := self.earlier_quarter_error():
@@ -289,18 +295,27 @@ class Reported(Versioned):
         self.status = self.Status.SUBMITTED
         self.ever_submitted = True
 
-    def approve(self) -> None:
+    def approve(self, user) -> None:
+        """审核通过: the office approves a submitted row."""
+        office_only(user)
         if self.status != self.Status.SUBMITTED:
             raise ValidationError(_("Only a submitted report can be approved."))
         self.status = self.Status.APPROVED
 
-    def send_back(self, reason: str) -> None:
+    def send_back(self, user, reason: str) -> None:
+        """退回: the office returns a submitted or approved row to its city, saying why."""
+        office_only(user)
         if self.status not in self.COUNTED:
             raise ValidationError(_("Only a submitted or approved report can be returned."))
         if not reason.strip():
             raise ValidationError(_("Reason for return: say why the report goes back."))
         self.status = self.Status.RETURNED
         self.return_reason = reason.strip()
+
+
+def office_only(user) -> None:
+    if not reach(user).office:
+        raise ValidationError(_("Only the metropolitan-area office can do this."), code="office")
 
 
 def record(
@@ -345,7 +360,7 @@ def record(
             row.created_by = user
         row.edited_by(user)
         if submit and row.status in row.EDITABLE:
-            row.submit()
+            row.submit(user)
         if source:
             words = {"file": source, "reason": reason.strip()}
             told = _("Imported from %(file)s: %(reason)s") if reason.strip() else None

@@ -36,8 +36,11 @@ class Reach:
     def __init__(self, user) -> None:
         self.user = user
         self.signed_in = user.is_authenticated
-        groups = set(user.groups.values_list("name", flat=True)) if self.signed_in else set()
-        self.office = self.signed_in and (user.is_superuser or OFFICE in groups)
+        # A superuser is the office whatever her groups: they are not even read.
+        superuser = self.signed_in and user.is_superuser
+        reads_groups = self.signed_in and not superuser
+        groups = set(user.groups.values_list("name", flat=True)) if reads_groups else set()
+        self.office = superuser or OFFICE in groups
         self.reporter = not self.office and REPORTER in groups
         self.contact = not self.office and UNIT_CONTACT in groups
         self.leader = not self.office and VIEWER in groups

@@ -19,7 +19,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from investment.models import StoredPhoto
-from investment.workflow import REASON_LENGTH, Versioned
+from investment.workflow import REASON_LENGTH, Versioned, office_only
 from people.access import reach
 from plan.forms import CONTROL_CHARACTERS, control_character_error
 from plan.models import City, Unit
@@ -248,7 +248,7 @@ class Problem(Versioned):
 
     def assign(self, user, unit: Unit, deadline: date, note: str = "") -> "ProblemEntry":
         """交办: the office names the responsible unit and the deadline."""
-        _office_only(user)
+        office_only(user)
         self._require((self.Status.RAISED, self.Status.ASSIGNED), _("assign"))
         today = localdate()
         errors = {}
@@ -278,21 +278,21 @@ class Problem(Versioned):
 
     def close(self, user, note: str = "") -> "ProblemEntry":
         """销号: the office has verified the answer."""
-        _office_only(user)
+        office_only(user)
         self._require((self.Status.ANSWERED,), _("close"))
         self.status, self.closed_on = self.Status.CLOSED, localdate()
         return self.entry(user, ProblemEntry.Kind.CLOSED, note)
 
     def send_back(self, user, reason: str) -> "ProblemEntry":
         """The office returns the answer to the unit, with a reason."""
-        _office_only(user)
+        office_only(user)
         self._require((self.Status.ANSWERED,), _("return to the unit"))
         self.status = self.Status.ASSIGNED
         return self.entry(user, ProblemEntry.Kind.RETURNED, reason, required=True)
 
     def refuse(self, user, reason: str) -> "ProblemEntry":
         """不予受理: the office will not take the problem up, with a reason."""
-        _office_only(user)
+        office_only(user)
         self._require(self.OPEN, _("refuse"))
         self.status, self.closed_on = self.Status.REFUSED, localdate()
         return self.entry(user, ProblemEntry.Kind.REFUSED, reason, required=True)
@@ -318,11 +318,6 @@ class Problem(Versioned):
         self.check_version(seen_version)
         self.save()
         entry.save()
-
-
-def _office_only(user) -> None:
-    if not reach(user).office:
-        raise ValidationError(_("Only the metropolitan-area office can do this."), code="office")
 
 
 class ProblemEntry(models.Model):

@@ -212,13 +212,19 @@ class ReportedAdmin(GatedAdmin):
     @admin.action(description=gettext_lazy("Submit the selected reports"))
     def submit_reports(self, request, queryset):
         return self.transition(
-            request, queryset, Reported.submit, _("%(count)d reports submitted.")
+            request,
+            queryset,
+            lambda report: report.submit(request.user),
+            _("%(count)d reports submitted."),
         )
 
     @admin.action(description=gettext_lazy("Approve the selected reports"))
     def approve_reports(self, request, queryset):
         return self.transition(
-            request, queryset, Reported.approve, _("%(count)d reports approved.")
+            request,
+            queryset,
+            lambda report: report.approve(request.user),
+            _("%(count)d reports approved."),
         )
 
     @admin.action(description=gettext_lazy("Return the selected reports with a reason"))
@@ -230,7 +236,7 @@ class ReportedAdmin(GatedAdmin):
             return self.transition(
                 request,
                 queryset,
-                lambda report: report.send_back(reason),
+                lambda report: report.send_back(request.user, reason),
                 _("%(count)d reports returned."),
                 reason=reason,
             )

@@ -3,11 +3,15 @@
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from investment.history import task_history
 from tests.builders import make_area, make_plan, make_task
+
+# The office, as the steps ask who takes them (a superuser reads no groups).
+OFFICE = User(is_superuser=True)
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +66,7 @@ def test_task_history_shows_no_draft_or_returned_record(zhengzhou, kaifeng, djan
     draft.note = "开封的草稿说明"
     draft.save()
     counted = make_report(task, zhengzhou, 1, "2")
-    counted.send_back("数字不对")
+    counted.send_back(OFFICE, "数字不对")
     counted.save()
     whats = [change.what for change in task_history(task)]
     assert whats == ["季度填报 郑州 2021Q1", "任务 1.1"]
@@ -77,7 +81,7 @@ def test_a_submitted_report_is_diffed_against_its_last_counted_record_not_its_dr
     report = make_report(task, zhengzhou, 1, "3", ProgressReport.Status.DRAFT)
     report.amount = Decimal("7")
     report.save()
-    report.submit()
+    report.submit(OFFICE)
     report.save()
     submitted = task_history(task)[0]
     assert submitted.what == "季度填报 郑州 2021Q1"
@@ -85,7 +89,7 @@ def test_a_submitted_report_is_diffed_against_its_last_counted_record_not_its_dr
         ("本季度完成投资(亿元)", None, Decimal("7.0000")),
         ("状态", None, "已报送"),
     ]
-    report.approve()
+    report.approve(OFFICE)
     report.save()
     assert task_history(task)[0].fields == [("状态", "已报送", "已审核")]
 

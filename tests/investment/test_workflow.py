@@ -78,7 +78,7 @@ def test_what_a_sample_row_says_is_read_only_but_its_review_moves_it(world, kaif
         record(report, office, seen_version=report.version)
     assert "示例数据" in messages(error.value)[0]
     report.refresh_from_db()
-    report.approve()
+    report.approve(office)
     record(report, office, seen_version=report.version)
     assert ProgressReport.objects.get().status == Status.APPROVED
 

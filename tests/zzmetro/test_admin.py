@@ -7,7 +7,7 @@ reported Q1 7.25 (approved) and Q2 3 (submitted); Zhengzhou Q2 4 (submitted).
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 
 from investment.models import ProgressReport
 from people.models import Reporter
@@ -44,7 +44,7 @@ def office_client(client, django_user_model):
 
 
 def test_the_admin_index_counts_what_awaits_review_per_city(office_client, world, kaifeng):
-    world["zhengzhou"].approve()
+    world["zhengzhou"].approve(User.objects.get(username="someone"))
     world["zhengzhou"].save()
     html = office_client.get("/admin/").content.decode()
     assert "2021 年待审核填报" in html
