@@ -232,7 +232,7 @@ def open_quarter(plan: Plan, today: date) -> int | None:
     return ended[-1] if ended and ended[-1] not in closed else None
 
 
-def sheet_quarter(plan: Plan, today: date) -> int:
+def entry_quarter(plan: Plan, today: date) -> int:
     """The quarter a city's sheet opens at: the open one, else the first not yet closed."""
     if (quarter := open_quarter(plan, today)) is not None:
         return quarter

@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from investment.imports import MAX_ROWS, PROJECT_LABELS
-from investment.quarter import project_sheet, quarter_sheet
+from investment.quarter import quarter_sections, quarter_tasks
 from plan.spreadsheets import YI, Sheet
 
 
@@ -62,7 +62,7 @@ def report_entry(book: Workbook, plan, city, quarter: int) -> None:
     ]
     sheet = Sheet(book, _("Entry"), headers, [10, 40, 10, 8, 8, 14, 18, 16, 50])
     sheet.start_table()
-    for row in quarter_sheet(plan, city, quarter):
+    for row in quarter_tasks(plan, city, quarter):
         task = row.task
         sheet.append(
             [
@@ -95,7 +95,7 @@ def project_entry(book: Workbook, plan, city, quarter: int) -> None:
         labels["amount"],
     ]
     sheet = Sheet(book, _("Key projects"), headers, [10, 40, 8, 10, 8, 8, 40, 50, 12, 20])
-    rows = project_sheet(plan, city, quarter)
+    rows = quarter_sections(plan, city, quarter)
     # 当前阶段 offers the three stages (the import reads them in Chinese or English).
     stages = DataValidation(type="list", formula1='"前期,在建,建成"', allow_blank=True)
     stages.add(f"I2:I{MAX_ROWS + 1}")

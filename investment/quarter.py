@@ -2,7 +2,7 @@
 sections (重点项目), saved and submitted together or not at all.
 
 Each kind of row has its row (what the plan draws and the database holds), its row form and
-its formset; `QuarterSheet` holds the two formsets and saves them in one
+its formset; `QuarterEntry` holds the two formsets and saves them in one
 transaction.
 """
 
@@ -29,7 +29,7 @@ from tasks.models import Project, Task
 
 @dataclass(frozen=True)
 class QuarterRow:
-    """One task on a city's quarterly sheet: what was allocated, reported before, and now."""
+    """One task of a city's quarter entry: what was allocated, reported before, and now."""
 
     task: Task
     allocation: Decimal | None
@@ -71,7 +71,7 @@ class QuarterRow:
         }
 
 
-def quarter_sheet(plan: Plan, city: City, quarter: int) -> list[QuarterRow]:
+def quarter_tasks(plan: Plan, city: City, quarter: int) -> list[QuarterRow]:
     """Every task the city takes part in, with its figures before and in `quarter`.
 
     Earlier quarters count as the pages count them, submitted and approved; the city's own
@@ -136,7 +136,7 @@ class SectionRow:
         return f"project-{self.project.pk}"
 
 
-def project_sheet(plan: Plan, city: City, quarter: int) -> list[SectionRow]:
+def quarter_sections(plan: Plan, city: City, quarter: int) -> list[SectionRow]:
     """Every key project of the plan with a section in the city, with its updates there."""
     projects = list(
         Project.objects.of_plan(plan)
@@ -158,7 +158,7 @@ def project_sheet(plan: Plan, city: City, quarter: int) -> list[SectionRow]:
     ]
 
 
-class SheetRowForm(forms.Form):
+class EntryRowForm(forms.Form):
     """What every row of the sheet has: the version its record was read at, the subject it was
     drawn for, inputs named for screen readers, and all fields locked when it is not editable.
 
@@ -192,7 +192,7 @@ class SheetRowForm(forms.Form):
         return cleaned
 
 
-class QuarterRowForm(SheetRowForm):
+class QuarterRowForm(EntryRowForm):
     """One task on a city's quarterly sheet: this quarter's amount or the year-to-date total."""
 
     amount = YiFormField(
@@ -281,7 +281,7 @@ class QuarterRowForm(SheetRowForm):
         return self.editable and self.has_changed() and self.cleaned_data.get("amount") is not None
 
 
-class SectionRowForm(SheetRowForm):
+class SectionRowForm(EntryRowForm):
     """One project section on a city's quarterly sheet: its 形象进度, its stage at the quarter's
     end and, if known, the investment completed in the quarter."""
 
@@ -339,7 +339,7 @@ class SectionRowForm(SheetRowForm):
         return self.editable and self.has_changed()
 
 
-class BaseQuarterSheet(forms.BaseFormSet):
+class BaseEntryFormSet(forms.BaseFormSet):
     """One kind of row of a city's quarter: the rows come from the plan, never from the post.
 
     A subclass names its model and builds a row's record from its form (`record_for`).
@@ -382,7 +382,7 @@ class BaseQuarterSheet(forms.BaseFormSet):
         editable = not self.closed and (record is None or record.values_editable_by(self.user))
         return {"row": row, "editable": editable}
 
-    def pending(self) -> list[tuple[SheetRowForm, Reported]]:
+    def pending(self) -> list[tuple[EntryRowForm, Reported]]:
         """The rows to save with their records, each checked by the model's rules too; a
         failing row has its errors added to its form."""
         valid = [form for form in self.forms if form.is_valid()]
@@ -393,7 +393,7 @@ class BaseQuarterSheet(forms.BaseFormSet):
                     form.add_error(field if field in form.fields else None, message)
         return pairs
 
-    def record_errors(self, form: SheetRowForm, record: Reported) -> dict[str | None, list]:
+    def record_errors(self, form: EntryRowForm, record: Reported) -> dict[str | None, list]:
         try:
             if record.pk:
                 # No version seen means the row was empty when opened: stale too.
@@ -428,7 +428,7 @@ class BaseQuarterSheet(forms.BaseFormSet):
         return submitted
 
 
-class ReportSheet(BaseQuarterSheet):
+class ReportRows(BaseEntryFormSet):
     model = ProgressReport
     prefix_name = "rows"
     submit_related = ("task__area",)
@@ -441,7 +441,7 @@ class ReportSheet(BaseQuarterSheet):
         return report
 
 
-class SectionSheet(BaseQuarterSheet):
+class SectionRows(BaseEntryFormSet):
     model = ProjectUpdate
     prefix_name = "projects"
     submit_related = ("project",)
@@ -455,11 +455,11 @@ class SectionSheet(BaseQuarterSheet):
         return update
 
 
-ReportSheetFormSet = forms.formset_factory(QuarterRowForm, formset=ReportSheet, extra=0)
-SectionSheetFormSet = forms.formset_factory(SectionRowForm, formset=SectionSheet, extra=0)
+ReportFormSet = forms.formset_factory(QuarterRowForm, formset=ReportRows, extra=0)
+SectionFormSet = forms.formset_factory(SectionRowForm, formset=SectionRows, extra=0)
 
 
-class QuarterSheet:
+class QuarterEntry:
     """A city's whole quarter: its tasks' rows and its project sections' rows. Every row is
     saved, and submitted, or none is."""
 
@@ -472,11 +472,11 @@ class QuarterSheet:
         self.closed = self.closing is not None
         self.user = user
         scope = {"user": user, "city": city, "plan": plan, "quarter": quarter}
-        self.reports = ReportSheetFormSet(
-            data, rows=quarter_sheet(plan, city, quarter), closing=self.closing, **scope
+        self.reports = ReportFormSet(
+            data, rows=quarter_tasks(plan, city, quarter), closing=self.closing, **scope
         )
-        self.projects = SectionSheetFormSet(
-            data, rows=project_sheet(plan, city, quarter), closing=self.closing, **scope
+        self.projects = SectionFormSet(
+            data, rows=quarter_sections(plan, city, quarter), closing=self.closing, **scope
         )
         self.formsets = (self.reports, self.projects)
         self.submit_errors = ErrorList()

@@ -20,7 +20,7 @@ from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.results import RowResult
 
 from investment.admin.workflow import ReportedAdmin
-from investment.coverage import reporting_coverage, sheet_quarter
+from investment.coverage import entry_quarter, reporting_coverage
 from investment.forms import (
     CloseQuarterForm,
     ProgressReportForm,
@@ -28,7 +28,7 @@ from investment.forms import (
 )
 from investment.imports import MAX_BYTES, FileRefused, SpreadsheetFile
 from investment.models import REASON_LENGTH, ProgressReport, QuarterClose
-from investment.quarter import QuarterSheet
+from investment.quarter import QuarterEntry
 from investment.resources import ProgressReportResource
 from people.access import reach
 from plan.models import City, Plan
@@ -101,7 +101,7 @@ def sheet_scope(request) -> tuple[Plan, City, int]:
     if plan is None or city is None:
         raise Http404
     if request.GET.get("quarter") in (None, ""):
-        return plan, city, sheet_quarter(plan, localdate())
+        return plan, city, entry_quarter(plan, localdate())
     quarter = quarter_param(request.GET.get("quarter"))
     if quarter is None:
         raise Http404
@@ -392,7 +392,7 @@ class ProgressReportAdmin(ImportExportMixin, ReportedAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         plan, city, quarter = sheet_scope(request)
-        sheet = QuarterSheet(
+        sheet = QuarterEntry(
             request.POST or None, user=request.user, city=city, plan=plan, quarter=quarter
         )
         if request.method == "POST" and sheet.closed:

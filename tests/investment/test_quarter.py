@@ -327,14 +327,14 @@ def test_earlier_quarters_count_submitted_and_approved_and_name_the_unsubmitted_
 
 def test_the_sheets_earlier_quarters_agree_with_the_dashboard_on_the_sample_world(sample_world):
     from figures.rollups import Figures
-    from investment.quarter import quarter_sheet
+    from investment.quarter import quarter_tasks
     from plan.models import City
 
     kaifeng = City.objects.get(slug="kaifeng")
     for quarter in (2, 3, 4):
         sheet = {
             row.task.code: row.cumulative_before
-            for row in quarter_sheet(sample_world, kaifeng, quarter)
+            for row in quarter_tasks(sample_world, kaifeng, quarter)
         }
         pages = Figures(sample_world, quarter - 1).tasks(city=kaifeng)
         assert sheet == {row.task.code: row.progress.completed for row in pages}, quarter
