@@ -1,5 +1,5 @@
 """The rules every imported row obeys, a report's (resources.py) and a project update's
-(project_resources.py) alike, as the quarterly sheet applies them: the city is the importer's,
+(project_resources.py) alike, as the quarter entry applies them: the city is the importer's,
 the quarter open (or corrected by the office with a reason), the record unchanged since the
 preview and still the importer's to change; an import submits, so an earlier quarter must be
 submitted first; the history names the file and the user.

@@ -1,7 +1,7 @@
 """Project updates read from a workbook's 重点项目 sheet, one row per project section and quarter:
 项目编号 or 项目名称, 城市, 年度, 季度, 形象进度, 当前阶段 and 本季度完成投资(亿元).
 
-Checked as the quarterly sheet checks them and saved with the first sheet's reports, or not at
+Checked as the quarter entry checks them and saved with the first sheet's reports, or not at
 all (resources.py runs both).
 """
 
@@ -181,7 +181,7 @@ class ProjectUpdateResource(ReportedResource):
 
     def import_instance(self, instance, row, **kwargs) -> None:
         super().import_instance(instance, row, **kwargs)
-        # A reporter cannot move a section's stage back, as on the sheet.
+        # A reporter cannot move a section's stage back, as on the quarter entry.
         if not row.get("_skip") and (errors := instance.user_errors(self.user)):
             raise ValidationError(errors)
 

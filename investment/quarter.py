@@ -159,7 +159,7 @@ def quarter_sections(plan: Plan, city: City, quarter: int) -> list[SectionRow]:
 
 
 class EntryRowForm(forms.Form):
-    """What every row of the sheet has: the version its record was read at, the subject it was
+    """What every row of the entry has: the version its record was read at, the subject it was
     drawn for, inputs named for screen readers, and all fields locked when it is not editable.
 
     A subclass gives a row's initial values from its record (`initial_values(row)`)."""
@@ -193,7 +193,7 @@ class EntryRowForm(forms.Form):
 
 
 class QuarterRowForm(EntryRowForm):
-    """One task on a city's quarterly sheet: this quarter's amount or the year-to-date total."""
+    """One task on a city's quarter entry: this quarter's amount or the year-to-date total."""
 
     amount = YiFormField(
         label=_("This quarter (亿元)"), required=False, max_digits=12, decimal_places=4
@@ -282,7 +282,7 @@ class QuarterRowForm(EntryRowForm):
 
 
 class SectionRowForm(EntryRowForm):
-    """One project section on a city's quarterly sheet: its 形象进度, its stage at the quarter's
+    """One project section on a city's quarter entry: its 形象进度, its stage at the quarter's
     end and, if known, the investment completed in the quarter."""
 
     progress = forms.CharField(
@@ -354,7 +354,7 @@ class BaseEntryFormSet(forms.BaseFormSet):
         self.closed = closing is not None
         for row in rows:
             if row.record is not None:
-                # Every row is of the sheet's quarter: its closing is read once, for all.
+                # Every row is of the entry's quarter: its closing is read once, for all.
                 row.record._closed_at = closing.closed_at if closing else None
         super().__init__(data, prefix=self.prefix_name)
 
@@ -503,7 +503,7 @@ class QuarterEntry:
         ]
 
     def save(self, submit: bool) -> list[Reported] | None:
-        """Save (and submit) the sheet in one transaction; None, with row errors, on failure."""
+        """Save (and submit) the entry in one transaction; None, with row errors, on failure."""
         with transaction.atomic():
             pending = [pair for formset in self.formsets for pair in formset.pending()]
             if any(form.errors for formset in self.formsets for form in formset.forms):
@@ -516,7 +516,7 @@ class QuarterEntry:
                     )
                 except ValidationError as error:
                     # Saved by someone else since the rows were checked (a duplicate, a newer
-                    # version): nothing of the sheet is saved.
+                    # version): nothing of the entry is saved.
                     form.add_error(None, error)
                     transaction.set_rollback(True)
                     return None
