@@ -5,8 +5,6 @@ Each view finds its subject, asks the figures (figures/) and renders; who may re
 decided by people.access.
 """
 
-import re
-
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,7 +19,8 @@ from figures.rollups import Figures, Scope, any_unallocated
 from investment.history import task_history
 from investment.models import ProjectUpdate
 from people.access import readers_only
-from plan.models import City, FocusArea, Plan, Unit
+from plan.models import City, Plan, Unit
+from tasks.filters import area_by_number, by_id, chosen, city_by_slug, one_of, task_by_code
 from tasks.models import Project, Task
 
 
@@ -171,34 +170,25 @@ def task_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
 
 
 PROJECTS_PER_PAGE = 50
-ID = re.compile(r"[0-9]{1,9}")  # An id from a query string: digits only, and never too large.
 
 
 def chosen_filters(request: HttpRequest, plan: Plan) -> dict:
     """?city=<slug>&area=<number>&task=<code>&unit=<id>&goal=<goal>&met=1|0, each optional;
     an unknown value is a 404."""
-    chosen, given = {}, request.GET
-    if slug := given.get("city"):
-        chosen["city"] = get_object_or_404(City.objects.by_slug(slug))
-    if number := given.get("area"):
-        if not ID.fullmatch(number):
-            raise Http404
-        chosen["area"] = get_object_or_404(FocusArea, plan=plan, number=int(number))
-    if code := given.get("task"):
-        chosen["task"] = get_object_or_404(Task.objects.of_plan(plan).by_code(code))
-    if pk := given.get("unit"):
-        if not ID.fullmatch(pk):
-            raise Http404
-        chosen["unit"] = get_object_or_404(Unit, pk=int(pk))
-    if goal := given.get("goal"):
-        if goal not in Project.Goal.values:
-            raise Http404
-        chosen["goal"] = goal
-    if met := given.get("met"):
-        if met not in ("0", "1"):
-            raise Http404
-        chosen["met"] = met == "1"
-    return chosen
+    found = chosen(
+        request.GET,
+        {
+            "city": city_by_slug,
+            "area": area_by_number(plan),
+            "task": task_by_code(plan),
+            "unit": by_id(Unit.objects.all()),
+            "goal": one_of(Project.Goal.values),
+            "met": one_of(("0", "1")),
+        },
+    )
+    if "met" in found:
+        found["met"] = found["met"] == "1"
+    return found
 
 
 def chosen_projects(figures: Figures, chosen: dict) -> QuerySet:

@@ -2,12 +2,10 @@
 an attachment's address. The other pages' problem figures are in
 figures/problems.py."""
 
-import re
-
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.timezone import localdate
 
@@ -15,38 +13,29 @@ from investment.photos import photo_response
 from people.access import members_only
 from plan.models import City, Plan, Unit
 from problems.models import Colour, Problem, ProblemAttachment
+from tasks.filters import by_id, chosen, city_by_slug, one_of, task_by_code
 from tasks.models import Project, Task
 
 PROBLEMS_PER_PAGE = 50
-ID = re.compile(r"[0-9]{1,9}")  # An id from a query string: digits only, and never too large.
 STATES = ("open", "overdue")
 
 
 def chosen_filters(request: HttpRequest, plan: Plan) -> dict:
     """?task=<code>&project=<id>&city=<slug>&unit=<id>&kind=&status=&colour=&state=open|overdue,
     each optional; an unknown value is a 404."""
-    chosen, given = {}, request.GET
-    if code := given.get("task"):
-        chosen["task"] = get_object_or_404(Task.objects.of_plan(plan).by_code(code))
-    for name, objects in (("project", Project.objects.of_plan(plan)), ("unit", Unit.objects)):
-        if pk := given.get(name):
-            if not ID.fullmatch(pk):
-                raise Http404
-            chosen[name] = get_object_or_404(objects, pk=int(pk))
-    if slug := given.get("city"):
-        chosen["city"] = get_object_or_404(City.objects.by_slug(slug))
-    choices = {
-        "kind": Problem.Kind.values,
-        "status": Problem.Status.values,
-        "colour": Colour.values,
-        "state": STATES,
-    }
-    for name, allowed in choices.items():
-        if value := given.get(name):
-            if value not in allowed:
-                raise Http404
-            chosen[name] = value
-    return chosen
+    return chosen(
+        request.GET,
+        {
+            "task": task_by_code(plan),
+            "project": by_id(Project.objects.of_plan(plan)),
+            "city": city_by_slug,
+            "unit": by_id(Unit.objects.all()),
+            "kind": one_of(Problem.Kind.values),
+            "status": one_of(Problem.Status.values),
+            "colour": one_of(Colour.values),
+            "state": one_of(STATES),
+        },
+    )
 
 
 def chosen_problems(visible: QuerySet, chosen: dict, today) -> QuerySet:
