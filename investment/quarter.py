@@ -6,6 +6,7 @@ its formset; `QuarterEntry` holds the two formsets and saves them in one
 transaction.
 """
 
+import copy
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -183,6 +184,21 @@ class EntryRowForm(forms.Form):
         if not editable:
             for field in self.fields.values():
                 field.disabled = True
+
+    def posted_changes(self) -> bool:
+        """Whether the post changes a locked row: a page opened while the row was still
+        editable (submitted since in another tab, a sample row). A locked input is never
+        sent, so any value that differs was typed on such a page."""
+        for name, field in self.fields.items():
+            key = self.add_prefix(name)
+            if field.widget.is_hidden or key not in self.data:
+                continue
+            unlocked = copy.copy(field)
+            unlocked.disabled = False
+            posted = field.widget.value_from_datadict(self.data, self.files, key)
+            if unlocked.has_changed(self.get_initial_for_field(field, name), posted):
+                return True
+        return False
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -386,6 +402,12 @@ class BaseEntryFormSet(forms.BaseFormSet):
         """The rows to save with their records, each checked by the model's rules too; a
         failing row has its errors added to its form."""
         valid = [form for form in self.forms if form.is_valid()]
+        for form in valid:
+            if not form.editable and form.posted_changes():
+                # Never dropped in silence: the clerk is told why, and nothing is saved.
+                record = form.row.record
+                refusal = record.refusal(self.user) if record else _("This row cannot be changed.")
+                form.add_error(None, refusal)
         pairs = [(form, self.record_for(form)) for form in valid if form.wants_saving()]
         for form, record in pairs:
             for field, messages in self.record_errors(form, record).items():

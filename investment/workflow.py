@@ -183,6 +183,17 @@ class Reported(Versioned):
         included."""
         return self.workflow_allows(user) and (reach(user).office or not self.closed_at())
 
+    def refusal(self, user) -> str:
+        """Why `user` may not change this row now, said as she would need to hear it."""
+        words = {"report": self, "status": self.get_status_display()}
+        if self.is_sample:
+            return str(SAMPLE_IS_READ_ONLY)
+        if self.closed_at() and not reach(user).office:
+            return _("%(report)s: the office has closed this quarter; only it changes it.") % words
+        if self.status not in self.EDITABLE and reach(user).acts_for(self.city):
+            return _("%(report)s is %(status)s; only the office can change it now.") % words
+        return _("%(report)s cannot be changed by you.") % words
+
     def values_editable_by(self, user) -> bool:
         """Whether `user` may change what this row says. Never a sample row's: purge_sample_data
         removes it, with anything typed into it (its review steps still move it, for the demo)."""
@@ -286,8 +297,8 @@ class Reported(Versioned):
     def submit(self, user) -> None:
         """报送: the city's reporter (or the office) submits a draft or returned row; not while
         an earlier quarter of its series is still a draft or returned."""
-        if not self.workflow_allows(user):
-            raise ValidationError(_("%(report)s cannot be changed by you.") % {"report": self})
+        if not self.editable_by(user):
+            raise ValidationError(self.refusal(user))
         if self.status not in self.EDITABLE:
             raise ValidationError(_("Only a draft or returned report can be submitted."))
         if error := self.earlier_quarter_error():
@@ -339,23 +350,25 @@ def record(
     warnings to show once saved; raises ValidationError, by field where one is at fault.
     """
     with transaction.atomic():
+        current = None
         if row.pk is not None:
             current = type(row).objects.select_for_update().get(pk=row.pk)
             if current.is_sample and not current.says_the_same(row):
                 raise ValidationError(SAMPLE_IS_READ_ONLY, code="sample")
             if not current.editable_by(user):
-                raise ValidationError(
-                    _("%(report)s cannot be changed by you.") % {"report": current}, code="denied"
-                )
+                raise ValidationError(current.refusal(user), code="denied")
             row.check_version(seen_version)
         elif not reach(user).acts_for(row.city):
             raise ValidationError(_("You cannot report for this city."), code="denied")
         elif row.closed_at() and not reach(user).office:
             raise ValidationError({"quarter": _("The office has closed this quarter.")})
         row.note_change_reason(reason)
-        row.full_clean()
-        if errors := row.user_errors(user):
-            raise ValidationError(errors)
+        # What the row says is checked when it changes; a step (submit, approve, return) on a
+        # row the plan has since moved under (an allocation cut, a city gone) still goes.
+        if current is None or not current.says_the_same(row):
+            row.full_clean()
+            if errors := row.user_errors(user):
+                raise ValidationError(errors)
         if row.pk is None:
             row.created_by = user
         row.edited_by(user)

@@ -1,7 +1,7 @@
 """The change form of a reported row (investment.workflow.Reported), as the admin edits it."""
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from investment.workflow import Reported
@@ -72,6 +72,19 @@ class ReportedForm(forms.ModelForm):
             # Kept with the history record, beside the values before and after.
             self.add_reason(cleaned)
         return cleaned
+
+    def add_error(self, field, error) -> None:
+        # A field fixed once the row exists (its city, its subject) is not on the form: what
+        # the model says of it (a city that has left the task) is said of the whole form.
+        if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            mapped: dict[str, list] = {}
+            for name, errors in error.error_dict.items():
+                key = name if name in self.fields else NON_FIELD_ERRORS
+                mapped.setdefault(key, []).extend(errors)
+            error = ValidationError(mapped)
+        elif field is not None and field not in self.fields:
+            field = None
+        super().add_error(field, error)
 
     def add_reason(self, cleaned: dict) -> None:
         try:

@@ -44,6 +44,8 @@ class GatedAdmin(GatedRows, SimpleHistoryAdmin):
     def history_view(self, request, object_id, extra_context=None):
         # django-simple-history falls back to the history table, which knows no scope; the
         # office may still read a deleted row's history.
+        if not str(object_id).isdigit():
+            raise Http404
         if not reach(request.user).office:
             self.get_object(request, unquote(object_id))
         return super().history_view(request, object_id, extra_context)
@@ -56,6 +58,8 @@ class GatedAdmin(GatedRows, SimpleHistoryAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method != "GET":
             raise PermissionDenied
+        if not (str(object_id).isdigit() and str(version_id).isdigit()):
+            raise Http404
         if not reach(request.user).office:
             self.get_object(request, unquote(object_id))
         # A version is read as the row was then: a report's draft, a problem not yet assigned.

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from people.access import reach
 from people.admin import GatedAdmin
 from problems.forms import STEPS, ProblemForm, thread
-from problems.models import Colour, Problem
+from problems.models import Colour, Problem, ProblemEntry
 
 TEMPLATES = "admin/problems/problem"
 Status = Problem.Status
@@ -129,6 +129,10 @@ class ProblemAdmin(GatedAdmin):
             return
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
+        if obj.status == Problem.Status.RAISED:
+            # Corrected before it is assigned: the thread's first entry says what the problem
+            # now says (its earlier versions are the history's, for the city and the office).
+            obj.entries.filter(kind=ProblemEntry.Kind.RAISED).update(text=obj.description)
 
     @admin.display(description=_("colour"), ordering="colour_rank")
     def colour_display(self, obj: Problem) -> str:

@@ -184,7 +184,10 @@ class ProgressReportAdmin(ImportExportMixin, ReportedAdmin):
         cleaned = getattr(form, "cleaned_data", {})
         upload = cleaned.get("import_file")
         name = getattr(upload, "name", None) or cleaned.get("original_file_name", "")
-        resource = {"user": request.user, "file_name": name, "reason": cleaned.get("reason", "")}
+        # Only the office corrects a closed quarter, so only hers is a reason (a reporter's
+        # forged hidden field is dropped, never kept in the history).
+        reason = cleaned.get("reason", "") if reach(request.user).office else ""
+        resource = {"user": request.user, "file_name": name, "reason": reason}
         if isinstance(form, ConfirmImportForm):
             resource["previewed"] = cleaned.get("versions", {})
         elif form is not None:

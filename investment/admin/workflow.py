@@ -47,6 +47,13 @@ class ReportedAdmin(GatedAdmin):
         return super().history_view(request, object_id, extra_context)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and object_id:
+            row = self.get_object(request, unquote(object_id))
+            if not self.has_change_permission(request, row):
+                # Changed meanwhile (submitted from another tab, closed): say why, and show
+                # the row as it is now, rather than a bare 403.
+                self.message_user(request, row.refusal(request.user), messages.ERROR)
+                return redirect(request.get_full_path())
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except ValidationError as error:
@@ -75,10 +82,17 @@ class ReportedAdmin(GatedAdmin):
                 at = fields.index(self.reason_after) + 1
                 fields = [*fields[:at], "correction_reason", *fields[at:]]
             return fields
+        if not reach(request.user).acts_for(obj.city):
+            # A reader who is not the city's (a leader with admin access) reads what counts:
+            # not the office's return remark, nor a figure at close that may be a draft's.
+            return without(fields, {"return_reason"})
         if obj.closed_at():
-            # A closed quarter's row shows its figure at close and asks why it changes.
+            # A closed quarter's row shows its figure at close and, to whoever may change it,
+            # asks why it changes.
             at = fields.index(self.reason_after) + 1
-            return [*fields[:at], ("correction_reason", "amount_at_close"), *fields[at:]]
+            asked = self.has_change_permission(request, obj)
+            line = ("correction_reason", "amount_at_close") if asked else "amount_at_close"
+            return [*fields[:at], line, *fields[at:]]
         return fields
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -185,9 +199,7 @@ class ReportedAdmin(GatedAdmin):
                     *self.list_select_related
                 ):
                     if not report.editable_by(request.user):
-                        raise ValidationError(
-                            _("%(report)s cannot be changed by you.") % {"report": report}
-                        )
+                        raise ValidationError(report.refusal(request.user))
                     try:
                         report.note_change_reason(reason)
                         change(report)
@@ -250,3 +262,16 @@ class ReportedAdmin(GatedAdmin):
             "back": request.POST.get("_back", ""),
         }
         return TemplateResponse(request, f"{TEMPLATES}/return.html", context)
+
+
+def without(fields: list, names: set[str]) -> list:
+    """The admin's `fields` (names, or tuples of names on one line) without `names`."""
+    kept = []
+    for field in fields:
+        if isinstance(field, tuple | list):
+            line = tuple(name for name in field if name not in names)
+            if line:
+                kept.append(line if len(line) > 1 else line[0])
+        elif field not in names:
+            kept.append(field)
+    return kept

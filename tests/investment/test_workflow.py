@@ -63,7 +63,7 @@ def test_a_closed_quarter_is_the_offices_and_only_with_a_reason(world, kaifeng, 
     report.amount = Decimal(4)
     with pytest.raises(ValidationError) as error:
         record(report, kf, seen_version=report.version)
-    assert messages(error.value) == [f"{report}：您无权修改。"]
+    assert messages(error.value) == [f"{report}：本季度已锁定，只有都市圈办公室可以修改。"]
     with pytest.raises(ValidationError) as error:
         record(report, office, seen_version=report.version)
     assert messages(error.value) == ["修改原因：本季度已锁定，请说明修改的理由。"]
