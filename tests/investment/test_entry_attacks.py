@@ -1,4 +1,4 @@
-"""Scratch: an insider's attacks on the one entry path (investment.workflow.record) through
+"""An insider's attacks on the one entry path (investment.workflow.record) through
 every writer, on raising a problem, and on history lists and version pages."""
 
 from datetime import timedelta
