@@ -201,8 +201,8 @@ class ReportedAdmin(GatedAdmin):
                     if not report.editable_by(request.user):
                         raise ValidationError(report.refusal(request.user))
                     try:
-                        report.note_change_reason(reason)
                         change(report)
+                        # The entry path asks the closed quarter's reason and saves.
                         record(report, request.user, seen_version=report.version, reason=reason)
                     except ValidationError as error:
                         raise ValidationError(f"{report}: {' '.join(error.messages)}") from error
