@@ -1,4 +1,4 @@
-"""Spreadsheet benchmark: export 100,000 reports, import 10,000; time and peak memory.
+"""Spreadsheet benchmark: export 100,000 reports, import 5,000; time and peak memory.
 
 Runs on its own SQLite file (never the dashboard's database) and writes bench/RESULTS.md.
 Usage: make bench   (or: python bench/spreadsheets.py [--reports N] [--imports N])
@@ -32,9 +32,10 @@ from results import write_section  # noqa: E402
 
 from exports import workbook  # noqa: E402
 from figures.rollups import Figures, scope  # noqa: E402
-from investment.imports import read_table  # noqa: E402
+from investment.admin.reports import ReportExport  # noqa: E402
+from investment.imports import FileImport  # noqa: E402
 from investment.models import ProgressReport  # noqa: E402
-from investment.resources import ProgressReportResource  # noqa: E402
+from investment.tables import read_table  # noqa: E402
 from plan.models import City, FocusArea, Plan  # noqa: E402
 from plan.spreadsheets import EscapedXLSX  # noqa: E402
 from tasks.models import Task  # noqa: E402
@@ -120,7 +121,7 @@ def default_export(plan: Plan):
         queryset = ProgressReport.objects.filter(year=plan.year).select_related(
             "task__area", "city"
         )
-        dataset = ProgressReportResource().export(queryset)
+        dataset = ReportExport().export(queryset)
         data = EscapedXLSX().export_data(dataset)
         return f"{len(data) / 1024 / 1024:.1f} MB xlsx"
 
@@ -146,18 +147,16 @@ def import_file(plan: Plan, rows: int) -> bytes:
 
 
 def run_import(data: bytes, user) -> str:
-    resource = ProgressReportResource(user=user, file_name="bench.csv")
-    result = resource.import_data(
-        read_table(data), dry_run=False, use_transactions=True, rollback_on_validation_errors=True
-    )
-    assert not result.has_errors() and not result.has_validation_errors()
-    return f"{result.totals['new']} new, {result.totals['update']} updated"
+    rows = FileImport(read_table(data), user=user, file_name="bench.csv")
+    assert rows.run(dry_run=False), [line.errors for line in rows.failed[:3]]
+    counts = rows.counts()
+    return f"{counts['new']} new, {counts['update']} updated"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--reports", type=int, default=100_000)
-    parser.add_argument("--imports", type=int, default=10_000)
+    parser.add_argument("--imports", type=int, default=5_000)
     args = parser.parse_args()
     DATABASE.unlink(missing_ok=True)
     translation.activate("zh-hans")

@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from investment.imports import MAX_ROWS, PROJECT_LABELS
 from investment.quarter import quarter_sections, quarter_tasks
+from investment.tables import MAX_ROWS, PROJECT_LABELS
 from plan.spreadsheets import YI, Sheet
 
 

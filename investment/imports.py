@@ -1,332 +1,544 @@
-"""Uploaded .xlsx and .csv files read into rows with known columns, within bounds.
+"""导入: quarterly figures from a file, saved as the quarter entry saves a city's quarter.
 
-`read_table` gives the first sheet's rows (the reports: 任务编号, 城市, ...) and, when a
-workbook has a sheet named 重点项目, that sheet's rows (the project updates) beside them. A file
-is refused whole (`FileRefused`) when it is too large, not a spreadsheet, or lacks a column; the
-rows' values are checked later, by the resources (resources.py, project_resources.py).
+The admin's import (upload, preview, confirm) and `manage.py import_reports` both make a
+`FileImport` of the rows `read_table` read (tables.py). Each row's cells are read first (its
+year, task or project, city, quarter, amount, texts), every problem named by its column; the
+rows are then grouped by city and quarter, and each group is filled into that quarter's
+`QuarterEntry` and saved and submitted by it, with the sheet's rules. Every group is saved in
+one transaction, or none is; the preview is the same pass, rolled back.
 """
 
-import csv
-import io
-import re
-import unicodedata
-import zipfile
-from decimal import Decimal
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import InvalidOperation
+from functools import cached_property
 
-import tablib
+from django.db import transaction
 from django.utils.translation import gettext as _
-from import_export.formats.base_formats import Format
-from openpyxl import load_workbook
 
-MAX_BYTES = 5 * 1024 * 1024
-# A quarter's import is at most a few thousand rows; anything far beyond is refused before it
-# is read, since a small file can declare a million rows or gigabytes of text (see _sheet_rows).
-MAX_ROWS = 5000
-MAX_COLUMNS = 50
-MAX_UNCOMPRESSED = 10 * 1024 * 1024
-MAX_SHARED_STRINGS = 100_000
-SHARED_STRING = re.compile(rb"<(?:\w+:)?si[\s/>]")
+from investment.quarter import QuarterEntry
+from investment.tables import (
+    LABELS,
+    PROJECT_LABELS,
+    Table,
+    header_key,
+    parse_amount,
+    parse_quarter,
+    text_of,
+)
+from investment.workflow import QuarterClose, Reported
+from people.access import reach
+from plan.forms import CONTROL_CHARACTERS, control_character_error
+from plan.models import City, Plan
+from plan.money import exact
+from plan.spreadsheets import FORMULA_STARTS
+from tasks.models import Project, Task
 
-# Column -> the headers it may have, compared after normalising (see header_key).
-COLUMNS = {
-    "task": ["任务编号", "任务代码", "编号", "task", "taskcode", "code"],
-    "city": ["城市", "city"],
-    "year": ["年度", "年份", "year"],
-    "quarter": ["季度", "quarter"],
-    "amount": ["完成投资(亿元)", "本季度完成投资(亿元)", "完成投资", "amount_yi", "amount"],
-    "note": ["进展情况", "备注", "note"],
-    "status": ["状态", "status"],
+REPORTS, PROJECTS = "task", "project"
+NEW, UPDATE, SKIP = "new", "update", "skip"
+# A status column (as the reports export writes it) marks rows that must not count.
+NOT_COUNTED = {"草稿", "已退回", "draft", "returned"}
+Stage = Project.Stage
+# The stage as the sheet writes it, in Chinese or English, or as stored.
+STAGES = {
+    header_key(word): stage
+    for words, stage in [
+        (("前期", "preparation"), Stage.PREPARATION),
+        (("在建", "under construction", "construction"), Stage.CONSTRUCTION),
+        (("建成", "completed"), Stage.COMPLETED),
+    ]
+    for word in words
 }
-REQUIRED = ["task", "city", "year", "quarter", "amount"]
-# Each column's headers as exports write them, Chinese and English; the Chinese one is also
-# what messages call the column.
-HEADERS_WRITTEN = {
-    "task": ("任务编号", "task"),
-    "city": ("城市", "city"),
-    "year": ("年度", "year"),
-    "quarter": ("季度", "quarter"),
-    "amount": ("完成投资(亿元)", "amount_yi"),
-    "note": ("进展情况", "note"),
+# What each sheet's preview shows, in order: its columns, and the fields of a row's record
+# they show (the subject, city, year and quarter first).
+SHOWN = {
+    REPORTS: ["task", "city", "year", "quarter", "amount", "note"],
+    PROJECTS: ["project", "city", "year", "quarter", "progress", "stage", "amount"],
 }
-LABELS = {column: chinese for column, (chinese, _english) in HEADERS_WRITTEN.items()}
-# The headers of the rows read_table returns (the import's own column names).
-HEADER_OF = {**LABELS, "status": "状态"}
-
-# The 重点项目 sheet: a project by its 项目编号 (as the entry template writes it) or its name.
-PROJECT_COLUMNS = {
-    "project_id": ["项目编号", "项目id", "projectid", "project_id"],
-    "project": ["项目名称", "项目", "project", "projectname"],
-    "city": ["城市", "city"],
-    "year": ["年度", "年份", "year"],
-    "quarter": ["季度", "quarter"],
-    "progress": ["形象进度", "progress"],
-    "stage": ["当前阶段", "季末阶段", "阶段", "stage"],
-    "amount": ["本季度完成投资(亿元)", "完成投资(亿元)", "本季度完成(亿元)", "amount_yi", "amount"],
-}
-PROJECT_REQUIRED = ["city", "year", "quarter", "progress", "stage"]
-# The first header of each column is the one written, and what messages call the column.
-PROJECT_LABELS = {column: headers[0] for column, headers in PROJECT_COLUMNS.items()}
-# The sheet's name, as the entry template writes it in Chinese and in English.
-PROJECT_SHEET_TITLES = ("重点项目", "Key projects")
-
-QUARTER_WORDS = {"一": 1, "二": 2, "三": 3, "四": 4}
-THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?")
+COLUMN_LABELS = {REPORTS: LABELS, PROJECTS: PROJECT_LABELS}
+# The fields of a row that the quarter entry's row form takes from the file.
+ENTERED = {REPORTS: ("amount", "note"), PROJECTS: ("progress", "stage", "amount")}
 
 
-class FileRefused(ValueError):
-    """The file as a whole cannot be read; the message says why, in the user's words."""
-
-
-def header_key(text) -> str:
-    text = unicodedata.normalize("NFKC", str(text or "")).strip().lower()
-    return re.sub(r"\s+", "", text)
-
-
-HEADERS = {header_key(alias): column for column, aliases in COLUMNS.items() for alias in aliases}
-PROJECT_HEADERS = {
-    header_key(alias): column for column, aliases in PROJECT_COLUMNS.items() for alias in aliases
-}
-
-
-class EntryDataset(tablib.Dataset):
-    """The first sheet's rows, with the 重点项目 sheet's in `projects` (None when the file has
-    no such sheet)."""
-
-    projects: tablib.Dataset | None = None
-
-    def __bool__(self) -> bool:
-        return bool(self.height or (self.projects is not None and self.projects.height))
-
-
-def read_table(data: bytes) -> EntryDataset:
-    """The rows of an uploaded .xlsx or .csv (UTF-8, with or without BOM, or GBK) file.
-
-    The first row of a sheet must hold the column names; columns the import does not know are
-    ignored (the entry template carries titles and totals for the clerk's reference).
-    """
-    if not data:
-        raise FileRefused(_("The file is empty."))
-    if len(data) > MAX_BYTES:
-        raise FileRefused(
-            _("The file is %(size)s MB; files up to %(limit)s MB can be imported.")
-            % {"size": f"{len(data) / 1024 / 1024:.1f}", "limit": MAX_BYTES // 1024 // 1024}
-        )
-    if data[:4] == b"PK\x03\x04":
-        first, projects = _xlsx_sheets(data)
-    else:
-        first, projects = _csv_rows(data), None
-    dataset = EntryDataset(headers=[HEADER_OF[column] for column in COLUMNS])
-    _fill(dataset, _bounded(first), HEADERS, list(COLUMNS), _missing_reports)
-    if projects is not None:
-        dataset.projects = tablib.Dataset(headers=list(PROJECT_LABELS.values()))
-        _fill(
-            dataset.projects, _bounded(projects), PROJECT_HEADERS, list(PROJECT_COLUMNS), _missing
-        )
-    if not dataset:
-        raise FileRefused(_("The file has column names but no rows."))
-    return dataset
-
-
-def _fill(dataset: tablib.Dataset, rows, headers: dict, columns: list, missing) -> None:
-    """Append `rows` (their header row first) to `dataset` in the order of `columns`."""
-    header = next(rows, None) or []
-    found = {}
-    for index, name in enumerate(header):
-        column = headers.get(header_key(name))
-        if column in found:
-            raise FileRefused(_("The column %(name)s appears twice.") % {"name": name})
-        if column:
-            found[column] = index
-    missing(found)
-    for row in rows:
-        row = list(row)
-        dataset.append(
-            [row[found[c]] if c in found and found[c] < len(row) else None for c in columns]
-        )
-
-
-def _missing_reports(found: dict) -> None:
-    missing = [LABELS[column] for column in REQUIRED if column not in found]
-    if missing:
-        raise FileRefused(
-            _(
-                "Missing columns: %(missing)s. The first row must name the columns: "
-                "任务编号, 城市, 年度, 季度, 完成投资(亿元), 进展情况."
-            )
-            % {"missing": "、".join(missing)}
-        )
-
-
-def _missing(found: dict) -> None:
-    missing = [PROJECT_LABELS[column] for column in PROJECT_REQUIRED if column not in found]
-    if "project_id" not in found and "project" not in found:
-        missing.insert(0, PROJECT_LABELS["project"])
-    if missing:
-        raise FileRefused(
-            _(
-                "The sheet 重点项目 lacks the columns %(missing)s. Its first row must name the "
-                "columns: 项目编号 or 项目名称, 城市, 年度, 季度, 形象进度, 当前阶段, "
-                "本季度完成投资(亿元)."
-            )
-            % {"missing": "、".join(missing)}
-        )
-
-
-def too_large() -> FileRefused:
-    return FileRefused(
-        _(
-            "The file has more than %(rows)s rows or %(columns)s columns, or more text than a "
-            "quarter's figures need; split it, or remove the empty rows and columns."
-        )
-        % {"rows": MAX_ROWS, "columns": MAX_COLUMNS}
-    )
-
-
-def _bounded(rows):
-    """The rows, header included, refusing the file as soon as it passes MAX_ROWS or MAX_COLUMNS."""
-    for count, row in enumerate(rows):
-        if count > MAX_ROWS or len(row) > MAX_COLUMNS:
-            raise too_large()
-        yield row
-
-
-def _check_zip(data: bytes) -> None:
-    """Refuse an xlsx whose parts unpack to more than MAX_UNCOMPRESSED, or whose shared-strings
-    table holds more than MAX_SHARED_STRINGS, before openpyxl reads any of it.
-
-    zipfile never unpacks a member past its declared size, so the declared sizes bound the work.
-    """
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-            if len(members) > 200 or sum(m.file_size for m in members) > MAX_UNCOMPRESSED:
-                raise too_large()
-            for member in members:
-                if member.filename.lower().endswith("sharedstrings.xml"):
-                    strings = archive.read(member)
-                    if sum(1 for _match in SHARED_STRING.finditer(strings)) > MAX_SHARED_STRINGS:
-                        raise too_large()
-    # zipfile raises NotImplementedError for a compression method it cannot read.
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError) as error:
-        raise FileRefused(_("This is not a readable .xlsx workbook.")) from error
-
-
-def _xlsx_sheets(data: bytes):
-    """The rows of the workbook's first sheet, and of its 重点项目 sheet or None."""
-    _check_zip(data)
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        # The entry sheet is the first; a workbook saved by WPS may have others after it.
-        first = book.worksheets[0]
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError) as error:
-        raise FileRefused(_("This is not a readable .xlsx workbook.")) from error
-    titles = {header_key(title) for title in PROJECT_SHEET_TITLES}
-    projects = next(
-        (sheet for sheet in book.worksheets[1:] if header_key(sheet.title) in titles), None
-    )
-    return _sheet_rows(first), None if projects is None else _sheet_rows(projects)
-
-
-def _sheet_rows(sheet):
-    # The declared size (<dimension>), when there is one; the rows are counted anyway.
-    if (sheet.max_row or 0) > MAX_ROWS + 1 or (sheet.max_column or 0) > MAX_COLUMNS:
-        raise too_large()
-    # Beyond the declared or the largest allowed width, cells are not even looked at.
-    width = min(sheet.max_column or MAX_COLUMNS, MAX_COLUMNS)
-    rows = sheet.iter_rows(max_row=MAX_ROWS + 2, max_col=width, values_only=True)
-    try:
-        yield from rows
-    except (KeyError, ValueError, TypeError, zipfile.BadZipFile) as error:
-        # A cell openpyxl cannot read (a numeric cell of "nan", a broken part).
-        raise FileRefused(_("This is not a readable .xlsx workbook.")) from error
-
-
-def _csv_rows(data: bytes):
-    if b"\x00" in data[:4096] or data[:5] == b"%PDF-":
-        raise FileRefused(_("This is neither an .xlsx workbook nor a CSV file."))
-    # Chinese Excel and WPS save CSV in GBK; GB18030 reads GBK and more.
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise FileRefused(_("The CSV file is neither UTF-8 nor GBK text."))
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        yield from csv.reader(io.StringIO(text), dialect)
-    except csv.Error as error:
-        raise FileRefused(_("This is neither an .xlsx workbook nor a CSV file.")) from error
-
-
-class SpreadsheetFile(Format):
-    """The admin's import format: xlsx or CSV, told apart by content, not by the name."""
-
-    def __init__(self, encoding=None) -> None:
-        # The encoding is found from the content (see read_table), never taken as given.
-        self.encoding = None
-
-    def get_title(self) -> str:
-        return "xlsx / csv"
-
-    def create_dataset(self, in_stream):
-        return read_table(in_stream)
-
-    def is_binary(self) -> bool:
-        return True
-
-    def get_read_mode(self) -> str:
-        return "rb"
-
-    def get_extension(self) -> str:
-        return "xlsx"
-
-    def can_import(self) -> bool:
-        return True
-
-    def can_export(self) -> bool:
-        return False
-
-
-def parse_amount(value) -> Decimal:
-    """An amount as clerks write it: 12.5, １２．５, 1,234.5; never a guess."""
-    if isinstance(value, bool):
+def parse_stage(value) -> str:
+    stage = STAGES.get(header_key(value))
+    if stage is None:
         raise ValueError
-    if isinstance(value, int | float | Decimal):
-        # A float from a workbook is its shortest decimal form: 12.3, not 12.2999...
-        amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-        if not amount.is_finite():  # A numeric cell of 1e309 is read as infinity.
-            raise ValueError
-        return amount
-    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
-    if "," in text:
-        if not THOUSANDS.fullmatch(text):
-            raise ValueError
-        text = text.replace(",", "")
-    if not re.fullmatch(r"-?\d+(\.\d+)?", text):
-        raise ValueError
-    return Decimal(text)
+    return stage
 
 
-def parse_quarter(value) -> int:
-    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value))).upper()
-    if isinstance(value, float) and value.is_integer():
-        text = str(int(value))
-    match = re.fullmatch(r"(?:\d{4})?Q?([1-4])|第?([一二三四1-4])季度?", text)
-    if not match:
-        raise ValueError
-    digit = match[1] or match[2]
-    return QUARTER_WORDS.get(digit) or int(digit)
+@dataclass(eq=False)
+class Line:
+    """One row of the file: its cells, what they were read as, and what the import does with
+    it (NEW, UPDATE or SKIP) or why it cannot (`errors`)."""
+
+    sheet: str
+    number: int
+    cells: dict
+    errors: list[str] = field(default_factory=list)
+    outcome: str = SKIP
+    plan: Plan | None = None
+    subject: Task | Project | None = None
+    city: City | None = None
+    quarter: int | None = None
+    values: dict = field(default_factory=dict)
+    # What the row's record said before the import, by field; None when it had none.
+    before: dict | None = None
+
+    @property
+    def label(self) -> dict[str, str]:
+        return COLUMN_LABELS[self.sheet]
+
+    @property
+    def group(self) -> tuple:
+        return (self.plan.year, self.city.pk, self.quarter)
+
+    @property
+    def key(self) -> tuple:
+        """The row's record, as the confirm form carries the version the preview saw."""
+        return (self.sheet, self.subject.pk, self.city.pk, self.plan.year, self.quarter)
+
+    @property
+    def read(self) -> bool:
+        """Whether its cells were read and it is to be saved."""
+        return not self.errors and self.subject is not None
+
+    def raw(self) -> list[str]:
+        """The row's cells as the file has them, for a row that failed."""
+        columns = ["project_id", *SHOWN[self.sheet]] if self.sheet == PROJECTS else SHOWN[REPORTS]
+        return [text_of(self.cells.get(column)) for column in columns]
+
+    def shown(self) -> list[tuple[str, str | None]]:
+        """Each shown column as (what the file says, what the record said when it differs)."""
+        now = {
+            **self.values,
+            self.sheet: self.subject,
+            "city": self.city,
+            "year": self.plan.year if self.plan else None,
+            "quarter": self.quarter,
+        }
+        shown = []
+        for column in SHOWN[self.sheet]:
+            value = display(column, now.get(column))
+            earlier = None
+            if self.outcome == UPDATE and column in self.values:
+                earlier = display(column, self.before.get(column))
+            shown.append((value, None if earlier == value else earlier))
+        return shown
 
 
-def text_of(value) -> str:
-    """A cell as text: NFKC-folded and stripped; a whole number read as 3.0 is "3"."""
-    if value is None:
+def display(column: str, value) -> str:
+    if value is None or value == "":
         return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return unicodedata.normalize("NFKC", str(value)).strip()
+    if column == "task":
+        return value.code
+    if column in ("project", "city"):
+        return value.name
+    if column == "amount":
+        return exact(value)
+    if column == "stage":
+        return str(Stage(value).label)
+    return str(value)
+
+
+class FileImport:
+    """A file's rows imported by `user` (her rights apply), every row or none.
+
+    `reason` is the office's for correcting a closed quarter (anyone else's is dropped);
+    `previewed`, at a confirm, is each record's version as the preview saw it: a record
+    changed in between refuses the whole file.
+    """
+
+    def __init__(
+        self,
+        table: Table,
+        *,
+        user,
+        file_name: str = "",
+        reason: str = "",
+        previewed: dict | None = None,
+    ) -> None:
+        self.user, self.file_name = user, file_name
+        self.reach = reach(user)
+        self.reason = reason.strip() if self.reach.office else ""
+        self.previewed = previewed
+        # Each record's version as this import found it (0: none yet), for the confirm form.
+        self.versions: dict[tuple, int] = {}
+        # What cannot be said of one row: a row of the quarter the file does not hold.
+        self.errors: list[str] = []
+        self.has_projects = table.projects is not None
+        self.seen: dict[tuple, int] = {}
+        self.lines = [self.read_report(n, cells) for n, cells in table.reports]
+        self.lines += [self.read_project(n, cells) for n, cells in table.projects or ()]
+
+    # What the checks read, once per file: a file of 5,000 rows costs these queries once.
+    @cached_property
+    def plans(self) -> dict[int, Plan]:
+        return {plan.year: plan for plan in Plan.objects.all()}
+
+    @cached_property
+    def cities(self) -> dict[str, City]:
+        cities = {}
+        for city in City.objects.all():
+            for key in (city.name, city.slug, city.name_en):
+                if key:
+                    cities[header_key(key)] = city
+        return cities
+
+    @cached_property
+    def closed(self) -> set[tuple[int, int]]:
+        return set(QuarterClose.objects.values_list("plan__year", "quarter"))
+
+    @cached_property
+    def tasks(self) -> dict[tuple[int, str], Task]:
+        tasks = Task.objects.select_related("area__plan").prefetch_related("cities")
+        return {(task.area.plan.year, task.code): task for task in tasks}
+
+    @cached_property
+    def projects(self) -> tuple[dict, dict]:
+        """The key projects by (year, 项目编号) and by (year, name): a name may be a project's
+        of more than one task."""
+        by_id, by_name = {}, defaultdict(list)
+        rows = Project.objects.select_related("task__area__plan").prefetch_related("cities")
+        for project in rows:
+            year = project.task.area.plan.year
+            by_id[(year, str(project.pk))] = project
+            by_name[(year, header_key(project.name))].append(project)
+        return by_id, by_name
+
+    # Reading a row's cells, every problem named by its column.
+
+    def read_report(self, number: int, cells: dict) -> Line:
+        line = Line(REPORTS, number, cells)
+        errors = {}
+        line.plan = self.plan(line, errors)
+        code = text_of(cells.get("task"))
+        task = self.tasks.get((line.plan.year, code)) if line.plan else None
+        if not code:
+            errors["task"] = self.please_fill(line, "task")
+        elif line.plan and task is None:
+            errors["task"] = _("%(label)s: the %(year)s plan has no task %(code)s.") % {
+                "label": LABELS["task"],
+                "year": line.plan.year,
+                "code": code,
+            }
+        city = self.city(line, errors)
+        if city is not None and task is not None and city not in task.cities.all():
+            errors["city"] = _("%(label)s: %(city)s does not take part in task %(code)s.") % {
+                "label": LABELS["city"],
+                "city": city.name,
+                "code": code,
+            }
+        line.quarter = self.cell(line, "quarter", errors, parse_quarter)
+        note = self.text(line, "note", errors)
+        amount = None
+        if cells.get("amount") not in (None, ""):
+            amount = self.cell(line, "amount", errors, parse_amount)
+        elif not note:
+            return line  # A template row the clerk left empty: nothing this quarter.
+        if text_of(cells.get("status")).lower() in NOT_COUNTED and not errors:
+            return line  # A draft or returned report of an export: it never counted.
+        line.values = {"amount": amount, "note": note}
+        return self.checked(line, task, errors)
+
+    def read_project(self, number: int, cells: dict) -> Line:
+        line = Line(PROJECTS, number, cells)
+        errors = {}
+        line.plan = self.plan(line, errors)
+        project = self.project(line, errors)
+        city = self.city(line, errors)
+        if city is not None and project is not None and city not in project.cities.all():
+            errors["city"] = _(
+                "%(label)s: the key project %(project)s has no section in %(city)s."
+            ) % {"label": PROJECT_LABELS["city"], "project": project.name, "city": city.name}
+        line.quarter = self.cell(line, "quarter", errors, parse_quarter)
+        progress = self.text(line, "progress", errors)
+        stage, amount = cells.get("stage"), cells.get("amount")
+        if not progress and stage in (None, "") and amount in (None, ""):
+            return line  # A template row the clerk left empty: nothing for this section.
+        if not progress:
+            errors.setdefault("progress", self.please_fill(line, "progress"))
+        if stage in (None, ""):
+            errors["stage"] = self.please_fill(line, "stage")
+        else:
+            try:
+                stage = parse_stage(stage)
+            except ValueError:
+                errors["stage"] = _(
+                    "%(label)s: “%(value)s” is not a stage; write 前期, 在建 or 建成."
+                ) % {"label": PROJECT_LABELS["stage"], "value": text_of(stage)}
+        if amount in (None, ""):
+            amount = None
+        else:
+            amount = self.cell(line, "amount", errors, parse_amount)
+        line.values = {"progress": progress, "stage": stage, "amount": amount}
+        return self.checked(line, project, errors)
+
+    def checked(self, line: Line, subject, errors: dict) -> Line:
+        """The row with its subject, once it is known to appear once in the file and to go to
+        a quarter open to the importer."""
+        if not errors:
+            line.subject = subject
+            self.once_and_open(line, errors)
+        line.errors = list(dict.fromkeys(errors.values()))
+        if line.errors:
+            line.subject = None
+        return line
+
+    def please_fill(self, line: Line, column: str) -> str:
+        return _("%(label)s: please fill it in.") % {"label": line.label[column]}
+
+    def cell(self, line: Line, column: str, errors: dict, parse):
+        """The cell parsed, or None with the error noted when empty or not understood."""
+        value = line.cells.get(column)
+        if value in (None, ""):
+            errors[column] = self.please_fill(line, column)
+            return None
+        try:
+            return parse(value)
+        except (ValueError, InvalidOperation):
+            errors[column] = _("%(label)s: “%(value)s” is not understood.") % {
+                "label": line.label[column],
+                "value": text_of(value),
+            }
+            return None
+
+    def plan(self, line: Line, errors: dict) -> Plan | None:
+        year = self.cell(line, "year", errors, lambda value: int(text_of(value)))
+        plan = self.plans.get(year)
+        if year is not None and plan is None:
+            errors["year"] = _("%(label)s: there is no plan for %(year)s.") % {
+                "label": line.label["year"],
+                "year": year,
+            }
+        return plan
+
+    def city(self, line: Line, errors: dict) -> City | None:
+        """The row's city, refused when unknown or not one the importer acts for."""
+        line.city = self.cities.get(header_key(line.cells.get("city")))
+        if line.city is None:
+            errors["city"] = _("%(label)s: unknown city “%(value)s”.") % {
+                "label": line.label["city"],
+                "value": text_of(line.cells.get("city")),
+            }
+        elif not self.reach.acts_for(line.city):
+            errors["city"] = _(
+                "%(label)s: you can import only %(own)s's figures, not %(city)s's."
+            ) % {
+                "label": line.label["city"],
+                "own": self.reach.city.name if self.reach.city else "—",
+                "city": line.city.name,
+            }
+        return None if "city" in errors else line.city
+
+    def text(self, line: Line, column: str, errors: dict) -> str:
+        """A text cell: never a formula, never a control character."""
+        text = text_of(line.cells.get(column))
+        label = line.label[column]
+        if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+            text = text[1:]  # Escaped by our own export; the text itself is what follows.
+        elif text.startswith(("=", "@")):
+            errors[column] = _(
+                "%(label)s: a note cannot start with = or @, which Excel reads as a formula."
+            ) % {"label": label}
+        if CONTROL_CHARACTERS.search(text):
+            errors[column] = control_character_error(label).messages[0]
+        return text
+
+    def project(self, line: Line, errors: dict) -> Project | None:
+        """The row's project by its 项目编号, or else by its name (which must then be the plan's
+        only project of that name)."""
+        number, name = text_of(line.cells.get("project_id")), text_of(line.cells.get("project"))
+        words = {
+            "id_label": PROJECT_LABELS["project_id"],
+            "label": PROJECT_LABELS["project"],
+            "number": number,
+            "name": name,
+            "year": line.plan.year if line.plan else "",
+        }
+        if not number and not name:
+            errors["project"] = _("%(id_label)s or %(label)s: please fill one in.") % words
+            return None
+        if line.plan is None:
+            return None
+        by_id, by_name = self.projects
+        if number:
+            project = by_id.get((line.plan.year, number))
+            if project is None:
+                errors["project_id"] = (
+                    _("%(id_label)s: the %(year)s plan has no key project %(number)s.") % words
+                )
+            elif name and header_key(name) != header_key(project.name):
+                errors["project"] = _(
+                    "%(label)s: “%(name)s” is not the name of key project %(number)s (%(project)s)."
+                ) % {**words, "project": project.name}
+            return project
+        matches = by_name.get((line.plan.year, header_key(name)), [])
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            errors["project"] = _(
+                "%(label)s: %(count)d key projects of the %(year)s plan are named “%(name)s”; "
+                "give the row's %(id_label)s."
+            ) % {**words, "count": len(matches)}
+        else:
+            errors["project"] = (
+                _("%(label)s: the %(year)s plan has no key project “%(name)s”.") % words
+            )
+        return None
+
+    def once_and_open(self, line: Line, errors: dict) -> None:
+        """A row's subject, city, year and quarter appear once in the file, and the quarter
+        is open, or the office gives a reason to correct it."""
+        if line.key in self.seen:
+            repeated = {
+                REPORTS: _("This row repeats row %(row)s: the same task, city, year and quarter."),
+                PROJECTS: _(
+                    "This row repeats row %(row)s: the same key project, city, year and quarter."
+                ),
+            }
+            errors[line.sheet] = repeated[line.sheet] % {"row": self.seen[line.key]}
+        self.seen.setdefault(line.key, line.number)
+        words = {"label": line.label["quarter"], "year": line.plan.year, "q": line.quarter}
+        if (line.plan.year, line.quarter) not in self.closed:
+            return
+        if not self.reach.office:
+            errors["quarter"] = _("%(label)s: the office has closed %(year)s Q%(q)s.") % words
+        elif not self.reason:
+            errors["quarter"] = (
+                _(
+                    "%(label)s: %(year)s Q%(q)s is closed; give the reason for the "
+                    "correction to import into it."
+                )
+                % words
+            )
+
+    # Saving: each city's quarter as its entry saves it.
+
+    def run(self, *, dry_run: bool) -> bool:
+        """Check and save every row, or none; with `dry_run` (the preview), save nothing
+        either way. Whether the file passed."""
+        with transaction.atomic():
+            groups = defaultdict(list)
+            for line in self.lines:
+                if line.read:
+                    groups[line.group].append(line)
+            for lines in groups.values():
+                self.save_quarter(lines)
+            passed = not self.failed
+            if dry_run or not passed:
+                transaction.set_rollback(True)
+        return passed
+
+    @property
+    def failed(self) -> list[Line]:
+        return [line for line in self.lines if line.errors]
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys((NEW, UPDATE, SKIP), 0)
+        for line in self.lines:
+            if not line.errors:
+                counts[line.outcome] += 1
+        return counts
+
+    def sheet(self, sheet: str) -> list[Line]:
+        return [line for line in self.lines if line.sheet == sheet]
+
+    def save_quarter(self, lines: list[Line]) -> None:
+        """Fill the rows of one city's quarter into its entry and save and submit them."""
+        first = lines[0]
+        entry = QuarterEntry(
+            user=self.user,
+            city=first.city,
+            plan=first.plan,
+            quarter=first.quarter,
+            reason=self.reason,
+            source=self.file_name or "—",
+        )
+        data, forms = entry.posted(), {}
+        for line in lines:
+            formset = entry.reports if line.sheet == REPORTS else entry.projects
+            form = formset.form_for(line.subject)
+            if form is None:  # The plan changed since the checks above read it.
+                line.errors.append(_("This row is not on the city's quarter entry."))
+                continue
+            record = form.row.record
+            version = record.version if record else 0
+            self.versions[line.key] = version
+            if self.previewed is not None and self.previewed.get(line.key) != version:
+                line.errors.append(self.changed_message(line, record))
+                continue
+            if record is not None:
+                line.before = {name: getattr(record, name) for name in ENTERED[line.sheet]}
+                line.before["status"] = record.status
+            for name, value in line.values.items():
+                data[form.add_prefix(name)] = "" if value is None else value
+            forms[line] = form.prefix
+        if any(line.errors for line in lines):
+            return
+        entry = entry.bound(data)
+        only = defaultdict(list)
+        for line in lines:
+            only[line.sheet].append(line.subject.pk)
+        saved = entry.save(submit=True, only=only)
+        bound = {form.prefix: form for formset in entry.formsets for form in formset.forms}
+        for line, prefix in forms.items():
+            form = bound[prefix]
+            line.errors = [message for errors in form.errors.values() for message in errors]
+            line.outcome = self.outcome(line, form)
+        if saved is None and not any(line.errors for line in lines):
+            # A row of the quarter the file does not name failed: say which.
+            self.errors += [
+                f"{label}: {message}"
+                for _anchor, label, messages in entry.rows_with_errors
+                for message in messages
+            ]
+
+    @staticmethod
+    def outcome(line: Line, form) -> str:
+        if line.errors:
+            return SKIP
+        if form.is_valid() and form.wants_saving():
+            return NEW if line.before is None else UPDATE
+        # Unchanged, but a draft the import submits.
+        if line.before is not None and line.before["status"] in Reported.EDITABLE:
+            return UPDATE
+        return SKIP
+
+    def changed_message(self, line: Line, record) -> str:
+        words = {
+            "city": line.city.name,
+            "year": line.plan.year,
+            "quarter": line.quarter,
+            "user": record.updated_by.get_username() if record and record.updated_by else "—",
+        }
+        if line.sheet == REPORTS:
+            return _(
+                "Task %(task)s, %(city)s, %(year)s Q%(quarter)s changed after the preview "
+                "(now %(amount)s 亿元, last changed by %(user)s). Nothing was imported: upload "
+                "the file again to check it against the figures as they are now."
+            ) % {
+                **words,
+                "task": line.subject.code,
+                "amount": exact(record.amount) if record else "—",
+            }
+        return _(
+            "Key project %(project)s, %(city)s, %(year)s Q%(quarter)s changed after the preview "
+            "(now %(stage)s, last changed by %(user)s). Nothing was imported: upload the file "
+            "again to check it against the updates as they are now."
+        ) % {
+            **words,
+            "project": line.subject.name,
+            "stage": record.get_stage_display() if record else "—",
+        }
+
+    def landing(self) -> tuple[int, str, int] | None:
+        """The year, city and quarter most of the file's rows went to (changed ones first)."""
+        rows = [line for line in self.lines if line.subject is not None and not line.errors]
+        changed = [line for line in rows if line.outcome != SKIP]
+        if not rows:
+            return None
+        counts = defaultdict(int)
+        for line in changed or rows:
+            counts[(line.plan.year, line.city.slug, line.quarter)] += 1
+        return max(counts, key=counts.get)

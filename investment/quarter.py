@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from investment import workflow
 from investment.models import NOTE_LENGTH, ProgressReport, ProjectUpdate, QuarterClose
 from investment.workflow import Reported
+from people.access import reach
 from plan.forms import CONTROL_CHARACTERS, YiFormField, control_character_error
 from plan.models import City, Plan
 from plan.money import exact
@@ -365,9 +366,13 @@ class BaseEntryFormSet(forms.BaseFormSet):
     prefix_name = ""
     submit_related: tuple[str, ...] = ()
 
-    def __init__(self, data=None, *, rows: list, user, city, plan, quarter, closing) -> None:
+    def __init__(
+        self, data=None, *, rows: list, user, city, plan, quarter, closing, reason: str = ""
+    ) -> None:
         self.rows, self.user, self.city, self.plan, self.quarter = rows, user, city, plan, quarter
         self.closed = closing is not None
+        # The office corrects a closed quarter only with a reason (the import gives one).
+        self.open = not self.closed or bool(reason and reach(user).office)
         for row in rows:
             if row.record is not None:
                 # Every row is of the entry's quarter: its closing is read once, for all.
@@ -392,15 +397,30 @@ class BaseEntryFormSet(forms.BaseFormSet):
         return form
 
     def get_form_kwargs(self, index: int) -> dict:
-        # A closed quarter is corrected record by record, each with a reason, never here.
+        # A closed quarter is corrected on the screen record by record, each with a reason.
         # A sample row is read-only: purge_sample_data removes it, with anything typed into it.
         row, record = self.rows[index], self.rows[index].record
-        editable = not self.closed and (record is None or record.values_editable_by(self.user))
+        editable = self.open and (record is None or record.values_editable_by(self.user))
         return {"row": row, "editable": editable}
 
+    def form_for(self, subject) -> EntryRowForm | None:
+        """The row form of `subject` (a task or a project), None when the city has no such row."""
+        if not hasattr(self, "_by_subject"):
+            self._by_subject = {form.row.subject.pk: form for form in self.forms}
+        return self._by_subject.get(subject.pk)
+
+    def posted(self) -> dict:
+        """What the page posts before anything is typed: every row as it stands."""
+        data = {}
+        for form in self.forms:
+            for name, field in form.fields.items():
+                value = form.get_initial_for_field(field, name)
+                data[form.add_prefix(name)] = "" if value is None else value
+        return data
+
     def pending(self) -> list[tuple[EntryRowForm, Reported]]:
-        """The rows to save with their records, each checked by the model's rules too; a
-        failing row has its errors added to its form."""
+        """The rows to save with their records; a locked row that the post changes has the
+        reason added to its form. The model's rules are checked as each is saved (`record`)."""
         valid = [form for form in self.forms if form.is_valid()]
         for form in valid:
             if not form.editable and form.posted_changes():
@@ -408,22 +428,7 @@ class BaseEntryFormSet(forms.BaseFormSet):
                 record = form.row.record
                 refusal = record.refusal(self.user) if record else _("This row cannot be changed.")
                 form.add_error(None, refusal)
-        pairs = [(form, self.record_for(form)) for form in valid if form.wants_saving()]
-        for form, record in pairs:
-            for field, messages in self.record_errors(form, record).items():
-                for message in messages:
-                    form.add_error(field if field in form.fields else None, message)
-        return pairs
-
-    def record_errors(self, form: EntryRowForm, record: Reported) -> dict[str | None, list]:
-        try:
-            if record.pk:
-                # No version seen means the row was empty when opened: stale too.
-                record.check_version(form.cleaned_data["seen_version"])
-            record.full_clean()
-        except ValidationError as error:
-            return error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
-        return {field: [message] for field, message in record.user_errors(self.user).items()}
+        return [(form, self.record_for(form)) for form in valid if form.wants_saving()]
 
     def new_record(self, **subject) -> Reported:
         return self.model(
@@ -434,8 +439,10 @@ class BaseEntryFormSet(forms.BaseFormSet):
             created_by=self.user,
         )
 
-    def submit_all(self) -> list[Reported]:
-        """Submit every draft and returned record of the city's quarter, sample rows aside."""
+    def submit_all(self, *, reason: str = "", source: str = "", only=None) -> list[Reported]:
+        """Submit every draft and returned record of the city's quarter (of the subjects `only`
+        names, when given), sample rows aside. A record that cannot be submitted has the reason
+        added to its row's form, and the others are not submitted either."""
         drafts = self.model.objects.filter(
             city=self.city,
             year=self.plan.year,
@@ -443,16 +450,34 @@ class BaseEntryFormSet(forms.BaseFormSet):
             status__in=self.model.EDITABLE,
             is_sample=False,
         )
-        submitted = []
+        if only is not None:
+            drafts = drafts.filter(**{f"{self.subject_field}__in": only})
+        submitted, refused = [], False
         for record in drafts.select_for_update().select_related(*self.submit_related):
-            workflow.record(record, self.user, seen_version=record.version, submit=True)
+            try:
+                workflow.record(
+                    record,
+                    self.user,
+                    seen_version=record.version,
+                    reason=reason,
+                    submit=True,
+                    source=source,
+                )
+            except ValidationError as error:
+                # An earlier quarter is still a draft or returned.
+                form = self.form_for(getattr(record, self.subject_field))
+                if form is None:
+                    raise
+                form.add_error(None, error)
+                refused = True
             submitted.append(record)
-        return submitted
+        return [] if refused else submitted
 
 
 class ReportRows(BaseEntryFormSet):
     model = ProgressReport
     prefix_name = "rows"
+    subject_field = "task"
     submit_related = ("task__area",)
 
     def record_for(self, form: QuarterRowForm) -> ProgressReport:
@@ -466,6 +491,7 @@ class ReportRows(BaseEntryFormSet):
 class SectionRows(BaseEntryFormSet):
     model = ProjectUpdate
     prefix_name = "projects"
+    subject_field = "project"
     submit_related = ("project",)
 
     def record_for(self, form: SectionRowForm) -> ProjectUpdate:
@@ -483,28 +509,57 @@ SectionFormSet = forms.formset_factory(SectionRowForm, formset=SectionRows, extr
 
 class QuarterEntry:
     """A city's whole quarter: its tasks' rows and its project sections' rows. Every row is
-    saved, and submitted, or none is."""
+    saved, and submitted, or none is.
 
-    def __init__(self, data=None, *, user, city: City, plan: Plan, quarter: int) -> None:
+    The import fills one in for each city and quarter of a file (investment/imports.py): the
+    office's `reason` then opens a closed quarter, and the history names the file (`source`).
+    """
+
+    def __init__(
+        self,
+        data=None,
+        *,
+        user,
+        city: City,
+        plan: Plan,
+        quarter: int,
+        reason: str = "",
+        source: str = "",
+        rows: tuple[list, list] | None = None,
+    ) -> None:
         self.closing = (
             QuarterClose.objects.filter(plan=plan, quarter=quarter)
             .select_related("closed_by")
             .first()
         )
         self.closed = self.closing is not None
-        self.user = user
-        scope = {"user": user, "city": city, "plan": plan, "quarter": quarter}
-        self.reports = ReportFormSet(
-            data, rows=quarter_tasks(plan, city, quarter), closing=self.closing, **scope
+        self.user, self.reason, self.source = user, reason.strip(), source
+        self.scope = {"user": user, "city": city, "plan": plan, "quarter": quarter}
+        tasks, sections = rows or (
+            quarter_tasks(plan, city, quarter),
+            quarter_sections(plan, city, quarter),
         )
-        self.projects = SectionFormSet(
-            data, rows=quarter_sections(plan, city, quarter), closing=self.closing, **scope
-        )
+        common = {"closing": self.closing, "reason": self.reason, **self.scope}
+        self.reports = ReportFormSet(data, rows=tasks, **common)
+        self.projects = SectionFormSet(data, rows=sections, **common)
         self.formsets = (self.reports, self.projects)
-        self.submit_errors = ErrorList()
+
+    def bound(self, data) -> "QuarterEntry":
+        """The same quarter, its rows as read here, with `data` posted."""
+        return QuarterEntry(
+            data,
+            **self.scope,
+            reason=self.reason,
+            source=self.source,
+            rows=(self.reports.rows, self.projects.rows),
+        )
+
+    def posted(self) -> dict:
+        """What the page posts before anything is typed into it."""
+        return {**self.reports.posted(), **self.projects.posted()}
 
     def non_form_errors(self) -> ErrorList:
-        errors = ErrorList(self.submit_errors)
+        errors = ErrorList()
         for formset in self.formsets:
             errors.extend(formset.non_form_errors())
         return errors
@@ -524,31 +579,48 @@ class QuarterEntry:
             if form.errors
         ]
 
-    def save(self, submit: bool) -> list[Reported] | None:
-        """Save (and submit) the entry in one transaction; None, with row errors, on failure."""
+    def save(self, submit: bool, only: dict | None = None) -> list[Reported] | None:
+        """Save (and submit) the entry in one transaction; None, with row errors, on failure.
+
+        With `only` ({"task": [...], "project": [...]}), what is submitted is the drafts of
+        those subjects, not the whole quarter's: the import submits the rows its file names.
+        """
+        # The office submits a closed quarter's rows with its reason for the correction.
+        submitting = submit and (not self.closed or bool(self.reason))
+        words = {"reason": self.reason, "source": self.source}
         with transaction.atomic():
             pending = [pair for formset in self.formsets for pair in formset.pending()]
+            for form, record in pending:
+                # Each row is checked as it is saved (its own savepoint); every failing row
+                # says why, and then nothing of the entry is saved.
+                try:
+                    workflow.record(
+                        record,
+                        self.user,
+                        seen_version=form.cleaned_data["seen_version"],
+                        submit=submitting,
+                        **words,
+                    )
+                except ValidationError as error:
+                    by_field = error.message_dict if hasattr(error, "error_dict") else {}
+                    for field, messages in by_field.items() or [(None, error.messages)]:
+                        for message in messages:
+                            form.add_error(field if field in form.fields else None, message)
             if any(form.errors for formset in self.formsets for form in formset.forms):
                 transaction.set_rollback(True)
                 return None
-            for form, record in pending:
-                try:
-                    workflow.record(
-                        record, self.user, seen_version=form.cleaned_data["seen_version"]
-                    )
-                except ValidationError as error:
-                    # Saved by someone else since the rows were checked (a duplicate, a newer
-                    # version): nothing of the entry is saved.
-                    form.add_error(None, error)
-                    transaction.set_rollback(True)
-                    return None
             saved = [record for _form, record in pending]
-            if submit and not self.closed:
-                try:
-                    saved = [record for formset in self.formsets for record in formset.submit_all()]
-                except ValidationError as error:
-                    # An earlier quarter is still a draft or returned: nothing is saved.
-                    self.submit_errors = ErrorList(error.messages)
+            if submitting:
+                submitted = [
+                    record
+                    for formset in self.formsets
+                    for record in formset.submit_all(
+                        **words,
+                        only=None if only is None else only.get(formset.subject_field, ()),
+                    )
+                ]
+                if any(form.errors for formset in self.formsets for form in formset.forms):
                     transaction.set_rollback(True)
                     return None
+                saved = [*saved, *submitted]
         return saved

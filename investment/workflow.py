@@ -337,7 +337,7 @@ def record(
     reason: str = "",
     submit: bool = False,
     source: str = "",
-) -> list[str]:
+) -> None:
     """Write `row` as `user` changed it (a step taken on it included), or nothing at all.
 
     In one transaction, the row locked: a row that exists must still be `user`'s to change
@@ -346,8 +346,9 @@ def record(
     new row must be of a city she acts for, in a quarter open to her; a closed quarter's row
     changes only with a `reason`; the model's validation and `user_errors` hold; with `submit`,
     a draft or returned row is submitted (not while an earlier quarter of its series is not).
-    The history keeps who and why (and the `source`, an imported file's name). Returns the
-    warnings to show once saved; raises ValidationError, by field where one is at fault.
+    The history keeps who and why (and the `source`, an imported file's name). Raises
+    ValidationError, by field where one is at fault; what is worth a second look once saved
+    is the row's `warnings()`, for a screen to show.
     """
     with transaction.atomic():
         current = None
@@ -380,7 +381,6 @@ def record(
             row._change_reason = (told or _("Imported from %(file)s")) % words
         row._history_user = user
         row.save()
-    return row.warnings()
 
 
 class QuarterClose(models.Model):

@@ -1,24 +1,20 @@
-import json
-import os
-from collections import Counter
+from decimal import Decimal
 
-from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html_join
-from django.utils.http import urlencode
 from django.utils.timezone import localdate
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from import_export.admin import ImportExportMixin
-from import_export.forms import ConfirmImportForm, ImportForm
-from import_export.results import RowResult
+from import_export import fields, resources, widgets
+from import_export.admin import ExportMixin
 
+from investment.admin.imports import ImportScreens
 from investment.admin.workflow import ReportedAdmin
 from investment.coverage import entry_quarter, reporting_coverage
 from investment.forms import (
@@ -26,51 +22,37 @@ from investment.forms import (
     ProgressReportForm,
     ReopenQuarterForm,
 )
-from investment.imports import MAX_BYTES, FileRefused, SpreadsheetFile
-from investment.models import REASON_LENGTH, ProgressReport, QuarterClose
+from investment.models import ProgressReport, QuarterClose
 from investment.quarter import QuarterEntry
-from investment.resources import ProgressReportResource
+from investment.tables import LABELS
 from people.access import reach
 from plan.models import City, Plan
 from plan.money import exact
 from plan.spreadsheets import EscapedCSV, EscapedXLSX
 
 
-class ReportImportForm(ImportForm):
-    """The upload: refuses an oversized file before reading a byte of it."""
+class Number(widgets.Widget):
+    """A number kept a number, so that it sums in Excel; an amount as typed, 7.25, not 7.2500."""
 
-    reason = forms.CharField(
-        label=gettext_lazy("Reason for the correction (closed quarters)"),
-        required=False,
-        max_length=REASON_LENGTH,
-        help_text=gettext_lazy("The office gives one to import into a closed quarter."),
-    )
-
-    def clean_import_file(self):
-        upload = self.cleaned_data["import_file"]
-        if upload.size > MAX_BYTES:
-            raise ValidationError(
-                _("The file is %(size)s MB; files up to %(limit)s MB can be imported.")
-                % {"size": f"{upload.size / 1024 / 1024:.1f}", "limit": MAX_BYTES // 1024 // 1024}
-            )
-        return upload
+    def render(self, value, obj=None, **kwargs):
+        if isinstance(value, Decimal):
+            return Decimal(exact(value))
+        return "" if value is None else value
 
 
-class ReportConfirmImportForm(ConfirmImportForm):
-    """The confirm step, carrying the version of each row's report as the preview saw it."""
+class ReportExport(resources.ModelResource):
+    """The list's export: the columns the import reads back, as they are headed."""
 
-    versions = forms.CharField(widget=forms.HiddenInput, required=False)
-    # The upload's reason for correcting a closed quarter (the office only).
-    reason = forms.CharField(widget=forms.HiddenInput, required=False, max_length=REASON_LENGTH)
+    task = fields.Field(attribute="task__code", column_name=LABELS["task"])
+    city = fields.Field(attribute="city__name", column_name=LABELS["city"])
+    year = fields.Field(attribute="year", column_name=LABELS["year"], widget=Number())
+    quarter = fields.Field(attribute="quarter", column_name=LABELS["quarter"], widget=Number())
+    amount = fields.Field(attribute="amount", column_name=LABELS["amount"], widget=Number())
+    note = fields.Field(attribute="note", column_name=LABELS["note"])
 
-    def clean_versions(self) -> dict[tuple, int]:
-        # Anything unreadable counts as "seen at no version": every row then differs and the
-        # confirm is refused, never applied unchecked.
-        try:
-            rows = json.loads(self.cleaned_data["versions"] or "[]")
-            return {tuple(row[:-1]): row[-1] for row in rows}
-        except (ValueError, TypeError, IndexError):
-            return {}
+    class Meta:
+        model = ProgressReport
+        fields = ["task", "city", "year", "quarter", "amount", "note"]
 
 
 def quarter_param(value: str | None) -> int | None:
@@ -113,16 +95,10 @@ FIGURES = ("allocation_display", "earlier_quarters", "cumulative_display")
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(ImportExportMixin, ReportedAdmin):
-    resource_classes = [ProgressReportResource]
-    import_formats = [SpreadsheetFile]
+class ProgressReportAdmin(ImportScreens, ExportMixin, ReportedAdmin):
+    resource_classes = [ReportExport]
     export_formats = [EscapedXLSX, EscapedCSV]
-    import_form_class = ReportImportForm
-    confirm_form_class = ReportConfirmImportForm
     import_export_change_list_template = "admin/investment/progressreport/change_list.html"
-    import_template_name = "admin/investment/progressreport/import.html"
-    # Every import is logged in the change history, with who and which file.
-    skip_admin_log = True
     form = ProgressReportForm
     list_display = [
         "task",
@@ -176,111 +152,6 @@ class ProgressReportAdmin(ImportExportMixin, ReportedAdmin):
             "reopen/", self.admin_site.admin_view(self.reopen_view), name="investment_reopen"
         )
         return [quarter, close, reopen, *super().get_urls()]
-
-    def get_import_resource_kwargs(self, request, **kwargs):
-        # The file's name goes into the change history: from the upload on preview, from
-        # the confirm form after. The upload page itself has neither.
-        form = kwargs.get("form")
-        cleaned = getattr(form, "cleaned_data", {})
-        upload = cleaned.get("import_file")
-        name = getattr(upload, "name", None) or cleaned.get("original_file_name", "")
-        # Only the office corrects a closed quarter, so only hers is a reason (a reporter's
-        # forged hidden field is dropped, never kept in the history).
-        reason = cleaned.get("reason", "") if reach(request.user).office else ""
-        resource = {"user": request.user, "file_name": name, "reason": reason}
-        if isinstance(form, ConfirmImportForm):
-            resource["previewed"] = cleaned.get("versions", {})
-        elif form is not None:
-            # The preview fills it in; the confirm form carries it (get_confirm_form_initial).
-            form.versions_seen = resource["versions"] = {}
-        return resource
-
-    def create_import_form(self, request):
-        form = super().create_import_form(request)
-        if not reach(request.user).office:
-            del form.fields["reason"]  # Only the office imports into a closed quarter.
-        return form
-
-    def process_import(self, request, **kwargs):
-        # A confirm posted twice finds its file gone (the first removed it); a forged one names
-        # a format or a file that is not there. Either is told to upload again, never a 500.
-        form = self.create_confirm_form(request)
-        if form.is_valid() and not self.confirmable(form):
-            self.message_user(
-                request,
-                _("This import was already confirmed or has expired: upload the file again."),
-                messages.ERROR,
-            )
-            return redirect("admin:investment_progressreport_import")
-        return super().process_import(request, **kwargs)
-
-    def confirmable(self, form) -> bool:
-        formats = [str(index) for index in range(len(self.get_import_formats()))]
-        if form.cleaned_data["format"] not in formats:
-            return False
-        storage = self.get_tmp_storage_class()(
-            name=form.cleaned_data["import_file_name"], **self.get_tmp_storage_class_kwargs()
-        )
-        full_path = getattr(storage, "get_full_path", None)  # Files only; a cache cannot say.
-        return full_path is None or os.path.isfile(full_path())
-
-    def get_confirm_form_initial(self, request, import_form):
-        initial = super().get_confirm_form_initial(request, import_form)
-        if import_form is not None:
-            rows = [[*key, version] for key, version in import_form.versions_seen.items()]
-            initial["versions"] = json.dumps(rows)
-            initial["reason"] = import_form.cleaned_data.get("reason", "")
-        return initial
-
-    def get_import_data_kwargs(self, **kwargs):
-        # All or nothing: a row that fails rolls back every row of the file.
-        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
-
-    def add_data_read_fail_error_to_form(self, form, error):
-        if isinstance(error, FileRefused):
-            form.add_error("import_file", str(error))
-        else:
-            super().add_data_read_fail_error_to_form(form, error)
-
-    def process_result(self, result, request):
-        if result.has_errors() or result.has_validation_errors():
-            # Something changed between preview and confirm; the transaction was rolled back.
-            self.message_user(
-                request,
-                _("Nothing was imported: the file no longer passes the checks. Upload it again."),
-                messages.ERROR,
-            )
-            for row in result.all_invalid_rows():
-                for error in dict.fromkeys(row.error.messages):
-                    self.message_user(request, error, messages.ERROR)
-            return redirect(reverse("admin:investment_progressreport_import"))
-        totals = result.counts()
-        summary = _("%(new)d new, %(update)d changed, %(skip)d unchanged or empty.") % {
-            "new": totals[RowResult.IMPORT_TYPE_NEW],
-            "update": totals[RowResult.IMPORT_TYPE_UPDATE],
-            "skip": totals[RowResult.IMPORT_TYPE_SKIP],
-        }
-        self.message_user(request, _("Imported: ") + summary, messages.SUCCESS)
-        return redirect(self.sheet_of(result))
-
-    def sheet_of(self, result) -> str:
-        """The quarter sheet of the city and quarter most of the imported rows are for."""
-        # Rows skipped as drafts of an export carry no report at all.
-        rows = [row for row in result.all_valid_rows() if getattr(row.instance, "city_id", None)]
-        changed = [
-            row
-            for row in rows
-            if row.import_type in (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE)
-        ]
-        if not rows:
-            return reverse("admin:investment_progressreport_changelist")
-        counts = Counter(
-            (row.instance.year, row.instance.city.slug, row.instance.quarter)
-            for row in changed or rows
-        )
-        (year, city, quarter), _count = counts.most_common(1)[0]
-        query = urlencode({"year": year, "city": city, "quarter": quarter})
-        return f"{reverse('admin:investment_quarter')}?{query}"
 
     @admin.display(description=gettext_lazy("allocation (亿元)"))
     def allocation_display(self, obj: ProgressReport) -> str:

@@ -174,14 +174,14 @@ class ReportedAdmin(GatedAdmin):
         # The form has shown each problem by its field; the entry path holds the rules again
         # under the row's lock, and saves.
         cleaned = form.cleaned_data
-        warnings = record(
+        record(
             obj,
             request.user,
             seen_version=cleaned.get("seen_version"),
             reason=cleaned.get("correction_reason") or "",
             submit="_submit" in request.POST,
         )
-        for warning in warnings:
+        for warning in obj.warnings():
             messages.warning(request, warning)
 
     def transition(self, request, queryset, change, done_message: str, reason=None):

@@ -125,15 +125,15 @@ def test_a_save_retires_the_figures_only_once_it_commits(client, task, committed
 
 
 def test_a_rolled_back_import_leaves_the_cache_as_it_was(client, task, office, committed):
-    from investment.imports import read_table
-    from investment.resources import ProgressReportResource
+    from investment.imports import FileImport
+    from investment.tables import read_table
 
     page(client)
     before = generation()
     data = "任务编号,城市,年度,季度,完成投资(亿元)\n1.1,郑州,2021,2,5\n".encode()
     with committed():
-        result = ProgressReportResource(user=office).import_data(read_table(data), dry_run=True)
-    assert not result.has_errors()
+        passed = FileImport(read_table(data), user=office).run(dry_run=True)
+    assert passed
     assert generation() == before
 
 

@@ -205,8 +205,16 @@ CATALOGUE = [
         rows("1.1,郑州,2021,4,3,"),
         "城市：只能导入本市（开封）的数据，不能导入郑州的数据。",
     ),
-    ("an approved report changed", rows("1.1,开封,2021,1,8,"), "已审核，不能通过导入修改"),
-    ("a submitted report changed by the city", rows("1.1,开封,2021,2,6,"), "已报送、等待审核"),
+    (
+        "an approved report changed",
+        rows("1.1,开封,2021,1,8,"),
+        "1.1 · 开封 · 2021Q1 为“已审核”，现在只有都市圈办公室可以修改。",
+    ),
+    (
+        "a submitted report changed by the city",
+        rows("1.1,开封,2021,2,6,"),
+        "1.1 · 开封 · 2021Q2 为“已报送”，现在只有都市圈办公室可以修改。",
+    ),
     ("a closed quarter", rows("1.1,开封,2021,3,1,"), "季度：都市圈办公室已锁定2021年第3季度。"),
     ("a negative amount", rows("1.1,开封,2021,4,-3,"), "不能为负"),
     ("a non-numeric amount", rows("1.1,开封,2021,4,十二,"), "完成投资(亿元)：无法识别“十二”。"),
@@ -215,7 +223,7 @@ CATALOGUE = [
     (
         "five decimal places",
         rows("1.1,开封,2021,4,1.23456,"),
-        "本季度完成投资(亿元)最多保留 4 位小数（精确到万元）。",
+        "本季度完成(亿元)最多保留 4 位小数（精确到万元）。",
     ),
     ("万元 typed as 亿元", rows("1.1,开封,2021,4,500,"), "是否把万元当成了亿元"),
     (
@@ -231,7 +239,7 @@ CATALOGUE = [
     (
         "a note without an amount",
         rows("1.1,开封,2021,4,,已开工"),
-        "该行填写了进展情况，但没有填写本季度完成投资。",
+        "本季度完成：请填写与进展情况对应的金额。",
     ),
     ("a note too long", rows("1.1,开封,2021,4,1," + "长" * 2001), "进展情况最多 2000 字。"),
     ("GBK with a bad row", rows("1.1,开封,2021,4,abc,", encoding="gbk"), "无法识别“abc”"),
@@ -250,12 +258,12 @@ CATALOGUE = [
     (
         "twenty decimal places",
         rows("1.1,开封,2021,4,1." + "0" * 19 + "1,"),
-        "本季度完成投资(亿元)最多保留 4 位小数（精确到万元）。",
+        "本季度完成(亿元)最多保留 4 位小数（精确到万元）。",
     ),
     (
         "an amount beyond the field",
         rows("1.1,开封,2021,4,123456789,"),
-        "本季度完成投资(亿元)数值过大。",
+        "本季度完成(亿元)数值过大。",
     ),
     (
         "an xlsx numeric cell of 1e309",
@@ -270,7 +278,7 @@ CATALOGUE = [
     (
         "an xlsx numeric cell beyond the field",
         crafted(sheet_xml(b"", b'<row r="2">' + ROW_START + b'<c r="E2"><v>1e20</v></c></row>')),
-        "本季度完成投资(亿元)数值过大。",
+        "本季度完成(亿元)数值过大。",
     ),
 ]
 
@@ -286,7 +294,7 @@ def test_a_bad_file_is_refused_with_a_clear_message_and_changes_nothing(
 
 @pytest.mark.parametrize("content", [c[1] for c in CRAFTED], ids=[c[0] for c in CRAFTED])
 def test_a_crafted_file_is_refused_within_two_seconds(content):
-    from investment.imports import FileRefused, read_table
+    from investment.tables import FileRefused, read_table
 
     started = time.perf_counter()
     with pytest.raises(FileRefused, match=TOO_LARGE):
@@ -295,10 +303,12 @@ def test_a_crafted_file_is_refused_within_two_seconds(content):
 
 
 def test_a_quarter_of_five_thousand_rows_is_still_read():
-    from investment.imports import read_table
+    from investment.tables import read_table
 
     assert (
-        len(read_table(HEADER.encode() + b"1.3,\xe5\xbc\x80\xe5\xb0\x81,2021,4,1,\n" * 5000))
+        len(
+            read_table(HEADER.encode() + b"1.3,\xe5\xbc\x80\xe5\xb0\x81,2021,4,1,\n" * 5000).reports
+        )
         == 5000
     )
 

@@ -121,7 +121,7 @@ def test_a_filled_in_template_imports_both_sheets_in_one_confirm(client, world, 
     page = preview.content.decode()
     assert '<h3 id="project-sheet">重点项目表</h3>' in page
     assert page.count('<tr class="new">') == 3
-    assert '<td><ins style="background:#e6ffe6;">在建</ins></td>' in page
+    assert "<td>架梁完成</td><td>在建</td><td>2.5</td>" in page
     assert not ProjectUpdate.objects.filter(quarter=2).exists()  # The preview writes nothing.
     response = client.post(CONFIRM, dict(preview.context["confirm_form"].initial), follow=True)
     assert "已导入：新建 3 条，更改 0 条，未变或空行 0 条。" in response.content.decode()
@@ -176,7 +176,7 @@ BAD_PROJECT_ROWS = [
     # openpyxl writes no C0 control character; a C1 one (\x7f-\x9f) passes through xlsx.
     ({"progress": "第一行\x85第二行"}, "形象进度含有控制字符"),
     ({"progress": "@张三 现场"}, "形象进度：不能以 = 或 @ 开头"),
-    ({"amount": -1}, "本季度完成投资(亿元)不能为负数。"),
+    ({"amount": -1}, "本季度完成(亿元)不能为负数。"),
     ({"amount": "abc"}, "本季度完成投资(亿元)：无法识别“abc”。"),
     ({"amount": "NaN"}, "本季度完成投资(亿元)：无法识别“NaN”。"),
     ({"amount": "1e309"}, "本季度完成投资(亿元)：无法识别“1e309”。"),
@@ -266,7 +266,7 @@ def test_the_office_imports_into_a_closed_quarter_only_with_a_reason(tmp_path, w
 
 def test_a_submitted_update_awaiting_review_is_not_changed_by_an_import(tmp_path, world, kaifeng):
     make_update(world["port"], kaifeng, 2, Stage.PREPARATION, "可研")
-    assert "已报送、等待审核，不能通过导入修改。" in refused(
+    assert "开封港 · 开封 · 2021Q2 为“已报送”，现在只有都市圈办公室可以修改。" in refused(
         tmp_path, workbook(projects=[project_row()])
     )
 

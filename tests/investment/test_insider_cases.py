@@ -94,13 +94,27 @@ def test_confirming_an_import_twice_asks_to_upload_again(rail, kaifeng, django_u
 
 
 @pytest.mark.parametrize(
-    "field, value", [("format", "x"), ("format", "7"), ("import_file_name", "nope.csv")]
+    "forge", [lambda token: "x", lambda token: "0" * 32, lambda token: f"../{token}", str.upper]
 )
-def test_a_forged_import_confirm_saves_nothing(rail, kaifeng, django_user_model, field, value):
+def test_a_forged_import_confirm_saves_nothing(rail, kaifeng, django_user_model, forge):
     kf = signed_in(django_user_model, "kf", REPORTER, kaifeng)
-    data = {**preview(kf), field: value}
-    response = kf.post(CONFIRM, data, follow=True)
+    data = preview(kf)
+    response = kf.post(CONFIRM, {**data, "upload": forge(data["upload"])}, follow=True)
     assert "此次导入已确认或已过期：请重新上传文件。" in response.content.decode()
+    assert not ProgressReport.objects.exists()
+
+
+def test_an_upload_is_confirmed_only_by_its_uploader(rail, kaifeng, django_user_model):
+    data = preview(signed_in(django_user_model, "kf", REPORTER, kaifeng))
+    other = signed_in(django_user_model, "kf-2", REPORTER, kaifeng)
+    response = other.post(CONFIRM, data, follow=True)
+    assert "此次导入已确认或已过期：请重新上传文件。" in response.content.decode()
+    assert not ProgressReport.objects.exists()
+
+
+def test_a_confirm_is_only_ever_a_post(rail, kaifeng, django_user_model):
+    kf = signed_in(django_user_model, "kf", REPORTER, kaifeng)
+    assert kf.get(CONFIRM, preview(kf)).status_code == 405
     assert not ProgressReport.objects.exists()
 
 
@@ -127,6 +141,6 @@ def test_the_admin_export_survives_a_stored_control_character(kaifeng, django_us
     ProgressReport.objects.filter(pk=report.pk).update(note="第一行\x0b第二行")
     office = signed_in(django_user_model, "clerk", OFFICE)
     fields = ("task", "city", "year", "quarter", "amount", "note")
-    form = {"format": "0", "resource": "0"} | {f"progressreportresource_{f}": "on" for f in fields}
+    form = {"format": "0", "resource": "0"} | {f"reportexport_{f}": "on" for f in fields}
     response = office.post(f"{REPORTS}export/", form)
     assert response["Content-Type"].startswith("application/vnd.openxml")
