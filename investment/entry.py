@@ -8,8 +8,8 @@ from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from investment.quarter import quarter_sections, quarter_tasks
-from investment.tables import MAX_ROWS, PROJECT_LABELS
-from plan.spreadsheets import YI, Sheet
+from investment.tables import PROJECT_LABELS
+from plan.spreadsheets import MAX_ROWS, YI, Sheet
 
 
 def entry_template(plan, city, quarter: int) -> tempfile.SpooledTemporaryFile:

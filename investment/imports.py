@@ -17,21 +17,19 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from investment.quarter import QuarterEntry
-from investment.tables import (
-    LABELS,
-    PROJECT_LABELS,
-    Table,
-    header_key,
-    parse_amount,
-    parse_quarter,
-    text_of,
-)
+from investment.tables import LABELS, PROJECT_LABELS, Table
 from investment.workflow import QuarterClose, Reported
 from people.access import reach
 from plan.forms import CONTROL_CHARACTERS, control_character_error
 from plan.models import City, Plan
 from plan.money import exact
-from plan.spreadsheets import FORMULA_STARTS
+from plan.spreadsheets import (
+    FORMULA_STARTS,
+    header_key,
+    parse_amount,
+    parse_quarter,
+    text_of,
+)
 from tasks.models import Project, Task
 
 REPORTS, PROJECTS = "task", "project"

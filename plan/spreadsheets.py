@@ -1,18 +1,23 @@
 """What every spreadsheet of the project shares: formula escaping, the admin's export formats,
-and the Sheet writer the workbooks and the entry template are built with (openpyxl's write-only
-mode, so even a large export holds about one row in memory).
+the Sheet writer the workbooks and the entry template are built with (openpyxl's write-only
+mode, so even a large export holds about one row in memory), and the bounded reader of
+uploaded .xlsx and CSV files (`read_sheets`) with the parsers of what clerks type in them.
 
 Notes and titles are typed by people; a cell that starts like a formula must reach Excel as
 text, or a note such as =HYPERLINK(...) would run when leadership opens the file.
 """
 
+import csv
+import io
 import math
+import re
 import unicodedata
+import zipfile
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from import_export.formats.base_formats import CSV, XLSX
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -277,3 +282,181 @@ def a4(ws, gridlines: bool) -> None:
     # Narrower than Excel's default margins (inches): more rows on each page.
     ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.6, header=0.2, footer=0.25)
     ws.oddFooter.center.text = _("&A, page &P of &N")
+
+
+# Reading uploaded spreadsheets: bounded before and while they are read, since a small file
+# can declare a million rows or gigabytes of text.
+
+MAX_BYTES = 5 * 1024 * 1024
+# An upload is at most a few thousand rows (a quarter's import); anything far beyond is refused
+# before it is read (see _sheet_rows).
+MAX_ROWS = 5000
+MAX_COLUMNS = 50
+MAX_UNCOMPRESSED = 10 * 1024 * 1024
+MAX_SHARED_STRINGS = 100_000
+SHARED_STRING = re.compile(rb"<(?:\w+:)?si[\s/>]")
+
+QUARTER_WORDS = {"一": 1, "二": 2, "三": 3, "四": 4}
+THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?")
+
+
+class FileRefused(ValueError):
+    """The file as a whole cannot be read; the message says why, in the user's words."""
+
+
+def header_key(text) -> str:
+    text = unicodedata.normalize("NFKC", str(text or "")).strip().lower()
+    return re.sub(r"\s+", "", text)
+
+
+def read_sheets(data: bytes, titles: tuple[str, ...] = ()):
+    """The rows of an uploaded .xlsx workbook's first sheet or of a CSV file (UTF-8, with or
+    without BOM, or GBK), and of the workbook's first other sheet titled one of `titles` (None
+    when it has none), each read lazily and refused (`FileRefused`) as soon as it passes
+    MAX_ROWS or MAX_COLUMNS, the header row included."""
+    if not data:
+        raise FileRefused(_("The file is empty."))
+    if len(data) > MAX_BYTES:
+        raise too_big(len(data))
+    if data[:4] == b"PK\x03\x04":
+        first, other = _xlsx_sheets(data, titles)
+    else:
+        first, other = _csv_rows(data), None
+    return _bounded(first), None if other is None else _bounded(other)
+
+
+def too_big(size: int) -> FileRefused:
+    return FileRefused(
+        _("The file is %(size)s MB; files up to %(limit)s MB can be imported.")
+        % {"size": f"{size / 1024 / 1024:.1f}", "limit": MAX_BYTES // 1024 // 1024}
+    )
+
+
+def too_large() -> FileRefused:
+    return FileRefused(
+        _(
+            "The file has more than %(rows)s rows or %(columns)s columns, or more text than a "
+            "quarter's figures need; split it, or remove the empty rows and columns."
+        )
+        % {"rows": MAX_ROWS, "columns": MAX_COLUMNS}
+    )
+
+
+def _bounded(rows):
+    """The rows, header included, refusing the file as soon as it passes MAX_ROWS or MAX_COLUMNS."""
+    for count, row in enumerate(rows):
+        if count > MAX_ROWS or len(row) > MAX_COLUMNS:
+            raise too_large()
+        yield row
+
+
+def _check_zip(data: bytes) -> None:
+    """Refuse an xlsx whose parts unpack to more than MAX_UNCOMPRESSED, or whose shared-strings
+    table holds more than MAX_SHARED_STRINGS, before openpyxl reads any of it.
+
+    zipfile never unpacks a member past its declared size, so the declared sizes bound the work.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            if len(members) > 200 or sum(m.file_size for m in members) > MAX_UNCOMPRESSED:
+                raise too_large()
+            for member in members:
+                if member.filename.lower().endswith("sharedstrings.xml"):
+                    strings = archive.read(member)
+                    if sum(1 for _match in SHARED_STRING.finditer(strings)) > MAX_SHARED_STRINGS:
+                        raise too_large()
+    # zipfile raises NotImplementedError for a compression method it cannot read.
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError) as error:
+        raise FileRefused(_("This is not a readable .xlsx workbook.")) from error
+
+
+def _xlsx_sheets(data: bytes, titles: tuple[str, ...]):
+    """The rows of the workbook's first sheet, and of its first other sheet titled one of
+    `titles`, or None."""
+    _check_zip(data)
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # The sheet read is the first; a workbook saved by WPS may have others after it.
+        first = book.worksheets[0]
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError) as error:
+        raise FileRefused(_("This is not a readable .xlsx workbook.")) from error
+    keys = {header_key(title) for title in titles}
+    other = next((sheet for sheet in book.worksheets[1:] if header_key(sheet.title) in keys), None)
+    return _sheet_rows(first), None if other is None else _sheet_rows(other)
+
+
+def _sheet_rows(sheet):
+    # The declared size (<dimension>), when there is one; the rows are counted anyway.
+    if (sheet.max_row or 0) > MAX_ROWS + 1 or (sheet.max_column or 0) > MAX_COLUMNS:
+        raise too_large()
+    # Beyond the declared or the largest allowed width, cells are not even looked at.
+    width = min(sheet.max_column or MAX_COLUMNS, MAX_COLUMNS)
+    rows = sheet.iter_rows(max_row=MAX_ROWS + 2, max_col=width, values_only=True)
+    try:
+        yield from rows
+    except (KeyError, ValueError, TypeError, zipfile.BadZipFile) as error:
+        # A cell openpyxl cannot read (a numeric cell of "nan", a broken part).
+        raise FileRefused(_("This is not a readable .xlsx workbook.")) from error
+
+
+def _csv_rows(data: bytes):
+    if b"\x00" in data[:4096] or data[:5] == b"%PDF-":
+        raise FileRefused(_("This is neither an .xlsx workbook nor a CSV file."))
+    # Chinese Excel and WPS save CSV in GBK; GB18030 reads GBK and more.
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise FileRefused(_("The CSV file is neither UTF-8 nor GBK text."))
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    try:
+        yield from csv.reader(io.StringIO(text), dialect)
+    except csv.Error as error:
+        raise FileRefused(_("This is neither an .xlsx workbook nor a CSV file.")) from error
+
+
+def parse_amount(value) -> Decimal:
+    """An amount as clerks write it: 12.5, １２．５, 1,234.5; never a guess."""
+    if isinstance(value, bool):
+        raise ValueError
+    if isinstance(value, int | float | Decimal):
+        # A float from a workbook is its shortest decimal form: 12.3, not 12.2999...
+        amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if not amount.is_finite():  # A numeric cell of 1e309 is read as infinity.
+            raise ValueError
+        return amount
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
+    if "," in text:
+        if not THOUSANDS.fullmatch(text):
+            raise ValueError
+        text = text.replace(",", "")
+    if not re.fullmatch(r"-?\d+(\.\d+)?", text):
+        raise ValueError
+    return Decimal(text)
+
+
+def parse_quarter(value) -> int:
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value))).upper()
+    if isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    match = re.fullmatch(r"(?:\d{4})?Q?([1-4])|第?([一二三四1-4])季度?", text)
+    if not match:
+        raise ValueError
+    digit = match[1] or match[2]
+    return QUARTER_WORDS.get(digit) or int(digit)
+
+
+def text_of(value) -> str:
+    """A cell as text: NFKC-folded and stripped; a whole number read as 3.0 is "3"."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return unicodedata.normalize("NFKC", str(value)).strip()

@@ -25,8 +25,9 @@ from django.utils.translation import gettext_lazy
 
 from investment.imports import NEW, PROJECTS, REPORTS, SHOWN, SKIP, UPDATE, FileImport
 from investment.models import REASON_LENGTH
-from investment.tables import LABELS, MAX_BYTES, PROJECT_LABELS, FileRefused, read_table
+from investment.tables import LABELS, PROJECT_LABELS, read_table
 from people.access import reach
+from plan.spreadsheets import MAX_BYTES, FileRefused, too_big
 
 UPLOADS = Path(tempfile.gettempdir()) / "zzmetro-imports"
 TOKEN = re.compile(r"[0-9a-f]{32}")
@@ -77,10 +78,7 @@ class ImportForm(forms.Form):
     def clean_import_file(self):
         upload = self.cleaned_data["import_file"]
         if upload.size > MAX_BYTES:
-            raise ValidationError(
-                _("The file is %(size)s MB; files up to %(limit)s MB can be imported.")
-                % {"size": f"{upload.size / 1024 / 1024:.1f}", "limit": MAX_BYTES // 1024 // 1024}
-            )
+            raise ValidationError(str(too_big(upload.size)))
         return upload
 
 

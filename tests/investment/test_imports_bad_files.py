@@ -294,7 +294,8 @@ def test_a_bad_file_is_refused_with_a_clear_message_and_changes_nothing(
 
 @pytest.mark.parametrize("content", [c[1] for c in CRAFTED], ids=[c[0] for c in CRAFTED])
 def test_a_crafted_file_is_refused_within_two_seconds(content):
-    from investment.tables import FileRefused, read_table
+    from investment.tables import read_table
+    from plan.spreadsheets import FileRefused
 
     started = time.perf_counter()
     with pytest.raises(FileRefused, match=TOO_LARGE):

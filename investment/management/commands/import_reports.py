@@ -5,7 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from investment.imports import NEW, PROJECTS, SKIP, UPDATE, FileImport
-from investment.tables import FileRefused, read_table
+from investment.tables import read_table
+from plan.spreadsheets import FileRefused
 
 
 class Command(BaseCommand):
