@@ -101,10 +101,15 @@ class Line:
         """Whether its cells were read and it is to be saved."""
         return not self.errors and self.subject is not None
 
-    def raw(self) -> list[str]:
-        """The row's cells as the file has them, for a row that failed."""
-        columns = ["project_id", *SHOWN[self.sheet]] if self.sheet == PROJECTS else SHOWN[REPORTS]
+    def raw(self, columns: list[str] | None = None) -> list[str]:
+        """The row's cells as the file has them (a failing row's, its 项目编号 included)."""
+        if columns is None:
+            columns = ["project_id", *SHOWN[PROJECTS]] if self.sheet == PROJECTS else SHOWN[REPORTS]
         return [text_of(self.cells.get(column)) for column in columns]
+
+    def skipped(self) -> list[str]:
+        """A skipped row's cells as the file has them, in the preview's columns."""
+        return self.raw(SHOWN[self.sheet])
 
     def shown(self) -> list[tuple[str, str | None]]:
         """Each shown column as (what the file says, what the record said when it differs)."""
@@ -444,7 +449,9 @@ class FileImport:
 
     def save_quarter(self, lines: list[Line]) -> None:
         """Fill the rows of one city's quarter into its entry and save and submit them."""
-        first = lines[0]
+        first, only = lines[0], defaultdict(set)
+        for line in lines:
+            only[line.sheet].add(line.subject.pk)
         entry = QuarterEntry(
             user=self.user,
             city=first.city,
@@ -452,6 +459,7 @@ class FileImport:
             quarter=first.quarter,
             reason=self.reason,
             source=self.file_name or "—",
+            only=only,
         )
         data, forms = entry.posted(), {}
         for line in lines:
@@ -475,9 +483,6 @@ class FileImport:
         if any(line.errors for line in lines):
             return
         entry = entry.bound(data)
-        only = defaultdict(list)
-        for line in lines:
-            only[line.sheet].append(line.subject.pk)
         saved = entry.save(submit=True, only=only)
         bound = {form.prefix: form for formset in entry.formsets for form in formset.forms}
         for line, prefix in forms.items():

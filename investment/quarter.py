@@ -371,12 +371,13 @@ class BaseEntryFormSet(forms.BaseFormSet):
     ) -> None:
         self.rows, self.user, self.city, self.plan, self.quarter = rows, user, city, plan, quarter
         self.closed = closing is not None
+        self.closed_at = closing.closed_at if closing else None
         # The office corrects a closed quarter only with a reason (the import gives one).
         self.open = not self.closed or bool(reason and reach(user).office)
         for row in rows:
             if row.record is not None:
                 # Every row is of the entry's quarter: its closing is read once, for all.
-                row.record._closed_at = closing.closed_at if closing else None
+                row.record._closed_at = self.closed_at
         super().__init__(data, prefix=self.prefix_name)
 
     def total_form_count(self) -> int:
@@ -431,13 +432,15 @@ class BaseEntryFormSet(forms.BaseFormSet):
         return [(form, self.record_for(form)) for form in valid if form.wants_saving()]
 
     def new_record(self, **subject) -> Reported:
-        return self.model(
+        record = self.model(
             **subject,
             city=self.city,
             year=self.plan.year,
             quarter=self.quarter,
             created_by=self.user,
         )
+        record._closed_at = self.closed_at  # Read once for the entry's quarter.
+        return record
 
     def submit_all(self, *, reason: str = "", source: str = "", only=None) -> list[Reported]:
         """Submit every draft and returned record of the city's quarter (of the subjects `only`
@@ -511,8 +514,9 @@ class QuarterEntry:
     """A city's whole quarter: its tasks' rows and its project sections' rows. Every row is
     saved, and submitted, or none is.
 
-    The import fills one in for each city and quarter of a file (investment/imports.py): the
-    office's `reason` then opens a closed quarter, and the history names the file (`source`).
+    The import fills one in for each city and quarter of a file (investment/imports.py), with
+    the rows of the subjects it names (`only`, {"task": pks, "project": pks}): the office's
+    `reason` then opens a closed quarter, and the history names the file (`source`).
     """
 
     def __init__(
@@ -526,6 +530,7 @@ class QuarterEntry:
         reason: str = "",
         source: str = "",
         rows: tuple[list, list] | None = None,
+        only: dict | None = None,
     ) -> None:
         self.closing = (
             QuarterClose.objects.filter(plan=plan, quarter=quarter)
@@ -539,6 +544,10 @@ class QuarterEntry:
             quarter_tasks(plan, city, quarter),
             quarter_sections(plan, city, quarter),
         )
+        if only is not None:
+            # The import's rows only: the rest of the quarter is neither read nor saved.
+            tasks = [row for row in tasks if row.subject.pk in only.get("task", ())]
+            sections = [row for row in sections if row.subject.pk in only.get("project", ())]
         common = {"closing": self.closing, "reason": self.reason, **self.scope}
         self.reports = ReportFormSet(data, rows=tasks, **common)
         self.projects = SectionFormSet(data, rows=sections, **common)

@@ -368,3 +368,11 @@ def test_the_office_corrects_a_closed_quarter_by_import_with_a_reason(
     report = ProgressReport.objects.get(city=kaifeng, quarter=1)
     assert (report.amount, report.status) == (Decimal(8), Status.APPROVED)
     assert report.history.first().history_change_reason == "导入自 更正.csv：核减"
+
+
+def test_the_preview_shows_a_skipped_template_row_as_the_file_has_it(client, world, clerk):
+    page = upload(client, "开封.csv", (HEADER + "1.1,开封,2021,2,4,\n1.2,开封,2021,2,,\n").encode())
+    assert (
+        '<tr class="skip">\n      <td>3</td>\n      <td class="import-type">忽略</td>\n      '
+        "<td>1.2</td><td>开封</td><td>2021</td><td>2</td><td></td><td></td>"
+    ) in page.content.decode()
