@@ -483,7 +483,7 @@ class FileImport:
         if any(line.errors for line in lines):
             return
         entry = entry.bound(data)
-        saved = entry.save(submit=True, only=only)
+        saved = entry.save(submit=True)
         bound = {form.prefix: form for formset in entry.formsets for form in formset.forms}
         for line, prefix in forms.items():
             form = bound[prefix]

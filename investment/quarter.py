@@ -538,7 +538,7 @@ class QuarterEntry:
             .first()
         )
         self.closed = self.closing is not None
-        self.user, self.reason, self.source = user, reason.strip(), source
+        self.user, self.reason, self.source, self.only = user, reason.strip(), source, only
         self.scope = {"user": user, "city": city, "plan": plan, "quarter": quarter}
         tasks, sections = rows or (
             quarter_tasks(plan, city, quarter),
@@ -561,6 +561,7 @@ class QuarterEntry:
             reason=self.reason,
             source=self.source,
             rows=(self.reports.rows, self.projects.rows),
+            only=self.only,
         )
 
     def posted(self) -> dict:
@@ -588,11 +589,11 @@ class QuarterEntry:
             if form.errors
         ]
 
-    def save(self, submit: bool, only: dict | None = None) -> list[Reported] | None:
+    def save(self, submit: bool) -> list[Reported] | None:
         """Save (and submit) the entry in one transaction; None, with row errors, on failure.
 
-        With `only` ({"task": [...], "project": [...]}), what is submitted is the drafts of
-        those subjects, not the whole quarter's: the import submits the rows its file names.
+        Submitting submits the quarter's drafts, or, for an entry of `only` some subjects (the
+        import's), those subjects' drafts.
         """
         # The office submits a closed quarter's rows with its reason for the correction.
         submitting = submit and (not self.closed or bool(self.reason))
@@ -625,7 +626,7 @@ class QuarterEntry:
                     for formset in self.formsets
                     for record in formset.submit_all(
                         **words,
-                        only=None if only is None else only.get(formset.subject_field, ()),
+                        only=None if self.only is None else self.only[formset.subject_field],
                     )
                 ]
                 if any(form.errors for formset in self.formsets for form in formset.forms):
