@@ -8,6 +8,7 @@ rows are then grouped by city and quarter, and each group is filled into that qu
 one transaction, or none is; the preview is the same pass, rolled back.
 """
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import InvalidOperation
@@ -161,7 +162,8 @@ class FileImport:
         reason: str = "",
         previewed: dict | None = None,
     ) -> None:
-        self.user, self.file_name = user, file_name
+        # The file's name goes into the history: never a control character, never unbounded.
+        self.user, self.file_name = user, CONTROL_CHARACTERS.sub("", file_name)[:200]
         self.reach = reach(user)
         self.reason = reason.strip() if self.reach.office else ""
         self.previewed = previewed
@@ -232,7 +234,7 @@ class FileImport:
                 "city": city.name,
                 "code": code,
             }
-        line.quarter = self.cell(line, "quarter", errors, parse_quarter)
+        self.quarter(line, errors)
         note = self.text(line, "note", errors)
         amount = None
         if cells.get("amount") not in (None, ""):
@@ -254,7 +256,7 @@ class FileImport:
             errors["city"] = _(
                 "%(label)s: the key project %(project)s has no section in %(city)s."
             ) % {"label": PROJECT_LABELS["city"], "project": project.name, "city": city.name}
-        line.quarter = self.cell(line, "quarter", errors, parse_quarter)
+        self.quarter(line, errors)
         progress = self.text(line, "progress", errors)
         stage, amount = cells.get("stage"), cells.get("amount")
         if not progress and stage in (None, "") and amount in (None, ""):
@@ -305,6 +307,16 @@ class FileImport:
                 "value": text_of(value),
             }
             return None
+
+    def quarter(self, line: Line, errors: dict) -> None:
+        """The row's quarter; one written with a year (2021Q3) must be of the row's year."""
+        line.quarter = self.cell(line, "quarter", errors, parse_quarter)
+        value = text_of(line.cells.get("quarter"))
+        written = re.match(r"\d{4}", value)
+        if line.quarter and line.plan and written and int(written[0]) != line.plan.year:
+            errors["quarter"] = _(
+                "%(label)s: “%(value)s” is not a quarter of %(year)s, the row's year."
+            ) % {"label": line.label["quarter"], "value": value, "year": line.plan.year}
 
     def plan(self, line: Line, errors: dict) -> Plan | None:
         year = self.cell(line, "year", errors, lambda value: int(text_of(value)))
@@ -428,7 +440,7 @@ class FileImport:
                     groups[line.group].append(line)
             for lines in groups.values():
                 self.save_quarter(lines)
-            passed = not self.failed
+            passed = not self.failed and not self.errors
             if dry_run or not passed:
                 transaction.set_rollback(True)
         return passed
@@ -477,6 +489,7 @@ class FileImport:
             if record is not None:
                 line.before = {name: getattr(record, name) for name in ENTERED[line.sheet]}
                 line.before["status"] = record.status
+                line.before["is_sample"] = record.is_sample
             for name, value in line.values.items():
                 data[form.add_prefix(name)] = "" if value is None else value
             forms[line] = form.prefix
@@ -503,8 +516,9 @@ class FileImport:
             return SKIP
         if form.is_valid() and form.wants_saving():
             return NEW if line.before is None else UPDATE
-        # Unchanged, but a draft the import submits.
-        if line.before is not None and line.before["status"] in Reported.EDITABLE:
+        # Unchanged, but a draft the import submits (never a sample row).
+        before = line.before or {}
+        if before.get("status") in Reported.EDITABLE and not before.get("is_sample"):
             return UPDATE
         return SKIP
 

@@ -432,15 +432,13 @@ class BaseEntryFormSet(forms.BaseFormSet):
         return [(form, self.record_for(form)) for form in valid if form.wants_saving()]
 
     def new_record(self, **subject) -> Reported:
-        record = self.model(
+        return self.model(
             **subject,
             city=self.city,
             year=self.plan.year,
             quarter=self.quarter,
             created_by=self.user,
         )
-        record._closed_at = self.closed_at  # Read once for the entry's quarter.
-        return record
 
     def submit_all(self, *, reason: str = "", source: str = "", only=None) -> list[Reported]:
         """Submit every draft and returned record of the city's quarter (of the subjects `only`

@@ -367,7 +367,8 @@ def record(
         # What the row says is checked when it changes; a step (submit, approve, return) on a
         # row the plan has since moved under (an allocation cut, a city gone) still goes.
         if current is None or not current.says_the_same(row):
-            row.full_clean()
+            # Who made and changed it are set here, to the acting user: not checked again.
+            row.full_clean(exclude=["created_by", "updated_by"])
             if errors := row.user_errors(user):
                 raise ValidationError(errors)
         if row.pk is None:

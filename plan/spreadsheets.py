@@ -412,12 +412,20 @@ def _csv_rows(data: bytes):
             continue
     else:
         raise FileRefused(_("The CSV file is neither UTF-8 nor GBK text."))
+    # Excel's own hint of the delimiter, as its first line: sep=;
+    hint = re.match(r"sep=([,;\t])\r?\n", text)
+    if hint:
+        text = text[hint.end() :]
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
+        # Only the delimiter is guessed: a quote character guessed from a note's own quotes
+        # (''一期'') would cut other notes short.
+        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",\t;").delimiter
     except csv.Error:
-        dialect = csv.excel
+        delimiter = ","
+    # newline="": a line may end in \r\n, \n or a lone \r (old Mac Excel).
+    rows = io.StringIO(text, newline="")
     try:
-        yield from csv.reader(io.StringIO(text), dialect)
+        yield from csv.reader(rows, delimiter=hint[1] if hint else delimiter)
     except csv.Error as error:
         raise FileRefused(_("This is neither an .xlsx workbook nor a CSV file.")) from error
 

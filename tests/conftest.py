@@ -22,6 +22,8 @@ def pytest_configure(config) -> None:
 
     if settings.CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
         settings.CACHES["default"]["LOCATION"] = tempfile.mkdtemp(prefix="zzmetro-test-cache-")
+    # Files of the run's own too (kept uploads, photos a test does not place itself).
+    settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="zzmetro-test-media-")
 
 
 def pytest_unconfigure(config) -> None:
@@ -30,6 +32,8 @@ def pytest_unconfigure(config) -> None:
     location = settings.CACHES["default"].get("LOCATION", "")
     if "zzmetro-test-cache-" in location:
         shutil.rmtree(location, ignore_errors=True)
+    if "zzmetro-test-media-" in str(settings.MEDIA_ROOT):
+        shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

@@ -1,25 +1,27 @@
 """The admin's import screens: upload a file, see what it would do, confirm it.
 
-The upload is kept, under a random name that only its uploader can confirm, until the confirm
-takes it (or a day has passed); the confirm reads it again and imports it only if every record
-it touches is as the preview saw it.
+The upload is kept in the default storage (so every host of several finds it), under a random
+name, until the confirm takes it; a user keeps her latest few, none for more than a day. What
+the preview saw (the kept upload, the file's name, the reason, each record's version) reaches
+the confirm signed, so it cannot be changed on the way; the confirm reads the file again and
+imports it only if every record it touches is as the preview saw it.
 """
 
-import json
 import re
 import secrets
-import tempfile
-import time
-from pathlib import Path
 
 from django import forms
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import urlencode
+from django.utils.timezone import now
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,19 +31,28 @@ from investment.tables import LABELS, PROJECT_LABELS, read_table
 from people.access import reach
 from plan.spreadsheets import MAX_BYTES, FileRefused, too_big
 
-UPLOADS = Path(tempfile.gettempdir()) / "zzmetro-imports"
+UPLOADS = "import-uploads"
 TOKEN = re.compile(r"[0-9a-f]{32}")
 KEPT_SECONDS = 24 * 3600
+KEPT_PER_USER = 3
+SALT = "investment.import.preview"
 
 
 def keep_upload(data: bytes, user) -> str:
-    """Keep an upload for its confirm; the token that names it. Older uploads are removed."""
-    UPLOADS.mkdir(mode=0o700, exist_ok=True)
-    for old in UPLOADS.iterdir():
-        if old.stat().st_mtime < time.time() - KEPT_SECONDS:
-            old.unlink(missing_ok=True)
+    """Keep an upload for its confirm; the token that names it. The user's older uploads
+    beyond the latest few, and anyone's older than a day, are removed."""
     token = secrets.token_hex(16)
-    (UPLOADS / f"{user.pk}-{token}").write_bytes(data)
+    default_storage.save(f"{UPLOADS}/{user.pk}-{token}", ContentFile(data))
+    kept = {}
+    for name in default_storage.listdir(UPLOADS)[1]:
+        try:
+            kept[name] = default_storage.get_modified_time(f"{UPLOADS}/{name}")
+        except FileNotFoundError:  # Confirmed meanwhile.
+            continue
+    mine = sorted((name for name in kept if name.startswith(f"{user.pk}-")), key=kept.get)
+    old = {name for name, saved in kept.items() if (now() - saved).total_seconds() > KEPT_SECONDS}
+    for name in old.union(mine[:-KEPT_PER_USER]):
+        default_storage.delete(f"{UPLOADS}/{name}")
     return token
 
 
@@ -50,12 +61,13 @@ def take_upload(token: str, user) -> bytes | None:
     there is none (confirmed already, expired, or not hers)."""
     if not TOKEN.fullmatch(token or ""):
         return None
-    kept = UPLOADS / f"{user.pk}-{token}"
+    kept = f"{UPLOADS}/{user.pk}-{token}"
     try:
-        data = kept.read_bytes()
+        with default_storage.open(kept) as file:
+            data = file.read()
     except OSError:
         return None
-    kept.unlink(missing_ok=True)
+    default_storage.delete(kept)
     return data
 
 
@@ -83,22 +95,19 @@ class ImportForm(forms.Form):
 
 
 class ConfirmImportForm(forms.Form):
-    """The confirm: the kept upload, its name, the reason, and each record's version as the
-    preview saw it."""
+    """The confirm: what the preview saw, signed."""
 
-    upload = forms.CharField(widget=forms.HiddenInput, max_length=32)
-    file_name = forms.CharField(widget=forms.HiddenInput, max_length=255, required=False)
-    versions = forms.CharField(widget=forms.HiddenInput, required=False)
-    reason = forms.CharField(widget=forms.HiddenInput, required=False, max_length=REASON_LENGTH)
+    preview = forms.CharField(widget=forms.HiddenInput)
 
-    def clean_versions(self) -> dict[tuple, int]:
-        # Anything unreadable counts as "seen at no version": every row then differs and the
-        # confirm is refused, never applied unchecked.
+    @staticmethod
+    def signed(**preview) -> str:
+        return signing.dumps(preview, salt=SALT, compress=True)
+
+    def clean_preview(self) -> dict:
         try:
-            rows = json.loads(self.cleaned_data["versions"] or "[]")
-            return {tuple(row[:-1]): row[-1] for row in rows}
-        except (ValueError, TypeError, IndexError):
-            return {}
+            return signing.loads(self.cleaned_data["preview"], salt=SALT, max_age=KEPT_SECONDS)
+        except signing.BadSignature as error:
+            raise ValidationError(_("This import has expired: upload the file again.")) from error
 
 
 class ImportScreens:
@@ -136,15 +145,13 @@ class ImportScreens:
                 reason = form.cleaned_data.get("reason", "")
                 rows = FileImport(table, user=request.user, file_name=upload.name, reason=reason)
                 if rows.run(dry_run=True):
-                    versions = [[*key, version] for key, version in rows.versions.items()]
-                    confirm = ConfirmImportForm(
-                        initial={
-                            "upload": keep_upload(data, request.user),
-                            "file_name": upload.name,
-                            "versions": json.dumps(versions),
-                            "reason": rows.reason,
-                        }
+                    preview = ConfirmImportForm.signed(
+                        upload=keep_upload(data, request.user),
+                        file_name=upload.name,
+                        versions=[[*key, version] for key, version in rows.versions.items()],
+                        reason=rows.reason,
                     )
+                    confirm = ConfirmImportForm(initial={"preview": preview})
         return self.import_page(request, form, rows, confirm)
 
     def confirm_view(self, request):
@@ -154,9 +161,10 @@ class ImportScreens:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         form = ConfirmImportForm(request.POST)
-        data = take_upload(request.POST.get("upload", ""), request.user)
         back = redirect(reverse(f"admin:{self.url('import')}"))
-        if data is None or not form.is_valid():
+        preview = form.cleaned_data["preview"] if form.is_valid() else {}
+        data = take_upload(preview.get("upload", ""), request.user)
+        if data is None:
             # Posted twice (the first took the file), expired, forged: never a 500.
             self.message_user(
                 request,
@@ -164,7 +172,6 @@ class ImportScreens:
                 messages.ERROR,
             )
             return back
-        cleaned = form.cleaned_data
         try:
             table = read_table(data)
         except FileRefused:
@@ -173,9 +180,9 @@ class ImportScreens:
         rows = FileImport(
             table,
             user=request.user,
-            file_name=cleaned["file_name"],
-            reason=cleaned["reason"],
-            previewed=cleaned["versions"],
+            file_name=preview["file_name"],
+            reason=preview["reason"],
+            previewed={tuple(row[:-1]): row[-1] for row in preview["versions"]},
         )
         if not rows.run(dry_run=False):
             # Something changed between preview and confirm; nothing was saved.

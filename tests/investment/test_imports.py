@@ -288,12 +288,15 @@ def test_a_confirm_after_someone_created_a_previewed_report_is_refused_whole(
     assert history_state() == before
 
 
-def test_a_confirm_without_the_previewed_versions_is_refused(client, world, clerk):
-    preview = upload(client, "开封.csv", (HEADER + "1.1,开封,2021,2,4,\n").encode())
+def test_a_confirm_without_the_previewed_versions_is_refused(world, clerk):
+    from investment.imports import FileImport
+    from investment.tables import read_table
+
+    table = read_table((HEADER + "1.1,开封,2021,2,4,\n").encode())
     before = history_state()
-    forged = {**preview.context["confirm_form"].initial, "versions": "not json"}
-    response = client.post(CONFIRM, forged, follow=True)
-    assert "在预览之后已有改动" in response.content.decode()
+    rows = FileImport(table, user=clerk, previewed={})
+    assert not rows.run(dry_run=False)
+    assert "在预览之后已有改动" in rows.failed[0].errors[0]
     assert history_state() == before
 
 
@@ -376,3 +379,50 @@ def test_the_preview_shows_a_skipped_template_row_as_the_file_has_it(client, wor
         '<tr class="skip">\n      <td>3</td>\n      <td class="import-type">忽略</td>\n      '
         "<td>1.2</td><td>开封</td><td>2021</td><td>2</td><td></td><td></td>"
     ) in page.content.decode()
+
+
+def test_a_quarter_closed_while_an_import_runs_takes_none_of_its_rows(
+    client, world, clerk, office, monkeypatch
+):
+    from investment import quarter
+    from investment.models import QuarterClose
+
+    data = dict(
+        upload(client, "开封.csv", (HEADER + "1.1,开封,2021,2,1,\n").encode())
+        .context["confirm_form"]
+        .initial
+    )
+    real = quarter.workflow.record
+
+    def closed_first(row, user, **words):
+        if not QuarterClose.objects.exists():
+            QuarterClose.close(world.area.plan, 2, office, "关账")
+        return real(row, user, **words)
+
+    monkeypatch.setattr(quarter.workflow, "record", closed_first)
+    page = client.post(CONFIRM, data, follow=True).content.decode()
+    assert "未导入任何数据" in page and "都市圈办公室已锁定本季度" in page
+    assert not ProgressReport.objects.filter(quarter=2).exists()
+
+
+def test_a_user_keeps_only_her_latest_three_uploads(client, world, clerk):
+    from django.core.files.storage import default_storage
+
+    for number in range(5):
+        upload(client, f"{number}.csv", (HEADER + f"1.1,开封,2021,2,{number + 1},\n").encode())
+    kept = [n for n in default_storage.listdir("import-uploads")[1] if n.startswith(f"{clerk.pk}-")]
+    assert len(kept) == 3
+
+
+def test_a_row_as_a_sample_draft_says_it_is_skipped_as_it_is(world, office, tmp_path, kaifeng):
+    make_report(world, kaifeng, 2, "3", Status.DRAFT, is_sample=True)
+    printed = run_import(
+        (HEADER + "1.1,开封,2021,2,3,\n").encode(), office.username, tmp_path=tmp_path
+    )
+    assert printed == "已导入：新建 0 条，更改 0 条，未变或空行 1 条。\n"
+
+
+def test_a_quarter_written_with_another_year_is_refused(world, office_user, tmp_path):
+    with pytest.raises(CommandError) as refused:
+        run_import((HEADER + "1.1,开封,2021,2020Q3,1,\n").encode(), office_user, tmp_path=tmp_path)
+    assert "第 2 行：季度：“2020Q3”不是2021年（该行年度）的季度。" in str(refused.value)

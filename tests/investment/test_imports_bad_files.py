@@ -389,3 +389,31 @@ def test_a_report_saved_by_someone_else_during_an_import_gives_the_duplicate_mes
     monkeypatch.setattr(ProgressReport, "validate_constraints", checks_then_the_other_save)
     refusal = refused(tmp_path, (HEADER + "1.1,开封,2021,4,1,\n").encode())
     assert "该城市本季度已填报过这项任务，不能重复填报。" in refusal
+
+
+def test_a_quoted_note_is_read_whole_whatever_quotes_other_notes_hold():
+    from investment.tables import read_table
+
+    content = (
+        HEADER + '1.1,开封,2021,2,1,"土建,安装"\n'
+        "1.2,开封,2021,2,1,\"'一标段','二标段',均已开工\"\n1.3,开封,2021,2,1,'一期'\n"
+    ).encode()
+    notes = [cells["note"] for _number, cells in read_table(content).reports]
+    assert notes == ["土建,安装", "'一标段','二标段',均已开工", "'一期'"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        (HEADER + "1.1,开封,2021,2,1,甲\n").replace("\n", "\r").encode(),
+        ("sep=;\n" + HEADER.replace(",", ";") + "1.1;开封;2021;2;1;甲\n").encode(),
+        ("sep=,\r\n" + HEADER + "1.1,开封,2021,2,1,甲\r\n").encode("gbk"),
+    ],
+    ids=["lone CR line ends", "Excel's sep=; line", "sep=, with CRLF in GBK"],
+)
+def test_csv_files_as_old_and_european_excel_save_them_are_read(content):
+    from investment.tables import read_table
+
+    assert [cells for _n, cells in read_table(content).reports] == [
+        {"task": "1.1", "city": "开封", "year": "2021", "quarter": "2", "amount": "1", "note": "甲"}
+    ]

@@ -94,14 +94,38 @@ def test_confirming_an_import_twice_asks_to_upload_again(rail, kaifeng, django_u
 
 
 @pytest.mark.parametrize(
-    "forge", [lambda token: "x", lambda token: "0" * 32, lambda token: f"../{token}", str.upper]
+    "forge",
+    [
+        lambda signed: "x",
+        lambda signed: signed[:-1] + ("A" if signed[-1] != "A" else "B"),
+        lambda signed: "[" * 5000,
+        lambda signed: "",
+    ],
 )
 def test_a_forged_import_confirm_saves_nothing(rail, kaifeng, django_user_model, forge):
     kf = signed_in(django_user_model, "kf", REPORTER, kaifeng)
     data = preview(kf)
-    response = kf.post(CONFIRM, {**data, "upload": forge(data["upload"])}, follow=True)
+    response = kf.post(CONFIRM, {"preview": forge(data["preview"])}, follow=True)
     assert "此次导入已确认或已过期：请重新上传文件。" in response.content.decode()
     assert not ProgressReport.objects.exists()
+
+
+def test_a_preview_cannot_be_changed_on_its_way_to_the_confirm(rail, kaifeng, django_user_model):
+    """The file's name, the reason and the versions the preview saw are signed: a value
+    posted beside them is ignored, a changed one refuses the confirm."""
+    from django.core import signing
+
+    kf = signed_in(django_user_model, "kf", REPORTER, kaifeng)
+    data = preview(kf)
+    seen = signing.loads(data["preview"], salt="investment.import.preview")
+    forged = signing.dumps({**seen, "reason": "x"}, salt="other")
+    assert (
+        "此次导入已确认或已过期"
+        in kf.post(CONFIRM, {"preview": forged}, follow=True).content.decode()
+    )
+    kf.post(CONFIRM, {**data, "file_name": "<b>\x0b.csv", "reason": "伪造"})
+    record = ProgressReport.objects.get().history.first()
+    assert record.history_change_reason == "导入自 kf.csv"
 
 
 def test_an_upload_is_confirmed_only_by_its_uploader(rail, kaifeng, django_user_model):
