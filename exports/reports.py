@@ -10,8 +10,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from figures.rollups import Scope
-from investment.tables import HEADERS_WRITTEN
 from investment.models import ProgressReport
+from investment.tables import HEADERS_WRITTEN
 from plan.spreadsheets import escape_text
 from tasks.models import Task
 
