@@ -1,9 +1,12 @@
 """Photos of project updates: checked and re-encoded with Pillow, kept through Django's storage
 API, served only to who may see the update (never from a public media address)."""
 
+import re
+import struct
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
+from itertools import islice
 from math import ceil
 from pathlib import Path
 
@@ -24,7 +27,24 @@ from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 from investment.models import MAX_PHOTOS, ProjectPhoto, ProjectUpdate, StoredPhoto
 
 MAX_BYTES = 5 * 1024 * 1024
-MAX_PIXELS = 40_000_000
+# An upload is decoded only within bounds of time and memory (2 s, 200 MB a worker, whatever
+# its bytes): a phone's or camera's JPEG (a 50 MP phone photo passes) is decoded at a reduced
+# scale, as the copy kept is at most LONG_SIDE pixels on its long side anyway; a progressive
+# JPEG (decoded whole, its coefficients in memory) and a PNG (no reduced decoding) are bounded
+# lower; and what no camera or phone ever writes is refused before any decoding (see
+# odd_structure).
+MAX_PIXELS = 64_000_000
+PROGRESSIVE_PIXELS = 16_000_000
+PNG_PIXELS = 12_000_000
+LONG_SIDE = 2560
+# A camera's JPEG has a dozen markers and at most a dozen scans (progressive), a PNG a few
+# ancillary chunks beside its image data; fill bytes (0xFF 0xFF) are a curiosity of the format.
+MAX_MARKERS = 500
+MAX_SCANS = 64
+MAX_FILL = 4096
+MAX_CHUNKS = 4096
+MAX_OTHER_CHUNKS = 64
+MARKER = re.compile(rb"\xff[\xc0-\xcf\xd8-\xfe]")  # Any but RSTn, which restart intervals repeat.
 JPEG_QUALITY = 85
 # The format a photo is kept in, by the format Pillow decoded. A phone's JPEG that carries a
 # second picture (a preview, a depth map) opens as MPO: it is kept as a plain JPEG.
@@ -78,27 +98,34 @@ def checked_photo(upload) -> Photo:
         )
     image = opened(data)
     taken_at = capture_time(image.getexif())
-    ImageOps.exif_transpose(image, in_place=True)
-    # Only the colours are kept: no EXIF (location, camera), XMP, comment or text goes along.
-    image.info = {key: image.info[key] for key in KEPT_INFO if key in image.info}
     kept_as = KEPT_AS[image.format]
+    # Only the colours are kept: no EXIF (location, camera), XMP, comment or text goes along.
+    info = {key: image.info[key] for key in KEPT_INFO if key in image.info}
+    if image.mode == "CMYK":
+        # Browsers show a CMYK JPEG badly, if at all; its profile describes inks, not screens.
+        image = image.convert("RGB")
+        info.pop("icc_profile", None)
+    image.thumbnail((LONG_SIDE, LONG_SIDE), reducing_gap=2.0)
+    image = ImageOps.exif_transpose(image)
+    image.info = info  # Saving would carry over a comment, a resolution, from the original.
     output = BytesIO()
     if kept_as == "JPEG":
-        image.save(output, "JPEG", quality=JPEG_QUALITY, optimize=True, **image.info)
+        image.save(output, "JPEG", quality=JPEG_QUALITY, optimize=True, **info)
     else:
-        image.save(output, "PNG", optimize=True, **image.info)
+        # The fastest compression: zlib's best takes seconds on a photo's worth of detail.
+        image.save(output, "PNG", compress_level=1, **info)
     return Photo(ContentFile(output.getvalue(), NAMES[kept_as]), *image.size, taken_at)
 
 
 def opened(data: bytes) -> Image.Image:
     """The decoded image, once its format and size pass; a refusal otherwise."""
-    if reason := other_kind(data):
+    if reason := other_kind(data) or odd_structure(data):
         raise refused(reason)
-    limit = MAX_PIXELS // 1_000_000
     try:
         with Image.open(BytesIO(data), formats=OPENED) as image:
             width, height = image.size
-            if width * height <= MAX_PIXELS:
+            limit = pixel_limit(image)
+            if width * height <= limit:
                 image.verify()
     except Image.DecompressionBombError:
         raise refused(
@@ -106,27 +133,76 @@ def opened(data: bytes) -> Image.Image:
                 "Photo: the image claims far more than %(limit)d million pixels (a "
                 "decompression bomb), so it was not opened."
             )
-            % {"limit": limit}
+            % {"limit": MAX_PIXELS // 1_000_000}
         ) from None
     except UnidentifiedImageError:
         raise refused(_("Photo: this file is not an image. Upload a JPEG or PNG photo.")) from None
     except Exception:  # Pillow's parsers raise many kinds of error on a damaged file.
         raise refused(damaged()) from None
-    if width * height > MAX_PIXELS:
+    if width * height > limit:
         raise refused(
             _(
-                "Photo: the image is %(width)d × %(height)d pixels; a photo may have at most "
-                "%(limit)d million pixels."
+                "Photo: the image is %(width)d × %(height)d pixels; a photo of this kind may "
+                "have at most %(limit)d million pixels."
             )
-            % {"width": width, "height": height, "limit": limit}
+            % {"width": width, "height": height, "limit": limit // 1_000_000}
         )
-    # verify() leaves the image unusable: open it again, and decode every pixel now.
+    # verify() leaves the image unusable: open it again, and decode it now, a JPEG at the
+    # smallest scale that still gives LONG_SIDE pixels on its long side.
     try:
         image = Image.open(BytesIO(data), formats=OPENED)
+        if image.format in ("JPEG", "MPO"):
+            ratio = LONG_SIDE / max(width, height)
+            image.draft(None, (ceil(width * ratio), ceil(height * ratio)))
         image.load()
     except Exception:
         raise refused(damaged()) from None
     return image
+
+
+def pixel_limit(image: Image.Image) -> int:
+    """How many pixels an image of its kind may have, to be decoded within bounds."""
+    if image.format == "PNG":
+        return PNG_PIXELS
+    if image.info.get("progressive") or image.info.get("progression"):
+        return PROGRESSIVE_PIXELS
+    return MAX_PIXELS
+
+
+def odd_structure(data: bytes) -> str | None:
+    """Why a file that no camera or phone makes is refused before it is decoded: a JPEG of
+    more markers, scans or fill bytes, or a PNG of more chunks, than any photo has."""
+    if data[:3] == b"\xff\xd8\xff":
+        odd = (
+            data.count(b"\xff\xda") > MAX_SCANS
+            or data.count(b"\xff\xff") > MAX_FILL
+            or next(islice(MARKER.finditer(data), MAX_MARKERS, None), None) is not None
+        )
+    elif data[:8] == b"\x89PNG\r\n\x1a\n":
+        odd = png_chunks_odd(data)
+    else:
+        return None
+    if not odd:
+        return None
+    return _(
+        "Photo: the file is built unlike any photo a camera or phone makes (it would take "
+        "too long to read). Export it again as an ordinary JPEG or PNG."
+    )
+
+
+def png_chunks_odd(data: bytes) -> bool:
+    """Whether a PNG holds more chunks, or more of them beside its image data, than a photo."""
+    position, chunks, others = 8, 0, 0
+    while position + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[position : position + 8])
+        chunks += 1
+        others += kind not in (b"IDAT", b"IHDR", b"IEND", b"PLTE")
+        if chunks > MAX_CHUNKS or others > MAX_OTHER_CHUNKS:
+            return True
+        if kind == b"IEND":
+            break
+        position += 12 + length
+    return False
 
 
 def other_kind(data: bytes) -> str | None:
@@ -166,6 +242,9 @@ def capture_time(exif: Image.Exif) -> datetime | None:
     try:
         taken = datetime.strptime(str(raw).strip("\x00 "), "%Y:%m:%d %H:%M:%S")
     except ValueError:  # None, "0000:00:00 00:00:00", or anything a camera wrote
+        return None
+    # A clock never set (0001:01:01) or set wrong is no capture time at all.
+    if not 1990 <= taken.year <= timezone.localdate().year + 1:
         return None
     return timezone.make_aware(taken)
 

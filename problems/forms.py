@@ -337,14 +337,21 @@ class AnswerForm(StepForm):
         return self.problem.answer(self.user, self.cleaned_data["text"])
 
     def saved(self, entry: ProblemEntry) -> None:
-        for photo in self.cleaned_data["photos"]:
-            ProblemAttachment.objects.create(
-                entry=entry,
-                image=photo.file,
-                width=photo.width,
-                height=photo.height,
-                taken_at=photo.taken_at,
-            )
+        stored = []
+        try:
+            for photo in self.cleaned_data["photos"]:
+                attachment = ProblemAttachment(
+                    entry=entry, width=photo.width, height=photo.height, taken_at=photo.taken_at
+                )
+                # The file first, so that its name is known if the row cannot be saved.
+                attachment.image.save(photo.file.name, photo.file, save=False)
+                stored.append(attachment.image)
+                attachment.save()
+        except BaseException:
+            # Nothing of a failed answer is kept, its files included.
+            for image in stored:
+                image.storage.delete(image.name)
+            raise
 
 
 class ReturnForm(StepForm):

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from zzmetro.views import healthz
 
+handler400 = "zzmetro.views.bad_request"
 handler404 = "zzmetro.views.not_found"
 handler500 = "zzmetro.views.server_error"
 

@@ -1,9 +1,18 @@
 import logging
 import sys
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, HttpResponseServerError
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotFound,
+    HttpResponseServerError,
+)
 from django.template import loader
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +36,20 @@ def server_error(request: HttpRequest) -> HttpResponse:
         response["Retry-After"] = "30"
         return response
     return HttpResponseServerError(loader.render_to_string("500.html"))
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler400: a request Django refused before any view saw it, said in the reader's words
+    where the cause is one a person can act on (too many files, too many fields, too large)."""
+    message = ""
+    if isinstance(exception, TooManyFilesSent):
+        message = _(
+            "Too many files were sent at once (at most %(count)d). Go back and choose fewer."
+        ) % {"count": settings.DATA_UPLOAD_MAX_NUMBER_FILES}
+    elif isinstance(exception, TooManyFieldsSent | RequestDataTooBig):
+        message = _("The form sent was too large to be read. Go back and send less at once.")
+    page = loader.render_to_string("400.html", {"message": message}, request=request)
+    return HttpResponseBadRequest(page)
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

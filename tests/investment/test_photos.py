@@ -268,14 +268,14 @@ REFUSALS = [
         "照片：文件大小为 5.1 MB，每张照片不得超过 5 MB。",
     ),
     (
-        "an image over 40 megapixels",
-        lambda: upload(png_claiming(8000, 6000), "big.png", "image/png"),
-        "照片：图片为 8000 × 6000 像素，每张照片不得超过 40 百万像素。",
+        "a PNG over 12 megapixels",
+        lambda: upload(png_claiming(4000, 3001), "big.png", "image/png"),
+        "照片：图片为 4000 × 3001 像素，此类照片不得超过 12 百万像素。",
     ),
     (
         "a decompression bomb",
         lambda: upload(png_claiming(100_000, 100_000), "bomb.png", "image/png"),
-        "照片：图片声称的像素数远超 40 百万像素（解压缩炸弹），未予打开。",
+        "照片：图片声称的像素数远超 64 百万像素（解压缩炸弹），未予打开。",
     ),
     (
         "a cut-off JPEG",
@@ -532,3 +532,65 @@ def test_reports_and_updates_share_who_may_see_a_draft(
     assert visible(django_user_model.objects.create_user("nobody")) == set()
     unbound = member(django_user_model, "unbound")  # a reporter not yet given a city
     assert visible(unbound) == counted
+
+
+# Within bounds: what a camera never writes is refused before it is decoded -----------------
+
+ODD = "照片：该文件的结构不同于相机或手机拍摄的照片（读取耗时过长）。请重新导出为普通的 JPEG 或 PNG 文件。"
+
+
+def plain_jpeg(size=(64, 48), mode="RGB", **options) -> bytes:
+    output = BytesIO()
+    Image.new(mode, size, "red" if mode == "RGB" else None).save(output, "JPEG", **options)
+    return output.getvalue()
+
+
+def odd_files() -> list[tuple[str, bytes]]:
+    from investment import photos
+
+    base, progressive = plain_jpeg(), plain_jpeg(progressive=True)
+    last_scan = progressive[progressive.rfind(b"\xff\xda") : -2]
+    unknown = struct.pack(">I", 0) + b"zzZz" + struct.pack(">I", zlib.crc32(b"zzZz"))
+    tiny = png()
+    return [
+        ("scans", progressive[:-2] + last_scan * photos.MAX_SCANS + b"\xff\xd9"),
+        ("markers", base[:2] + b"\xff\xe0\x00\x02" * photos.MAX_MARKERS + base[2:]),
+        ("fill", base[:-2] + b"\xff" * (2 * photos.MAX_FILL + 2) + base[-2:]),
+        ("chunks", tiny[:33] + unknown * (photos.MAX_OTHER_CHUNKS + 1) + tiny[33:]),
+    ]
+
+
+@pytest.mark.parametrize(("name", "content"), odd_files(), ids=[n for n, _c in odd_files()])
+def test_a_file_no_camera_writes_is_refused_before_it_is_decoded(name, content, monkeypatch):
+    monkeypatch.setattr(Image.Image, "load", lambda self: pytest.fail("decoded"))
+    with pytest.raises(Exception) as refusal:
+        checked_photo(upload(content))
+    assert refusal.value.messages == [ODD]
+
+
+def test_a_large_phone_photo_is_decoded_at_a_reduced_scale_and_kept_at_2560_pixels():
+    content = plain_jpeg((8000, 6000), quality=30)
+    photo = checked_photo(upload(content))
+    assert (photo.width, photo.height) == (2560, 1920)
+    assert Image.open(photo.file).size == (2560, 1920)
+
+
+def test_a_cmyk_jpeg_is_kept_as_rgb_without_its_ink_profile():
+    photo = checked_photo(upload(plain_jpeg((40, 30), "CMYK")))
+    assert Image.open(photo.file).mode == "RGB"
+
+
+def test_a_progressive_jpeg_is_bounded_lower_as_it_is_decoded_whole():
+    content = plain_jpeg((4000, 4001), progressive=True, quality=10)
+    with pytest.raises(Exception) as refusal:
+        checked_photo(upload(content))
+    assert refusal.value.messages == [
+        "照片：图片为 4000 × 4001 像素，此类照片不得超过 16 百万像素。"
+    ]
+
+
+@pytest.mark.parametrize(
+    "taken", ["0001:01:01 00:00:00", "1899:12:31 23:59:59", "9999:12:31 23:59:59"]
+)
+def test_a_capture_date_no_camera_clock_meant_is_ignored(taken):
+    assert checked_photo(upload(jpeg(taken=taken))).taken_at is None

@@ -219,3 +219,36 @@ def test_the_office_binds_a_contact_to_a_unit_and_she_then_sees_its_problems(
     assert UnitContact.objects.get(user=user).unit == world["ziguiju"]
     listed = signed_in(user).get(PROBLEMS).context["cl"].result_list
     assert [problem.title for problem in listed] == ["跨市征迁协调"]
+
+
+def test_an_answer_whose_second_photo_cannot_be_saved_keeps_no_file(
+    zg, assigned, media, monkeypatch
+):
+    saves = []
+
+    def fails_second(self, *args, **kwargs):
+        saves.append(self)
+        if len(saves) == 2:
+            raise OSError("disk full")
+        return real(self, *args, **kwargs)
+
+    real = ProblemAttachment.save
+    monkeypatch.setattr(ProblemAttachment, "save", fails_second)
+    data = {"text": "已办理", "photos": [jpeg(), jpeg("二.jpg")], "seen_version": assigned.version}
+    zg.raise_request_exception = False
+    assert zg.post(step_url(assigned, "answer"), data).status_code == 500
+    unchanged(assigned)
+    assert stored_files(media) == []
+
+
+def test_more_files_than_a_request_may_carry_are_refused_in_words(zg, assigned, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 3
+    data = {
+        "text": "已办理",
+        "photos": [jpeg() for _ in range(4)],
+        "seen_version": assigned.version,
+    }
+    response = zg.post(step_url(assigned, "answer"), data)
+    assert response.status_code == 400
+    assert "一次发送的文件过多（最多 3 个）。请返回并少选一些。" in response.content.decode()
+    unchanged(assigned)
