@@ -13,7 +13,6 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from investment.workflow import QuarterClose, Versioned
-from plan.forms import CONTROL_CHARACTERS, control_character_error
 from plan.models import Plan
 from tasks.models import QUARTER_VALIDATORS
 
@@ -21,8 +20,6 @@ NEXT_STEPS_LENGTH = 5000
 
 
 def validate_next_steps(value: str) -> None:
-    if CONTROL_CHARACTERS.search(value):
-        raise control_character_error(_("next steps"))
     if len(value) > NEXT_STEPS_LENGTH:
         raise ValidationError(
             _("%(field)s can be at most %(limit)s characters long (it has %(length)s).")

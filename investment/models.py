@@ -20,7 +20,6 @@ from investment.workflow import (
     ReportedQuerySet,
 )
 from people.access import reach
-from plan.forms import CONTROL_CHARACTERS, control_character_error
 from plan.models import City, Plan, YiField
 from plan.money import exact
 from tasks.models import CityAllocation, Project, Task
@@ -123,8 +122,6 @@ class ProgressReport(Reported):
             errors["year"] = _("The year must be the plan's year, %(year)d.") % {
                 "year": self.task.area.plan.year
             }
-        if CONTROL_CHARACTERS.search(self.note or ""):
-            errors["note"] = control_character_error(self._meta.get_field("note").verbose_name)
         finite = isinstance(self.amount, Decimal) and self.amount.is_finite()
         if not errors and finite and None not in (self.task_id, self.city_id):
             errors.update(self.unit_errors())
@@ -329,10 +326,6 @@ class ProjectUpdate(Reported):
             }
         if not (self.progress or "").strip():
             errors["progress"] = _("Physical progress (形象进度): say what stands now.")
-        elif CONTROL_CHARACTERS.search(self.progress):
-            errors["progress"] = control_character_error(
-                self._meta.get_field("progress").verbose_name
-            )
         if errors:
             raise ValidationError(errors)
 
@@ -483,12 +476,6 @@ class ProjectPhoto(StoredPhoto):
 
     def folder(self) -> str:
         return f"project-photos/{self.update.year}/{self.update_id}"
-
-    def clean(self) -> None:
-        if CONTROL_CHARACTERS.search(self.caption or ""):
-            raise ValidationError(
-                {"caption": control_character_error(self._meta.get_field("caption").verbose_name)}
-            )
 
 
 def city_records(subject: Task | Project, city: City) -> list[str]:

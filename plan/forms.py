@@ -8,9 +8,12 @@ from django.utils.deconstruct import deconstructible
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-# Control characters but tab, newline and carriage return: Excel refuses them in a cell, and
-# PostgreSQL refuses NUL. Word's Shift+Enter pastes a vertical tab (\x0b).
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# What a text never holds, on any path in: control characters but tab, newline and carriage
+# return (Excel refuses them in a cell, PostgreSQL refuses NUL, Word's Shift+Enter pastes a
+# vertical tab, \x0b), and the rest of what XML 1.0 cannot hold (U+FFFE, U+FFFF, a lone
+# surrogate), which would break every workbook and Word file the text reaches. Every writer
+# drops them too (plan.spreadsheets.cell_text, bulletins.files), for what was stored before.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def control_character_error(field) -> ValidationError:
@@ -22,6 +25,24 @@ def control_character_error(field) -> ValidationError:
         % {"field": field},
         code="control_character",
     )
+
+
+@deconstructible(path="plan.forms.PlainText")
+class PlainText:
+    """A text field's value holds none of CONTROL_CHARACTERS; the message names the field.
+
+    Every CharField and TextField of the project's models has one (PlanConfig.ready adds it),
+    so the admin, the sheet, the import and every model form refuse such a text alike."""
+
+    def __init__(self, field) -> None:
+        self.field = field
+
+    def __call__(self, value) -> None:
+        if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+            raise control_character_error(self.field)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, PlainText) and other.field == self.field
 
 
 @deconstructible(path="plan.forms.YiDigits")

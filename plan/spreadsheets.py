@@ -19,12 +19,13 @@ from django.utils.translation import gettext as _
 from import_export.formats.base_formats import CSV, XLSX
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
+from plan.forms import CONTROL_CHARACTERS
 from plan.money import yi
 
 FORMULA_STARTS = ("=", "+", "-", "@")
@@ -33,7 +34,7 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 def cell_text(value: str) -> str:
     """A stored text as a cell may hold it: without the control characters openpyxl refuses
     (entry refuses them too, but a writer must never fail on what is already stored)."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return CONTROL_CHARACTERS.sub("", value)
 
 
 def escape_text(value: str) -> str:

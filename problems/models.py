@@ -193,9 +193,6 @@ class Problem(Versioned):
             errors["title"] = _("Problem: say in a few words what blocks the work.")
         if not (self.description or "").strip():
             errors["description"] = _("Description: say what the problem is and what it blocks.")
-        for field in ("title", "description", "leader"):
-            if CONTROL_CHARACTERS.search(getattr(self, field) or ""):
-                errors[field] = control_character_error(self._meta.get_field(field).verbose_name)
         if self.task_id and self.city_id and not self.task.involves(self.city_id):
             errors["city"] = _("Raised by city: this city does not take part in the task.")
         if self.project_id and self.task_id and self.project.task_id != self.task_id:

@@ -230,8 +230,12 @@ def test_a_quarter_outside_the_plan_is_a_404_that_echoes_no_control_character(
     assert "\x00" not in page and "3" * 30 not in page
 
 
-def test_the_word_bulletin_drops_control_characters_pasted_into_names(world, staff, zhengzhou):
-    make_project(world.rail, "郑开\x0b城际", Project.Goal.COMPLETE, [zhengzhou])
+@pytest.mark.parametrize("character", ["\x0b", "\ufffe", "\uffff"])
+def test_the_word_bulletin_drops_control_characters_pasted_into_names(
+    world, staff, zhengzhou, character
+):
+    project = make_project(world.rail, "郑开城际", Project.Goal.COMPLETE, [zhengzhou])
+    Project.objects.filter(pk=project.pk).update(name=f"郑开{character}城际")
     Plan.objects.filter(pk=world.plan.pk).update(title="2021年\x0c工作要点")
     response = staff.get("/2021/bulletin/bulletin.docx?as_of=2021Q2")
     assert response.status_code == 200

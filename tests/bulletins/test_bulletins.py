@@ -182,6 +182,7 @@ def test_a_bulletin_for_a_quarter_not_closed_is_refused_and_nothing_is_saved(
     ("next_steps", "message"),
     [
         ("加快\x0b推进", "下步工作含有控制字符"),
+        ("加快\ufffe推进", "下步工作含有控制字符"),
         ("字" * 5001, "下步工作最多 5000 个字符（现有 5001 个）。"),
     ],
 )

@@ -250,6 +250,11 @@ CATALOGUE = [
         "进展情况含有控制字符（例如 Word 中 Shift+Enter 粘贴的换行符），请删除后重新保存。",
     ),
     (
+        "a note with U+FFFF, which XML cannot hold",
+        rows("1.1,开封,2021,4,1,第一行\uffff第二行"),
+        "进展情况含有控制字符（例如 Word 中 Shift+Enter 粘贴的换行符），请删除后重新保存。",
+    ),
+    (
         "a note with a NUL byte",
         rows("1.1,开封,2021,4,1,空\x00字符"),
         "文件既不是 .xlsx 工作簿，也不是 CSV 文件。",  # Read as a binary file, as it most often is.

@@ -536,7 +536,10 @@ def test_reports_and_updates_share_who_may_see_a_draft(
 
 # Within bounds: what a camera never writes is refused before it is decoded -----------------
 
-ODD = "照片：该文件的结构不同于相机或手机拍摄的照片（读取耗时过长）。请重新导出为普通的 JPEG 或 PNG 文件。"
+ODD = (
+    "照片：该文件的结构不同于相机或手机拍摄的照片（读取耗时过长）。"
+    "请重新导出为普通的 JPEG 或 PNG 文件。"
+)
 
 
 def plain_jpeg(size=(64, 48), mode="RGB", **options) -> bytes:

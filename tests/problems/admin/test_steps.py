@@ -73,6 +73,13 @@ def test_a_bad_problem_is_refused_naming_the_field(kf, world, zhengzhou, kaifeng
     assert not ProblemEntry.objects.exists()
 
 
+def test_a_title_with_a_character_xml_cannot_hold_is_refused_and_nothing_raised(kf, world, kaifeng):
+    data = raise_data(world["world"].rail, kaifeng, title="站房用地\ufffe未落实")
+    page = kf.post(f"{PROBLEMS}add/", data).content.decode()
+    assert "问题含有控制字符（例如 Word 中 Shift+Enter 粘贴的换行符），请删除后重新保存。" in page
+    assert not Problem.objects.exists()
+
+
 def test_the_office_raises_for_a_city_the_task_runs_through_only(office, world, kaifeng):
     html = refused(office.post(f"{PROBLEMS}add/", raise_data(world["world"].policy, kaifeng)))
     assert "提出城市：该市不参与这项任务。" in html
