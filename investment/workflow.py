@@ -10,7 +10,7 @@ sheet and the import all make it, so its rules hold whoever writes.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -210,6 +210,18 @@ class Reported(Versioned):
         city = reach(user).city
         return city is not None and self.city_id == city.pk and self.status in self.EDITABLE
 
+    def lock_quarter(self) -> None:
+        """Hold the quarter open (or closed) until this transaction ends, and read its closing
+        afresh: a save and a close of the same plan never cross (see QuarterClose.close)."""
+        lookups = {key.removeprefix("plan__"): value for key, value in self.closing().items()}
+        plan = Plan.objects.filter(**lookups).values_list("pk", flat=True).first()
+        if plan is not None and connection.vendor == "postgresql":
+            # KEY SHARE: saves do not wait on each other, only on a close (FOR UPDATE). SQLite
+            # needs nothing: a write transaction there holds the whole database from BEGIN.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1 FROM plan_plan WHERE id = %s FOR KEY SHARE", [plan])
+        self.__dict__.pop("_closed_at", None)
+
     def closed_at(self):
         """When the office closed this row's quarter; None while it is open."""
         closing = self.closing()
@@ -351,6 +363,7 @@ def record(
     is the row's `warnings()`, for a screen to show.
     """
     with transaction.atomic():
+        row.lock_quarter()
         current = None
         if row.pk is not None:
             current = type(row).objects.select_for_update().get(pk=row.pk)
@@ -420,10 +433,14 @@ class QuarterClose(models.Model):
 
     @classmethod
     def close(cls, plan: Plan, quarter: int, user, reason: str = "") -> "QuarterClose":
-        closing = cls(plan=plan, quarter=quarter, closed_by=user)
-        closing._history_user = user
-        closing._change_reason = reason.strip()
-        closing.save()
+        """Close the quarter once every save of the plan under way has ended; a save begun
+        after waits, and then finds it closed (Reported.lock_quarter)."""
+        with transaction.atomic():
+            list(Plan.objects.select_for_update().filter(pk=plan.pk).values_list("pk"))
+            closing = cls(plan=plan, quarter=quarter, closed_by=user)
+            closing._history_user = user
+            closing._change_reason = reason.strip()
+            closing.save()
         return closing
 
     def reopen(self, user, reason: str) -> None:
