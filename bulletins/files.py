@@ -3,6 +3,7 @@ are, and a PDF that WeasyPrint prints from the page's own document template."""
 
 from io import BytesIO
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.http import FileResponse, HttpRequest
@@ -60,8 +61,9 @@ def pdf(request, found: Content, bulletin, issued: bool, revised: bool) -> bytes
 
     context = {"content": found, "bulletin": bulletin, "issued": issued, "revised": revised}
     html = render_to_string("bulletins/bulletin_print.html", context, request=request)
-    # Links (the cities' pages) resolve against the site, so they work from the file too.
-    page = HTML(string=html, base_url=request.build_absolute_uri("/"))
+    # Links (the cities' pages) resolve against the site's configured address, so they work
+    # from the file too; never the request's Host, which the cached PDF would keep for a day.
+    page = HTML(string=html, base_url=f"{settings.SITE_URL}/")
     return page.write_pdf(stylesheets=[CSS(filename=finders.find("css/bulletin.css"))])
 
 

@@ -1,5 +1,5 @@
 """The quarterly bulletin (调度通报) as the office keeps it: its 下步工作 and, once issued, its
-number and the content frozen as it stood (investment/bulletin_content.py gathers it)."""
+number and the content frozen as it stood (bulletins/content.py gathers it)."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +17,8 @@ from plan.models import Plan
 from tasks.models import QUARTER_VALIDATORS
 
 NEXT_STEPS_LENGTH = 5000
+# Each line is a paragraph of the Word and PDF files: thousands of them took seconds a download.
+NEXT_STEPS_LINES = 200
 
 
 def validate_next_steps(value: str) -> None:
@@ -24,6 +26,12 @@ def validate_next_steps(value: str) -> None:
         raise ValidationError(
             _("%(field)s can be at most %(limit)s characters long (it has %(length)s).")
             % {"field": _("next steps"), "limit": NEXT_STEPS_LENGTH, "length": len(value)}
+        )
+    lines = len(value.splitlines())
+    if lines > NEXT_STEPS_LINES:
+        raise ValidationError(
+            _("%(field)s can have at most %(limit)s lines (it has %(lines)s).")
+            % {"field": _("next steps"), "limit": NEXT_STEPS_LINES, "lines": lines}
         )
 
 
@@ -67,7 +75,7 @@ class Bulletin(Versioned):
         verbose_name=_("issued by"),
     )
     # What the bulletin said when issued: plain values (Decimals as text), read back by
-    # bulletin_content.load. Later corrections to the reports never change it.
+    # content.load. Later corrections to the reports never change it.
     content = models.JSONField(_("content"), null=True, editable=False, encoder=DjangoJSONEncoder)
 
     objects = BulletinQuerySet.as_manager()
@@ -123,7 +131,7 @@ class Bulletin(Versioned):
         return None
 
     def issue(self, user, content: dict) -> None:
-        """印发: number the bulletin and freeze `content` (bulletin_content.frozen of the figures),
+        """印发: number the bulletin and freeze `content` (content.frozen of the figures),
         or refuse with the reason and change nothing."""
         with transaction.atomic():
             # Re-read under the lock: two clicks must not issue the quarter twice.

@@ -3,7 +3,7 @@ values, and their sentences.
 
 The sentences are methods on the parts: templates of the translation catalogue filled with the
 parts' numbers, so the page, the Word file and the PDF read alike, in Chinese or in English.
-investment/bulletin_content.py fills the parts from the figures, freezes and reads them back.
+bulletins/content.py fills the parts from the figures, freezes and reads them back.
 """
 
 import dataclasses

@@ -11,6 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from people.access import reach
 from people.models import Reporter, UnitContact
+from plan.forms import BoundedIds
 
 
 class GatedRows:
@@ -26,7 +27,7 @@ class GatedRows:
         return super().get_queryset(request).filter(self.rows(request.user))
 
 
-class GatedAdmin(GatedRows, SimpleHistoryAdmin):
+class GatedAdmin(BoundedIds, GatedRows, SimpleHistoryAdmin):
     """A project model's admin: its rows, and each row's history versions as they were, only
     as the gate allows (`rows`; `version_rows` where history lacks a field rows reads). History
     is to read, never to edit: a past record posted back would skip every check."""
@@ -70,14 +71,14 @@ class GatedAdmin(GatedRows, SimpleHistoryAdmin):
 
 
 @admin.register(Reporter)
-class ReporterAdmin(admin.ModelAdmin):
+class ReporterAdmin(BoundedIds, admin.ModelAdmin):
     list_display = ["user", "city"]
     list_filter = ["city"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
 
 
 @admin.register(UnitContact)
-class UnitContactAdmin(admin.ModelAdmin):
+class UnitContactAdmin(BoundedIds, admin.ModelAdmin):
     """The office binds a unit's contact (责任单位联络员) to the unit whose problems she answers."""
 
     list_display = ["user", "unit"]

@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from plan.forms import BoundedIds
 from plan.models import City, Corridor, Unit
 
 
 @admin.register(City)
-class CityAdmin(admin.ModelAdmin):
+class CityAdmin(BoundedIds, admin.ModelAdmin):
     list_display = ["name", "name_en", "slug", "order"]
     search_fields = ["name", "name_en", "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
@@ -16,7 +17,7 @@ class CityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Corridor)
-class CorridorAdmin(admin.ModelAdmin):
+class CorridorAdmin(BoundedIds, admin.ModelAdmin):
     list_display = ["name", "name_en", "kind", "member_cities"]
     list_filter = ["kind"]
     search_fields = ["name", "name_en", "slug"]
@@ -32,7 +33,7 @@ class CorridorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(BoundedIds, admin.ModelAdmin):
     list_display = ["name", "short_name", "kind", "city", "is_active"]
     list_filter = ["kind", "city", "is_active"]
     search_fields = ["name", "short_name"]

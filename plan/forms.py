@@ -27,6 +27,46 @@ def control_character_error(field) -> ValidationError:
     )
 
 
+# The largest id a database's integer key holds: a larger number typed or forged into a choice
+# is no row, never an overflow (SQLite raises one).
+BIGGEST_ID = 2**63 - 1
+
+
+def bounded_id(value) -> bool:
+    text = str(value).strip()
+    return not text.isdigit() or int(text) <= BIGGEST_ID
+
+
+class BoundedChoice(forms.ModelChoiceField):
+    def to_python(self, value):
+        if value not in self.empty_values and not bounded_id(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class BoundedChoices(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        if any(not bounded_id(item) for item in value or ()):
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": next(v for v in value if not bounded_id(v))},
+            )
+        return super()._check_values(value)
+
+
+class BoundedIds:
+    """An admin whose choices of related rows take only ids a database holds (see BIGGEST_ID)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", BoundedChoice)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", BoundedChoices)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
 @deconstructible(path="plan.forms.PlainText")
 class PlainText:
     """A text field's value holds none of CONTROL_CHARACTERS; the message names the field.

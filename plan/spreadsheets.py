@@ -14,6 +14,7 @@ import re
 import unicodedata
 import zipfile
 from decimal import Decimal
+from xml.etree.ElementTree import ParseError
 
 from django.utils.translation import gettext as _
 from import_export.formats.base_formats import CSV, XLSX
@@ -380,7 +381,7 @@ def _xlsx_sheets(data: bytes, titles: tuple[str, ...]):
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         # The sheet read is the first; a workbook saved by WPS may have others after it.
         first = book.worksheets[0]
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError) as error:
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError, ParseError) as error:
         raise FileRefused(_("This is not a readable .xlsx workbook.")) from error
     keys = {header_key(title) for title in titles}
     other = next((sheet for sheet in book.worksheets[1:] if header_key(sheet.title) in keys), None)
@@ -396,7 +397,8 @@ def _sheet_rows(sheet):
     rows = sheet.iter_rows(max_row=MAX_ROWS + 2, max_col=width, values_only=True)
     try:
         yield from rows
-    except (KeyError, ValueError, TypeError, zipfile.BadZipFile) as error:
+    # A cell XML cannot hold (U+FFFF) is a ParseError, in English: said in the reader's words.
+    except (KeyError, ValueError, TypeError, zipfile.BadZipFile, ParseError) as error:
         # A cell openpyxl cannot read (a numeric cell of "nan", a broken part).
         raise FileRefused(_("This is not a readable .xlsx workbook.")) from error
 

@@ -195,6 +195,11 @@ class StepForm(forms.Form):
     def clean(self) -> dict:
         cleaned = super().clean()
         no_control_characters(self, "text")
+        if self.errors.pop("seen_version", None):
+            # A hidden field's error shows nowhere: said as what it means, a page out of date.
+            self.add_error(
+                None, _("This page is out of date: open the problem again, then take the step.")
+            )
         return cleaned
 
     def saved(self, entry: ProblemEntry) -> None:

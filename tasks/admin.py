@@ -10,6 +10,7 @@ from import_export.admin import ExportMixin
 
 from people.access import reach
 from people.admin import GatedAdmin, GatedRows
+from plan.forms import BoundedIds
 from plan.models import FocusArea, Plan
 from plan.money import yi
 from plan.spreadsheets import EscapedCSV, EscapedXLSX
@@ -82,7 +83,7 @@ class FocusAreaInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(BoundedIds, admin.ModelAdmin):
     """The plan's own fields and its focus areas, with how much of what it declares its
     source lists (here, where the tasks are known)."""
 
@@ -124,7 +125,7 @@ class PlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(FocusArea)
-class FocusAreaAdmin(admin.ModelAdmin):
+class FocusAreaAdmin(BoundedIds, admin.ModelAdmin):
     list_display = ["__str__", "plan", "name_en", "task_count"]
     list_filter = ["plan"]
     search_fields = ["name", "name_en", "summary", "summary_en"]

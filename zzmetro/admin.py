@@ -1,13 +1,18 @@
+from functools import wraps
+
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import Count, Max
 from django.http import HttpRequest
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from investment.coverage import reporting_coverage
 from investment.models import ProgressReport, ProjectUpdate
 from investment.workflow import ReportedQuerySet
 from people.access import reach
+from plan.forms import bounded_id
 from plan.models import City, Plan
 
 
@@ -43,6 +48,21 @@ class ZzmetroAdminSite(admin.AdminSite):
     site_title = _("zzmetro administration")
     index_title = _("Work plan and quarterly reports")
     index_template = "admin/zzmetro_index.html"
+
+    def admin_view(self, view, cacheable=False):
+        """Every admin view; a bulk action on rows chosen by ids no database holds ("abc",
+        2**64) is told to choose again, never a 500."""
+        checked = super().admin_view(view, cacheable)
+
+        @wraps(view)
+        def inner(request, *args, **kwargs):
+            chosen = request.POST.getlist(ACTION_CHECKBOX_NAME) if request.method == "POST" else []
+            if any(not (item.isdigit() and bounded_id(item)) for item in chosen):
+                messages.error(request, _("The rows chosen are not valid: choose them again."))
+                return redirect(request.get_full_path())
+            return checked(request, *args, **kwargs)
+
+        return inner
 
     def get_app_list(self, request, app_label=None):
         # The project's own sections first, in the order the apps build on each other (the plan

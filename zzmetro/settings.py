@@ -254,6 +254,15 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 
 # HTTPS: on by default when DEBUG is off. HTTPS=false serves plain HTTP (make serve, locally).
 HTTPS = env_bool("HTTPS", not DEBUG)
+
+# The site's own address, for links in files made once and kept (an issued bulletin's PDF),
+# never a request's Host header. By default the first allowed host, on HTTPS when it is on.
+SITE_URL = env_str("SITE_URL").rstrip("/")
+if not SITE_URL:
+    host = ALLOWED_HOSTS[0] if ALLOWED_HOSTS else "localhost"
+    if host.startswith((".", "*")):
+        raise ImproperlyConfigured("SITE_URL must be set when ALLOWED_HOSTS starts with a pattern")
+    SITE_URL = f"{'https' if HTTPS else 'http'}://{host}"
 SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS

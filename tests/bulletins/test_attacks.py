@@ -363,3 +363,24 @@ def test_the_rankings_bulletin_and_list_queries_grow_with_neither_world_nor_bull
         return counts
 
     assert measured(2, 1) == measured(3, 1) == measured(2, 3)
+
+
+def test_the_pdfs_links_resolve_against_the_sites_address_never_the_requests_host(
+    world, staff, settings, monkeypatch
+):
+    import weasyprint
+
+    settings.ALLOWED_HOSTS, settings.SITE_URL = ["*"], "https://zzmetro.example"
+    seen = []
+
+    class Page:
+        def __init__(self, string, base_url):
+            seen.append(base_url)
+
+        def write_pdf(self, stylesheets):
+            return b"%PDF-1.7"
+
+    monkeypatch.setattr(weasyprint, "HTML", Page)
+    response = staff.get("/2021/bulletin/bulletin.pdf?as_of=2021Q2", HTTP_HOST="evil.example")
+    assert body(response) == b"%PDF-1.7"
+    assert seen == ["https://zzmetro.example/"]

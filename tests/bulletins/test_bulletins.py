@@ -184,6 +184,7 @@ def test_a_bulletin_for_a_quarter_not_closed_is_refused_and_nothing_is_saved(
         ("加快\x0b推进", "下步工作含有控制字符"),
         ("加快\ufffe推进", "下步工作含有控制字符"),
         ("字" * 5001, "下步工作最多 5000 个字符（现有 5001 个）。"),
+        ("一\n" * 201, "下步工作最多 200 行（现有 201 行）。"),
     ],
 )
 def test_next_steps_with_a_control_character_or_too_long_are_refused(

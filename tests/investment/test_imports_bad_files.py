@@ -422,3 +422,17 @@ def test_csv_files_as_old_and_european_excel_save_them_are_read(content):
     assert [cells for _n, cells in read_table(content).reports] == [
         {"task": "1.1", "city": "开封", "year": "2021", "quarter": "2", "amount": "1", "note": "甲"}
     ]
+
+
+def test_an_xlsx_cell_xml_cannot_hold_is_refused_in_words(world, tmp_path):
+    book = openpyxl.Workbook()
+    book.active.append(["任务编号", "城市", "年度", "季度", "完成投资(亿元)", "进展情况"])
+    book.active.append(["1.1", "开封", 2021, 4, 1, "XXNOTEXX"])
+    plain = io.BytesIO()
+    book.save(plain)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(plain.getvalue())) as source, zipfile.ZipFile(out, "w") as to:
+        for item in source.infolist():
+            data = source.read(item).replace(b"XXNOTEXX", "a\uffffb".encode())
+            to.writestr(item, data)
+    assert "文件不是可读取的 .xlsx 工作簿" in refused(tmp_path, out.getvalue())

@@ -359,3 +359,8 @@ def test_the_templates_queries_do_not_grow_with_projects(client, world, kaifeng)
         content = b"".join(client.get(address).streaming_content)
     assert openpyxl.load_workbook(io.BytesIO(content))["重点项目"].max_row == 23
     assert len(large) == len(small)
+
+
+def test_a_second_sheet_named_with_a_trailing_space_is_read_as_the_projects(tmp_path, world):
+    content = workbook(projects=[project_row()], title="重点项目 ")
+    assert run(tmp_path, content) == "已导入：新建 2 条，更改 0 条，未变或空行 0 条。\n"

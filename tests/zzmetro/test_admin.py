@@ -130,3 +130,24 @@ def test_the_admin_lists_the_projects_sections_first_the_plan_before_what_builds
     labels = [app["app_label"] for app in index.context["app_list"]]
     assert labels[:6] == ["plan", "people", "tasks", "investment", "problems", "bulletins"]
     assert set(labels[6:]) == {"auth", "axes"}
+
+
+@pytest.mark.parametrize("chosen", ["abc", str(2**64), "-1", "1.5"])
+def test_a_bulk_action_on_ids_no_database_holds_is_told_to_choose_again(
+    office_client, world, chosen
+):
+    before = list(ProgressReport.objects.values_list("status", flat=True).order_by("pk"))
+    response = office_client.post(
+        REPORTS,
+        {"action": "approve_reports", "_selected_action": [world["kaifeng"].pk, chosen]},
+        follow=True,
+    )
+    assert "所选记录无效：请重新选择。" in response.content.decode()
+    assert list(ProgressReport.objects.values_list("status", flat=True).order_by("pk")) == before
+
+
+def test_a_related_row_by_an_id_no_database_holds_is_not_a_valid_choice(office_client, world):
+    data = {"task": str(2**64), "city": "", "year": 2021, "quarter": 2, "amount": "1"}
+    page = office_client.post(f"{REPORTS}add/", data).content.decode()
+    assert "选择一个有效的选项" in page
+    assert ProgressReport.objects.count() == 3

@@ -252,3 +252,10 @@ def test_more_files_than_a_request_may_carry_are_refused_in_words(zg, assigned, 
     assert response.status_code == 400
     assert "一次发送的文件过多（最多 3 个）。请返回并少选一些。" in response.content.decode()
     unchanged(assigned)
+
+
+def test_a_tampered_page_version_says_the_page_is_out_of_date(zg, assigned):
+    data = {"text": "已办理", "seen_version": "abc"}
+    html = refused(zg.post(step_url(assigned, "answer"), data))
+    assert "此页面已过时：请重新打开该问题，再执行此步骤。" in html
+    unchanged(assigned)
