@@ -65,6 +65,26 @@ def png_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
+def motion_photo() -> bytes:
+    """A phone's motion photo: a JPEG, and after its end the video's bytes."""
+    return jpeg(4000, 3000) + os.urandom(1_000_000)
+
+
+def baseline_in_scans(width: int, height: int) -> bytes:
+    """A baseline JPEG header claiming `width` × `height` in three components, each in a scan
+    of its own, with no data: a decoder would hold the whole image's coefficients."""
+    frame = bytes([8, height >> 8, height & 255, width >> 8, width & 255, 3])
+    frame += b"".join(bytes([n, 0x11, 0]) for n in (1, 2, 3))
+    table = bytes([0]) + bytes([1] * 16)  # DC table 0: one code of each length
+    table = b"\xff\xc4" + struct.pack(">H", 2 + 17 + 16) + table + bytes(range(16))
+    quant = b"\xff\xdb" + struct.pack(">H", 67) + bytes([0]) + bytes([1] * 64)
+    scans = b"".join(
+        b"\xff\xda" + struct.pack(">H", 8) + bytes([1, n, 0x00, 0, 63, 0]) for n in (1, 2, 3)
+    )
+    sof = b"\xff\xc0" + struct.pack(">H", 2 + len(frame)) + frame
+    return b"\xff\xd8" + quant + sof + table + scans + b"\xff\xd9"
+
+
 def attacks() -> dict[str, bytes]:
     """Files built to hold a worker, each under the 5 MB limit."""
     small = jpeg(640, 480, progressive=True)
@@ -78,6 +98,7 @@ def attacks() -> dict[str, bytes]:
     chunks = b"".join(png_chunk(b"zzZz", b"") for _ in range(400_000))
     png_chunks = tiny_png[:33] + chunks + tiny_png[33:]
     return {
+        "baseline JPEG 8000 × 8000 in a scan per component, no data": baseline_in_scans(8000, 8000),
         "progressive JPEG, last scan repeated to 5 MB": repeated,
         "JPEG of 1.2 million empty APP0 markers": app0,
         "JPEG of 4.8 MB of 0xFF fill bytes": fill,
@@ -91,7 +112,8 @@ def uploads() -> dict[str, bytes]:
         "48 MP phone JPEG (8000 × 6000)": jpeg(8000, 6000, sigma=8, quality=50),
         "40 MP JPEG with EXIF orientation": with_orientation(jpeg(7300, 5480, sigma=8)),
         "40 MP CMYK JPEG (7300 × 5480)": jpeg(7300, 5480, "CMYK", sigma=6, quality=40),
-        "16 MP progressive JPEG": jpeg(4600, 3460, progressive=True, quality=60),
+        "12 MP progressive JPEG": jpeg(4000, 3000, progressive=True, quality=60),
+        "12 MP phone motion photo (a video after the JPEG)": motion_photo(),
         "12 MP RGBA PNG (4000 × 3000)": png(4000, 3000),
         "40 MP RGBA PNG (refused: over 12 MP)": png(7300, 5480),
         **attacks(),

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from investment.models import REASON_LENGTH, ProgressReport
 from investment.workflow_forms import ReportedForm
+from plan.forms import CONTROL_CHARACTERS, control_character_error
 from plan.models import City
 from tasks.models import Task
 
@@ -47,7 +48,7 @@ class CloseQuarterForm(forms.Form):
         self.awaiting = awaiting
 
     def clean_reason(self) -> str:
-        reason = self.cleaned_data["reason"]
+        reason = plain_reason(self.cleaned_data["reason"])
         if self.awaiting and not reason:
             raise ValidationError(
                 _(
@@ -69,6 +70,16 @@ class ReopenQuarterForm(forms.Form):
             "max_length": _("Reason: at most %(limit_value)d characters."),
         },
     )
+
+    def clean_reason(self) -> str:
+        return plain_reason(self.cleaned_data["reason"])
+
+
+def plain_reason(reason: str) -> str:
+    """A reason kept in the history: never a control character (plan.forms.CONTROL_CHARACTERS)."""
+    if CONTROL_CHARACTERS.search(reason):
+        raise control_character_error(_("Reason"))
+    return reason
 
 
 class ReturnForm(forms.Form):

@@ -6,7 +6,6 @@ import struct
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
-from itertools import islice
 from math import ceil
 from pathlib import Path
 
@@ -34,17 +33,22 @@ MAX_BYTES = 5 * 1024 * 1024
 # lower; and what no camera or phone ever writes is refused before any decoding (see
 # odd_structure).
 MAX_PIXELS = 64_000_000
-PROGRESSIVE_PIXELS = 16_000_000
+PROGRESSIVE_PIXELS = 12_000_000
 PNG_PIXELS = 12_000_000
 LONG_SIDE = 2560
-# A camera's JPEG has a dozen markers and at most a dozen scans (progressive), a PNG a few
-# ancillary chunks beside its image data; fill bytes (0xFF 0xFF) are a curiosity of the format.
-MAX_MARKERS = 500
+# A camera's JPEG is one frame of the kinds below, a dozen segments, one scan of all its
+# components (a dozen, when progressive); a PNG has a few ancillary chunks beside its image
+# data. Fill bytes (runs of 0xFF before a marker) are a curiosity of the format.
+CAMERA_FRAMES = {0xC0, 0xC1, 0xC2}  # baseline, extended sequential, progressive; Huffman-coded
+PROGRESSIVE = 0xC2
+MAX_SEGMENTS = 500
 MAX_SCANS = 64
 MAX_FILL = 4096
 MAX_CHUNKS = 4096
-MAX_OTHER_CHUNKS = 64
-MARKER = re.compile(rb"\xff[\xc0-\xcf\xd8-\xfe]")  # Any but RSTn, which restart intervals repeat.
+MAX_OTHER_CHUNKS = 32
+FILL = re.compile(rb"\xff+")
+# The end of a scan's coded data: the next marker but a restart (RSTn) or a stuffed 0xFF 0x00.
+AFTER_SCAN = re.compile(rb"\xff+[^\x00\xd0-\xd7\xff]")
 JPEG_QUALITY = 85
 # The format a photo is kept in, by the format Pillow decoded. A phone's JPEG that carries a
 # second picture (a preview, a depth map) opens as MPO: it is kept as a plain JPEG.
@@ -173,11 +177,7 @@ def odd_structure(data: bytes) -> str | None:
     """Why a file that no camera or phone makes is refused before it is decoded: a JPEG of
     more markers, scans or fill bytes, or a PNG of more chunks, than any photo has."""
     if data[:3] == b"\xff\xd8\xff":
-        odd = (
-            data.count(b"\xff\xda") > MAX_SCANS
-            or data.count(b"\xff\xff") > MAX_FILL
-            or next(islice(MARKER.finditer(data), MAX_MARKERS, None), None) is not None
-        )
+        odd = jpeg_odd(data)
     elif data[:8] == b"\x89PNG\r\n\x1a\n":
         odd = png_chunks_odd(data)
     else:
@@ -188,6 +188,54 @@ def odd_structure(data: bytes) -> str | None:
         "Photo: the file is built unlike any photo a camera or phone makes (it would take "
         "too long to read). Export it again as an ordinary JPEG or PNG."
     )
+
+
+def jpeg_odd(data: bytes) -> bool:
+    """Whether a JPEG, walked segment by segment up to its end (a motion photo's video after
+    it is not read), is unlike a camera's: a frame no camera writes (arithmetic-coded,
+    lossless, hierarchical: slow to decode, or decoded whole), more than one frame, a
+    sequential frame in more than one scan or a scan of fewer components than the frame (the
+    whole image's coefficients then sit in memory), or too many segments, scans or fill bytes.
+    """
+    position, segments, scans, fill = 2, 0, 0, 0
+    frame, components = None, 0
+    while True:
+        if position >= len(data):
+            return False  # Cut off: Pillow says it is damaged.
+        run = FILL.match(data, position)
+        if run is None:
+            return True  # Bytes where a marker belongs: a decoder would skip them, not a camera.
+        fill += run.end() - position - 1
+        if fill > MAX_FILL:
+            return True
+        if run.end() >= len(data):
+            return False
+        marker, position = data[run.end()], run.end() + 1
+        if marker == 0xD9:  # EOI
+            return frame is None
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:
+            continue  # Stand-alone markers.
+        length = int.from_bytes(data[position : position + 2], "big")
+        segment = data[position + 2 : position + length]
+        segments += 1
+        if segments > MAX_SEGMENTS or fill > MAX_FILL or length < 2:
+            return True
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):  # SOFn
+            if marker not in CAMERA_FRAMES or frame is not None or len(segment) < 6:
+                return True
+            frame, components = marker, segment[5]
+        elif marker == 0xDA:  # SOS, then the scan's coded data
+            scans += 1
+            in_scan = segment[0] if segment else 0
+            sequential_split = frame != PROGRESSIVE and (scans > 1 or in_scan != components)
+            if frame is None or scans > MAX_SCANS or sequential_split:
+                return True
+            after = AFTER_SCAN.search(data, position + length)
+            if after is None:
+                return False  # Cut off in its data: Pillow decides.
+            position = after.start()
+            continue
+        position += length
 
 
 def png_chunks_odd(data: bytes) -> bool:

@@ -11,7 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from people.access import reach
 from people.models import Reporter, UnitContact
-from plan.forms import BoundedIds
+from plan.forms import BoundedIds, is_id
 
 
 class GatedRows:
@@ -45,7 +45,7 @@ class GatedAdmin(BoundedIds, GatedRows, SimpleHistoryAdmin):
     def history_view(self, request, object_id, extra_context=None):
         # django-simple-history falls back to the history table, which knows no scope; the
         # office may still read a deleted row's history.
-        if not str(object_id).isdigit():
+        if not is_id(object_id):
             raise Http404
         if not reach(request.user).office:
             self.get_object(request, unquote(object_id))
@@ -59,7 +59,7 @@ class GatedAdmin(BoundedIds, GatedRows, SimpleHistoryAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method != "GET":
             raise PermissionDenied
-        if not (str(object_id).isdigit() and str(version_id).isdigit()):
+        if not (is_id(object_id) and is_id(version_id)):
             raise Http404
         if not reach(request.user).office:
             self.get_object(request, unquote(object_id))

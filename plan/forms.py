@@ -2,6 +2,7 @@ import re
 import unicodedata
 
 from django import forms
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.core.validators import DecimalValidator, MinValueValidator
 from django.utils.deconstruct import deconstructible
@@ -32,9 +33,17 @@ def control_character_error(field) -> ValidationError:
 BIGGEST_ID = 2**63 - 1
 
 
+def is_id(value) -> bool:
+    """Whether `value` is an id a database holds: ASCII digits ("²" is a digit to Python, not
+    to int()), at most BIGGEST_ID."""
+    text = str(value)
+    return text.isascii() and text.isdigit() and int(text) <= BIGGEST_ID
+
+
 def bounded_id(value) -> bool:
+    """Whether `value` is no number at all (the field says why) or an id a database holds."""
     text = str(value).strip()
-    return not text.isdigit() or int(text) <= BIGGEST_ID
+    return not text.isdigit() or is_id(text)
 
 
 class BoundedChoice(forms.ModelChoiceField):
@@ -55,15 +64,40 @@ class BoundedChoices(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+class ChosenIdsOnly:
+    """An autocomplete widget that shows again only chosen values that are ids: a refused
+    "abc" or 2**64 is not looked up (Django's would fail on it while drawing the form)."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [item for item in value if is_id(item)], attr)
+
+
+class BoundedAutocomplete(ChosenIdsOnly, AutocompleteSelect):
+    pass
+
+
+class BoundedAutocompleteMultiple(ChosenIdsOnly, AutocompleteSelectMultiple):
+    pass
+
+
 class BoundedIds:
     """An admin whose choices of related rows take only ids a database holds (see BIGGEST_ID)."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         kwargs.setdefault("form_class", BoundedChoice)
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault(
+                "widget", BoundedAutocomplete(db_field, self.admin_site, using=kwargs.get("using"))
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         kwargs.setdefault("form_class", BoundedChoices)
+        if db_field.name in self.get_autocomplete_fields(request):
+            widget = BoundedAutocompleteMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+            kwargs.setdefault("widget", widget)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 

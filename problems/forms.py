@@ -13,7 +13,7 @@ from investment.models import MAX_PHOTOS
 from investment.photos import Photo, checked_photo
 from investment.workflow import REASON_LENGTH
 from people.access import reach
-from plan.forms import CONTROL_CHARACTERS, control_character_error
+from plan.forms import CONTROL_CHARACTERS, BoundedChoices, control_character_error
 from plan.models import City, Unit
 from problems.models import Problem, ProblemAttachment, ProblemEntry
 from tasks.models import Project, Task
@@ -246,7 +246,7 @@ class AssignForm(StepForm):
             "invalid": gettext_lazy("Deadline: give a date such as 2021-06-30."),
         },
     )
-    supporting_units = forms.ModelMultipleChoiceField(
+    supporting_units = BoundedChoices(
         Unit.objects.active(),
         label=gettext_lazy("supporting units"),
         required=False,

@@ -12,8 +12,13 @@ from investment.coverage import reporting_coverage
 from investment.models import ProgressReport, ProjectUpdate
 from investment.workflow import ReportedQuerySet
 from people.access import reach
-from plan.forms import bounded_id
+from plan.forms import is_id
 from plan.models import City, Plan
+
+
+def too_large(value: str) -> bool:
+    """Whether a parameter holds a whole number past any id (alone, or in a list or range)."""
+    return any(part.isascii() and part.isdigit() and not is_id(part) for part in value.split(","))
 
 
 def grid_quarter(request: HttpRequest, plan: Plan) -> int:
@@ -57,9 +62,16 @@ class ZzmetroAdminSite(admin.AdminSite):
         @wraps(view)
         def inner(request, *args, **kwargs):
             chosen = request.POST.getlist(ACTION_CHECKBOX_NAME) if request.method == "POST" else []
-            if any(not (item.isdigit() and bounded_id(item)) for item in chosen):
+            if any(not is_id(item) for item in chosen):
                 messages.error(request, _("The rows chosen are not valid: choose them again."))
                 return redirect(request.get_full_path())
+            if any(too_large(value) for key, value in request.GET.items() if key != "q"):
+                # A list filtered by a number no database holds (?city=2**64, ?id__in=...):
+                # SQLite cannot even compare it.
+                messages.error(
+                    request, _("The filter in the address is not valid: it is left out.")
+                )
+                return redirect(request.path)
             return checked(request, *args, **kwargs)
 
         return inner

@@ -113,8 +113,13 @@ class ReportedAdmin(GatedAdmin):
         return super().delete_view(request, object_id, extra_context)
 
     def delete_model(self, request, obj):
-        obj.note_change_reason(request.POST.get("reason"))  # Kept with the "-" history record.
-        super().delete_model(request, obj)
+        with transaction.atomic():
+            # As every save does: a close under way finishes first, then is seen.
+            obj.lock_quarter()
+            if not obj.editable_by(request.user) and not reach(request.user).office:
+                raise PermissionDenied
+            obj.note_change_reason(request.POST.get("reason"))  # Kept with the "-" record.
+            super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
         # One by one, so each history record keeps the reason.

@@ -557,7 +557,7 @@ def odd_files() -> list[tuple[str, bytes]]:
     tiny = png()
     return [
         ("scans", progressive[:-2] + last_scan * photos.MAX_SCANS + b"\xff\xd9"),
-        ("markers", base[:2] + b"\xff\xe0\x00\x02" * photos.MAX_MARKERS + base[2:]),
+        ("markers", base[:2] + b"\xff\xe0\x00\x02" * photos.MAX_SEGMENTS + base[2:]),
         ("fill", base[:-2] + b"\xff" * (2 * photos.MAX_FILL + 2) + base[-2:]),
         ("chunks", tiny[:33] + unknown * (photos.MAX_OTHER_CHUNKS + 1) + tiny[33:]),
     ]
@@ -584,11 +584,11 @@ def test_a_cmyk_jpeg_is_kept_as_rgb_without_its_ink_profile():
 
 
 def test_a_progressive_jpeg_is_bounded_lower_as_it_is_decoded_whole():
-    content = plain_jpeg((4000, 4001), progressive=True, quality=10)
+    content = plain_jpeg((4000, 3001), progressive=True, quality=10)
     with pytest.raises(Exception) as refusal:
         checked_photo(upload(content))
     assert refusal.value.messages == [
-        "照片：图片为 4000 × 4001 像素，此类照片不得超过 16 百万像素。"
+        "照片：图片为 4000 × 3001 像素，此类照片不得超过 12 百万像素。"
     ]
 
 
@@ -597,3 +597,30 @@ def test_a_progressive_jpeg_is_bounded_lower_as_it_is_decoded_whole():
 )
 def test_a_capture_date_no_camera_clock_meant_is_ignored(taken):
     assert checked_photo(upload(jpeg(taken=taken))).taken_at is None
+
+
+def test_a_motion_photo_is_read_up_to_its_pictures_end_and_kept():
+    video = bytes(range(256)) * 4000  # Holds every byte pair a marker could be.
+    photo = checked_photo(upload(plain_jpeg((64, 48)) + video))
+    assert (photo.width, photo.height) == (64, 48)
+
+
+@pytest.mark.parametrize("frame", [0xC3, 0xC9, 0xCA, 0xC5])
+def test_a_jpeg_frame_no_camera_writes_is_refused(frame):
+    content = bytearray(plain_jpeg())
+    at = content.index(b"\xff\xc0")
+    content[at + 1] = frame
+    with pytest.raises(Exception) as refusal:
+        checked_photo(upload(bytes(content)))
+    assert refusal.value.messages == [ODD]
+
+
+def test_a_baseline_jpeg_in_a_scan_per_component_is_refused():
+    # A camera writes one scan of all components; one of a single component comes first here.
+
+    content = plain_jpeg()
+    scan = content.index(b"\xff\xda")
+    split = content[:scan] + b"\xff\xda\x00\x08\x01\x01\x00\x00\x3f\x00" + content[scan:]
+    with pytest.raises(Exception) as refusal:
+        checked_photo(upload(split))
+    assert refusal.value.messages == [ODD]

@@ -151,3 +151,46 @@ def test_a_related_row_by_an_id_no_database_holds_is_not_a_valid_choice(office_c
     page = office_client.post(f"{REPORTS}add/", data).content.decode()
     assert "选择一个有效的选项" in page
     assert ProgressReport.objects.count() == 3
+
+
+@pytest.mark.parametrize(
+    "query", [f"id__in={2**64}", f"city={2**64}", f"id__range=1,{2**64}", f"task__in=1,{2**64}"]
+)
+def test_a_list_filtered_by_a_number_no_database_holds_is_shown_unfiltered(
+    office_client, world, query
+):
+    response = office_client.get(f"{REPORTS}?{query}", follow=True)
+    assert response.redirect_chain == [(REPORTS, 302)]
+    assert "地址中的筛选条件无效，已忽略。" in response.content.decode()
+
+
+@pytest.mark.parametrize("chosen", ["abc", str(2**64), "²"])
+def test_an_autocomplete_choice_that_is_no_id_is_refused_and_the_form_drawn_again(
+    office_client, world, chosen
+):
+    data = {"project": chosen, "city": "", "year": 2021, "quarter": 2, "progress": "x"}
+    page = office_client.post("/admin/investment/projectupdate/add/", data).content.decode()
+    assert "选择一个有效的选项" in page
+
+
+def test_a_bulk_action_on_a_superscript_digit_is_told_to_choose_again(office_client, world):
+    response = office_client.post(
+        REPORTS, {"action": "approve_reports", "_selected_action": "²"}, follow=True
+    )
+    assert "所选记录无效：请重新选择。" in response.content.decode()
+
+
+def test_a_closing_reason_holding_what_xml_cannot_is_refused(office_client, world):
+    from investment.models import QuarterClose
+
+    page = office_client.post(
+        f"{REPORTS}close/", {"year": 2021, "quarter": 1, "reason": "原因\ufffe"}
+    ).content.decode()
+    assert "原因含有控制字符" in page
+    assert not QuarterClose.objects.exists()
+
+
+def test_a_history_address_in_other_digits_is_a_404(office_client, world):
+    report = world["kaifeng"]
+    assert office_client.get(f"{REPORTS}{report.pk}/history/²/").status_code == 404
+    assert office_client.get(f"{REPORTS}²/history/").status_code == 404
