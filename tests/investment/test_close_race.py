@@ -65,10 +65,11 @@ def committed_world() -> dict:
 
 def remove(world: dict) -> None:
     with transaction.atomic():
-        ProgressReport.history.filter(city_id=world["city"].pk).delete()
+        # The rows first, then their history (deleting a row writes a history record).
         ProgressReport.objects.filter(city=world["city"]).delete()
-        QuarterClose.history.filter(plan_id=world["plan"].pk).delete()
+        ProgressReport.history.filter(city_id=world["city"].pk).delete()
         QuarterClose.objects.filter(plan=world["plan"]).delete()
+        QuarterClose.history.filter(plan_id=world["plan"].pk).delete()
         Reporter.objects.filter(city=world["city"]).delete()
         get_user_model().objects.filter(username__startswith="race-").delete()
         world["task"].cities.clear()
@@ -86,7 +87,13 @@ def world():
     thread = in_thread(committed_world)
     thread.join()
     yield thread.result
-    in_thread(remove, thread.result).join()
+    cleaning = in_thread(remove, thread.result)
+    cleaning.join()
+    assert cleaning.error is None
+    # Nothing of the test's own is left for the tests that run after it on this database.
+    plan = thread.result["plan"].pk
+    assert not QuarterClose.history.filter(plan_id=plan).exists()
+    assert not ProgressReport.history.filter(city_id=thread.result["city"].pk).exists()
 
 
 def save_and_hold(world, saved: threading.Event, release: threading.Event) -> None:
