@@ -378,14 +378,32 @@ def _xlsx_sheets(data: bytes, titles: tuple[str, ...]):
     `titles`, or None."""
     _check_zip(data)
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # Each cell's value as Excel last computed it, and beside it each formula: a formula
+        # no program ever computed (a file written by a script) has no value, and is read as
+        # its formula, so that the clerk is told what the cell holds, not "please fill it in".
+        values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         # The sheet read is the first; a workbook saved by WPS may have others after it.
-        first = book.worksheets[0]
+        first = _computed(values.worksheets[0], formulas.worksheets[0])
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError, ParseError) as error:
         raise FileRefused(_("This is not a readable .xlsx workbook.")) from error
     keys = {header_key(title) for title in titles}
-    other = next((sheet for sheet in book.worksheets[1:] if header_key(sheet.title) in keys), None)
-    return _sheet_rows(first), None if other is None else _sheet_rows(other)
+    other = next(
+        (i for i, sheet in enumerate(values.worksheets) if i and header_key(sheet.title) in keys),
+        None,
+    )
+    if other is None:
+        return first, None
+    return first, _computed(values.worksheets[other], formulas.worksheets[other])
+
+
+def _computed(values, formulas):
+    """The rows of a sheet, a cell without a computed value read as its formula."""
+    for row, written in zip(_sheet_rows(values), _sheet_rows(formulas), strict=False):
+        yield [
+            formula if value is None and isinstance(formula, str) else value
+            for value, formula in zip(row, written, strict=False)
+        ]
 
 
 def _sheet_rows(sheet):

@@ -364,3 +364,11 @@ def test_the_templates_queries_do_not_grow_with_projects(client, world, kaifeng)
 def test_a_second_sheet_named_with_a_trailing_space_is_read_as_the_projects(tmp_path, world):
     content = workbook(projects=[project_row()], title="重点项目 ")
     assert run(tmp_path, content) == "已导入：新建 2 条，更改 0 条，未变或空行 0 条。\n"
+
+
+def test_a_formula_no_program_computed_is_named_not_called_empty(tmp_path, world):
+    # openpyxl writes a formula without its value, as a script would.
+    content = workbook(projects=[project_row(progress="=A1&B1", stage='=IF(1,"在建")')])
+    refusal = refused(tmp_path, content)
+    assert "重点项目表第 2 行：形象进度：不能以 = 或 @ 开头" in refusal
+    assert '当前阶段：“=IF(1,"在建")”不是阶段，请填写前期、在建或建成。' in refusal
