@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def jpeg(width: int, height: int, mode: str = "RGB", sigma: int = 24, **options) -> bytes:
-    """A JPEG of some detail (a flat image would compress to nothing), under 5 MB."""
+    """A JPEG of some detail (a flat image would compress to nothing)."""
     from PIL import Image
 
     tile = Image.effect_noise((256, 256), sigma).convert(mode)
@@ -110,6 +110,7 @@ def uploads() -> dict[str, bytes]:
     return {
         "12 MP phone JPEG (4000 × 3000)": jpeg(4000, 3000),
         "48 MP phone JPEG (8000 × 6000)": jpeg(8000, 6000, sigma=8, quality=50),
+        "50 MP phone JPEG of fine detail (8160 × 6120)": jpeg(8160, 6120, sigma=16, quality=85),
         "40 MP JPEG with EXIF orientation": with_orientation(jpeg(7300, 5480, sigma=8)),
         "40 MP CMYK JPEG (7300 × 5480)": jpeg(7300, 5480, "CMYK", sigma=6, quality=40),
         "12 MP progressive JPEG": jpeg(4000, 3000, progressive=True, quality=60),

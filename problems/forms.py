@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from investment.models import MAX_PHOTOS
+from investment.photos import MAX_BYTES as PHOTO_BYTES
 from investment.photos import Photo, checked_photo
 from investment.workflow import REASON_LENGTH
 from people.access import reach
@@ -309,7 +310,9 @@ class AnswerForm(StepForm):
         label=gettext_lazy("photos"),
         required=False,
         help_text=format_lazy(
-            gettext_lazy("Up to {count} JPEG or PNG photos, 5 MB each."), count=MAX_PHOTOS
+            gettext_lazy("Up to {count} JPEG or PNG photos, {size} MB each."),
+            count=MAX_PHOTOS,
+            size=PHOTO_BYTES // 1024 // 1024,
         ),
     )
 

@@ -264,8 +264,8 @@ REFUSALS = [
     ("a GIF", lambda: upload(gif(), "photo.jpg"), f"照片：不接受 GIF 格式的图片。{UPLOAD}"),
     (
         "a file over 5 MB",
-        lambda: upload(jpeg() + b"\x00" * (5 * 1024 * 1024)),
-        "照片：文件大小为 5.1 MB，每张照片不得超过 5 MB。",
+        lambda: upload(jpeg() + b"\x00" * (20 * 1024 * 1024)),
+        "照片：文件大小为 20.1 MB，每张照片不得超过 20 MB。",
     ),
     (
         "a PNG over 12 megapixels",

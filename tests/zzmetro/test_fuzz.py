@@ -23,7 +23,7 @@ def office(client, zhengzhou, kaifeng):
 
 def admin_addresses() -> list[str]:
     addresses = []
-    for model, model_admin in admin.site._registry.items():
+    for model in admin.site._registry:
         base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
         related = next(
             (f.name for f in model._meta.fields if isinstance(f, models.ForeignKey)), "id"
