@@ -35,10 +35,10 @@ serve: $(VENV)/.installed
 # One pytest worker per core: the suite stays within two minutes on two cores; the ten slowest
 # tests are printed after it.
 test: $(VENV)/.installed
-	$(BIN)/pytest -n auto $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto --dist worksteal $(PYTEST_ARGS)
 
 check: $(VENV)/.installed
-	$(BIN)/pytest -n auto -m "not browser and not soffice" $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto --dist worksteal -m "not browser and not soffice" $(PYTEST_ARGS)
 
 test-browser: $(VENV)/.installed
 	$(BIN)/pytest -m browser $(PYTEST_ARGS)
