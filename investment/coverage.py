@@ -100,25 +100,53 @@ class ReportingCoverage:
         return sum(cell.state in states for row in self.rows for cell in row.cells)
 
     @cached_property
+    def update_counts(self) -> dict[tuple[str, int], int]:
+        """The quarter's project updates by (status, city), counted."""
+        rows = (
+            ProjectUpdate.objects.of_plan(self.plan)
+            .filter(quarter=self.quarter)
+            .values("status", "city")
+            .annotate(count=Count("pk"))
+            .values_list("status", "city", "count")
+        )
+        return {(status, city): count for status, city, count in rows}
+
+    def updates_by_city(self, *statuses: str) -> list[tuple[City, int]]:
+        """Each city with project updates of the quarter in one of `statuses`, and how many."""
+        found = [
+            (city, sum(self.update_counts.get((status, city.pk), 0) for status in statuses))
+            for city in self.cities
+        ]
+        return [(city, count) for city, count in found if count]
+
+    @property
     def updates_awaiting(self) -> list[tuple[City, int]]:
         """Each city with project updates of the quarter awaiting review, and how many."""
-        counts = dict(
-            ProjectUpdate.objects.of_plan(self.plan)
-            .filter(quarter=self.quarter, status=ProjectUpdate.Status.SUBMITTED)
-            .values("city")
-            .annotate(count=Count("pk"))
-            .values_list("city", "count")
-        )
-        return [(city, counts[city.pk]) for city in self.cities if city.pk in counts]
+        return self.updates_by_city(ProjectUpdate.Status.SUBMITTED)
 
     @property
     def updates_awaiting_count(self) -> int:
         return sum(count for _city, count in self.updates_awaiting)
 
     @property
+    def updates_unsubmitted(self) -> list[tuple[City, int]]:
+        """Each city with project updates of the quarter still a draft or returned."""
+        return self.updates_by_city(*ProjectUpdate.EDITABLE)
+
+    @property
+    def updates_unsubmitted_count(self) -> int:
+        return sum(count for _city, count in self.updates_unsubmitted)
+
+    @property
     def awaiting_review(self) -> int:
         """The quarter's reports and project updates submitted and not yet reviewed."""
         return self.count(Cell.SUBMITTED) + self.updates_awaiting_count
+
+    @property
+    def unsubmitted(self) -> int:
+        """The quarter's reports and project updates still a draft or returned: what a close
+        leaves as it is, never counted."""
+        return self.count(Cell.DRAFT, Cell.RETURNED) + self.updates_unsubmitted_count
 
     @property
     def before_close(self) -> list[tuple[Cell, int, list[tuple[City, list[Task]]]]]:

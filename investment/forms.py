@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from investment.coverage import Cell
 from investment.models import REASON_LENGTH, ProgressReport
 from investment.workflow_forms import ReportedForm
 from plan.forms import CONTROL_CHARACTERS, control_character_error
@@ -33,7 +34,8 @@ class ReportActionForm(ActionForm):
 
 
 class CloseQuarterForm(forms.Form):
-    """锁定: closing a quarter; while reports await review, only with a reason."""
+    """锁定: closing a quarter; while rows await review or are still drafts or returned, only
+    with a reason."""
 
     reason = forms.CharField(
         label=_("Reason"),
@@ -43,19 +45,31 @@ class CloseQuarterForm(forms.Form):
         error_messages={"max_length": _("Reason: at most %(limit_value)d characters.")},
     )
 
-    def __init__(self, *args, awaiting: int, **kwargs) -> None:
+    def __init__(self, *args, coverage, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.awaiting = awaiting
+        self.reports_awaiting = coverage.count(Cell.SUBMITTED)
+        self.updates_awaiting = coverage.updates_awaiting_count
+        self.unsubmitted = coverage.unsubmitted
+        self.awaiting = self.reports_awaiting + self.updates_awaiting
+
+    @property
+    def needs_reason(self) -> bool:
+        return bool(self.awaiting or self.unsubmitted)
 
     def clean_reason(self) -> str:
         reason = plain_reason(self.cleaned_data["reason"])
-        if self.awaiting and not reason:
+        if self.needs_reason and not reason:
             raise ValidationError(
                 _(
-                    "Reason: %(count)d reports still await review; review them first, or say "
-                    "why the quarter closes before they are reviewed."
+                    "Reason: %(reports)d reports and %(updates)d project updates still await "
+                    "review, and %(unsubmitted)d are drafts or returned; deal with them first, or "
+                    "say why the quarter closes now."
                 )
-                % {"count": self.awaiting}
+                % {
+                    "reports": self.reports_awaiting,
+                    "updates": self.updates_awaiting,
+                    "unsubmitted": self.unsubmitted,
+                }
             )
         return reason
 

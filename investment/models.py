@@ -50,7 +50,7 @@ class ProgressReport(Reported):
     UNIQUE = "report_unique_quarter"
     EARLIER_UNSUBMITTED = _(
         "%(task)s: Q%(earlier)s of this task is still %(status)s; submit Q%(earlier)s "
-        "before Q%(quarter)s."
+        "before Q%(quarter)s (the city's reporter can, on Q%(earlier)s's quarterly sheet)."
     )
 
     task = models.ForeignKey(
@@ -245,7 +245,8 @@ class ProjectUpdate(Reported):
     UNIQUE = "project_update_unique_quarter"
     EARLIER_UNSUBMITTED = _(
         "%(task)s: Q%(earlier)s of this city's section is still %(status)s; submit "
-        "Q%(earlier)s before Q%(quarter)s."
+        "Q%(earlier)s before Q%(quarter)s (the city's reporter can, on Q%(earlier)s's "
+        "quarterly sheet)."
     )
     STALE_FIELDS = ("progress", "stage", "amount")
     STALE_SUBJECT = pgettext_lazy("changed", "this project update")

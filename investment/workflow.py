@@ -273,10 +273,15 @@ class Reported(Versioned):
             self.status = self.Status.DRAFT
 
     def unsubmitted_earlier(self) -> ReportedQuerySet:
-        """This series' rows of earlier quarters still a draft or returned."""
+        """This series' rows of earlier quarters still a draft or returned, in quarters still
+        open: what the city can still submit. A closed quarter's leftover stays as it was, never
+        counted, and never blocks the next quarter (the office may still correct it, saying
+        why)."""
+        closed = QuarterClose.objects.filter(**self.closing()).values("quarter")
         return (
             type(self)
             .objects.filter(**self.series(), quarter__lt=self.quarter, status__in=self.EDITABLE)
+            .exclude(quarter__in=closed)
             .order_by("quarter")
         )
 

@@ -20,7 +20,10 @@ class ReportedForm(forms.ModelForm):
     correction_reason = forms.CharField(
         label=_("Reason for the correction"),
         required=False,
-        help_text=_("Required when changing a report of a closed quarter."),
+        help_text=_(
+            "Required when changing a report of a closed quarter. If the quarter's bulletin "
+            "is issued, it keeps its figures and will say they have since been revised."
+        ),
     )
 
     subject = ""

@@ -211,7 +211,7 @@ class ProgressReportAdmin(ImportScreens, ExportMixin, ReportedAdmin):
             return back
         form = CloseQuarterForm(
             request.POST if request.method == "POST" else None,
-            awaiting=coverage.awaiting_review,
+            coverage=coverage,
         )
         if form.is_valid():
             try:

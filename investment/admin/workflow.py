@@ -197,23 +197,34 @@ class ReportedAdmin(GatedAdmin):
         once their status changed.
         """
         reason = request.POST.get("reason", "") if reason is None else reason
-        changed = 0
-        try:
-            with transaction.atomic():
-                for report in queryset.select_for_update(of=("self",)).select_related(
-                    *self.list_select_related
-                ):
-                    if not report.editable_by(request.user):
-                        raise ValidationError(report.refusal(request.user))
-                    try:
+        changed, refused = 0, []
+        with transaction.atomic():
+            for report in queryset.select_for_update(of=("self",)).select_related(
+                *self.list_select_related
+            ):
+                # Every refusal is said at once, each naming its row.
+                if not report.editable_by(request.user):
+                    refused.append(report.refusal(request.user))
+                    continue
+                try:
+                    with transaction.atomic():
                         change(report)
                         # The entry path asks the closed quarter's reason and saves.
                         record(report, request.user, seen_version=report.version, reason=reason)
-                    except ValidationError as error:
-                        raise ValidationError(f"{report}: {' '.join(error.messages)}") from error
+                except ValidationError as error:
+                    refused.append(f"{report}: {' '.join(error.messages)}")
+                else:
                     changed += 1
-        except ValidationError as error:
-            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            if refused:
+                transaction.set_rollback(True)
+        if refused:
+            self.message_user(
+                request,
+                _("Nothing was changed. %(count)d reports refused:") % {"count": len(refused)},
+                messages.ERROR,
+            )
+            for message in refused:
+                self.message_user(request, message, messages.ERROR)
         else:
             self.message_user(request, done_message % {"count": changed}, messages.SUCCESS)
         return self.back_to_report(request)

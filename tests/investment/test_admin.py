@@ -353,9 +353,10 @@ def test_reporter_sees_only_her_city_in_the_grid(client, task, kaifeng_reporter,
     assert '<th scope="col">郑州</th>' not in html
 
 
-def close(client, quarter: int = 1):
+def close(client, quarter: int = 1, reason: str = ""):
     return client.post(
-        "/admin/investment/progressreport/close/", {"year": 2021, "quarter": quarter}
+        "/admin/investment/progressreport/close/",
+        {"year": 2021, "quarter": quarter, "reason": reason},
     )
 
 
@@ -385,7 +386,7 @@ def test_a_closed_quarter_is_read_only_for_reporters(
     draft = make_report(task, kaifeng, 1, "3", Status.DRAFT)
     office = Client()
     office.force_login(office_user)
-    close(office)
+    close(office, reason="按时锁定")
     client = as_user(client, kaifeng_reporter)
     response = client.post(
         f"{REPORTS}{draft.pk}/change/", report_data(draft, amount="9"), follow=True
@@ -478,9 +479,31 @@ def test_submitting_with_the_action_while_an_earlier_quarter_is_returned_is_refu
     response = as_user(client, kaifeng_reporter).post(
         REPORTS, {"action": "submit_reports", "_selected_action": [later.pk]}, follow=True
     )
-    assert "该任务第1季度仍处于“已退回”状态，请先报送第1季度，再报送第2季度。" in (
-        response.content.decode()
+    assert (
+        "该任务第1季度仍处于“已退回”状态，请先报送第1季度，再报送第2季度"
+        "（本市填报员可在第1季度的季度填报中报送）。"
+    ) in (response.content.decode())
+    assert report_state() == before
+
+
+def test_a_list_action_names_every_row_it_refuses_and_changes_none(
+    client, task, kaifeng_reporter, kaifeng
+):
+    other = make_task(task.area, 2, "50", [kaifeng], title="水网")
+    make_report(task, kaifeng, 1, "3", Status.DRAFT)
+    make_report(other, kaifeng, 1, "3", Status.RETURNED)
+    later = [make_report(t, kaifeng, 2, "2", Status.DRAFT) for t in (task, other)]
+    ready = make_report(make_task(task.area, 3, "50", [kaifeng]), kaifeng, 2, "1", Status.DRAFT)
+    before = report_state()
+    response = as_user(client, kaifeng_reporter).post(
+        REPORTS,
+        {"action": "submit_reports", "_selected_action": [r.pk for r in [*later, ready]]},
+        follow=True,
     )
+    html = response.content.decode()
+    assert "未作任何修改。2 条填报未通过：" in html
+    assert "1.1 · 开封 · 2021Q2: 1.1：该任务第1季度仍处于“草稿”状态" in html
+    assert "1.2 · 开封 · 2021Q2: 1.2：该任务第1季度仍处于“已退回”状态" in html
     assert report_state() == before
 
 
@@ -505,7 +528,8 @@ def test_saving_and_submitting_while_an_earlier_quarter_is_a_draft_is_refused(
         f"{REPORTS}{later.pk}/change/", report_data(later, amount="4", _submit="1")
     )
     assert response.status_code == 200
-    assert "该任务第1季度仍处于“草稿”状态，请先报送第1季度，再报送第2季度。" in (
-        response.content.decode()
-    )
+    assert (
+        "该任务第1季度仍处于“草稿”状态，请先报送第1季度，再报送第2季度"
+        "（本市填报员可在第1季度的季度填报中报送）。"
+    ) in (response.content.decode())
     assert report_state() == before

@@ -327,7 +327,10 @@ def test_closing_a_quarter_counts_the_updates_awaiting_review(office, world, kai
     assert "1 条项目进展" in page
     assert "<div><strong>开封</strong>: 1</div>" in page
     refused = office.post(close, {"year": 2021, "quarter": 1, "reason": ""}).content.decode()
-    assert "原因：仍有 1 条填报待审核；请先审核，或说明为何在审核完之前锁定。" in refused
+    assert (
+        "原因：仍有 0 条进度填报和 1 条项目进展待审核，0 条为草稿或已退回；"
+        "请先处理，或说明现在锁定的理由。"
+    ) in refused
     assert not QuarterClose.objects.exists()
 
 

@@ -244,9 +244,10 @@ def test_an_import_cannot_submit_a_quarter_while_an_earlier_one_is_a_draft(
     before = state(), ProgressReport.history.count()
     with pytest.raises(CommandError) as refused:
         run_import(content, office_user, tmp_path=tmp_path)
-    assert "1.1：该任务第2季度仍处于“草稿”状态，请先报送第2季度，再报送第3季度。" in str(
-        refused.value
-    )
+    assert (
+        "1.1：该任务第2季度仍处于“草稿”状态，请先报送第2季度，再报送第3季度"
+        "（本市填报员可在第2季度的季度填报中报送）。"
+    ) in str(refused.value)
     assert (state(), ProgressReport.history.count()) == before
 
 

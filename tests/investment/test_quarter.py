@@ -352,7 +352,10 @@ def test_submitting_a_quarter_while_an_earlier_one_is_a_draft_is_refused(
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert "1.1：该任务第1季度仍处于“草稿”状态，请先报送第1季度，再报送第2季度。" in html
+    assert (
+        "1.1：该任务第1季度仍处于“草稿”状态，请先报送第1季度，再报送第2季度"
+        "（本市填报员可在第1季度的季度填报中报送）。"
+    ) in html
     assert report_state() == before
 
 

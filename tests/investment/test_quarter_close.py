@@ -57,6 +57,18 @@ def kaifeng_client(django_user_model, kaifeng):
     return client
 
 
+def sheet_data(client, quarter: int) -> dict:
+    """What the quarter sheet posts before anything is typed."""
+    response = client.get(f"{SHEET}?year=2021&quarter={quarter}")
+    return response.context["sheet"].posted()
+
+
+def row_index(client, quarter: int, task) -> int:
+    response = client.get(f"{SHEET}?year=2021&quarter={quarter}")
+    forms = response.context["sheet"].reports.forms
+    return next(i for i, form in enumerate(forms) if form.row.subject.pk == task.pk)
+
+
 def reports_and_history() -> tuple[list, list]:
     return (
         list(ProgressReport.objects.order_by("pk").values()),
@@ -76,7 +88,11 @@ def test_the_close_confirmation_lists_what_is_still_open(office_client, world):
     assert "<div><strong>开封</strong>: 1.1</div>" in html
     assert "<div><strong>开封</strong>: 1.2</div>" in html  # the draft
     assert "<div><strong>郑州</strong>: 1.1</div>" in html  # returned
-    assert "仍有 1 条填报待审核。请先审核，或说明为何在审核完之前锁定。" in html
+    assert (
+        "仍有 1 条进度填报和 0 条项目进展待审核，2 条为草稿或已退回。"
+        "请先处理，或说明现在锁定的理由。" in html
+    )
+    assert "草稿和已退回的填报保持原状，不计入统计，也不妨碍各市报送下一季度。" in html
     assert not QuarterClose.objects.exists()
 
 
@@ -97,10 +113,71 @@ def test_closing_while_a_report_awaits_review_is_refused_without_a_reason(office
     response = office_client.post(CLOSE, {"year": 2021, "quarter": 1, "reason": " "})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "原因：仍有 1 条填报待审核；请先审核，或说明为何在审核完之前锁定。" in html
+    assert (
+        "原因：仍有 1 条进度填报和 0 条项目进展待审核，2 条为草稿或已退回；"
+        "请先处理，或说明现在锁定的理由。" in html
+    )
     assert not QuarterClose.objects.exists()
     assert not QuarterClose.history.exists()
     assert reports_and_history() == before
+
+
+def test_closing_with_only_drafts_or_returned_reports_left_needs_a_reason(office_client, world):
+    world["submitted"].status = Status.APPROVED
+    world["submitted"].save()
+    response = office_client.post(CLOSE, {"year": 2021, "quarter": 1, "reason": ""})
+    assert (
+        "原因：仍有 0 条进度填报和 0 条项目进展待审核，2 条为草稿或已退回；"
+        "请先处理，或说明现在锁定的理由。" in response.content.decode()
+    )
+    assert not QuarterClose.objects.exists()
+
+
+def test_closing_with_nothing_left_but_missing_reports_needs_no_reason(office_client, world):
+    ProgressReport.objects.update(status=Status.APPROVED)
+    response = office_client.post(CLOSE, {"year": 2021, "quarter": 1, "reason": ""}, follow=True)
+    assert "2021 年第1季度已锁定。" in response.content.decode()
+    assert QuarterClose.history.get().history_change_reason == ""
+
+
+def test_a_closed_quarters_leftover_draft_never_blocks_the_next_quarter(
+    office_client, kaifeng_client, world
+):
+    water = world["draft"].task
+    office_client.post(CLOSE, {"year": 2021, "quarter": 1, "reason": "按时锁定"})
+    response = kaifeng_client.post(
+        f"{SHEET}?year=2021&quarter=2",
+        {
+            **sheet_data(kaifeng_client, 2),
+            f"rows-{row_index(kaifeng_client, 2, water)}-amount": "5",
+        }
+        | {"_submit": "1"},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "已报送 1 行。" in html, html[html.find("errornote") : html.find("errornote") + 600]
+    q2 = ProgressReport.objects.get(task=water, quarter=2)
+    assert (q2.status, q2.amount) == (Status.SUBMITTED, Decimal(5))
+    # The leftover stays a draft, uncounted: the close settled nothing in silence.
+    world["draft"].refresh_from_db()
+    assert world["draft"].status == Status.DRAFT
+
+
+def test_an_open_earlier_quarter_still_blocks_and_says_who_can_submit_it(kaifeng_client, world):
+    water = world["draft"].task
+    response = kaifeng_client.post(
+        f"{SHEET}?year=2021&quarter=2",
+        {
+            **sheet_data(kaifeng_client, 2),
+            f"rows-{row_index(kaifeng_client, 2, water)}-amount": "5",
+            "_submit": "1",
+        },
+    )
+    assert (
+        "1.2：该任务第1季度仍处于“草稿”状态，请先报送第1季度，再报送第2季度"
+        "（本市填报员可在第1季度的季度填报中报送）。"
+    ) in response.content.decode()
+    assert not ProgressReport.objects.filter(quarter=2).exists()
 
 
 def test_the_office_closes_with_a_reason_and_the_close_is_in_the_history(office_client, world):
