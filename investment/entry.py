@@ -30,6 +30,11 @@ def entry_template(plan, city, quarter: int) -> tempfile.SpooledTemporaryFile:
         ),
         _("Leave a task's row empty if there is nothing to report for it this quarter."),
         _(
+            "The rows already carry what the city has entered for this quarter (drafts "
+            "included): change what differs. A blank cell keeps what is stored, so an "
+            "import never erases a note; to clear a note, use the quarterly reporting sheet."
+        ),
+        _(
             "Do not change the code, city, year or quarter columns; "
             "the other columns are for reference."
         ),
@@ -63,7 +68,7 @@ def report_entry(book: Workbook, plan, city, quarter: int) -> None:
     sheet = Sheet(book, _("Entry"), headers, [10, 40, 10, 8, 8, 14, 18, 16, 50])
     sheet.start_table()
     for row in quarter_tasks(plan, city, quarter):
-        task = row.task
+        task, report = row.task, row.report
         sheet.append(
             [
                 task.code,
@@ -73,10 +78,14 @@ def report_entry(book: Workbook, plan, city, quarter: int) -> None:
                 quarter,
                 sheet.amount(row.allocation) if row.allocation is not None else None,
                 sheet.cell(row.cumulative_before, YI),
-                sheet.cell(None, "0.00##"),
-                None,
+                sheet.cell(report.amount if report else None, "0.00##"),
+                report.note if report else None,
             ]
         )
+
+
+# The stage as the sheet's list offers it (and the import reads it back), in every language.
+STAGE_WORDS = {"preparation": "前期", "construction": "在建", "completed": "建成"}
 
 
 def project_entry(book: Workbook, plan, city, quarter: int) -> None:
@@ -102,6 +111,7 @@ def project_entry(book: Workbook, plan, city, quarter: int) -> None:
     sheet.ws.data_validations.append(stages)
     sheet.start_table()
     for row in rows:
+        update = row.update
         sheet.append(
             [
                 row.project.pk,
@@ -111,9 +121,9 @@ def project_entry(book: Workbook, plan, city, quarter: int) -> None:
                 plan.year,
                 quarter,
                 earlier_text(row.earlier),
-                None,
-                None,
-                sheet.cell(None, "0.00##"),
+                update.progress if update else None,
+                STAGE_WORDS[update.stage] if update else None,
+                sheet.cell(update.amount if update else None, "0.00##"),
             ]
         )
 

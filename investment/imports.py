@@ -57,6 +57,11 @@ SHOWN = {
 COLUMN_LABELS = {REPORTS: LABELS, PROJECTS: PROJECT_LABELS}
 # The fields of a row that the quarter entry's row form takes from the file.
 ENTERED = {REPORTS: ("amount", "note"), PROJECTS: ("progress", "stage", "amount")}
+# What names a row's record, before what it enters.
+IDENTITY = {
+    sheet: [column for column in columns if column not in ENTERED[sheet]]
+    for sheet, columns in SHOWN.items()
+}
 
 
 def parse_stage(value) -> str:
@@ -109,26 +114,28 @@ class Line:
         return [text_of(self.cells.get(column)) for column in columns]
 
     def skipped(self) -> list[str]:
-        """A skipped row's cells as the file has them, in the preview's columns."""
-        return self.raw(SHOWN[self.sheet])
+        """A skipped row's filled cells as the file has them, in the preview's order."""
+        return [cell for cell in self.raw(SHOWN[self.sheet]) if cell]
 
-    def shown(self) -> list[tuple[str, str | None]]:
-        """Each shown column as (what the file says, what the record said when it differs)."""
+    def identity(self) -> list[str]:
+        """The row's subject, city, year and quarter, as the preview shows them."""
         now = {
-            **self.values,
             self.sheet: self.subject,
             "city": self.city,
             "year": self.plan.year if self.plan else None,
             "quarter": self.quarter,
         }
-        shown = []
-        for column in SHOWN[self.sheet]:
-            value = display(column, now.get(column))
-            earlier = None
-            if self.outcome == UPDATE and column in self.values:
-                earlier = display(column, self.before.get(column))
-            shown.append((value, None if earlier == value else earlier))
-        return shown
+        return [display(column, now.get(column)) for column in IDENTITY[self.sheet]]
+
+    def changes(self) -> list[tuple[str, str, bool]]:
+        """Each field the file enters as (what the record says now, what it will say, whether
+        that differs): the preview's two columns a field."""
+        before = self.before or {}
+        shown = [
+            (display(name, before.get(name)), display(name, self.values.get(name)))
+            for name in ENTERED[self.sheet]
+        ]
+        return [(now, after, self.outcome != SKIP and now != after) for now, after in shown]
 
 
 def display(column: str, value) -> str:
@@ -261,10 +268,10 @@ class FileImport:
         stage, amount = cells.get("stage"), cells.get("amount")
         if not progress and stage in (None, "") and amount in (None, ""):
             return line  # A template row the clerk left empty: nothing for this section.
-        if not progress:
-            errors.setdefault("progress", self.please_fill(line, "progress"))
+        # A blank 形象进度 or 当前阶段 keeps what the section's update says (save_quarter); a
+        # section without one must have both.
         if stage in (None, ""):
-            errors["stage"] = self.please_fill(line, "stage")
+            stage = None
         else:
             try:
                 stage = parse_stage(stage)
@@ -490,6 +497,9 @@ class FileImport:
                 line.before = {name: getattr(record, name) for name in ENTERED[line.sheet]}
                 line.before["status"] = record.status
                 line.before["is_sample"] = record.is_sample
+            self.keep_blanks(line)
+            if line.errors:
+                continue
             for name, value in line.values.items():
                 data[form.add_prefix(name)] = "" if value is None else value
             forms[line] = form.prefix
@@ -509,6 +519,18 @@ class FileImport:
                 for _anchor, label, messages in entry.rows_with_errors
                 for message in messages
             ]
+
+    def keep_blanks(self, line: Line) -> None:
+        """A blank cell keeps what the row's record says (the template says so): a clerk who
+        fills in only the amount never erases the note. Without a record, a key project's
+        section needs its 形象进度 and 当前阶段."""
+        for name, value in line.values.items():
+            if value in (None, "") and line.before is not None:
+                line.values[name] = line.before[name]
+        if line.before is None and line.sheet == PROJECTS:
+            for name in ("progress", "stage"):
+                if line.values.get(name) in (None, ""):
+                    line.errors.append(self.please_fill(line, name))
 
     @staticmethod
     def outcome(line: Line, form) -> str:

@@ -25,7 +25,17 @@ from django.utils.timezone import now
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from investment.imports import NEW, PROJECTS, REPORTS, SHOWN, SKIP, UPDATE, FileImport
+from investment.imports import (
+    ENTERED,
+    IDENTITY,
+    NEW,
+    PROJECTS,
+    REPORTS,
+    SHOWN,
+    SKIP,
+    UPDATE,
+    FileImport,
+)
 from investment.models import REASON_LENGTH
 from investment.tables import LABELS, PROJECT_LABELS, read_table
 from people.access import reach
@@ -222,7 +232,9 @@ class ImportScreens:
                         "projects": sheet == PROJECTS,
                         "lines": lines,
                         "failed": [line for line in lines if line.errors],
-                        "headers": [labels[column] for column in SHOWN[sheet]],
+                        "identity": [labels[column] for column in IDENTITY[sheet]],
+                        "entered": [labels[column] for column in ENTERED[sheet]],
+                        "span": len(IDENTITY[sheet]) + 2 * len(ENTERED[sheet]),
                         "raw_headers": [labels[column] for column in raw],
                     }
                 )

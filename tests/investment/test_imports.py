@@ -111,6 +111,20 @@ def test_a_dry_run_checks_and_writes_nothing(world, office_user, tmp_path):
     assert state() == before
 
 
+def test_the_template_carries_the_quarters_drafts_and_a_reimport_keeps_their_notes(
+    client, world, clerk, kaifeng
+):
+    draft = make_report(world, kaifeng, 2, "3.5", Status.DRAFT)
+    draft.note = "=完成征迁"  # A note that looks like a formula stays text.
+    draft.save()
+    response = client.get("/2021/template.xlsx?city=kaifeng&quarter=2")
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    assert rows[1] == ("1.1", "轨道", "开封", 2021, 2, 40, 7.25, 3.5, "=完成征迁")
+    notes = [row[0] for row in book["填写说明"].iter_rows(values_only=True)]
+    assert any("空白单元格保留已存储的内容" in note for note in notes)
+
+
 def test_a_filled_in_template_imports_and_shows_on_the_pages(client, world, clerk, kaifeng):
     response = client.get("/2021/template.xlsx?city=kaifeng&quarter=2")
     assert response["Content-Disposition"] == (
@@ -189,8 +203,10 @@ def test_the_preview_lists_each_row_as_new_changed_or_unchanged(client, world, o
     content = (HEADER + "1.1,开封,2021,1,7.25,\n1.1,郑州,2021,2,6,\n").encode()
     page = upload(client, "f.csv", content).content.decode()
     assert page.count('<tr class="skip">') == 1 and page.count('<tr class="new">') == 1
-    assert "<th>完成投资(亿元)</th>" in page
-    assert "<del" not in page  # 7.25 typed is 7.2500 stored: unchanged, not a change.
+    assert '<th scope="colgroup" colspan="2">完成投资(亿元)</th>' in page
+    # 7.25 typed is 7.2500 stored: unchanged, not a change.
+    assert '<td class="import-type">未改变</td>' in page
+    assert page.count("import-changed") == 1  # The new row's amount.
 
 
 def test_the_admin_export_is_scoped_to_the_clerks_city_and_escapes_formulae(
@@ -345,7 +361,10 @@ def test_the_preview_shows_what_a_changed_row_said_and_says_now(client, world, o
     client.force_login(office)
     page = upload(client, "f.csv", (HEADER + "1.1,郑州,2021,2,6,改\n").encode()).content.decode()
     assert '<tr class="update">' in page
-    assert "<td><del>5</del> <ins>6</ins></td><td><ins>改</ins></td>" in page
+    assert (
+        '<td class="import-now">5</td><td class="import-changed">6</td>'
+        '<td class="import-now">—</td><td class="import-changed">改</td>'
+    ) in page
 
 
 def test_a_note_alone_reports_a_task_without_a_money_target_as_the_sheet_does(
@@ -377,8 +396,8 @@ def test_the_office_corrects_a_closed_quarter_by_import_with_a_reason(
 def test_the_preview_shows_a_skipped_template_row_as_the_file_has_it(client, world, clerk):
     page = upload(client, "开封.csv", (HEADER + "1.1,开封,2021,2,4,\n1.2,开封,2021,2,,\n").encode())
     assert (
-        '<tr class="skip">\n      <td>3</td>\n      <td class="import-type">忽略</td>\n      '
-        "<td>1.2</td><td>开封</td><td>2021</td><td>2</td><td></td><td></td>"
+        '<td class="num">3</td>\n      <td class="import-type">空行：无需导入</td>\n      \n'
+        '        <td colspan="8">1.2 · 开封 · 2021 · 2</td>'
     ) in page.content.decode()
 
 
@@ -427,3 +446,23 @@ def test_a_quarter_written_with_another_year_is_refused(world, office_user, tmp_
     with pytest.raises(CommandError) as refused:
         run_import((HEADER + "1.1,开封,2021,2020Q3,1,\n").encode(), office_user, tmp_path=tmp_path)
     assert "第 2 行：季度：“2020Q3”不是2021年（该行年度）的季度。" in str(refused.value)
+
+
+def test_a_blank_note_in_the_file_keeps_the_note_the_draft_has(
+    world, office_user, tmp_path, kaifeng
+):
+    draft = make_report(world, kaifeng, 2, "3", Status.DRAFT)
+    draft.note = "完成征迁"
+    draft.save()
+    run_import((HEADER + "1.1,开封,2021,2,4,\n").encode(), office_user, tmp_path=tmp_path)
+    draft.refresh_from_db()
+    assert (draft.amount, draft.note, draft.status) == (Decimal(4), "完成征迁", Status.SUBMITTED)
+
+
+def test_a_blank_amount_in_the_file_keeps_the_amount_the_draft_has(
+    world, office_user, tmp_path, kaifeng
+):
+    draft = make_report(world, kaifeng, 2, "3", Status.DRAFT)
+    run_import((HEADER + "1.1,开封,2021,2,,补充说明\n").encode(), office_user, tmp_path=tmp_path)
+    draft.refresh_from_db()
+    assert (draft.amount, draft.note) == (Decimal(3), "补充说明")

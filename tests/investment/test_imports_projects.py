@@ -121,7 +121,11 @@ def test_a_filled_in_template_imports_both_sheets_in_one_confirm(client, world, 
     page = preview.content.decode()
     assert '<h3 id="project-sheet">重点项目表</h3>' in page
     assert page.count('<tr class="new">') == 3
-    assert "<td>架梁完成</td><td>在建</td><td>2.5</td>" in page
+    assert (
+        '<td class="import-now">—</td><td class="import-changed">架梁完成</td>'
+        '<td class="import-now">—</td><td class="import-changed">在建</td>'
+        '<td class="import-now">—</td><td class="import-changed">2.5</td>'
+    ) in page
     assert not ProjectUpdate.objects.filter(quarter=2).exists()  # The preview writes nothing.
     response = client.post(CONFIRM, dict(preview.context["confirm_form"].initial), follow=True)
     assert "已导入：新建 3 条，更改 0 条，未变或空行 0 条。" in response.content.decode()
@@ -336,6 +340,18 @@ def test_the_reporters_update_edited_by_import_after_a_return_is_submitted_again
     assert (returned.progress, returned.stage, returned.status) == (
         "场地平整",
         "construction",
+        "submitted",
+    )
+
+
+def test_blank_progress_and_stage_keep_what_the_sections_draft_says(tmp_path, world, kaifeng):
+    draft = make_update(world["port"], kaifeng, 2, Stage.CONSTRUCTION, "桩基完成", status="draft")
+    run(tmp_path, workbook(reports=(), projects=[project_row(progress=None, stage=None, amount=3)]))
+    draft.refresh_from_db()
+    assert (draft.progress, draft.stage, draft.amount, draft.status) == (
+        "桩基完成",
+        "construction",
+        Decimal(3),
         "submitted",
     )
 
