@@ -225,7 +225,7 @@ class ProgressReport(Reported):
         return _("%(amount)s (100 million yuan), status “%(status)s”, note “%(note)s”") % {
             "amount": exact(current["amount"]),
             "status": self.Status(current["status"]).label,
-            "note": current["note"],
+            "note": current["note"] or "—",
         }
 
 

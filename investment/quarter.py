@@ -177,6 +177,15 @@ class EntryRowForm(forms.Form):
         if row.record is not None:
             kwargs["initial"]["seen_version"] = row.record.version
         super().__init__(*args, **kwargs)
+        if self.is_bound:
+            # Each input's value as the page showed it is posted beside it (show_hidden_initial):
+            # a row changed in another tab since is saved only where this page changed it. A
+            # post without them (an older page, the import) is read against the values now.
+            for name, field in self.fields.items():
+                key = self.add_initial_prefix(name)
+                if field.show_hidden_initial and key not in self.data:
+                    value = self.get_initial_for_field(field, name)
+                    self.data[key] = "" if value is None else str(value)
         # Each input names its row and column, for screen readers (the table's headers are
         # far from the field).
         for field in self.fields.values():
@@ -185,6 +194,11 @@ class EntryRowForm(forms.Form):
         if not editable:
             for field in self.fields.values():
                 field.disabled = True
+
+    def has_changed(self) -> bool:
+        # What the clerk typed, against what the page showed: never the hidden version (which
+        # is stale when another tab saved the row) nor the row's subject (checked in clean).
+        return any(not self.fields[name].widget.is_hidden for name in self.changed_data)
 
     def posted_changes(self) -> bool:
         """Whether the post changes a locked row: a page opened while the row was still
@@ -197,7 +211,13 @@ class EntryRowForm(forms.Form):
             unlocked = copy.copy(field)
             unlocked.disabled = False
             posted = field.widget.value_from_datadict(self.data, self.files, key)
-            if unlocked.has_changed(self.get_initial_for_field(field, name), posted):
+            shown = self.get_initial_for_field(field, name)
+            if field.show_hidden_initial:
+                try:
+                    shown = unlocked.to_python(self.data.get(self.add_initial_prefix(name)))
+                except ValidationError:
+                    return True
+            if unlocked.has_changed(shown, posted):
                 return True
         return False
 
@@ -213,14 +233,23 @@ class QuarterRowForm(EntryRowForm):
     """One task on a city's quarter entry: this quarter's amount or the year-to-date total."""
 
     amount = YiFormField(
-        label=_("This quarter (亿元)"), required=False, max_digits=12, decimal_places=4
+        label=_("This quarter (亿元)"),
+        required=False,
+        max_digits=12,
+        decimal_places=4,
+        show_hidden_initial=True,
     )
     cumulative = YiFormField(
-        label=_("Year to date (亿元)"), required=False, max_digits=12, decimal_places=4
+        label=_("Year to date (亿元)"),
+        required=False,
+        max_digits=12,
+        decimal_places=4,
+        show_hidden_initial=True,
     )
     note = forms.CharField(
         label=_("progress note"),
         required=False,
+        show_hidden_initial=True,
         max_length=NOTE_LENGTH,
         error_messages={
             "max_length": _("The progress note has at most %(limit_value)d characters.")
@@ -305,6 +334,7 @@ class SectionRowForm(EntryRowForm):
     progress = forms.CharField(
         label=_("physical progress (形象进度)"),
         required=False,
+        show_hidden_initial=True,
         max_length=NOTE_LENGTH,
         error_messages={
             "max_length": _("The physical progress has at most %(limit_value)d characters.")
@@ -314,13 +344,18 @@ class SectionRowForm(EntryRowForm):
     stage = forms.ChoiceField(
         label=_("stage at the quarter's end"),
         required=False,
+        show_hidden_initial=True,
         choices=[("", "—"), *Project.Stage.choices],
         error_messages={
             "invalid_choice": _("Stage at the quarter's end: choose 前期, 在建 or 建成.")
         },
     )
     amount = YiFormField(
-        label=_("This quarter (亿元)"), required=False, max_digits=12, decimal_places=4
+        label=_("This quarter (亿元)"),
+        required=False,
+        max_digits=12,
+        decimal_places=4,
+        show_hidden_initial=True,
     )
     project = forms.IntegerField(widget=forms.HiddenInput)
     subject_field = "project"
@@ -547,6 +582,9 @@ class QuarterEntry:
             tasks = [row for row in tasks if row.subject.pk in only.get("task", ())]
             sections = [row for row in sections if row.subject.pk in only.get("project", ())]
         common = {"closing": self.closing, "reason": self.reason, **self.scope}
+        # A copy the rows may add to (EntryRowForm) and a stale row's version is renewed in.
+        self.data = None if data is None else data.copy()
+        data = self.data
         self.reports = ReportFormSet(data, rows=tasks, **common)
         self.projects = SectionFormSet(data, rows=sections, **common)
         self.formsets = (self.reports, self.projects)
@@ -565,6 +603,19 @@ class QuarterEntry:
     def posted(self) -> dict:
         """What the page posts before anything is typed into it."""
         return {**self.reports.posted(), **self.projects.posted()}
+
+    def keep_typed(self, form: EntryRowForm, record: Reported) -> None:
+        """A row changed by someone else since this page was opened, and here too: say who
+        changed it and what it says now, keep what was typed on the page, and take the row's
+        current version, so that saving again, once checked, keeps what was typed."""
+        current = type(record).objects.filter(pk=record.pk).first()
+        if current is None:
+            form.add_error(
+                None, _("This row was deleted since the page was opened; open it again.")
+            )
+            return
+        form.add_error(None, current.stale_message(current.current_values(), kept=True))
+        self.data[form.add_prefix("seen_version")] = str(current.version)
 
     def non_form_errors(self) -> ErrorList:
         errors = ErrorList()
@@ -610,6 +661,9 @@ class QuarterEntry:
                         **words,
                     )
                 except ValidationError as error:
+                    if getattr(error, "code", None) == "stale":
+                        self.keep_typed(form, record)
+                        continue
                     by_field = error.message_dict if hasattr(error, "error_dict") else {}
                     for field, messages in by_field.items() or [(None, error.messages)]:
                         for message in messages:

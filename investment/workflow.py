@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from people.access import reach
+from people.models import display_name
 from plan.forms import CONTROL_CHARACTERS, control_character_error
 from plan.models import Plan
 from tasks.models import QUARTER_VALIDATORS, SAMPLE_IS_READ_ONLY
@@ -109,22 +110,40 @@ class Versioned(models.Model):
         if locked.values_list("version", flat=True).first() in (None, seen):
             return
         # Read apart from the lock: PostgreSQL cannot lock the outer join to the user.
-        fields = (*self.STALE_FIELDS, "status", "updated_by__username", "updated_at")
-        current = rows.filter(pk=self.pk).values(*fields).first()
+        current = self.current_values()
         if current:
             raise ValidationError(self.stale_message(current), code="stale")
 
-    def stale_message(self, current: dict) -> str:
-        """Who changed the row since it was read, when, and what it says now."""
-        return _(
-            "%(user)s changed %(subject)s at %(time)s while you were working on it: it now "
-            "reads %(summary)s. Your changes were not saved; open it again and enter them again."
-        ) % {
-            "user": current["updated_by__username"] or "—",
+    def current_values(self) -> dict | None:
+        """What the stored row says now, as a stale save is told it."""
+        fields = (*self.STALE_FIELDS, "status", "updated_by", "updated_at")
+        return type(self).objects.filter(pk=self.pk).values(*fields).first()
+
+    def stale_message(self, current: dict, kept: bool = False) -> str:
+        """Who changed the row since it was read, when, and what it says now; `kept`, when
+        the page keeps what was typed for a second save."""
+        words = {
+            "user": display_name(current["updated_by"]),
             "subject": self.STALE_SUBJECT,
             "time": localtime(current["updated_at"]).strftime("%Y-%m-%d %H:%M"),
             "summary": self.stale_summary(current),
         }
+        if kept:
+            return (
+                _(
+                    "%(user)s changed %(subject)s at %(time)s, after you opened this page: it now "
+                    "reads %(summary)s. Nothing was saved. What you typed is kept below: check it "
+                    "against the row as it is now, and save again to keep yours."
+                )
+                % words
+            )
+        return (
+            _(
+                "%(user)s changed %(subject)s at %(time)s while you were working on it: it now "
+                "reads %(summary)s. Your changes were not saved; open it again and enter them again."
+            )
+            % words
+        )
 
     def stale_summary(self, current: dict) -> str:
         """What the row says now, as a stale save is told; its status by default."""

@@ -2,6 +2,7 @@
 auth groups (roles.py); what each user may see and do is decided in access.py."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -50,3 +51,15 @@ class UnitContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.unit}"
+
+
+def display_name(user) -> str:
+    """How a person is named to others (threads, histories, messages): the real name the office
+    gave the account, else its login name; "—" for nobody. Takes a user or a user's pk."""
+    if user is None:
+        return "—"
+    if not isinstance(user, models.Model):
+        user = get_user_model().objects.filter(pk=user).first()
+        if user is None:
+            return "—"
+    return user.get_full_name().strip() or user.get_username()

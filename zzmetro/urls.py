@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from zzmetro.views import healthz
+from zzmetro.views import healthz, keepalive
 
 handler400 = "zzmetro.views.bad_request"
 handler404 = "zzmetro.views.not_found"
@@ -11,6 +11,7 @@ handler500 = "zzmetro.views.server_error"
 urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
     path("healthz", healthz),
+    path("session/keepalive", keepalive, name="keepalive"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("investment.urls")),

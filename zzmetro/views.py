@@ -13,6 +13,7 @@ from django.http import (
 )
 from django.template import loader
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 logger = logging.getLogger(__name__)
 
@@ -20,6 +21,16 @@ logger = logging.getLogger(__name__)
 def healthz(request: HttpRequest) -> HttpResponse:
     """For the load balancer: the process answers. Touches no database, so it stays cheap."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@never_cache
+def keepalive(request: HttpRequest) -> HttpResponse:
+    """A page left open asks to keep its sign-in (the session is renewed by the request, see
+    SessionRenewalMiddleware): 204 while signed in, 401 once the session is gone."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=401)
+    request.session["_renewed"] = 0  # Renewed now, whatever the last minute saw.
+    return HttpResponse(status=204)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

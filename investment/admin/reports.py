@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -295,6 +296,7 @@ class ProgressReportAdmin(ImportScreens, ExportMixin, ReportedAdmin):
             "quarters": range(1, 5),
             "cities": None if reach(request.user).city else City.objects.all(),
             "sheet": sheet,
+            "idle_seconds": settings.SESSION_COOKIE_AGE,
         }
         return TemplateResponse(request, "admin/investment/progressreport/quarter.html", context)
 

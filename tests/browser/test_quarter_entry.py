@@ -105,3 +105,76 @@ def test_a_reporter_enters_a_project_section_on_a_phone(
         ProjectUpdate.Status.SUBMITTED,
     )
     assert page.errors == []
+
+
+SHEET_Q2 = "/admin/investment/progressreport/quarter/?quarter=2"
+
+
+def test_a_sheet_whose_sign_in_ran_out_gives_back_what_was_typed(
+    browser_page, live_server, kaifeng_reporter
+):
+    page = sign_in(browser_page, live_server)
+    page.goto(live_server.url + SHEET_Q2)
+    expect(page.locator(".draft-restored")).to_be_hidden()
+    page.fill("input[name='rows-0-amount']", "3")
+    page.fill("textarea[name='rows-0-note']", "完成征迁，桥梁开工")
+    # The sign-in ran out while the clerk typed: the session is gone, the rest stays.
+    kept = [cookie for cookie in page.context.cookies() if cookie["name"] != "sessionid"]
+    page.context.clear_cookies()
+    page.context.add_cookies(kept)
+    page.click("input[name='_save']")
+    expect(page.locator("#id_username")).to_be_visible()
+    page.fill("#id_username", "kf")
+    page.fill("#id_password", "kf-password")
+    page.click("input[type=submit]")
+    # Back on the sheet: what was typed is in its boxes again, and the page says so.
+    expect(page.locator(".draft-restored")).to_be_visible()
+    expect(page.locator("input[name='rows-0-amount']")).to_have_value("3")
+    expect(page.locator("textarea[name='rows-0-note']")).to_have_value("完成征迁，桥梁开工")
+    screenshot(page, "quarter-entry-restored")
+    page.click("input[name='_save']")
+    expect(page.locator(".messagelist")).to_contain_text("已保存 1 行")
+    report = ProgressReport.objects.get(quarter=2)
+    assert (str(report.amount), report.note) == ("3.0000", "完成征迁，桥梁开工")
+    # Saved, the copy in the browser is gone: nothing to restore next time.
+    page.reload()
+    expect(page.locator(".draft-restored")).to_be_hidden()
+    kept = page.evaluate("Object.keys(localStorage)")
+    assert [key for key in kept if key.startswith("zzmetro-sheet")] == []
+    assert page.errors == []
+
+
+def test_the_sheet_warns_before_the_sign_in_runs_out_and_can_keep_it(
+    browser_page, live_server, kaifeng_reporter, settings
+):
+    page = sign_in(browser_page, live_server)
+    settings.SESSION_COOKIE_AGE = 3  # The warning comes at four fifths of it.
+    page.goto(live_server.url + SHEET_Q2)
+    warning = page.locator(".session-warning")
+    expect(warning).to_be_visible(timeout=5000)
+    expect(warning).to_contain_text("即将退出登录")
+    page.click(".session-keep")
+    expect(warning).to_be_hidden()
+    assert page.errors == []
+
+
+def test_a_stale_tab_says_who_changed_the_row_and_keeps_what_was_typed(
+    browser_page, live_server, kaifeng_reporter
+):
+    page = sign_in(browser_page, live_server)
+    other = page.context.new_page()
+    page.goto(live_server.url + SHEET_Q2)
+    other.goto(live_server.url + SHEET_Q2)
+    other.fill("input[name='rows-0-amount']", "2")
+    other.click("input[name='_save']")
+    expect(other.locator(".messagelist")).to_contain_text("已保存 1 行")
+    page.fill("input[name='rows-0-amount']", "5")
+    page.click("input[name='_save']")
+    expect(page.locator(".sheet-errors")).to_contain_text("在您打开本页后修改了这条填报")
+    expect(page.locator(".sheet-errors")).to_contain_text("现为2 亿元")
+    expect(page.locator("input[name='rows-0-amount']")).to_have_value("5")
+    screenshot(page, "quarter-entry-stale")
+    assert ProgressReport.objects.get(quarter=2).amount == 2
+    page.click("input[name='_save']")  # Checked, and kept on purpose.
+    expect(page.locator(".messagelist")).to_contain_text("已保存 1 行")
+    assert ProgressReport.objects.get(quarter=2).amount == 5

@@ -37,6 +37,15 @@ def kaifeng_client(client, django_user_model, kaifeng):
     return client
 
 
+def initials(posted: dict) -> dict:
+    """What the page shows beside each input: its value as the page was opened."""
+    return {
+        f"initial-{key}": value
+        for key, value in posted.items()
+        if key.rsplit("-", 1)[-1] in ("amount", "cumulative", "note")
+    }
+
+
 def sheet_data(tasks, rows: list[dict], **extra) -> dict:
     """The sheet as the browser posts it: one row per task, in the order drawn."""
     data = {"rows-TOTAL_FORMS": len(rows), "rows-INITIAL_FORMS": 0}
@@ -163,9 +172,33 @@ def test_a_sheet_saved_over_a_newer_save_is_refused(kaifeng_client, tasks, kaife
             _save="1",
         ),
     )
-    assert "在您编辑期间修改了这条填报" in response.content.decode()
+    html = response.content.decode()
+    assert "在您打开本页后修改了这条填报" in html and "现为3 亿元" in html
+    assert 'name="rows-0-amount" value="4"' in html  # What was typed is kept.
     report.refresh_from_db()
     assert report.amount == Decimal("3")
+    # Saved again from the page as it came back, what was typed is kept on purpose.
+    again = response.context["sheet"].data
+    kaifeng_client.post(f"{SHEET}?quarter=1", again)
+    report.refresh_from_db()
+    assert report.amount == Decimal("4")
+
+
+def test_a_row_changed_in_another_tab_is_not_overwritten_by_a_tab_that_left_it_alone(
+    kaifeng_client, tasks, kaifeng
+):
+    first, second = tasks
+    report = make_report(first, kaifeng, 1, "2", Status.DRAFT)
+    page = kaifeng_client.get(f"{SHEET}?quarter=1").context["sheet"].posted()
+    page = {**page, **initials(page)}
+    report.amount = Decimal("3")
+    report.save()  # The other tab saved 1.1 meanwhile.
+    page["rows-1-amount"] = "6"  # This tab typed only 1.2.
+    response = kaifeng_client.post(f"{SHEET}?quarter=1", {**page, "_save": "1"}, follow=True)
+    assert "已保存 1 行。" in response.content.decode()
+    report.refresh_from_db()
+    assert report.amount == Decimal("3")
+    assert ProgressReport.objects.get(task=second).amount == Decimal("6")
 
 
 def test_city_reporter_cannot_open_other_citys_sheet(kaifeng_client, tasks):
@@ -242,7 +275,7 @@ def test_a_row_saved_by_someone_else_after_opening_an_empty_sheet_is_not_overwri
     )
     make_report(first, kaifeng, 1, "5", Status.DRAFT)  # The office saved 5 meanwhile.
     response = kaifeng_client.post(f"{SHEET}?quarter=1", opened_empty)
-    assert "在您编辑期间修改了这条填报" in response.content.decode()
+    assert "在您打开本页后修改了这条填报" in response.content.decode()
     assert ProgressReport.objects.get().amount == Decimal("5")
 
 

@@ -352,7 +352,7 @@ def test_an_update_saved_by_someone_else_meanwhile_is_not_overwritten(
     make_update(intercity, kaifeng, 1, Stage.PREPARATION, "征迁", status="draft", updated_by=office)
     before = state()
     response = kaifeng_client.post(f"{SHEET}?quarter=1", opened_empty)
-    assert "office 在您编辑期间修改了这条项目进展" in response.content.decode()
+    assert "office 在您打开本页后修改了这条项目进展" in response.content.decode()
     assert state() == before
 
 
