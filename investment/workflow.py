@@ -140,7 +140,8 @@ class Versioned(models.Model):
         return (
             _(
                 "%(user)s changed %(subject)s at %(time)s while you were working on it: it now "
-                "reads %(summary)s. Your changes were not saved; open it again and enter them again."
+                "reads %(summary)s. Your changes were not saved; open it again and enter them "
+                "again."
             )
             % words
         )
