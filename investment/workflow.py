@@ -343,6 +343,30 @@ class Reported(Versioned):
         self.status = self.Status.SUBMITTED
         self.ever_submitted = True
 
+    def withdrawable_by(self, user) -> bool:
+        """Whether `user` may take this row back before the office reviews it: the city's
+        reporter, a submitted row of an open quarter, never a sample row."""
+        return (
+            self.status == self.Status.SUBMITTED
+            and not self.is_sample
+            and reach(user).city is not None
+            and reach(user).acts_for(self.city)
+            and not self.closed_at()
+        )
+
+    def withdraw(self, user) -> None:
+        """撤回: the city's reporter takes a submitted row back before it is reviewed; it is a
+        draft again, and no longer counts."""
+        if not self.withdrawable_by(user):
+            if self.status != self.Status.SUBMITTED:
+                raise ValidationError(
+                    _("%(report)s is %(status)s: only a report awaiting review can be withdrawn.")
+                    % {"report": self, "status": self.get_status_display()}
+                )
+            raise ValidationError(self.refusal(user))
+        self.status = self.Status.DRAFT
+        self._withdrawn = True
+
     def approve(self, user) -> None:
         """审核通过: the office approves a submitted row."""
         office_only(user)
@@ -394,7 +418,8 @@ def record(
             current = type(row).objects.select_for_update().get(pk=row.pk)
             if current.is_sample and not current.says_the_same(row):
                 raise ValidationError(SAMPLE_IS_READ_ONLY, code="sample")
-            if not current.editable_by(user):
+            withdrawing = getattr(row, "_withdrawn", False) and current.withdrawable_by(user)
+            if not current.editable_by(user) and not withdrawing:
                 raise ValidationError(current.refusal(user), code="denied")
             row.check_version(seen_version)
         elif not reach(user).acts_for(row.city):

@@ -1,19 +1,23 @@
+from dataclasses import dataclass, field
+from datetime import date
 from functools import wraps
 
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.db.models import Count, Max
+from django.db.models import Count, F, Max
 from django.http import HttpRequest
 from django.shortcuts import redirect
+from django.utils.timezone import localdate
 from django.utils.translation import gettext_lazy as _
 
-from investment.coverage import reporting_coverage
-from investment.models import ProgressReport, ProjectUpdate
+from investment.coverage import Cell, entry_quarter, reporting_coverage
+from investment.models import ProgressReport, ProjectUpdate, QuarterClose
 from investment.workflow import ReportedQuerySet
 from people.access import reach
 from plan.forms import is_id
 from plan.models import City, Plan
+from problems.models import Problem
 
 
 def too_large(value: str) -> bool:
@@ -46,6 +50,89 @@ def review_queue(plan: Plan, cities: list[City]) -> list[tuple[City, int, int]]:
     reports = submitted_by_city(ProgressReport.objects, plan)
     updates = submitted_by_city(ProjectUpdate.objects, plan)
     return [(city, reports.get(city.pk, 0), updates.get(city.pk, 0)) for city in cities]
+
+
+@dataclass(frozen=True)
+class ToDo:
+    """What the admin home lists as one user's to do, for her role."""
+
+    quarter: int
+    deadline: date | None = None
+    returned: list = field(default_factory=list)  # A reporter's rows sent back, with reasons.
+    drafts: list[tuple[int, int]] = field(default_factory=list)  # (quarter, count) unsubmitted.
+    owed: int = 0  # Tasks of the open quarter the city has not reported.
+    problems: list = field(default_factory=list)  # A unit contact's problems to answer.
+    to_assign: int = 0  # The office's problems raised and not yet assigned,
+    to_verify: int = 0  # and answered, to close or send back.
+    owing: list[tuple[City, int]] = field(default_factory=list)  # Cities still owing.
+
+    def __bool__(self) -> bool:
+        return any((self.returned, self.drafts, self.owed, self.problems, self.to_assign)) or bool(
+            self.to_verify or self.owing
+        )
+
+
+def reporter_todo(plan: Plan, city: City, coverage) -> ToDo:
+    """A city's reporter: the rows the office sent back (with its reasons) and her drafts, in
+    quarters still open, and the tasks the open quarter still owes."""
+    closed = QuarterClose.objects.filter(plan=plan).values("quarter")
+    returned, drafts = [], {}
+    for model in (ProgressReport, ProjectUpdate):
+        rows = (
+            model.objects.of_plan(plan)
+            .filter(city=city, status__in=model.EDITABLE, is_sample=False)
+            .exclude(quarter__in=closed)
+        )
+        subject = "task__area" if model is ProgressReport else "project"
+        for row in rows.select_related(subject, "city").order_by("quarter", "pk"):
+            if row.status == model.Status.RETURNED:
+                returned.append(row)
+            else:
+                drafts[row.quarter] = drafts.get(row.quarter, 0) + 1
+    owed = len(coverage.pending(city, {Cell.MISSING, Cell.NOTE_OWED})) if not coverage.closed else 0
+    return ToDo(coverage.quarter, coverage.deadline, returned, sorted(drafts.items()), owed)
+
+
+def contact_todo(plan: Plan, unit) -> ToDo:
+    """A unit's contact: the problems assigned to her unit awaiting its answer, the nearest
+    deadline first."""
+    today = localdate()
+    problems = (
+        Problem.objects.of_plan(plan)
+        .filter(unit=unit, status=Problem.Status.ASSIGNED)
+        .listed(today)
+        .order_by(F("deadline").asc(nulls_last=True), "pk")
+    )
+    listed = []
+    for problem in problems:
+        left = None if problem.deadline is None else (problem.deadline - today).days
+        # (problem, days left, days overdue): one of the two is said.
+        late = -left if left is not None and left < 0 else 0
+        listed.append((problem, None if late else left, late))
+    return ToDo(quarter=0, problems=listed)
+
+
+def office_todo(plan: Plan, coverage) -> ToDo:
+    """The office: problems to assign and answers to verify, and the cities still owing the
+    quarter the grid shows."""
+    counts = dict(
+        Problem.objects.of_plan(plan)
+        .filter(status__in=(Problem.Status.RAISED, Problem.Status.ANSWERED))
+        .values("status")
+        .annotate(count=Count("pk"))
+        .values_list("status", "count")
+    )
+    owing = [
+        (city, len(tasks))
+        for city, tasks in coverage.by_city(Cell.MISSING, Cell.NOTE_OWED, Cell.DRAFT, Cell.RETURNED)
+    ]
+    return ToDo(
+        coverage.quarter,
+        coverage.deadline,
+        to_assign=counts.get(Problem.Status.RAISED, 0),
+        to_verify=counts.get(Problem.Status.ANSWERED, 0),
+        owing=[] if coverage.closed else owing,
+    )
 
 
 class ZzmetroAdminSite(admin.AdminSite):
@@ -87,17 +174,29 @@ class ZzmetroAdminSite(admin.AdminSite):
         )
 
     def index(self, request, extra_context=None):
-        plan = Plan.objects.first()
-        city = reach(request.user).city
-        if plan and (city or reach(request.user).office):
-            quarter = grid_quarter(request, plan)
+        """The admin home opens on what is the user's to do, for her role, then the
+        quarter's coverage grid (the office's and a city's) and the admin's sections."""
+        plan = Plan.objects.order_by("-year").first()
+        found = reach(request.user)
+        city, office = found.city, found.office
+        extra_context = {**(extra_context or {}), "plan": plan}
+        if plan and (city or office):
+            if city and request.GET.get("quarter") not in ("1", "2", "3", "4"):
+                # A reporter's home opens on the quarter her city reports now.
+                quarter = entry_quarter(plan, localdate())
+            else:
+                quarter = grid_quarter(request, plan)
             cities = [city] if city else list(City.objects.all())
-            extra_context = {
-                **(extra_context or {}),
-                "plan": plan,
-                "coverage": reporting_coverage(plan, quarter, cities),
+            coverage = reporting_coverage(plan, quarter, cities)
+            extra_context |= {
+                "coverage": coverage,
                 "quarters": range(1, 5),
-                "can_close": reach(request.user).office,
-                "review_queue": review_queue(plan, cities) if reach(request.user).office else None,
+                "can_close": office,
+                "review_queue": review_queue(plan, cities) if office else None,
+                "todo": office_todo(plan, coverage)
+                if office
+                else reporter_todo(plan, city, coverage),
             }
+        elif plan and found.unit:
+            extra_context["todo"] = contact_todo(plan, found.unit)
         return super().index(request, extra_context)

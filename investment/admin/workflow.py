@@ -18,6 +18,7 @@ from investment.forms import ReportActionForm, ReturnForm
 from investment.workflow import Reported, record
 from people.access import reach
 from people.admin import GatedAdmin
+from plan.forms import is_id
 from plan.money import exact
 
 TEMPLATES = "admin/investment/reported"
@@ -31,7 +32,13 @@ class ReportedAdmin(GatedAdmin):
     change_form_template = f"{TEMPLATES}/change_form.html"
     delete_confirmation_template = f"{TEMPLATES}/delete_confirmation.html"
     delete_selected_confirmation_template = f"{TEMPLATES}/delete_selected_confirmation.html"
-    actions = ["submit_reports", "approve_reports", "return_reports", "delete_selected"]
+    actions = [
+        "submit_reports",
+        "withdraw_reports",
+        "approve_reports",
+        "return_reports",
+        "delete_selected",
+    ]
     fixed_fields: list[str] = []
     reason_after = ""
 
@@ -96,7 +103,12 @@ class ReportedAdmin(GatedAdmin):
         return fields
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "can_review": reach(request.user).office}
+        row = self.get_object(request, unquote(object_id))
+        extra_context = {
+            **(extra_context or {}),
+            "can_review": reach(request.user).office,
+            "can_withdraw": row is not None and row.withdrawable_by(request.user),
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def delete_view(self, request, object_id, extra_context=None):
@@ -159,6 +171,8 @@ class ReportedAdmin(GatedAdmin):
         if not reach(request.user).office:
             actions.pop("approve_reports", None)
             actions.pop("return_reports", None)
+        if reach(request.user).city is None:
+            actions.pop("withdraw_reports", None)  # A city's reporter's step.
         return actions
 
     def has_change_permission(self, request, obj=None) -> bool:
@@ -189,7 +203,9 @@ class ReportedAdmin(GatedAdmin):
         for warning in obj.warnings():
             messages.warning(request, warning)
 
-    def transition(self, request, queryset, change, done_message: str, reason=None):
+    def transition(
+        self, request, queryset, change, done_message: str, reason=None, withdrawing=False
+    ):
         """Apply `change` to every selected row, or to none if any of them refuses.
 
         A row of a closed quarter changes only with a reason (the action bar's, or the one
@@ -203,7 +219,7 @@ class ReportedAdmin(GatedAdmin):
                 *self.list_select_related
             ):
                 # Every refusal is said at once, each naming its row.
-                if not report.editable_by(request.user):
+                if not report.editable_by(request.user) and not withdrawing:
                     refused.append(report.refusal(request.user))
                     continue
                 try:
@@ -227,15 +243,46 @@ class ReportedAdmin(GatedAdmin):
                 self.message_user(request, message, messages.ERROR)
         else:
             self.message_user(request, done_message % {"count": changed}, messages.SUCCESS)
-        return self.back_to_report(request)
+        return self.back_to_report(request, reviewed=not refused and not withdrawing)
 
-    def back_to_report(self, request):
-        """The review buttons of a row's page come back to it; the list's, to the list."""
+    def back_to_report(self, request, reviewed: bool = False):
+        """The buttons of a row's page come back to it; after a review decision, to the next
+        row awaiting review (the same city's first), or to the admin home once none is left.
+        The list's actions, to the list."""
         pk = request.POST.get("_back", "")
-        if pk.isdigit():
-            opts = self.model._meta
-            return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[pk]))
-        return None
+        if not is_id(pk):
+            return None
+        opts = self.model._meta
+        change = f"admin:{opts.app_label}_{opts.model_name}_change"
+        row = self.model.objects.filter(pk=pk).first()
+        if not reviewed or row is None:
+            return redirect(reverse(change, args=[pk]))
+        waiting = (
+            self.get_queryset(request)
+            .filter(status=Reported.Status.SUBMITTED, year=row.year)
+            .exclude(pk=row.pk)
+        )
+        following = (
+            waiting.filter(city=row.city_id).order_by("quarter", "pk").first()
+            or waiting.order_by("quarter", "city", "pk").first()
+        )
+        if following is None:
+            self.message_user(request, _("Nothing else awaits review."), messages.INFO)
+            return redirect(f"{reverse('admin:index')}#review-queue")
+        self.message_user(
+            request, _("Next awaiting review: %(row)s.") % {"row": following}, messages.INFO
+        )
+        return redirect(reverse(change, args=[following.pk]))
+
+    @admin.action(description=gettext_lazy("Withdraw the selected reports (before review)"))
+    def withdraw_reports(self, request, queryset):
+        return self.transition(
+            request,
+            queryset,
+            lambda report: report.withdraw(request.user),
+            _("%(count)d reports withdrawn: they are drafts again."),
+            withdrawing=True,
+        )
 
     @admin.action(description=gettext_lazy("Submit the selected reports"))
     def submit_reports(self, request, queryset):

@@ -533,3 +533,69 @@ def test_saving_and_submitting_while_an_earlier_quarter_is_a_draft_is_refused(
         "（本市填报员可在第1季度的季度填报中报送）。"
     ) in (response.content.decode())
     assert report_state() == before
+
+
+def test_a_reporter_withdraws_a_submitted_report_before_review(
+    client, task, kaifeng_reporter, kaifeng
+):
+    report = make_report(task, kaifeng, 1, "3", Status.SUBMITTED)
+    client = as_user(client, kaifeng_reporter)
+    page = client.get(f"{REPORTS}{report.pk}/change/").content.decode()
+    assert '<input type="submit" value="撤回">' in page
+    response = client.post(
+        REPORTS,
+        {"action": "withdraw_reports", "_selected_action": [report.pk], "_back": report.pk},
+        follow=True,
+    )
+    assert "已撤回 1 条填报，恢复为草稿。" in response.content.decode()
+    report.refresh_from_db()
+    assert (report.status, report.version) == (Status.DRAFT, 2)
+    assert report.history.first().history_user == kaifeng_reporter
+    # A draft again: hers to correct and submit.
+    again = client.post(
+        f"{REPORTS}{report.pk}/change/", report_data(report, amount="3.5", _submit="1")
+    )
+    assert again.status_code == 302
+    report.refresh_from_db()
+    assert (report.amount, report.status) == (Decimal("3.5"), Status.SUBMITTED)
+
+
+def test_a_reviewed_report_cannot_be_withdrawn(client, task, kaifeng_reporter, kaifeng):
+    report = make_report(task, kaifeng, 1, "3", Status.APPROVED)
+    client = as_user(client, kaifeng_reporter)
+    assert "撤回" not in client.get(f"{REPORTS}{report.pk}/change/").content.decode()
+    response = client.post(
+        REPORTS, {"action": "withdraw_reports", "_selected_action": [report.pk]}, follow=True
+    )
+    assert "只有待审核的填报可以撤回。" in response.content.decode()
+    report.refresh_from_db()
+    assert report.status == Status.APPROVED
+
+
+def test_a_closed_quarters_report_cannot_be_withdrawn(
+    client, task, kaifeng_reporter, kaifeng, office_user
+):
+    from investment.models import QuarterClose
+
+    report = make_report(task, kaifeng, 1, "3", Status.SUBMITTED)
+    QuarterClose.close(task.area.plan, 1, office_user, "按时锁定")
+    response = as_user(client, kaifeng_reporter).post(
+        REPORTS, {"action": "withdraw_reports", "_selected_action": [report.pk]}, follow=True
+    )
+    assert "本季度已锁定，只有都市圈办公室可以修改。" in response.content.decode()
+    report.refresh_from_db()
+    assert report.status == Status.SUBMITTED
+
+
+def test_another_citys_reporter_and_the_office_have_no_withdraw(
+    client, task, kaifeng, zhengzhou, office_user, django_user_model
+):
+    report = make_report(task, kaifeng, 1, "3", Status.SUBMITTED)
+    page = as_user(client, office_user).get(REPORTS).content.decode()
+    assert "withdraw_reports" not in page
+    other = member(django_user_model, "zz", REPORTER)
+    Reporter.objects.create(user=other, city=zhengzhou)
+    client = as_user(client, other)
+    client.post(REPORTS, {"action": "withdraw_reports", "_selected_action": [report.pk]})
+    report.refresh_from_db()
+    assert report.status == Status.SUBMITTED

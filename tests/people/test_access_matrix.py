@@ -252,13 +252,28 @@ DOWNLOADS = [
     # WeasyPrint takes about a second for the office's PDF, which says what the Word file
     # says: asked only of the roles it must refuse.
     page("bulletin.pdf", f"bulletin/bulletin.pdf{AS_OF}", kind="preview", slow=True),
-    # The entry template shows the earlier quarter's 形象进度 of the city's sections.
-    page("template-A Q1", "template.xlsx?city=kaifeng&quarter=1", (), "template", "A"),
+    # The entry template carries the city's rows of its quarter as entered, drafts included,
+    # and the earlier quarter's 形象进度 of the city's sections.
     page(
-        "template-A Q2", "template.xlsx?city=kaifeng&quarter=2", of("A", UPDATES), "template", "A"
+        "template-A Q1",
+        "template.xlsx?city=kaifeng&quarter=1",
+        {"MARK-A-APPROVED", "MARK-A-RETURNED", "MARK-A-UPDATE-DRAFT"},
+        "template",
+        "A",
     ),
     page(
-        "template-B Q2", "template.xlsx?city=zhengzhou&quarter=2", of("B", UPDATES), "template", "B"
+        "template-A Q2",
+        "template.xlsx?city=kaifeng&quarter=2",
+        of("A", UPDATES) | {"MARK-A-SUBMITTED"},
+        "template",
+        "A",
+    ),
+    page(
+        "template-B Q2",
+        "template.xlsx?city=zhengzhou&quarter=2",
+        of("B", UPDATES) | {"MARK-B-SUBMITTED"},
+        "template",
+        "B",
     ),
     of_row("photo", "image", "/photos/{pk}/", "PHOTO-A-UPDATE-DRAFT", image=True),
     *(

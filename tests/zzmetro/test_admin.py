@@ -9,10 +9,26 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Group, User
 
-from investment.models import ProgressReport
+from datetime import timedelta
+
+from django.utils.timezone import localdate
+
+from investment.models import ProgressReport, ProjectUpdate, QuarterClose
 from people.models import Reporter
-from people.roles import OFFICE, REPORTER
-from tests.builders import make_allocation, make_area, make_plan, make_report, make_task
+from people.roles import OFFICE, REPORTER, UNIT_CONTACT
+from plan.models import Unit
+from problems.models import Problem
+from tests.builders import (
+    make_allocation,
+    make_area,
+    make_member,
+    make_plan,
+    make_problem,
+    make_project,
+    make_report,
+    make_task,
+    make_update,
+)
 
 Status = ProgressReport.Status
 REPORTS = "/admin/investment/progressreport/"
@@ -78,7 +94,9 @@ def test_a_reports_page_shows_allocation_earlier_quarters_and_cumulative(office_
     assert '<div class="readonly">10.25</div>' in html
 
 
-def test_the_office_approves_from_a_reports_page_and_comes_back_to_it(office_client, world):
+def test_the_office_approves_from_a_reports_page_and_goes_on_to_the_next_awaiting_review(
+    office_client, world
+):
     url = f"{REPORTS}{world['kaifeng'].pk}/change/"
     html = office_client.get(url).content.decode()
     assert '<input type="submit" class="default" value="审核通过">' in html
@@ -89,10 +107,58 @@ def test_the_office_approves_from_a_reports_page_and_comes_back_to_it(office_cli
             "_selected_action": world["kaifeng"].pk,
             "_back": world["kaifeng"].pk,
         },
+        follow=True,
     )
-    assert response.url == url
+    html = response.content.decode()
+    assert response.redirect_chain[-1][0] == f"{REPORTS}{world['zhengzhou'].pk}/change/"
+    assert "已审核通过 1 条填报。" in html
+    assert "下一条待审核：1.1 · 郑州 · 2021Q2。" in html
     world["kaifeng"].refresh_from_db()
     assert world["kaifeng"].status == Status.APPROVED
+
+
+def test_the_next_awaiting_review_is_the_same_citys_first(office_client, world, kaifeng, zhengzhou):
+    rail = world["kaifeng"].task
+    later = make_report(rail, kaifeng, 3, "1", Status.SUBMITTED)
+    response = office_client.post(
+        REPORTS,
+        {
+            "action": "approve_reports",
+            "_selected_action": world["kaifeng"].pk,
+            "_back": world["kaifeng"].pk,
+        },
+    )
+    assert response.url == f"{REPORTS}{later.pk}/change/"
+
+
+def test_once_nothing_awaits_review_the_office_lands_on_the_review_queue(office_client, world):
+    world["zhengzhou"].delete()
+    response = office_client.post(
+        REPORTS,
+        {
+            "action": "approve_reports",
+            "_selected_action": world["kaifeng"].pk,
+            "_back": world["kaifeng"].pk,
+        },
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == "/admin/#review-queue"
+    assert "已无其他待审核的填报。" in response.content.decode()
+
+
+def test_a_refused_approval_stays_on_the_reports_page(office_client, world):
+    world["kaifeng"].status = Status.DRAFT
+    world["kaifeng"].save()
+    url = f"{REPORTS}{world['kaifeng'].pk}/change/"
+    response = office_client.post(
+        REPORTS,
+        {
+            "action": "approve_reports",
+            "_selected_action": world["kaifeng"].pk,
+            "_back": world["kaifeng"].pk,
+        },
+    )
+    assert response.url == url
 
 
 def test_the_office_returns_from_a_reports_page_with_a_reason(office_client, world):
@@ -107,7 +173,7 @@ def test_the_office_returns_from_a_reports_page_with_a_reason(office_client, wor
     report.refresh_from_db()
     assert (report.status, report.history.count()) == (Status.SUBMITTED, 1)
     done = office_client.post(REPORTS, {**data, "apply": "1", "reason": "附件缺失"})
-    assert done.url == f"{REPORTS}{report.pk}/change/"
+    assert done.url == f"{REPORTS}{world['zhengzhou'].pk}/change/"  # The next awaiting review.
     report.refresh_from_db()
     assert (report.status, report.return_reason, report.amount) == (
         Status.RETURNED,
@@ -194,3 +260,140 @@ def test_a_history_address_in_other_digits_is_a_404(office_client, world):
     report = world["kaifeng"]
     assert office_client.get(f"{REPORTS}{report.pk}/history/²/").status_code == 404
     assert office_client.get(f"{REPORTS}²/history/").status_code == 404
+
+
+def todo_of(client) -> str:
+    html = client.get("/admin/").content.decode()
+    start = html.index('<div class="module todo" id="todo">')
+    return html[start : html.index("</div>", start)]
+
+
+def test_a_reporters_home_lists_what_was_returned_her_drafts_and_what_she_owes(
+    client, world, kaifeng
+):
+    rail = world["kaifeng"].task
+    returned = world["kaifeng"]
+    returned.send_back(make_member("office", OFFICE), "金额与台账不符")
+    returned.save()
+    make_report(rail, kaifeng, 3, "1", Status.DRAFT)
+    project = make_project(rail, "郑开城际", "complete", [kaifeng])
+    make_update(project, kaifeng, 3, "construction", "架梁", status="draft")
+    client.force_login(make_member("kf", REPORTER, city=kaifeng))
+    todo = todo_of(client)
+    assert "被都市圈办公室退回：1.1 · 开封 · 2021Q2" in todo
+    assert "退回原因: 金额与台账不符" in todo
+    assert "?year=2021&amp;quarter=2#row-1.1" in todo
+    assert "第3季度：2 条草稿尚未报送" in todo
+    # Today the 2021 plan's open quarter is Q4, its deadline ten days after the year's end.
+    assert "第4季度：1 项任务尚未填报，截止日期 2022-01-10" in todo
+
+
+def test_a_closed_quarters_leftovers_are_not_a_reporters_to_do(client, world, kaifeng):
+    returned = world["kaifeng"]
+    returned.send_back(make_member("office", OFFICE), "金额与台账不符")
+    returned.save()
+    QuarterClose.close(returned.task.area.plan, 2, User.objects.get(username="office"), "到期")
+    client.force_login(make_member("kf", REPORTER, city=kaifeng))
+    assert "被都市圈办公室退回" not in todo_of(client)
+
+
+def test_a_unit_contacts_home_lists_her_problems_to_answer_by_deadline(client, world, kaifeng):
+    rail = world["kaifeng"].task
+    unit = Unit.objects.create(name="省交通运输厅", kind="province")
+    other = Unit.objects.create(name="省自然资源厅", kind="province")
+    today = localdate()
+    make_problem(
+        rail, kaifeng, today, Problem.Status.ASSIGNED, unit, today + timedelta(3), title="用地"
+    )
+    make_problem(
+        rail, kaifeng, today, Problem.Status.ASSIGNED, unit, today - timedelta(5), title="资金"
+    )
+    make_problem(rail, kaifeng, today, Problem.Status.ANSWERED, unit, today, title="已答复")
+    make_problem(rail, kaifeng, today, Problem.Status.ASSIGNED, other, today, title="别家")
+    client.force_login(make_member("jtt", UNIT_CONTACT, unit=unit))
+    todo = todo_of(client)
+    assert todo.index("资金") < todo.index("用地")
+    assert "已逾期 5 天（期限" in todo and "还剩 3 天（期限" in todo
+    assert "已答复" not in todo and "别家" not in todo
+
+
+def test_the_offices_home_lists_problems_to_assign_and_verify_and_who_still_owes(
+    office_client, world, kaifeng
+):
+    rail = world["kaifeng"].task
+    today = localdate()
+    make_problem(rail, kaifeng, today)
+    make_problem(rail, kaifeng, today, Problem.Status.ANSWERED, title="已答复")
+    todo = todo_of(office_client)
+    assert "1 个问题已提出，待交办责任单位" in todo
+    assert "1 个问题已答复，待核实销号或退回" in todo
+    # The grid's quarter (the latest reported, Q2): both cities' reports are submitted.
+    assert "仍未报齐" not in todo
+    make_report(rail, kaifeng, 3, "1", Status.DRAFT)
+    todo = todo_of(office_client)
+    assert "第3季度（截止 2021-10-10）仍未报齐：" in todo
+    # Zhengzhou has not reported; Kaifeng's is a draft.
+    assert "郑州（1 项）</a>、" in todo and "开封（1 项）</a></li>" in todo
+
+
+def test_nothing_to_do_is_said(client, world, kaifeng, zhengzhou):
+    ProgressReport.objects.update(status=Status.APPROVED)
+    client.force_login(make_member("zz", REPORTER, city=zhengzhou))
+    assert "2021Q4" not in todo_of(client)
+
+
+def home_queries(client) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get("/admin/")  # Warms the per-process caches (content types) that a server keeps.
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/admin/").status_code == 200
+    return len(captured)
+
+
+def returned_rows(count: int, city, start: int = 0) -> None:
+    office = User.objects.filter(username="office").first() or make_member("office", OFFICE)
+    area = ProgressReport.objects.first().task.area
+    for number in range(start, start + count):
+        task = make_task(area, number + 2, "10", [city])
+        report = make_report(task, city, 3, "1", Status.SUBMITTED)
+        report.send_back(office, "请核对")
+        report.save()
+        project = make_project(task, f"项目{number}", "complete", [city])
+        make_update(project, city, 3, "construction", "架梁", status="returned")
+
+
+def test_a_reporters_home_runs_as_many_queries_for_ten_returned_rows_as_for_one(
+    client, world, kaifeng
+):
+    client.force_login(make_member("kf", REPORTER, city=kaifeng))
+    returned_rows(1, kaifeng)
+    few = home_queries(client)
+    returned_rows(9, kaifeng, start=1)
+    assert "项目9" in todo_of(client)
+    assert home_queries(client) == few
+
+
+def test_a_contacts_and_the_offices_homes_do_not_grow_with_problems(
+    client, office_client, world, kaifeng
+):
+    rail = world["kaifeng"].task
+    unit = Unit.objects.create(name="省交通运输厅", kind="province")
+    contact = make_member("jtt", UNIT_CONTACT, unit=unit)
+    today = localdate()
+
+    def more(count):
+        for _ in range(count):
+            make_problem(rail, kaifeng, today, Problem.Status.ASSIGNED, unit, today)
+            make_problem(rail, kaifeng, today, Problem.Status.ANSWERED, unit, today)
+
+    more(1)
+    few = home_queries(office_client), None
+    from django.test import Client
+
+    contact_client = Client()
+    contact_client.force_login(contact)
+    few = (few[0], home_queries(contact_client))
+    more(10)
+    assert (home_queries(office_client), home_queries(contact_client)) == few
