@@ -4,16 +4,14 @@ The world: task 1.1 (target 100; Kaifeng allocated 40) in Zhengzhou and Kaifeng.
 reported Q1 7.25 (approved) and Q2 3 (submitted); Zhengzhou Q2 4 (submitted).
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group, User
-
-from datetime import timedelta
-
 from django.utils.timezone import localdate
 
-from investment.models import ProgressReport, ProjectUpdate, QuarterClose
+from investment.models import ProgressReport, QuarterClose
 from people.models import Reporter
 from people.roles import OFFICE, REPORTER, UNIT_CONTACT
 from plan.models import Unit
