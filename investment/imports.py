@@ -21,6 +21,7 @@ from investment.quarter import QuarterEntry
 from investment.tables import LABELS, PROJECT_LABELS, Table
 from investment.workflow import QuarterClose, Reported
 from people.access import reach
+from people.models import display_name
 from plan.forms import CONTROL_CHARACTERS, control_character_error
 from plan.models import City, Plan
 from plan.money import exact
@@ -549,7 +550,7 @@ class FileImport:
             "city": line.city.name,
             "year": line.plan.year,
             "quarter": line.quarter,
-            "user": record.updated_by.get_username() if record and record.updated_by else "—",
+            "user": display_name(record.updated_by if record else None),
         }
         if line.sheet == REPORTS:
             return _(

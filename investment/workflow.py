@@ -11,11 +11,13 @@ sheet and the import all make it, so its rules hold whoever writes.
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
+from django.urls import reverse
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from people.access import reach
+from people import notices
+from people.access import active_reporters, reach
 from people.models import display_name
 from plan.forms import CONTROL_CHARACTERS, control_character_error
 from plan.models import Plan
@@ -367,6 +369,24 @@ class Reported(Versioned):
         self.status = self.Status.DRAFT
         self._withdrawn = True
 
+    def tell_returned(self, user) -> None:
+        """Email the city's reporters that the office returned this row, and why."""
+        reporters = [reporter.user for reporter in active_reporters().filter(city=self.city_id)]
+
+        def compose() -> tuple[str, str]:
+            words = {"row": self, "reason": self.return_reason, "link": quarter_sheet_link(self)}
+            return (
+                _("Returned: %(row)s") % words,
+                _(
+                    "The metropolitan-area office returned %(row)s to your city.\n\n"
+                    "Reason: %(reason)s\n\nCorrect it and submit it again on the quarterly "
+                    "reporting sheet: %(link)s"
+                )
+                % words,
+            )
+
+        notices.tell(reporters, compose, leaving_out=user)
+
     def approve(self, user) -> None:
         """审核通过: the office approves a submitted row."""
         office_only(user)
@@ -383,6 +403,11 @@ class Reported(Versioned):
             raise ValidationError(_("Reason for return: say why the report goes back."))
         self.status = self.Status.RETURNED
         self.return_reason = reason.strip()
+
+
+def quarter_sheet_link(row: "Reported") -> str:
+    query = f"?year={row.year}&city={row.city.slug}&quarter={row.quarter}"
+    return notices.link(reverse("admin:investment_quarter") + query)
 
 
 def office_only(user) -> None:
@@ -445,6 +470,8 @@ def record(
             row._change_reason = (told or _("Imported from %(file)s")) % words
         row._history_user = user
         row.save()
+        if row.status == Status.RETURNED and (current is None or current.status != Status.RETURNED):
+            row.tell_returned(user)
 
 
 class QuarterClose(models.Model):

@@ -2,15 +2,22 @@
 versions, through `GatedAdmin.rows` (a filter from people.access), and binds reporters and
 unit contacts to their city and unit."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from people.access import reach
-from people.models import Reporter, UnitContact
+from people.forms import AccountForm, NoticeForm
+from people.models import Account, Profile, Reporter, UnitContact
+from people.roles import OFFICE, VIEWER
 from plan.forms import BoundedIds, is_id
 
 
@@ -86,3 +93,74 @@ class UnitContactAdmin(BoundedIds, admin.ModelAdmin):
     list_select_related = ["user", "unit"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "unit__name"]
     autocomplete_fields = ["unit"]
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    """账号管理: the office creates, changes and deactivates its cities' reporters and its units'
+    contacts, each on one form; it never sees nor makes an office's account or a superuser."""
+
+    form = AccountForm
+    list_display = ["username", "real_name", "role", "bound_to", "email", "is_active", "last_login"]
+    list_filter = ["is_active", "groups"]
+    search_fields = ["username", "first_name", "last_name", "email"]
+    ordering = ["username"]
+    fieldsets = [
+        (None, {"fields": ["username", "first_name", "role", "city", "unit"]}),
+        (_("Contact"), {"fields": ["post", "phone", "email", "notify"]}),
+        (_("Sign-in"), {"fields": ["new_password", "is_active"]}),
+    ]
+
+    def get_queryset(self, request):
+        others = Group.objects.filter(name__in=(OFFICE, VIEWER))
+        return (
+            super()
+            .get_queryset(request)
+            .filter(is_superuser=False)
+            .exclude(groups__in=others)
+            .prefetch_related("groups")
+            .select_related("reporter__city", "unit_contact__unit")
+        )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # Deactivated, never deleted: what she did keeps her name.
+
+    def save_model(self, request, obj, form, change) -> None:
+        pass  # AccountForm.save has saved the account, its role, binding and profile.
+
+    @admin.display(description=_("real name"), ordering="first_name")
+    def real_name(self, obj) -> str:
+        return obj.get_full_name() or "—"
+
+    @admin.display(description=_("role"))
+    def role(self, obj) -> str:
+        names = [group.name for group in obj.groups.all()]
+        return "、".join(names) or "—"
+
+    @admin.display(description=_("city or unit"))
+    def bound_to(self, obj) -> str:
+        reporter = getattr(obj, "reporter", None)
+        contact = getattr(obj, "unit_contact", None)
+        if reporter:
+            return reporter.city.name
+        return contact.unit.name if contact else "—"
+
+    def get_urls(self):
+        me = path("me/", self.admin_site.admin_view(self.notices_view), name="people_notices")
+        return [me, *super().get_urls()]
+
+    def notices_view(self, request):
+        """我的通知设置: anyone signed in to the admin sets her own email, phone and notices."""
+        profile, _created = Profile.objects.get_or_create(user=request.user)
+        form = NoticeForm(request.POST or None, instance=profile)
+        if request.method == "POST" and form.is_valid():
+            form.save()
+            self.message_user(request, _("Your notice settings are saved."), messages.SUCCESS)
+            return redirect(request.path)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("My notice settings"),
+            "form": form,
+            "opts": self.opts,
+        }
+        return TemplateResponse(request, "admin/people/notices.html", context)

@@ -15,6 +15,9 @@ class PeopleConfig(AppConfig):
             **dict.fromkeys(PLAN, ALL),
             "reporter": ALL,
             "unitcontact": ALL,
+            # Reporters' and contacts' accounts: never deleted (deactivated instead), and never
+            # an office's or a superuser's (AccountAdmin).
+            "account": ("view", "add", "change"),
             # To see and clear sign-in lockouts, and so unlock a colleague.
             "axes.accessattempt": ("view", "delete"),
             "axes.accessfailurelog": READ,

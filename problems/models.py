@@ -20,7 +20,9 @@ from simple_history.models import HistoricalRecords
 
 from investment.models import StoredPhoto
 from investment.workflow import REASON_LENGTH, Versioned, office_only
-from people.access import reach
+from people import notices
+from people.access import active_contacts, active_reporters, office_members, reach
+from people.models import display_name
 from plan.forms import CONTROL_CHARACTERS, control_character_error
 from plan.models import City, Unit
 from tasks.models import Project, Task
@@ -310,11 +312,54 @@ class Problem(Versioned):
         return ProblemEntry(problem=self, kind=kind, author=user, text=text)
 
     def record(self, entry: "ProblemEntry", seen_version: int | None) -> None:
-        """Save a step: the problem, checked against the version its form saw, and its entry.
+        """Save a step: the problem, checked against the version its form saw, and its entry;
+        whoever the step makes the next to act hears of it (once the transaction commits).
         Call inside a transaction."""
         self.check_version(seen_version)
         self.save()
         entry.save()
+        self.tell(entry)
+
+    def tell(self, entry: "ProblemEntry") -> None:
+        """Email the step to whom it concerns: 交办 and a returned answer to the unit's
+        contacts, 答复 to the office, 销号 and 不予受理 to whoever raised it and her city's
+        reporters."""
+        Kind = ProblemEntry.Kind
+        raisers = [reporter.user for reporter in active_reporters().filter(city=self.city_id)] + (
+            [self.created_by] if self.created_by else []
+        )
+        to = {
+            Kind.ASSIGNED: lambda: [contact.user for contact in active_contacts([self.unit])],
+            Kind.RETURNED: lambda: [contact.user for contact in active_contacts([self.unit])],
+            Kind.ANSWERED: lambda: list(office_members()),
+            Kind.CLOSED: lambda: raisers,
+            Kind.REFUSED: lambda: raisers,
+        }.get(entry.kind)
+        if to is None:
+            return
+
+        def compose() -> tuple[str, str]:
+            words = {
+                "step": entry.get_kind_display(),
+                "title": self.title,
+                "city": self.city.name,
+                "unit": self.unit.name if self.unit else "—",
+                "deadline": self.deadline.isoformat() if self.deadline else "—",
+                "who": display_name(entry.author),
+                "text": entry.text or "—",
+                "link": notices.link(reverse("admin:problems_problem_change", args=[self.pk])),
+            }
+            return (
+                _("Problem %(step)s: %(title)s (%(city)s)") % words,
+                _(
+                    "%(who)s: %(step)s.\n\nProblem: %(title)s (raised by %(city)s)\n"
+                    "Responsible unit: %(unit)s, deadline %(deadline)s\n\n%(text)s\n\n"
+                    "Open it: %(link)s"
+                )
+                % words,
+            )
+
+        notices.tell(dict.fromkeys(to()), compose, leaving_out=entry.author)
 
 
 class ProblemEntry(models.Model):

@@ -599,3 +599,33 @@ def test_another_citys_reporter_and_the_office_have_no_withdraw(
     client.post(REPORTS, {"action": "withdraw_reports", "_selected_action": [report.pk]})
     report.refresh_from_db()
     assert report.status == Status.SUBMITTED
+
+
+def test_returning_a_report_tells_the_citys_reporters_why(
+    client,
+    task,
+    office_user,
+    kaifeng_reporter,
+    kaifeng,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    report = make_report(task, kaifeng, 1, "3", Status.SUBMITTED)
+    kaifeng_reporter.email, office_user.email = "kf@example.cn", "office@example.cn"
+    kaifeng_reporter.save()
+    office_user.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        as_user(client, office_user).post(
+            REPORTS,
+            {
+                "action": "return_reports",
+                "_selected_action": [report.pk],
+                "apply": "1",
+                "reason": "金额与台账不符",
+            },
+        )
+    assert [mail.to for mail in mailoutbox] == [["kf@example.cn"]]
+    mail = mailoutbox[0]
+    assert mail.subject == "填报被退回：1.1 · 开封 · 2021Q1"
+    assert "退回原因：金额与台账不符" in mail.body
+    assert "/admin/investment/progressreport/quarter/?year=2021&city=kaifeng&quarter=1" in mail.body

@@ -57,7 +57,14 @@ class Command(BaseCommand):
 
     def create(self, username, flags, group, place, reset_passwords: bool) -> None:
         """`place` is the reporter's city or the contact's unit (or None)."""
-        user, created = get_user_model().objects.get_or_create(username=username, defaults=flags)
+        # A name for threads and histories, marked as a demo's (never a real person's).
+        name = _("%(role)s%(place)s (demo)") % {
+            "role": group or _("administrator"),
+            "place": f" · {place}" if place else "",
+        }
+        user, created = get_user_model().objects.get_or_create(
+            username=username, defaults={**flags, "first_name": name[:150]}
+        )
         if group:
             user.groups.add(Group.objects.get(name=group))
         if isinstance(place, City):
