@@ -6,6 +6,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from people.models import Account, Profile, Reporter, UnitContact
@@ -69,6 +70,8 @@ class AccountForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.label = capfirst(field.label)  # As the admin writes a model field's.
         self.fields["first_name"].required = True
         user = self.instance
         if user.pk:
@@ -163,6 +166,8 @@ class NoticeForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["email"].initial = self.instance.user.email
+        for field in self.fields.values():
+            field.label = capfirst(field.label)
         self.order_fields(["email", "phone", "notify"])
 
     def clean_phone(self) -> str:
