@@ -1,14 +1,14 @@
 """The workbook's 问题清单 sheet: the scope's problems in the official table layout, the most
 urgent first, each with its latest answer or decision.
 
-A page's problems are those of its tasks; a city's, those the city raised. Colours are as of
-the day the workbook is made, as on the problem list.
+A page's problems are those of its tasks; a city's, those the city raised. They are read as
+of the workbook's day (its quarter's end, or today while it runs), as on the problem list.
 """
 
 from datetime import date
 
 from django.db.models import OuterRef, Subquery
-from django.utils.timezone import localdate, localtime
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from openpyxl import Workbook
@@ -54,7 +54,8 @@ def scope_problems(scope: Scope, today: date, reader) -> ProblemQuerySet:
         .order_by("-created_at", "-pk")
     )
     return (
-        problems.listed(today)
+        problems.raised_by(today)
+        .listed(today)
         .annotate(
             latest_kind=Subquery(latest.values("kind")[:1]),
             latest_text=Subquery(latest.values("text")[:1]),
@@ -90,7 +91,8 @@ def problem_sheet(book: Workbook, scope: Scope, title: str, sample: bool, reader
         header_row=3 if sample else 2,
         bordered=True,
     )
-    today = localdate()
+    # The workbook's other sheets are as of its quarter: this one reads the problems that day.
+    today = scope.plan.as_of_day(scope.as_of)
     heading = _("%(title)s: problem list as of %(day)s") % {
         "title": title,
         "day": today.isoformat(),

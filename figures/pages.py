@@ -2,16 +2,13 @@
 ?approved=1), the subject its address names, and the quarter picker's context. Every page
 reading figures (the dashboard's, its downloads, the bulletin's) starts here."""
 
-import re
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 
 from figures.rollups import Figures
-from investment.coverage import default_as_of
-from plan.forms import CONTROL_CHARACTERS
+from investment.coverage import chosen_quarter
 from plan.models import City, Corridor, FocusArea, Plan
 from tasks.models import Task
 
@@ -21,25 +18,7 @@ def figures_for(request: HttpRequest, year: int) -> Figures:
     noted on the request for the page to say why), counting approved reports only with
     ?approved=1; an unknown quarter is a 404 that says which quarters there are."""
     plan = get_object_or_404(Plan, year=year)
-    raw = request.GET.get("as_of")
-    if raw is None:
-        request.default_quarter = default_as_of(plan)
-        as_of = request.default_quarter.quarter
-    elif match := re.fullmatch(rf"{plan.year}Q([1-4])", raw):
-        as_of = int(match[1])
-    else:
-        # Control characters (a NUL byte) are not echoed into the page.
-        words = {"value": CONTROL_CHARACTERS.sub("", raw[:20]), "year": plan.year}
-        not_found = Http404(
-            _(
-                "“%(value)s” is not a quarter of the %(year)s plan: choose one of %(year)sQ1 to "
-                "%(year)sQ4."
-            )
-            % words
-        )
-        not_found.public = True  # The site's 404 page shows the reason (zzmetro.views).
-        raise not_found
-    return Figures(plan, as_of, request.GET.get("approved") == "1")
+    return Figures(plan, chosen_quarter(request, plan), request.GET.get("approved") == "1")
 
 
 def quarter_context(request: HttpRequest, figures: Figures) -> dict:

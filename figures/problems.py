@@ -14,7 +14,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
-from django.utils.timezone import localdate
 
 from plan.models import City, Corridor, FocusArea, Plan, Unit
 from problems.models import Colour, Problem
@@ -93,7 +92,7 @@ class ProblemFigures:
 
     def __init__(self, figures, today: date | None = None) -> None:
         self.plan: Plan = figures.plan
-        self.day = min(self.plan.quarter_end(figures.as_of), today or localdate())
+        self.day = self.plan.as_of_day(figures.as_of, today)
 
     def raised(self, problems: QuerySet | None = None) -> QuerySet:
         """The plan's problems (of `problems`, or all) raised by the day."""

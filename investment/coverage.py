@@ -1,6 +1,7 @@
 """Who has reported what: the task × city grid of a quarter, the open quarter, and the quarter
 the pages show by default (closed, or reported by every city)."""
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -16,10 +17,12 @@ from django.db.models import (
     Q,
     Subquery,
 )
+from django.http import Http404, HttpRequest
 from django.utils.timezone import localdate
 from django.utils.translation import gettext_lazy as _
 
 from investment.models import ProgressReport, ProjectUpdate, QuarterClose
+from plan.forms import CONTROL_CHARACTERS
 from plan.models import City, Plan
 from tasks.models import Task
 
@@ -251,6 +254,29 @@ def _state(task: Task, status: str | None, has_note: bool) -> Cell:
     if owes_note and not has_note:
         return Cell.NOTE_OWED
     return Cell(status)
+
+
+def chosen_quarter(request: HttpRequest, plan: Plan) -> int:
+    """The quarter a page is as of: ?as_of=2021Q3, or by default the one default_as_of picks
+    (noted on the request as `default_quarter`, for the page to say why). An unknown quarter
+    is a 404 that says which quarters there are."""
+    raw = request.GET.get("as_of")
+    if raw is None:
+        request.default_quarter = default_as_of(plan)
+        return request.default_quarter.quarter
+    if match := re.fullmatch(rf"{plan.year}Q([1-4])", raw):
+        return int(match[1])
+    # Control characters (a NUL byte) are not echoed into the page.
+    words = {"value": CONTROL_CHARACTERS.sub("", raw[:20]), "year": plan.year}
+    not_found = Http404(
+        _(
+            "“%(value)s” is not a quarter of the %(year)s plan: choose one of %(year)sQ1 to "
+            "%(year)sQ4."
+        )
+        % words
+    )
+    not_found.public = True  # The site's 404 page shows the reason (zzmetro.views).
+    raise not_found
 
 
 def open_quarter(plan: Plan, today: date) -> int | None:

@@ -8,6 +8,7 @@ from django.core.validators import DecimalValidator, MaxValueValidator, MinValue
 from django.db import models
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.timezone import localdate
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -115,6 +116,11 @@ class Plan(models.Model):
     def quarter_end(self, quarter: int) -> date:
         month = quarter * 3
         return date(self.year, month, calendar.monthrange(self.year, month)[1])
+
+    def as_of_day(self, quarter: int, today: date | None = None) -> date:
+        """The day a page as of `quarter` reads the plan's problems on: the quarter's last
+        day, or today while the quarter runs. One day for every page, sheet and list."""
+        return min(self.quarter_end(quarter), today or localdate())
 
     def deadline(self, quarter: int) -> date:
         """The day a quarter's figures are due; reports not submitted by its end are late."""

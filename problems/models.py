@@ -53,11 +53,17 @@ class ProblemQuerySet(models.QuerySet):
     def sample(self) -> "ProblemQuerySet":
         return self.filter(is_sample=True)
 
+    def raised_by(self, day: date) -> "ProblemQuerySet":
+        """The problems raised on or before `day` (a page's as-of day)."""
+        return self.filter(created_at__date__lte=day)
+
     def with_colour(self, today: date) -> "ProblemQuerySet":
-        """Each problem's `colour` and `colour_rank` on `today`: an open one by its deadline
-        from today, a closed or refused one as it stood the day it was closed."""
+        """Each problem's `colour` and `colour_rank` on `today` (a page's as-of day), and
+        `ended_then` (closed or refused by that day): an open one by its deadline from that
+        day, an ended one as it stood the day it was closed. A problem closed after the day
+        was open on it."""
         red, warning = timedelta(days=settings.PROBLEM_RED_DAYS), settings.PROBLEM_WARNING_DAYS
-        ended = Q(status__in=Problem.ENDED)
+        ended = Q(status__in=Problem.ENDED, closed_on__lte=today)
         late_by_red = ExpressionWrapper(F("deadline") + red, output_field=models.DateField())
         colour = Case(
             When(deadline__isnull=True, then=Value(Colour.NORMAL)),
@@ -74,14 +80,16 @@ class ProblemQuerySet(models.QuerySet):
             *(When(colour=Value(c), then=Value(r)) for c, r in COLOUR_RANK.items()),
             output_field=models.IntegerField(),
         )
-        return self.annotate(colour=colour).annotate(colour_rank=rank)
+        ended_then = Case(When(ended, then=Value(1)), default=Value(0))
+        return self.annotate(colour=colour, ended_then=ended_then).annotate(colour_rank=rank)
 
     def listed(self, today: date) -> "ProblemQuerySet":
-        """What a list of problems shows, the most urgent first: by colour, then deadline."""
+        """What a list of problems shows, the most urgent first: those open on `today` before
+        those ended by then, each by colour, then deadline."""
         return (
             self.with_colour(today)
             .select_related("task__area", "project", "city", "unit")
-            .order_by("colour_rank", F("deadline").asc(nulls_last=True), "pk")
+            .order_by("ended_then", "colour_rank", F("deadline").asc(nulls_last=True), "pk")
         )
 
     def visible_to(self, user) -> "ProblemQuerySet":
@@ -207,22 +215,29 @@ class Problem(Versioned):
         if self.deadline is None:
             return Colour.NORMAL
         today = today or localdate()
-        on = self.closed_on if self.status in self.ENDED else today
-        late = (on - self.deadline).days
+        ended = self.ended_on(today)
+        late = ((ended or today) - self.deadline).days
         if late > settings.PROBLEM_RED_DAYS:
             return Colour.RED
         if late > 0:
             return Colour.ORANGE
-        if self.status in self.OPEN and -late <= settings.PROBLEM_WARNING_DAYS:
+        if ended is None and -late <= settings.PROBLEM_WARNING_DAYS:
             return Colour.YELLOW
         return Colour.NORMAL
 
+    def ended_on(self, today: date) -> date | None:
+        """The day it was closed or refused, if that was by `today`; None while open then."""
+        if self.status in self.ENDED and self.closed_on and self.closed_on <= today:
+            return self.closed_on
+        return None
+
     def days_late(self, today: date | None = None) -> int:
-        """How many days past the deadline it is (open) or was when it closed; 0 if not late."""
+        """How many days past the deadline it is on `today` (open then) or was when it closed;
+        0 if not late."""
         if self.deadline is None:
             return 0
-        on = self.closed_on if self.status in self.ENDED else (today or localdate())
-        return max(0, (on - self.deadline).days)
+        today = today or localdate()
+        return max(0, ((self.ended_on(today) or today) - self.deadline).days)
 
     # The steps. Each checks who may take it from which status, changes the problem, and
     # returns the thread entry to save with it (see `record`).

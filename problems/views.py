@@ -2,13 +2,15 @@
 an attachment's address. The other pages' problem figures are in
 figures/problems.py."""
 
+from datetime import date
+
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.timezone import localdate
 
+from investment.coverage import chosen_quarter
 from investment.photos import photo_response
 from people.access import members_only
 from plan.models import City, Plan, Unit
@@ -38,15 +40,23 @@ def chosen_filters(request: HttpRequest, plan: Plan) -> dict:
     )
 
 
-def chosen_problems(visible: QuerySet, chosen: dict, today) -> QuerySet:
-    """The problems of `visible` matching `chosen`, the most urgent first."""
+def chosen_problems(visible: QuerySet, chosen: dict, day) -> QuerySet:
+    """The problems of `visible` matching `chosen` as they stood on `day` (open then, overdue
+    then), the most urgent first."""
     fields = ("task", "project", "city", "unit", "kind", "status", "colour")
-    problems = visible.listed(today).filter(**{f: chosen[f] for f in fields if f in chosen})
+    problems = visible.listed(day).filter(**{f: chosen[f] for f in fields if f in chosen})
     if state := chosen.get("state"):
-        problems = problems.open()
+        problems = problems.filter(ended_then=0)
         if state == "overdue":
-            problems = problems.filter(deadline__lt=today)
+            problems = problems.filter(deadline__lt=day)
     return problems
+
+
+def as_of_day(request: HttpRequest, plan: Plan) -> tuple[int, date]:
+    """The page's quarter (?as_of, by default the dashboard's) and the day its problems are
+    read on: the quarter's end, or today while it runs, as on every other page."""
+    quarter = chosen_quarter(request, plan)
+    return quarter, plan.as_of_day(quarter)
 
 
 def filter_choices(visible: QuerySet, plan: Plan) -> dict:
@@ -67,24 +77,27 @@ def filter_choices(visible: QuerySet, plan: Plan) -> dict:
 @members_only
 def problem_list(request: HttpRequest, year: int) -> HttpResponse:
     plan = get_object_or_404(Plan, year=year)
-    visible, today = Problem.objects.of_plan(plan).visible_to(request.user), localdate()
+    quarter, day = as_of_day(request, plan)
+    visible = Problem.objects.of_plan(plan).visible_to(request.user).raised_by(day)
     chosen = chosen_filters(request, plan)
-    paginator = Paginator(chosen_problems(visible, chosen, today), PROBLEMS_PER_PAGE)
+    paginator = Paginator(chosen_problems(visible, chosen, day), PROBLEMS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
-    extra = {"plan": plan, "page": page, "chosen": chosen, "today": today}
-    extra["rows"] = [(problem, problem.days_late(today)) for problem in page.object_list]
+    extra = {"plan": plan, "page": page, "chosen": chosen, "day": day, "as_of": quarter}
+    extra["default_quarter"] = getattr(request, "default_quarter", None)
+    extra["rows"] = [(problem, problem.days_late(day)) for problem in page.object_list]
     return render(request, "problems/problems.html", extra | filter_choices(visible, plan))
 
 
 @members_only
 def problem_detail(request: HttpRequest, year: int, pk: int) -> HttpResponse:
     plan = get_object_or_404(Plan, year=year)
-    today = localdate()
-    problems = Problem.objects.of_plan(plan).visible_to(request.user).listed(today)
+    quarter, day = as_of_day(request, plan)
+    problems = Problem.objects.of_plan(plan).visible_to(request.user).listed(day)
     problem = get_object_or_404(
         problems.select_related("created_by").prefetch_related("supporting_units"), pk=pk
     )
-    extra = {"plan": plan, "problem": problem, "days_late": problem.days_late(today)}
+    extra = {"plan": plan, "problem": problem, "days_late": problem.days_late(day), "day": day}
+    extra["as_of"] = quarter
     extra["entries"] = problem.entries.select_related("author").prefetch_related("attachments")
     return render(request, "problems/problem.html", extra)
 

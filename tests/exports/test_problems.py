@@ -22,11 +22,12 @@ TODAY = date(2021, 6, 15)
 def signed_in(client, office, monkeypatch):
     # The office sees every problem; what others see is tested below.
     client.force_login(office)
-    monkeypatch.setattr("exports.problems.localdate", lambda: TODAY)
+    monkeypatch.setattr("plan.models.localdate", lambda: TODAY)
 
 
 def raise_problem(task, city, title, status=Status.RAISED, unit=None, **fields) -> Problem:
-    return Problem.objects.create(
+    """A problem raised before TODAY (the workbook lists those raised by its day)."""
+    problem = Problem.objects.create(
         task=task,
         city=city,
         title=title,
@@ -36,6 +37,9 @@ def raise_problem(task, city, title, status=Status.RAISED, unit=None, **fields) 
         unit=unit,
         **fields,
     )
+    raised_at = make_aware(datetime.combine(date(2021, 3, 1), time(10)))
+    Problem.objects.filter(pk=problem.pk).update(created_at=raised_at)
+    return problem
 
 
 def add_entry(problem: Problem, kind: str, on: date, text: str = "") -> None:
@@ -102,7 +106,8 @@ def world(zhengzhou, kaifeng):
 
 
 def problem_rows(client, url: str) -> list[tuple]:
-    response = client.get(url)
+    # As of Q2, which runs on TODAY: the problems as they stand that day.
+    response = client.get(url, {"as_of": "2021Q2"})
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     return list(book["问题清单"].iter_rows(values_only=True))
@@ -127,7 +132,8 @@ def test_the_plan_workbook_lists_every_problem_the_most_urgent_first(client, wor
         "办理情况",
         "预警",
     )
-    assert titles(rows) == ["用地", "资金", "拆迁", "政策", "环评"]
+    # Those open that day first, the most urgent first; then those closed or refused.
+    assert titles(rows) == ["用地", "拆迁", "政策", "资金", "环评"]
     assert rows[2] == (
         1,
         "用地\n用地的情况",
@@ -169,7 +175,7 @@ def test_each_state_says_where_the_problem_stands_and_what_was_last_done(client,
     ("url", "expected"),
     [
         ("/2021/cities/zhengzhou/export.xlsx", ["用地", "政策", "环评"]),  # raised by Zhengzhou
-        ("/2021/cities/kaifeng/export.xlsx", ["资金", "拆迁"]),
+        ("/2021/cities/kaifeng/export.xlsx", ["拆迁", "资金"]),
         ("/2021/tasks/1.1/export.xlsx", ["用地", "拆迁"]),
         ("/2021/areas/2/export.xlsx", ["资金", "环评"]),
         ("/2021/corridors/belt/export.xlsx", ["用地", "拆迁"]),  # 1.1 is on the corridor
@@ -192,7 +198,7 @@ def test_a_leaders_workbook_leaves_out_the_problems_the_office_has_not_assigned(
 
 def test_a_reporters_workbook_lists_only_her_citys_problems(client, world, kaifeng):
     client.force_login(make_member("reporter-kaifeng", REPORTER, city=kaifeng))
-    assert titles(problem_rows(client, "/2021/export.xlsx")) == ["资金", "拆迁"]
+    assert titles(problem_rows(client, "/2021/export.xlsx")) == ["拆迁", "资金"]
 
 
 def test_an_anonymous_visitor_of_a_public_dashboard_downloads_no_problem(client, world, settings):
@@ -211,7 +217,7 @@ def test_a_page_without_problems_says_so(client, world):
 
 
 def test_the_sheet_prints_on_a4_landscape_with_its_header_on_every_page(client, world):
-    response = client.get("/2021/export.xlsx")
+    response = client.get("/2021/export.xlsx", {"as_of": "2021Q2"})
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     sheet = book["问题清单"]
     assert book.sheetnames[-1] == "问题清单"
@@ -229,7 +235,7 @@ def test_the_sheet_prints_on_a4_landscape_with_its_header_on_every_page(client, 
 
 def test_with_sample_data_the_warning_heads_the_sheet(client, world):
     Problem.objects.filter(title="政策").update(is_sample=True)
-    response = client.get("/2021/export.xlsx")
+    response = client.get("/2021/export.xlsx", {"as_of": "2021Q2"})
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))["问题清单"]
     assert sheet["A2"].value.startswith("示例数据")
     assert sheet["A3"].value == "序号"
@@ -238,7 +244,7 @@ def test_with_sample_data_the_warning_heads_the_sheet(client, world):
 
 def test_a_title_that_looks_like_a_formula_stays_text(client, world):
     Problem.objects.filter(title="政策").update(title='=HYPERLINK("http://evil","点我")')
-    response = client.get("/2021/export.xlsx")
+    response = client.get("/2021/export.xlsx", {"as_of": "2021Q2"})
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))["问题清单"]
     cell = next(row[1] for row in sheet.iter_rows(min_row=3) if "HYPERLINK" in row[1].value)
     assert cell.data_type == "s"

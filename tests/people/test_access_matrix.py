@@ -230,7 +230,7 @@ PAGES = [
     page("rankings", f"rankings/{AS_OF}"),
     page("bulletins", "bulletins/"),
     page("bulletin", f"bulletin/{AS_OF}", kind="preview"),
-    page("problems", "problems/", PROBLEMS, kind="problem-page"),
+    page("problems", f"problems/{AS_OF}", PROBLEMS, kind="problem-page"),
     *(of_row(f"problem {m}", "problem-page", "/2021/problems/{pk}/", m) for m in sorted(PROBLEMS)),
 ]
 

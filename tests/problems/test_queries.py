@@ -84,7 +84,7 @@ def measured(client, size: int) -> dict[str, int]:
 
 @pytest.mark.django_db
 def test_problem_page_queries_do_not_grow_with_the_world(client, leader, monkeypatch):
-    monkeypatch.setattr("problems.views.localdate", lambda: date(2021, 9, 30))
+    monkeypatch.setattr("plan.models.localdate", lambda: date(2021, 9, 30))
     monkeypatch.setattr("dashboard.views.localdate", lambda: date(2021, 9, 30))
     client.force_login(leader)
 
