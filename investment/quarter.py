@@ -616,6 +616,17 @@ class QuarterEntry:
             return
         form.add_error(None, current.stale_message(current.current_values(), kept=True))
         self.data[form.add_prefix("seen_version")] = str(current.version)
+        # The page comes back showing the row as it is now beside each input (the posted
+        # "initial-" values would be propagated otherwise); what it did not change takes the
+        # current value, so that saving again keeps what was typed and nothing older.
+        for name, field in form.fields.items():
+            if not field.show_hidden_initial:
+                continue
+            value = form.get_initial_for_field(field, name)
+            value = "" if value is None else str(value)
+            if name not in form.changed_data:
+                self.data[form.add_prefix(name)] = value
+            self.data[form.add_initial_prefix(name)] = value
 
     def non_form_errors(self) -> ErrorList:
         errors = ErrorList()

@@ -366,11 +366,29 @@ class Reported(Versioned):
                     % {"report": self, "status": self.get_status_display()}
                 )
             raise ValidationError(self.refusal(user))
+        later = (
+            type(self)
+            .objects.filter(**self.series(), quarter__gt=self.quarter, status__in=self.COUNTED)
+            .order_by("quarter")
+            .first()
+        )
+        if later is not None:
+            # A quarter counts only on top of its earlier ones (the submit rule, in reverse).
+            raise ValidationError(
+                _(
+                    "%(report)s: Q%(later)s is already %(status)s, and counts on top of this "
+                    "one; withdraw Q%(later)s first."
+                )
+                % {"report": self, "later": later.quarter, "status": later.get_status_display()}
+            )
         self.status = self.Status.DRAFT
         self._withdrawn = True
 
     def tell_returned(self, user) -> None:
-        """Email the city's reporters that the office returned this row, and why."""
+        """Email the city's reporters that the office returned this row, and why (never of a
+        sample row: it is the demo's)."""
+        if self.is_sample:
+            return
         reporters = [reporter.user for reporter in active_reporters().filter(city=self.city_id)]
 
         def compose() -> tuple[str, str]:

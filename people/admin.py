@@ -17,7 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from people.access import reach
 from people.forms import AccountForm, NoticeForm
 from people.models import Account, Profile, Reporter, UnitContact
-from people.roles import OFFICE, VIEWER
+from people.roles import REPORTER, UNIT_CONTACT
 from plan.forms import BoundedIds, is_id
 
 
@@ -112,18 +112,29 @@ class AccountAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        others = Group.objects.filter(name__in=(OFFICE, VIEWER))
+        # Only an account holding nothing but a reporter's or a contact's role: never an
+        # office's, a leader's, a superuser's, nor one given permissions or groups of its own
+        # (an administrator's maintenance account), which the form would take over.
+        others = Group.objects.exclude(name__in=(REPORTER, UNIT_CONTACT))
         return (
             super()
             .get_queryset(request)
             .filter(is_superuser=False)
             .exclude(groups__in=others)
+            .exclude(user_permissions__isnull=False)
             .prefetch_related("groups")
             .select_related("reporter__city", "unit_contact__unit")
         )
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # Deactivated, never deleted: what she did keeps her name.
+
+    def lookup_allowed(self, lookup, value, request=None) -> bool:
+        # Only the list's own filters: never a filter on the password hash
+        # (?password__startswith=...), which would read it out letter by letter.
+        return lookup.split("__")[0] in ("is_active", "groups") and super().lookup_allowed(
+            lookup, value, request
+        )
 
     def save_model(self, request, obj, form, change) -> None:
         pass  # AccountForm.save has saved the account, its role, binding and profile.

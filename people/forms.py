@@ -15,6 +15,21 @@ from plan.forms import CONTROL_CHARACTERS, BoundedChoice, control_character_erro
 from plan.models import City, Unit
 
 
+def name_the_fields(form: forms.Form) -> None:
+    """Each field's label as the admin writes it, and every message of its own naming it."""
+    for field in form.fields.values():
+        field.label = label = capfirst(field.label)
+        words = {"field": label}
+        messages = {
+            "required": _("%(field)s: please fill it in.") % words,
+            "max_length": _("%(field)s: at most %%(limit_value)d characters.") % words,
+            "invalid_choice": _("%(field)s: choose one from the list.") % words,
+        }
+        if isinstance(field, forms.EmailField):
+            messages["invalid"] = _("%(field)s: enter a valid email address.") % words
+        field.error_messages.update(messages)
+
+
 class AccountForm(forms.ModelForm):
     """A city's reporter or a unit's contact, as the office creates and changes her. The role
     is one of the two (never the office's, never a superuser), and the account holds only it."""
@@ -70,8 +85,11 @@ class AccountForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.label = capfirst(field.label)  # As the admin writes a model field's.
+        name_the_fields(self)
+        self.fields["role"].error_messages.update(type(self).base_fields["role"].error_messages)
+        self.fields["username"].error_messages["invalid"] = _(
+            "Username: letters, digits and @/./+/-/_ only."
+        )
         self.fields["first_name"].required = True
         user = self.instance
         if user.pk:
@@ -94,15 +112,23 @@ class AccountForm(forms.ModelForm):
         else:
             self.fields["new_password"].required = True
 
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        taken = Account.objects.filter(username=username).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise ValidationError(_("Username: another account already has this name."))
+        return username
+
     def clean(self) -> dict:
         cleaned = super().clean()
         for name in ("first_name", "post", "phone"):
             if CONTROL_CHARACTERS.search(cleaned.get(name) or ""):
                 self.add_error(name, control_character_error(self.fields[name].label))
         role = cleaned.get("role")
-        if role == REPORTER and not cleaned.get("city"):
+        # A city or unit that was given but is not one is said once, by its field.
+        if role == REPORTER and not cleaned.get("city") and "city" not in self.errors:
             self.add_error("city", _("City: a city reporter reports for one city; choose it."))
-        if role == UNIT_CONTACT and not cleaned.get("unit"):
+        if role == UNIT_CONTACT and not cleaned.get("unit") and "unit" not in self.errors:
             self.add_error("unit", _("Unit: a unit contact answers for one unit; choose it."))
         if password := cleaned.get("new_password"):
             try:
@@ -130,9 +156,9 @@ class AccountForm(forms.ModelForm):
             user.set_password(self.cleaned_data["new_password"])
         user.save()
         role = self.cleaned_data["role"]
-        # One role: the other one's group and binding go.
-        user.groups.remove(*Group.objects.filter(name__in=(REPORTER, UNIT_CONTACT)))
-        user.groups.add(Group.objects.get(name=role))
+        # One role, and nothing else: no other group, no permission of its own.
+        user.groups.set([Group.objects.get(name=role)])
+        user.user_permissions.clear()
         if role == REPORTER:
             UnitContact.objects.filter(user=user).delete()
             Reporter.objects.update_or_create(
@@ -157,7 +183,7 @@ class AccountForm(forms.ModelForm):
 class NoticeForm(forms.ModelForm):
     """What each person decides for herself: her email, phone and whether she gets notices."""
 
-    email = forms.EmailField(label=_("email"), required=False)
+    email = forms.EmailField(label=_("email"), required=False, max_length=254)
 
     class Meta:
         model = Profile
@@ -166,8 +192,7 @@ class NoticeForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["email"].initial = self.instance.user.email
-        for field in self.fields.values():
-            field.label = capfirst(field.label)
+        name_the_fields(self)
         self.order_fields(["email", "phone", "notify"])
 
     def clean_phone(self) -> str:

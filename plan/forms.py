@@ -37,7 +37,8 @@ def is_id(value) -> bool:
     """Whether `value` is an id a database holds: ASCII digits ("²" is a digit to Python, not
     to int()), at most BIGGEST_ID."""
     text = str(value)
-    return text.isascii() and text.isdigit() and int(text) <= BIGGEST_ID
+    # The length first: int() of a 5,000-digit string raises (Python's digit limit).
+    return text.isascii() and text.isdigit() and len(text) <= 19 and int(text) <= BIGGEST_ID
 
 
 def bounded_id(value) -> bool:

@@ -374,7 +374,13 @@ class Problem(Versioned):
                 % words,
             )
 
-        notices.tell(dict.fromkeys(to()), compose, leaving_out=entry.author)
+        # Only whoever may still read the problem (a raiser moved to another role may not).
+        readers = [
+            user
+            for user in dict.fromkeys(to())
+            if Problem.objects.filter(pk=self.pk).visible_to(user).exists()
+        ]
+        notices.tell(readers, compose, leaving_out=entry.author)
 
 
 class ProblemEntry(models.Model):

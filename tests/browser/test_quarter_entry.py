@@ -141,6 +141,12 @@ def test_a_sheet_whose_sign_in_ran_out_gives_back_what_was_typed(
     expect(page.locator(".draft-restored")).to_be_hidden()
     kept = page.evaluate("Object.keys(localStorage)")
     assert [key for key in kept if key.startswith("zzmetro-sheet")] == []
+    # Typed and not saved, then signed out: a shared computer keeps none of it.
+    page.fill("textarea[name='rows-0-note']", "未保存的说明")
+    assert any(k.startswith("zzmetro-sheet") for k in page.evaluate("Object.keys(localStorage)"))
+    page.click("#logout-form button")
+    kept = page.evaluate("Object.keys(localStorage)")
+    assert [key for key in kept if key.startswith("zzmetro-sheet")] == []
     assert page.errors == []
 
 

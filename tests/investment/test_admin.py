@@ -629,3 +629,55 @@ def test_returning_a_report_tells_the_citys_reporters_why(
     assert mail.subject == "填报被退回：1.1 · 开封 · 2021Q1"
     assert "退回原因：金额与台账不符" in mail.body
     assert "/admin/investment/progressreport/quarter/?year=2021&city=kaifeng&quarter=1" in mail.body
+
+
+def test_an_earlier_quarter_cannot_be_withdrawn_under_a_later_one_that_counts(
+    client, task, kaifeng_reporter, kaifeng
+):
+    first = make_report(task, kaifeng, 1, "3", Status.SUBMITTED)
+    make_report(task, kaifeng, 2, "2", Status.SUBMITTED)
+    response = as_user(client, kaifeng_reporter).post(
+        REPORTS, {"action": "withdraw_reports", "_selected_action": [first.pk]}, follow=True
+    )
+    assert "第2季度已为“已报送”，其累计建立在本季度之上；请先撤回第2季度。" in (
+        response.content.decode()
+    )
+    first.refresh_from_db()
+    assert first.status == Status.SUBMITTED
+
+
+def test_returning_a_sample_row_tells_nobody(
+    client,
+    task,
+    office_user,
+    kaifeng_reporter,
+    kaifeng,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    report = make_report(task, kaifeng, 1, "3", Status.SUBMITTED, is_sample=True)
+    kaifeng_reporter.email = "kf@example.cn"
+    kaifeng_reporter.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        as_user(client, office_user).post(
+            REPORTS,
+            {
+                "action": "return_reports",
+                "_selected_action": [report.pk],
+                "apply": "1",
+                "reason": "示例",
+            },
+        )
+    report.refresh_from_db()
+    assert report.status == Status.RETURNED
+    assert mailoutbox == []
+
+
+def test_a_5000_digit_row_number_is_told_to_choose_again_not_a_500(client, office_user):
+    huge = "9" * 5000
+    client = as_user(client, office_user)
+    response = client.post(
+        REPORTS, {"action": "approve_reports", "_selected_action": [huge], "_back": huge}
+    )
+    assert response.status_code == 302
+    assert client.get(f"/admin/?quarter={huge}").status_code == 302

@@ -184,6 +184,41 @@ def test_a_sheet_saved_over_a_newer_save_is_refused(kaifeng_client, tasks, kaife
     assert report.amount == Decimal("4")
 
 
+def test_the_second_save_after_a_clash_keeps_what_was_typed_and_nothing_older(
+    kaifeng_client, tasks, kaifeng
+):
+    first, _second = tasks
+    report = make_report(first, kaifeng, 1, "2", Status.DRAFT)
+    report.note = "旧说明"
+    report.save()
+    page = kaifeng_client.get(f"{SHEET}?quarter=1").context["sheet"].posted()
+    page = {**page, **initials(page)}
+    report.note = "新说明"
+    report.save()  # The other tab changed the note.
+    page["rows-0-amount"] = "5"  # This tab changes only the amount.
+    clash = kaifeng_client.post(f"{SHEET}?quarter=1", {**page, "_save": "1"})
+    assert "在您打开本页后修改了这条填报" in clash.content.decode()
+    kaifeng_client.post(f"{SHEET}?quarter=1", clash.context["sheet"].data)
+    report.refresh_from_db()
+    assert (report.amount, report.note) == (Decimal(5), "新说明")
+
+
+def test_a_clash_on_a_row_the_page_saw_empty_comes_back_as_it_is_now_and_saves_again(
+    kaifeng_client, tasks, kaifeng
+):
+    first, _second = tasks
+    page = kaifeng_client.get(f"{SHEET}?quarter=1").context["sheet"].posted()
+    page = {**page, **initials(page)}
+    make_report(first, kaifeng, 1, "2", Status.DRAFT)  # Saved meanwhile.
+    page["rows-0-amount"] = "5"
+    clash = kaifeng_client.post(f"{SHEET}?quarter=1", {**page, "_save": "1"})
+    data = clash.context["sheet"].data
+    assert (data["rows-0-amount"], data["initial-rows-0-amount"]) == ("5", "2.0000")
+    assert (data["rows-0-cumulative"], data["initial-rows-0-cumulative"]) == ("2.0000", "2.0000")
+    kaifeng_client.post(f"{SHEET}?quarter=1", data)
+    assert ProgressReport.objects.get(task=first).amount == Decimal(5)
+
+
 def test_a_row_changed_in_another_tab_is_not_overwritten_by_a_tab_that_left_it_alone(
     kaifeng_client, tasks, kaifeng
 ):

@@ -96,7 +96,12 @@ def test_deactivating_ends_her_sign_in_and_nothing_is_deleted(office, kaifeng):
         ({}, "城市：市级填报员负责一个城市的填报，请选择。"),
         ({"role": UNIT_CONTACT}, "单位：责任单位联络员负责答复一个单位的问题，请选择。"),
         ({"role": OFFICE}, "角色：请选择市级填报员或责任单位联络员。"),
-        ({"first_name": ""}, "这个字段是必填项。"),
+        ({"first_name": ""}, "姓名：请填写。"),
+        ({"username": ""}, "用户名：请填写。"),
+        ({"username": "王 芳"}, "用户名：只能包含字母、数字和 @/./+/-/_。"),
+        ({"post": "长" * 51}, "职务：最多 50 个字符。"),
+        ({"email": "not-an-address"}, "电子邮箱：请输入有效的电子邮箱地址。"),
+        ({"city": "999"}, "城市：请从列表中选择。"),
         ({"new_password": "123"}, "密码：至少 8 个字符"),
         ({"phone": "0371\x0b1234"}, "电话含有控制字符"),
     ],
@@ -150,3 +155,55 @@ def test_each_person_sets_her_own_email_and_notices(kaifeng):
     assert (user.email, user.profile.phone, user.profile.notify) == ("kf@example.cn", "123", False)
     refused = client.post("/admin/people/account/me/", {"email": "not-an-address"})
     assert "电子邮箱" in refused.content.decode() and "有效的" in refused.content.decode()
+
+
+def test_a_taken_username_is_refused_naming_the_field(office, kaifeng):
+    make_member("wangfang", REPORTER, city=kaifeng)
+    response = office.post(f"{ACCOUNTS}add/", account_data(city=kaifeng.pk))
+    assert "用户名：已有账号使用这个名字。" in response.content.decode()
+
+
+def test_the_list_cannot_be_filtered_by_the_password_hash(office, kaifeng):
+    make_member("wangfang", REPORTER, city=kaifeng)
+    response = office.get(f"{ACCOUNTS}?password__startswith=pbkdf2")
+    assert response.status_code == 400
+    listed = office.get(f"{ACCOUNTS}?is_active__exact=1").content.decode()
+    assert "wangfang" in listed
+
+
+def test_an_account_with_permissions_or_groups_of_its_own_is_never_the_offices(office, kaifeng):
+    from django.contrib.auth.models import Group, Permission
+
+    auditor = User.objects.create_user("auditor", password="x", is_staff=True)
+    auditor.user_permissions.add(Permission.objects.get(codename="change_user"))
+    upkeep = User.objects.create_user("upkeep", password="x", is_staff=True)
+    upkeep.groups.add(Group.objects.create(name="系统维护"))
+    for user in (auditor, upkeep):
+        assert office.get(f"{ACCOUNTS}{user.pk}/change/").status_code == 302  # "not found"
+        office.post(
+            f"{ACCOUNTS}{user.pk}/change/",
+            account_data(username=user.username, city=kaifeng.pk, new_password="Taken-over-2024!"),
+        )
+        user.refresh_from_db()
+        assert not user.check_password("Taken-over-2024!")
+
+
+def test_saving_a_role_leaves_the_account_nothing_else(office, kaifeng, unit):
+    office.post(f"{ACCOUNTS}add/", account_data(city=kaifeng.pk))
+    user = User.objects.get(username="wangfang")
+    office.post(
+        f"{ACCOUNTS}{user.pk}/change/",
+        account_data(role=UNIT_CONTACT, unit=unit.pk, new_password=""),
+    )
+    assert list(user.groups.values_list("name", flat=True)) == [UNIT_CONTACT]
+    assert not user.user_permissions.exists()
+
+
+def test_a_notice_address_longer_than_an_address_may_be_is_refused(kaifeng):
+    user = make_member("kf", REPORTER, city=kaifeng)
+    client = Client()
+    client.force_login(user)
+    response = client.post("/admin/people/account/me/", {"email": "a" * 300 + "@example.cn"})
+    assert "电子邮箱：最多 254 个字符。" in response.content.decode()
+    user.refresh_from_db()
+    assert user.email == ""

@@ -71,3 +71,29 @@ def test_a_refused_step_tells_nobody(
             assign_data(raised, world["ziguiju"], localdate() - timedelta(1)),
         )
     assert mailoutbox == []
+
+
+def test_a_raiser_who_can_no_longer_read_the_problem_is_not_told(
+    office, zg, kf, world, assigned, mailoutbox, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth.models import Group
+
+    from people.models import Reporter, UnitContact
+    from people.roles import UNIT_CONTACT
+
+    raiser = with_email("kf", "kf@example.cn")
+    assigned.created_by = raiser
+    assigned.save()
+    # She has since become another unit's contact: the problem is no longer hers to read.
+    Reporter.objects.filter(user=raiser).delete()
+    raiser.groups.set([Group.objects.get(name=UNIT_CONTACT)])
+    UnitContact.objects.create(user=raiser, unit=world["fagaiwei"])
+    assigned.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        zg.post(step_url(assigned, "answer"), {"text": "已协调", "seen_version": assigned.version})
+    assigned.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        office.post(
+            step_url(assigned, "close"), {"text": "内部说明", "seen_version": assigned.version}
+        )
+    assert "kf@example.cn" not in [address for mail in mailoutbox for address in mail.to]
