@@ -12,15 +12,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.timezone import localdate
 from django.utils.translation import gettext as _
 
-from figures.pages import figures_for, page_subject, quarter_context
-from figures.projects import GOALS_WITH_A_TEST, ProjectRow
+from figures.pages import (
+    chosen_projects,
+    figures_for,
+    page_subject,
+    project_filters,
+    quarter_context,
+)
+from figures.projects import ProjectRow
 from figures.rankings import Measure
 from figures.rollups import Figures, Scope, any_unallocated
 from investment.history import task_history
 from investment.models import ProjectUpdate
 from people.access import readers_only
 from plan.models import City, Plan, Unit
-from tasks.filters import area_by_number, by_id, chosen, city_by_slug, one_of, task_by_code
 from tasks.models import Project, Task
 
 
@@ -172,36 +177,6 @@ def task_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
 PROJECTS_PER_PAGE = 50
 
 
-def chosen_filters(request: HttpRequest, plan: Plan) -> dict:
-    """?city=<slug>&area=<number>&task=<code>&unit=<id>&goal=<goal>&met=1|0, each optional;
-    an unknown value is a 404."""
-    found = chosen(
-        request.GET,
-        {
-            "city": city_by_slug,
-            "area": area_by_number(plan),
-            "task": task_by_code(plan),
-            "unit": by_id(Unit.objects.all()),
-            "goal": one_of(Project.Goal.values),
-            "met": one_of(("0", "1")),
-        },
-    )
-    if "met" in found:
-        found["met"] = found["met"] == "1"
-    return found
-
-
-def chosen_projects(figures: Figures, chosen: dict) -> QuerySet:
-    """The plan's projects matching `chosen`, in list order. Only a goal of 开工 or 建成 can be
-    met or not yet, so "met" leaves the others out either way."""
-    filters = {name: value for name, value in chosen.items() if name != "met"}
-    projects = Project.objects.of_plan(figures.plan).matching(**filters).listed()
-    if "met" not in chosen:
-        return projects
-    annotated = figures.annotated_projects(projects)
-    return annotated.filter(goal__in=GOALS_WITH_A_TEST, goal_met=chosen["met"])
-
-
 def filter_choices(plan: Plan) -> dict:
     """The options of the projects list's filters."""
     with_projects = Exists(Project.objects.filter(task=OuterRef("pk")))
@@ -217,7 +192,7 @@ def filter_choices(plan: Plan) -> dict:
 @readers_only
 def project_list(request: HttpRequest, year: int) -> HttpResponse:
     figures = figures_for(request, year)
-    chosen = chosen_filters(request, figures.plan)
+    chosen = project_filters(request, figures.plan)
     paginator = Paginator(chosen_projects(figures, chosen), PROJECTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     extra = {"page": page, "rows": figures.project_rows(page.object_list), "chosen": chosen}

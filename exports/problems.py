@@ -39,14 +39,16 @@ HANDLING = (
 )
 
 
-def scope_problems(scope: Scope, today: date, reader) -> ProblemQuerySet:
-    """The scope's problems that `reader` may see, as the problem list shows them, each with
-    its latest handling entry."""
-    problems = Problem.objects.visible_to(reader).of_plan(scope.plan)
-    if scope.city is not None:
-        problems = problems.filter(city=scope.city)
-    elif scope.kind != "plan":
-        problems = problems.filter(task__in=Task.objects.filter(scope.tasks_filter).values("pk"))
+def scope_problems(scope: Scope, today: date, reader, problems=None) -> ProblemQuerySet:
+    """The scope's problems that `reader` may see (or `problems`, the problem list's,
+    filtered), as the problem list shows them, each with its latest handling entry."""
+    if problems is None:
+        problems = Problem.objects.visible_to(reader).of_plan(scope.plan)
+        if scope.city is not None:
+            problems = problems.filter(city=scope.city)
+        elif scope.kind != "plan":
+            tasks = Task.objects.filter(scope.tasks_filter).values("pk")
+            problems = problems.filter(task__in=tasks)
     # The latest entry that says something, read in the problems' own query.
     latest = (
         ProblemEntry.objects.filter(problem=OuterRef("pk"), kind__in=HANDLING)
@@ -80,7 +82,9 @@ def problem_headers() -> list[str]:
     ]
 
 
-def problem_sheet(book: Workbook, scope: Scope, title: str, sample: bool, reader) -> None:
+def problem_sheet(
+    book: Workbook, scope: Scope, title: str, sample: bool, reader, problems=None
+) -> None:
     """The problems `reader` may see, as on the problem list. A4 landscape, its header row on
     every page; a sample warning above it while sample data exists."""
     sheet = Sheet(
@@ -104,7 +108,7 @@ def problem_sheet(book: Workbook, scope: Scope, title: str, sample: bool, reader
         sheet.banner([(notice, len(WIDTHS))])
     sheet.start_table()
     number = 0
-    for number, problem in enumerate(scope_problems(scope, today, reader), 1):
+    for number, problem in enumerate(scope_problems(scope, today, reader, problems), 1):
         sheet.append(
             [
                 serial(sheet, number),

@@ -49,9 +49,9 @@ def project_headers() -> list[str]:
     ]
 
 
-def project_sheet(book: Workbook, scope: Scope, title: str, sample: bool) -> None:
-    """A4 landscape, its header row on every page; a sample warning above it while sample
-    data exists."""
+def project_sheet(book: Workbook, scope: Scope, title: str, sample: bool, projects=None) -> None:
+    """The scope's key projects (or `projects`, the projects list's, filtered). A4 landscape,
+    its header row on every page; a sample warning above it while sample data exists."""
     sheet = Sheet(
         book,
         _("Key projects"),
@@ -67,7 +67,8 @@ def project_sheet(book: Workbook, scope: Scope, title: str, sample: bool) -> Non
         notice.alignment = WRAP
         sheet.banner([(notice, len(WIDTHS))])
     sheet.start_table()
-    projects = scope.project_set().listed().prefetch_related("supporting_units")
+    projects = scope.project_set().listed() if projects is None else projects
+    projects = projects.prefetch_related("supporting_units")
     rows = scope.figures.project_rows(projects, scope.city)
     for number, row in enumerate(rows, 1):
         project = row.project

@@ -3,7 +3,11 @@ from django.urls import path
 from exports import views
 from figures.pages import PAGES
 
-urlpatterns = []
+urlpatterns = [
+    path("<int:year>/projects/export.xlsx", views.projects_file, name="projects-xlsx"),
+    path("<int:year>/problems/export.xlsx", views.problems_file, name="problems-xlsx"),
+    path("<int:year>/rankings/export.xlsx", views.rankings_file, name="rankings-xlsx"),
+]
 for kind, prefix, name in PAGES:
     urlpatterns += [
         path(

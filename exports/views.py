@@ -4,12 +4,16 @@ that city's reporter)."""
 
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
+from django.utils.timezone import localdate
 
-from exports import reports, workbook
-from figures.pages import figures_for, page_subject
+from exports import lists, reports, workbook
+from figures.pages import chosen_projects, figures_for, page_subject, project_filters
 from figures.sample import sample_data_exists
-from people.access import city_files_only, readers_only
+from people.access import city_files_only, members_only, readers_only
 from plan.spreadsheets import XLSX
+from problems.models import Problem
+from problems.views import chosen_filters as problem_filters
+from problems.views import chosen_problems
 
 
 @readers_only
@@ -33,3 +37,36 @@ def page_file(request: HttpRequest, year: int, kind: str, file_as: str, **key) -
         True, workbook.file_name(page, "csv")
     )
     return response
+
+
+def xlsx(data, name: str) -> FileResponse:
+    return FileResponse(data, as_attachment=True, filename=name, content_type=XLSX)
+
+
+@readers_only
+def projects_file(request: HttpRequest, year: int) -> HttpResponse:
+    """The key projects list as the page shows it (its quarter and filters)."""
+    figures = figures_for(request, year)
+    projects = chosen_projects(figures, project_filters(request, figures.plan))
+    data = lists.projects_workbook(figures.page(figures.plan), projects, sample_data_exists())
+    return xlsx(data, f"zzmetro-{year}Q{figures.as_of}-projects.xlsx")
+
+
+@members_only
+def problems_file(request: HttpRequest, year: int) -> HttpResponse:
+    """The problem list as the page shows it: its day, its filters, what the reader may see."""
+    figures = figures_for(request, year)
+    day = figures.plan.as_of_day(figures.as_of)
+    visible = Problem.objects.of_plan(figures.plan).visible_to(request.user).raised_by(day)
+    problems = chosen_problems(visible, problem_filters(request, figures.plan), day)
+    scope = figures.page(figures.plan)
+    data = lists.problems_workbook(scope, problems, sample_data_exists(), request.user)
+    return xlsx(data, f"zzmetro-{year}Q{figures.as_of}-problems.xlsx")
+
+
+@readers_only
+def rankings_file(request: HttpRequest, year: int) -> HttpResponse:
+    figures = figures_for(request, year)
+    found = figures.rankings(localdate())
+    data = lists.rankings_workbook(figures.page(figures.plan), found, sample_data_exists())
+    return xlsx(data, f"zzmetro-{year}Q{figures.as_of}-rankings.xlsx")

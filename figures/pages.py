@@ -4,13 +4,16 @@ reading figures (the dashboard's, its downloads, the bulletin's) starts here."""
 
 from urllib.parse import urlencode
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
+from figures.projects import GOALS_WITH_A_TEST
 from figures.rollups import Figures
 from investment.coverage import chosen_quarter
-from plan.models import City, Corridor, FocusArea, Plan
-from tasks.models import Task
+from plan.models import City, Corridor, FocusArea, Plan, Unit
+from tasks.filters import area_by_number, by_id, chosen, city_by_slug, one_of, task_by_code
+from tasks.models import Project, Task
 
 
 def figures_for(request: HttpRequest, year: int) -> Figures:
@@ -64,3 +67,33 @@ def page_subject(plan: Plan, kind: str, key=None):
         .prefetch_related("supporting_units")
     )
     return get_object_or_404(tasks)
+
+
+def project_filters(request: HttpRequest, plan: Plan) -> dict:
+    """The projects list's ?city=<slug>&area=<number>&task=<code>&unit=<id>&goal=<goal>&met=1|0,
+    each optional (its page and its workbook); an unknown value is a 404."""
+    found = chosen(
+        request.GET,
+        {
+            "city": city_by_slug,
+            "area": area_by_number(plan),
+            "task": task_by_code(plan),
+            "unit": by_id(Unit.objects.all()),
+            "goal": one_of(Project.Goal.values),
+            "met": one_of(("0", "1")),
+        },
+    )
+    if "met" in found:
+        found["met"] = found["met"] == "1"
+    return found
+
+
+def chosen_projects(figures: Figures, chosen: dict) -> QuerySet:
+    """The plan's projects matching `chosen`, in list order. Only a goal of 开工 or 建成 can be
+    met or not yet, so "met" leaves the others out either way."""
+    filters = {name: value for name, value in chosen.items() if name != "met"}
+    projects = Project.objects.of_plan(figures.plan).matching(**filters).listed()
+    if "met" not in chosen:
+        return projects
+    annotated = figures.annotated_projects(projects)
+    return annotated.filter(goal__in=GOALS_WITH_A_TEST, goal_met=chosen["met"])
