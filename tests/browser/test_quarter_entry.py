@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
@@ -90,13 +92,21 @@ def test_a_reporter_enters_a_project_section_on_a_phone(
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(live_server.url + "/admin/investment/progressreport/quarter/?quarter=2")
     expect(page.locator("#projects")).to_have_text("重点项目")
-    # The sheets scroll sideways in their own boxes; the page itself stays the phone's width.
+    # One card a task: every input in view under its label, the page the phone's width.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    for name in ("rows-0-amount", "rows-0-cumulative", "rows-0-note", "projects-0-amount"):
+        box = page.locator(f"[name='{name}']").bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, name
+    label = page.locator("[name='rows-0-amount']").evaluate(
+        "box => getComputedStyle(box.closest('td'), '::before').content"
+    )
+    assert label == '"本季度完成(亿元)"'
+    page.fill("input[name='rows-0-amount']", "0.5")
     page.fill("textarea[name='projects-0-progress']", "架梁完成，开始铺轨")
     page.fill("input[name='projects-0-amount']", "1.5")
     screenshot(page, "quarter-entry-projects-phone")
     page.click("input[name='_submit']")
-    expect(page.locator(".messagelist")).to_contain_text("已报送 1 行")
+    expect(page.locator(".messagelist")).to_contain_text("已报送 2 行")
     update = ProjectUpdate.objects.get(quarter=2)
     assert (update.progress, update.stage, str(update.amount), update.status) == (
         "架梁完成，开始铺轨",
@@ -104,7 +114,44 @@ def test_a_reporter_enters_a_project_section_on_a_phone(
         "1.5000",
         ProjectUpdate.Status.SUBMITTED,
     )
+    assert ProgressReport.objects.get(quarter=2).amount == Decimal("0.5")
     assert page.errors == []
+
+
+def test_a_reporter_adds_a_photo_from_her_phone_to_a_project_update(
+    browser_page, live_server, kaifeng_reporter, tmp_path, settings
+):
+    from investment.models import ProjectPhoto
+
+    settings.MEDIA_ROOT = tmp_path
+    page = sign_in(browser_page, live_server)
+    page.set_viewport_size({"width": 390, "height": 844})
+    update = ProjectUpdate.objects.get(quarter=1)
+    update.status = ProjectUpdate.Status.DRAFT
+    update.save()
+    page.goto(f"{live_server.url}/admin/investment/projectupdate/{update.pk}/change/")
+    upload = page.locator("input[type=file]").first
+    # The phone offers its camera for a picture input.
+    assert upload.get_attribute("accept") == "image/jpeg,image/png"
+    photo = tmp_path / "现场.png"
+    photo.write_bytes(png_bytes())
+    upload.set_input_files(str(photo))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "project-update-photo-phone")
+    page.click("input[name='_save']")
+    expect(page.locator(".messagelist")).to_be_visible()
+    assert ProjectPhoto.objects.filter(update=update).count() == 1
+    assert page.errors == []
+
+
+def png_bytes() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (120, 160, 200)).save(out, "PNG")
+    return out.getvalue()
 
 
 SHEET_Q2 = "/admin/investment/progressreport/quarter/?quarter=2"

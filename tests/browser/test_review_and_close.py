@@ -107,7 +107,9 @@ def test_office_closes_a_quarter_and_the_reporter_finds_it_locked(browser_page, 
     expect(page.locator("tr.cell-draft td").last).to_have_text("开封: 1.2")
     screenshots(page, live_server, "close-confirmation")
     page.get_by_role("button", name="锁定本季度").click()
-    expect(page.locator(".errorlist")).to_contain_text("原因：仍有 1 条进度填报和 0 条项目进展待审核")
+    expect(page.locator(".errorlist")).to_contain_text(
+        "原因：仍有 1 条进度填报和 0 条项目进展待审核"
+    )
     assert not QuarterClose.objects.exists()
     page.fill("textarea[name=reason]", "省里要数")
     page.get_by_role("button", name="锁定本季度").click()
