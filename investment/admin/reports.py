@@ -108,7 +108,7 @@ class ProgressReportAdmin(ImportScreens, ExportMixin, ReportedAdmin):
         "quarter",
         "amount",
         "status",
-        "is_sample",
+        "sample_mark",
         "updated_at",
     ]
     list_filter = ["year", "quarter", "status", "city", "is_sample", "task__area"]
@@ -122,7 +122,7 @@ class ProgressReportAdmin(ImportScreens, ExportMixin, ReportedAdmin):
         "amount_at_close",
         "status",
         "return_reason",
-        "is_sample",
+        "sample_mark",
         "created_by",
         "created_at",
         "updated_by",
@@ -137,7 +137,7 @@ class ProgressReportAdmin(ImportScreens, ExportMixin, ReportedAdmin):
         "note",
         "seen_version",
         ("status", "return_reason"),
-        "is_sample",
+        "sample_mark",
         ("created_by", "created_at"),
         ("updated_by", "updated_at"),
     ]

@@ -61,7 +61,7 @@ class ProjectUpdateAdmin(ReportedAdmin):
         "stage",
         "amount",
         "status",
-        "is_sample",
+        "sample_mark",
         "updated_at",
     ]
     list_filter = ["year", "quarter", "status", "stage", "city", "is_sample", "project__task__area"]
@@ -72,7 +72,7 @@ class ProjectUpdateAdmin(ReportedAdmin):
         "amount_at_close",
         "status",
         "return_reason",
-        "is_sample",
+        "sample_mark",
         "created_by",
         "created_at",
         "updated_by",
@@ -87,7 +87,7 @@ class ProjectUpdateAdmin(ReportedAdmin):
         "progress",
         "seen_version",
         ("status", "return_reason"),
-        "is_sample",
+        "sample_mark",
         ("created_by", "created_at"),
         ("updated_by", "updated_at"),
     ]

@@ -70,6 +70,11 @@ class ReportedAdmin(GatedAdmin):
             self.message_user(request, " ".join(error.messages), messages.ERROR)
             return redirect(request.get_full_path())
 
+    @admin.display(description=gettext_lazy("sample data"), ordering="is_sample")
+    def sample_mark(self, obj: Reported) -> str:
+        # Said in words, only on a sample row: a red cross on every real row read as an error.
+        return _("sample data (never real)") if obj.is_sample else "—"
+
     @admin.display(description=gettext_lazy("amount at close (亿元)"))
     def amount_at_close(self, obj: Reported) -> str:
         amount = obj.at_close("amount") if obj.pk else None

@@ -681,3 +681,15 @@ def test_a_5000_digit_row_number_is_told_to_choose_again_not_a_500(client, offic
     )
     assert response.status_code == 302
     assert client.get(f"/admin/?quarter={huge}").status_code == 302
+
+
+def test_a_real_report_is_not_marked_as_sample_and_a_sample_one_says_so_in_words(
+    client, task, office_user, kaifeng
+):
+    real = make_report(task, kaifeng, 1, "3", Status.SUBMITTED)
+    sample = make_report(task, kaifeng, 2, "1", Status.DRAFT, is_sample=True)
+    client = as_user(client, office_user)
+    page = client.get(f"{REPORTS}{real.pk}/change/").content.decode()
+    assert "icon-no.svg" not in page and "示例数据（非真实）" not in page
+    page = client.get(f"{REPORTS}{sample.pk}/change/").content.decode()
+    assert "示例数据（非真实）" in page

@@ -65,8 +65,8 @@ def test_the_sheet_lists_every_task_of_the_city_with_allocation_and_cumulative(
     assert "季度填报：开封" in html
     assert "轨道" in html and "水网" in html
     assert "高速" not in html
-    assert '<td class="num">40</td>' in html
-    assert '<td class="num">7.25</td>' in html
+    assert '<td class="num" data-label="分配金额(亿元)">40</td>' in html
+    assert '<td class="num" data-label="此前各季度(亿元)">7.25</td>' in html
 
 
 def test_the_sheet_offers_the_same_quarter_as_an_excel_template(kaifeng_client, tasks):
@@ -388,7 +388,7 @@ def test_earlier_quarters_count_submitted_and_approved_and_name_the_unsubmitted_
     html = kaifeng_client.get(f"{SHEET}?quarter=3").content.decode()
     assert 'data-before="8.9600"' in html
     assert (
-        '<td class="num">8.96<br><small class="unsubmitted">'
+        '<td class="num" data-label="此前各季度(亿元)">8.96<br><small class="unsubmitted">'
         "未计入未报送的第1季度（4.5 亿元）。</small></td>"
     ) in html
 

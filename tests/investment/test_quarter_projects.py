@@ -225,9 +225,12 @@ def test_each_row_shows_the_earlier_quarters_stage_and_progress(kaifeng_client, 
     html = kaifeng_client.get(f"{SHEET}?quarter=3").content.decode()
     row = html[html.index(f'<tr id="project-{intercity.pk}"') :]
     row = row[: row.index("</tr>")]
-    assert '<td class="earlier">第2季度：在建 (草稿)<br><small>桩基施工</small></td>' in row
+    assert (
+        '<td class="earlier" data-label="此前季度">第2季度：在建 (草稿)<br><small>桩基施工</small></td>'
+        in row
+    )
     other = html[html.index(f'<tr id="project-{port.pk}"') :]
-    assert '<td class="earlier">—</td>' in other[: other.index("</tr>")]
+    assert '<td class="earlier" data-label="此前季度">—</td>' in other[: other.index("</tr>")]
 
 
 def test_a_stage_going_back_is_refused_for_a_reporter(kaifeng_client, world, kaifeng):
