@@ -5,7 +5,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from bulletins.content import content, frozen
@@ -13,6 +17,8 @@ from bulletins.models import Bulletin
 from figures.rollups import Figures
 from people.access import reach
 from people.admin import GatedAdmin
+from people.models import display_name
+from plan.forms import is_id
 from plan.models import Plan
 
 ISSUE = "_issue"
@@ -51,6 +57,8 @@ class BulletinForm(forms.ModelForm):
                 quarter=cleaned.get("quarter") or self.instance.quarter,
                 status=self.instance.status,
                 next_steps=cleaned.get("next_steps") or "",
+                countersigned_by_id=self.instance.countersigned_by_id,
+                countersigned_text=self.instance.countersigned_text,
             )
             if error := probe.issue_error():
                 raise ValidationError(error)
@@ -70,7 +78,47 @@ class BulletinAdmin(GatedAdmin):
         # A bulletin not yet issued is the office's draft.
         return Q() if reach(user).office else Q(status=Bulletin.Status.ISSUED)
 
-    readonly_fields = ["status", "number", "issued_at", "issued_by", "page_link"]
+    readonly_fields = [
+        "status",
+        "countersign_state",
+        "number",
+        "issued_at",
+        "issued_by",
+        "page_link",
+    ]
+
+    @admin.display(description=_("countersign (核稿)"))
+    def countersign_state(self, obj: Bulletin) -> str:
+        if obj.countersigned_by_id is None:
+            return _("not yet countersigned")
+        words = {
+            "who": display_name(obj.countersigned_by),
+            "when": localtime(obj.countersigned_at).strftime("%Y-%m-%d %H:%M"),
+        }
+        if obj.countersigned():
+            return _("countersigned by %(who)s on %(when)s") % words
+        return _("countersigned by %(who)s on %(when)s; the next steps changed since") % words
+
+    def get_urls(self):
+        countersign = path(
+            "<path:object_id>/countersign/",
+            self.admin_site.admin_view(self.countersign_view),
+            name="bulletins_bulletin_countersign",
+        )
+        return [countersign, *super().get_urls()]
+
+    def countersign_view(self, request, object_id):
+        """核稿, from the draft's page (POST only)."""
+        if request.method != "POST" or not is_id(object_id):
+            raise Http404
+        bulletin = self.get_object(request, object_id)
+        try:
+            bulletin.countersign(request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Countersigned: the draft may be issued as it reads."))
+        return redirect(reverse("admin:bulletins_bulletin_change", args=[bulletin.pk]))
 
     def get_fields(self, request, obj=None):
         fields = ["plan", "quarter", "next_steps"]

@@ -36,8 +36,14 @@ from figures.sample import sample_data_exists
 from tasks.models import Project
 
 
-@kept(daily=True)
 def content(figures: Figures, next_steps: str = "") -> Content:
+    """The bulletin of `figures`'s plan and quarter, its figures kept for the day and its
+    letterhead as the settings say now."""
+    return dataclasses.replace(stated(figures, next_steps), **letterhead())
+
+
+@kept(daily=True)
+def stated(figures: Figures, next_steps: str = "") -> Content:
     """The bulletin of `figures`'s plan and quarter, kept for the day (its problem figures are
     taken on today until the quarter ends)."""
     plan = figures.plan
@@ -74,6 +80,15 @@ def content(figures: Figures, next_steps: str = "") -> Content:
         approved_only=figures.approved_only,
         sample=sample_data_exists(),
     )
+
+
+def letterhead() -> dict:
+    """Who issues the bulletin and to whom it goes, as the settings say now."""
+    return {
+        "issuer": settings.BULLETIN_ISSUER,
+        "send_to": settings.BULLETIN_TO,
+        "copy_to": settings.BULLETIN_CC,
+    }
 
 
 def city_lines(figures: Figures) -> list[CityLine]:
@@ -163,8 +178,12 @@ def frozen(found: Content) -> dict:
 
 
 def load(data: dict) -> Content:
-    """The content an issued bulletin froze, read back with its types."""
-    return _read(Content, data)
+    """The content an issued bulletin froze, read back with its types (one issued before its
+    letterhead was kept, with the settings')."""
+    found = _read(Content, data)
+    if not found.issuer:
+        found = dataclasses.replace(found, **letterhead())
+    return found
 
 
 def _read(kind, value):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
@@ -25,6 +25,19 @@ from plan.forms import CONTROL_CHARACTERS
 from plan.money import yi
 
 DAY = 24 * 60 * 60
+
+
+def CITY_NOTE() -> str:
+    return _(
+        "Note: completion rate = investment completed ÷ the city's allocation; against the pace "
+        "= completion rate − the share expected by the quarter's end, in points; start rate = "
+        "key-project sections started ÷ those to start this year; finish rate = sections "
+        "completed ÷ those to complete; closure rate = problems closed on time ÷ problems due "
+        "(closed, or open past their deadline) by the quarter's end; problems still open = "
+        "raised by then and not yet closed. — where there is nothing to measure."
+    )
+
+
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # 仿宋 for the body and 黑体 for headings, as GB/T 9704 sets official documents; where Word or
 # LibreOffice lacks them it substitutes its own Chinese serif and sans.
@@ -105,21 +118,72 @@ def _page_number(section) -> None:
     paragraph.add_run(" —")
 
 
-def _table(document, header: list[str], rows: list[list[str]]) -> None:
+def _keep_with_next(paragraph) -> None:
+    paragraph.paragraph_format.keep_with_next = True
+
+
+def _table(
+    document,
+    caption: str,
+    header: list[str],
+    rows: list[list[str]],
+    numbers: set[int] = frozenset(),
+    widths: list[int] | None = None,
+) -> None:
+    """A captioned table: its caption kept with it, its columns `numbers` right-aligned, and
+    the whole of it on one page (a short table is never split with one row alone)."""
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(_run(title, caption), HEADING_FONT, 12)
+    _keep_with_next(title)
     table = document.add_table(rows=1, cols=len(header), style="Table Grid")
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         cell.text = ""
+        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
         _font(_run(cell.paragraphs[0], text), HEADING_FONT, 10.5)
     for values in rows:
         cells = table.add_row().cells
-        for cell, text in zip(cells, values, strict=True):
+        for column, (cell, text) in enumerate(zip(cells, values, strict=True)):
             cell.text = ""
+            if column in numbers:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
             _font(_run(cell.paragraphs[0], text), BODY_FONT, 10.5)
-    # The header row repeats on each page the table runs to.
+    if widths:
+        # Millimetres a column: a figure never breaks inside its cell.
+        table.autofit = False
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = Mm(width)  # The grid LibreOffice reads; Word reads the cells'.
+        for row in table.rows:
+            for cell, width in zip(row.cells, widths, strict=True):
+                cell.width = Mm(width)
+    # The header row repeats on each page a long table runs to; no row splits across pages,
+    # and each row keeps with the next, so the table moves to the next page whole.
     header_properties = table.rows[0]._tr.get_or_add_trPr()
     header_properties.append(OxmlElement("w:tblHeader"))
-    document.add_paragraph()  # Air between the table and the text after it.
+    for index, row in enumerate(table.rows):
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        if index < len(table.rows) - 1:
+            for cell in row.cells:
+                for paragraph in cell.paragraphs:
+                    _keep_with_next(paragraph)
+
+
+def _rule(paragraph, edges: dict[str, int]) -> None:
+    """Black rules along the paragraph's `edges` (the 版记's lines), each its size in eighths
+    of a point."""
+    properties = paragraph._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    for edge in ("top", "bottom"):  # Word reads them in this order.
+        if edge not in edges:
+            continue
+        line = OxmlElement(f"w:{edge}")
+        line.set(qn("w:val"), "single")
+        line.set(qn("w:sz"), str(edges[edge]))
+        line.set(qn("w:space"), "1")
+        line.set(qn("w:color"), "000000")
+        borders.append(line)
+    properties.append(borders)
 
 
 def docx(found: Content, bulletin: Bulletin | None, revised: bool) -> bytes:
@@ -150,12 +214,17 @@ def docx(found: Content, bulletin: Bulletin | None, revised: bool) -> bytes:
         paragraph(f"{number}    {issued}", centre=True)
     else:
         paragraph(_("Preview: not yet issued"), centre=True)
-    title = _("Progress on the %(plan)s: Q%(quarter)s %(year)s") % {
-        "plan": found.plan_name,
-        "quarter": found.quarter,
-        "year": found.year,
-    }
-    paragraph(title, HEADING_FONT, 18, bold=True, centre=True)
+    # Two lines, broken where the title breaks naturally: the plan's name, then the quarter.
+    title = paragraph(
+        _("Progress on the %(plan)s") % {"plan": found.plan_name},
+        HEADING_FONT,
+        18,
+        bold=True,
+        centre=True,
+    )
+    title.runs[0].add_break()
+    quarter = _("(Q%(quarter)s %(year)s)") % {"quarter": found.quarter, "year": found.year}
+    _font(_run(title, quarter), HEADING_FONT, 18, bold=True)
     if found.sample:
         paragraph(
             _(
@@ -176,7 +245,7 @@ def docx(found: Content, bulletin: Bulletin | None, revised: bool) -> bytes:
         )
 
     def heading(text: str) -> None:
-        paragraph(text, HEADING_FONT, 16, indent=True)
+        _keep_with_next(paragraph(text, HEADING_FONT, 16, indent=True))
 
     heading(_("1. Overall"))
     for sentence in found.overall.sentences():
@@ -192,6 +261,8 @@ def docx(found: Content, bulletin: Bulletin | None, revised: bool) -> bytes:
     heading(_("2. By city"))
     _table(
         document,
+        _("The cities ranked by completion rate at the end of Q%(quarter)s")
+        % {"quarter": found.quarter},
         [
             _("Rank"),
             _("City"),
@@ -202,6 +273,7 @@ def docx(found: Content, bulletin: Bulletin | None, revised: bool) -> bytes:
             _("Start rate (%)"),
             _("Finish rate (%)"),
             _("Closure rate (%)"),
+            _("Problems still open"),
         ],
         [
             [
@@ -214,10 +286,14 @@ def docx(found: Content, bulletin: Bulletin | None, revised: bool) -> bytes:
                 percent(city.start.value),
                 percent(city.finish.value),
                 percent(city.closure.value),
+                str(city.open),
             ]
             for city in found.cities
         ],
+        numbers={2, 3, 4, 6, 7, 8, 9},
+        widths=[10, 14, 19, 15, 17, 13, 15, 15, 15, 15],
     )
+    paragraph(CITY_NOTE(), size=10.5, indent=False)
     for city in found.cities:
         paragraph(city.sentence(found.quarter))
 
@@ -238,18 +314,56 @@ def docx(found: Content, bulletin: Bulletin | None, revised: bool) -> bytes:
         over = _("Over %(days)s days overdue") % {"days": found.problems.red_days}
         _table(
             document,
+            _("Open problems by responsible unit, the longest overdue first"),
             [_("Responsible unit"), pgettext("problems", "Open"), _("Overdue"), over],
             [
                 [unit.display_name, str(unit.open), str(unit.overdue), str(unit.red)]
                 for unit in found.problems.units
             ],
+            numbers={1, 2, 3},
+            widths=[70, 26, 26, 34],
         )
+        document.add_paragraph()
 
     heading(_("6. Next steps"))
     for text in found.next_steps_paragraphs or [
         _("The office has not written the next steps yet.")
     ]:
         paragraph(text)
+
+    # 发文机关署名 and 成文日期 at the right, then the 版记 between rules (GB/T 9704).
+    day = (
+        formats.date_format(bulletin.issued_at, "DATE_FORMAT")
+        if bulletin is not None
+        else _("(dated when issued)")
+    )
+    document.add_paragraph()
+    for text in (found.issuer, day):
+        signed = paragraph(text, indent=False)
+        signed.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        signed.paragraph_format.right_indent = Pt(32)
+        _keep_with_next(signed)
+    document.add_paragraph()
+    lines = []
+    if found.send_to:
+        lines.append(_("To:") + found.send_to)
+    if found.copy_to:
+        lines.append(_("Copy to:") + found.copy_to)
+    printed = (
+        _("printed and issued on %(day)s") % {"day": day}
+        if bulletin is not None
+        else _("not yet issued")
+    )
+    lines.append(f"{found.issuer}\t{printed}")
+    # The first and last rules are heavier than those between the lines.
+    for index, text in enumerate(lines):
+        line = paragraph(text, size=14, indent=False)
+        line.paragraph_format.tab_stops.add_tab_stop(Mm(154), WD_TAB_ALIGNMENT.RIGHT)
+        edges = {"bottom": 12 if index == len(lines) - 1 else 4}
+        if index == 0:
+            edges["top"] = 12
+        _rule(line, edges)
+        _keep_with_next(line)
 
     output = BytesIO()
     document.save(output)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from investment.workflow import QuarterClose, Versioned
+from investment.workflow import QuarterClose, Versioned, office_only
 from plan.models import Plan
 from tasks.models import QUARTER_VALIDATORS
 
@@ -74,6 +74,19 @@ class Bulletin(Versioned):
         editable=False,
         verbose_name=_("issued by"),
     )
+    # 核稿: who checked the draft, when, and the 下步工作 she checked (a change after it asks for
+    # a new check; the figures are the system's own).
+    countersigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("countersigned by"),
+    )
+    countersigned_at = models.DateTimeField(_("countersigned at"), null=True, editable=False)
+    countersigned_text = models.TextField(_("next steps countersigned"), blank=True, editable=False)
     # What the bulletin said when issued: plain values (Decimals as text), read back by
     # content.load. Later corrections to the reports never change it.
     content = models.JSONField(_("content"), null=True, editable=False, encoder=DjangoJSONEncoder)
@@ -128,7 +141,40 @@ class Bulletin(Versioned):
                 "Write the next steps before issuing the bulletin: once issued it cannot be "
                 "changed."
             )
+        if settings.BULLETIN_COUNTERSIGN and not self.countersigned():
+            return _(
+                "Countersign: a second office account must check this draft (核稿) before it is "
+                "issued; the next steps changed since, or no one has checked them yet."
+            )
         return None
+
+    def countersigned(self) -> bool:
+        """Whether the draft as it reads now was checked (核稿)."""
+        return self.countersigned_by_id is not None and self.countersigned_text == self.next_steps
+
+    def countersign(self, user) -> None:
+        """核稿: an office account other than the one who last wrote the draft checks it."""
+        office_only(user)
+        if self.is_issued:
+            raise ValidationError(_("This quarter's bulletin has already been issued."))
+        if self.updated_by_id == user.pk or (
+            self.updated_by_id is None and self.created_by_id == user.pk
+        ):
+            raise ValidationError(
+                _("Countersign: the draft is checked by another office account than its writer.")
+            )
+        if not self.next_steps.strip():
+            raise ValidationError(_("Countersign: write the next steps first."))
+        with transaction.atomic():
+            current = type(self).objects.select_for_update().get(pk=self.pk)
+            if current.next_steps != self.next_steps:
+                raise ValidationError(
+                    _("Countersign: the draft changed while you read it; read it again.")
+                )
+            self.countersigned_by, self.countersigned_at = user, timezone.now()
+            self.countersigned_text = self.next_steps
+            self._history_user = user
+            self.save()
 
     def issue(self, user, content: dict) -> None:
         """印发: number the bulletin and freeze `content` (content.frozen of the figures),

@@ -363,6 +363,11 @@ class Content:
     next_steps: str = ""
     approved_only: bool = False
     sample: bool = False  # sample data was loaded: the bulletin says its figures are made up
+    # The document's letterhead as it was issued (settings.BULLETIN_*); a bulletin issued before
+    # they were kept reads the settings' (content.load).
+    issuer: str = ""
+    send_to: str = ""
+    copy_to: str = ""
 
     @property
     def plan_name(self) -> str:
@@ -374,5 +379,5 @@ class Content:
 
     def same_figures(self, other: "Content") -> bool:
         """Whether `other` states the same figures (its 下步工作 and sample note aside)."""
-        apart = {"next_steps": "", "sample": False}
+        apart = {"next_steps": "", "sample": False, "issuer": "", "send_to": "", "copy_to": ""}
         return dataclasses.replace(self, **apart) == dataclasses.replace(other, **apart)

@@ -257,6 +257,14 @@ HTTPS = env_bool("HTTPS", not DEBUG)
 
 # The site's own address, for links in files made once and kept (an issued bulletin's PDF),
 # never a request's Host header. By default the first allowed host, on HTTPS when it is on.
+# The bulletin as an office's document (GB/T 9704): who issues it (发文机关, its signature and
+# 印发 line), to whom it goes (主送) and is copied (抄送); empty lines are left out.
+BULLETIN_ISSUER = env_str("BULLETIN_ISSUER", "郑州都市圈办公室")
+BULLETIN_TO = env_str("BULLETIN_TO")
+BULLETIN_CC = env_str("BULLETIN_CC")
+# 核稿: a second office account checks the draft (its 下步工作) before it may be issued.
+BULLETIN_COUNTERSIGN = env_bool("BULLETIN_COUNTERSIGN", False)
+
 SITE_URL = env_str("SITE_URL").rstrip("/")
 if not SITE_URL:
     host = ALLOWED_HOSTS[0] if ALLOWED_HOSTS else "localhost"

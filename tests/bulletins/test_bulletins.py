@@ -42,6 +42,11 @@ def office_staff(db):
     return make_member("bulletin-office", OFFICE)
 
 
+def draft(client, plan, quarter: int, next_steps: str = "压茬推进重点项目建设。"):
+    data = {"plan": plan.pk, "quarter": quarter, "next_steps": next_steps}
+    return client.post(ADD, data, follow=True)
+
+
 def issue(client, plan, quarter: int, next_steps: str = "压茬推进重点项目建设。", **extra):
     data = {"plan": plan.pk, "quarter": quarter, "next_steps": next_steps, "_issue": "1", **extra}
     return client.post(ADD, data, follow=True)
@@ -250,6 +255,62 @@ def test_the_word_bulletin_is_a4_in_fangsong_with_the_ranking_table(
     assert "一、总体情况" in text and "六、下步工作" in text
 
 
+def test_the_word_bulletin_reads_as_an_offices_document(client, sample_world, office_staff):
+    client.force_login(office_staff)
+    response = client.get("/2021/bulletin/bulletin.docx?as_of=2021Q3")
+    document = Document(BytesIO(b"".join(response.streaming_content)))
+    texts = [paragraph.text for paragraph in document.paragraphs]
+    # The title breaks only between the plan's name and the quarter.
+    assert "《2021年郑州都市圈一体化发展工作要点》落实情况\n（2021年第3季度）" in texts
+    # Each table has its caption above it, kept with it; no row splits; figures at the right.
+    assert "第3季度末各市完成率排名" in texts
+    ranking = document.tables[0]
+    assert [cell.text for cell in ranking.rows[0].cells][-2:] == ["办结率（%）", "未办结问题（个）"]
+    assert all("<w:cantSplit/>" in row._tr.xml for row in ranking.rows)
+    assert ranking.rows[1].cells[2].paragraphs[0].alignment == 2  # right
+    assert any(text.startswith("注：完成率 = 累计完成投资 ÷ 分配金额") for text in texts)
+    assert "办结率 = 按期销号 ÷ 截至季度末到期应办结" in next(
+        t for t in texts if t.startswith("注：")
+    )
+    # 发文机关署名, 成文日期 (still to come on a preview) and the 版记's 印发 line, ruled.
+    at = texts.index("郑州都市圈办公室")
+    assert texts[at + 1] == "（成文日期于印发时填写）"
+    assert texts[-1] == "郑州都市圈办公室\t未印发"
+    assert "<w:pBdr>" in document.paragraphs[-1]._p.xml
+
+
+def test_the_bulletin_says_whom_it_goes_to_as_the_settings_say(
+    client, sample_world, office_staff, settings
+):
+    settings.BULLETIN_ISSUER = "郑州都市圈建设办公室"
+    settings.BULLETIN_TO = "各市人民政府"
+    settings.BULLETIN_CC = "省发展改革委"
+    client.force_login(office_staff)
+    page = client.get("/2021/bulletin/?as_of=2021Q3").content.decode()
+    assert '<p>主送：<span lang="zh-Hans">各市人民政府</span></p>' in page
+    assert '<p>抄送：<span lang="zh-Hans">省发展改革委</span></p>' in page
+    assert (
+        '<p class="bulletin-printed"><span lang="zh-Hans">郑州都市圈建设办公室</span>'
+        "<span>未印发</span></p>"
+    ) in page
+    assert '<th scope="col">未办结问题（个）</th>' in page
+
+
+def test_an_issued_bulletin_keeps_the_letterhead_it_was_issued_with(
+    client, sample_world, office_staff, settings
+):
+    settings.BULLETIN_TO = "各市人民政府"
+    QuarterClose.close(sample_world, 3, office_staff)
+    client.force_login(office_staff)
+    issue(client, sample_world, 3)
+    settings.BULLETIN_TO = "另一个机关"
+    page = client.get("/2021/bulletin/?as_of=2021Q3").content.decode()
+    day = formats.date_format(Bulletin.objects.get().issued_at, "DATE_FORMAT")
+    assert "各市人民政府" in page and "另一个机关" not in page
+    assert f"<span>{day}印发</span>" in page
+    assert "已修订" not in page  # A new letterhead is no revision of the figures.
+
+
 def test_the_bulletin_page_queries_do_not_grow_with_the_world(client, office_staff):
     client.force_login(office_staff)
 
@@ -321,3 +382,79 @@ def test_adding_a_bulletin_waits_for_another_being_added_to_the_plan(
     locks = [q["sql"] for q in captured if "FOR UPDATE" in q["sql"] and "plan_plan" in q["sql"]]
     assert len(locks) == 1
     assert Bulletin.objects.get().quarter == 2
+
+
+def test_with_countersign_on_a_draft_is_issued_only_once_a_second_office_account_checked_it(
+    client, sample_world, office_staff, settings
+):
+    settings.BULLETIN_COUNTERSIGN = True
+    QuarterClose.close(sample_world, 3, office_staff)
+    client.force_login(office_staff)
+    refused = issue(client, sample_world, 3).content.decode()
+    assert "核稿：本期通报须经另一位都市圈办公室人员核稿后方可印发" in refused
+    assert not Bulletin.objects.exists()  # A refused issue saves nothing.
+    draft(client, sample_world, 3)
+    bulletin = Bulletin.objects.get()
+    assert not bulletin.is_issued
+    countersign = f"/admin/bulletins/bulletin/{bulletin.pk}/countersign/"
+    # Its writer cannot check her own draft.
+    page = client.post(countersign, follow=True).content.decode()
+    assert "核稿：须由拟稿人以外的另一位办公室人员核稿。" in page
+    colleague = make_member("colleague", OFFICE)
+    client.force_login(colleague)
+    page = client.post(countersign, follow=True).content.decode()
+    assert "已核稿：本稿可按现稿印发。" in page
+    assert "colleague 已于" in page
+    change = f"/admin/bulletins/bulletin/{bulletin.pk}/change/"
+    bulletin.refresh_from_db()
+    data = {
+        "plan": sample_world.pk,
+        "quarter": 3,
+        "next_steps": bulletin.next_steps,
+        "seen_version": bulletin.version,
+        "_issue": "1",
+    }
+    client.force_login(office_staff)
+    issued = client.post(change, data, follow=True).content.decode()
+    assert "调度通报已印发，为第1期。" in issued
+    assert Bulletin.objects.get().is_issued
+
+
+def test_a_change_after_the_countersign_asks_for_a_new_one(
+    client, sample_world, office_staff, settings
+):
+    settings.BULLETIN_COUNTERSIGN = True
+    QuarterClose.close(sample_world, 3, office_staff)
+    client.force_login(office_staff)
+    draft(client, sample_world, 3)
+    bulletin = Bulletin.objects.get()
+    colleague = make_member("colleague", OFFICE)
+    bulletin.countersign(colleague)
+    bulletin.refresh_from_db()
+    data = {
+        "plan": sample_world.pk,
+        "quarter": 3,
+        "next_steps": "改过的下步工作。",
+        "seen_version": bulletin.version,
+        "_issue": "1",
+    }
+    page = client.post(
+        f"/admin/bulletins/bulletin/{bulletin.pk}/change/", data, follow=True
+    ).content.decode()
+    assert "核稿后下步工作有改动" in page
+    assert not Bulletin.objects.get().is_issued
+
+
+def test_countersign_is_a_post_of_the_offices_only(client, sample_world, office_staff):
+    from people.roles import REPORTER
+
+    QuarterClose.close(sample_world, 3, office_staff)
+    client.force_login(office_staff)
+    issue(client, sample_world, 3)
+    bulletin = Bulletin.objects.get()
+    countersign = f"/admin/bulletins/bulletin/{bulletin.pk}/countersign/"
+    assert client.get(countersign).status_code == 404
+    city = sample_world.areas.first().tasks.first().cities.first()
+    client.force_login(make_member("reporter", REPORTER, city=city))
+    client.post(countersign)
+    assert Bulletin.objects.get().countersigned_by is None

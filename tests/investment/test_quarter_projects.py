@@ -227,8 +227,7 @@ def test_each_row_shows_the_earlier_quarters_stage_and_progress(kaifeng_client, 
     row = row[: row.index("</tr>")]
     assert (
         '<td class="earlier" data-label="此前季度">'
-        "第2季度：在建 (草稿)<br><small>桩基施工</small></td>"
-        in row
+        "第2季度：在建 (草稿)<br><small>桩基施工</small></td>" in row
     )
     other = html[html.index(f'<tr id="project-{port.pk}"') :]
     assert '<td class="earlier" data-label="此前季度">—</td>' in other[: other.index("</tr>")]
