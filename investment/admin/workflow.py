@@ -252,7 +252,8 @@ class ReportedAdmin(GatedAdmin):
 
     def back_to_report(self, request, reviewed: bool = False):
         """The buttons of a row's page come back to it; after a review decision, to the next
-        row awaiting review (the same city's first), or to the admin home once none is left.
+        row awaiting review (the same city's and quarter's first), or to the admin home once
+        none is left.
         The list's actions, to the list."""
         pk = request.POST.get("_back", "")
         if not is_id(pk):
@@ -267,8 +268,10 @@ class ReportedAdmin(GatedAdmin):
             .filter(status=Reported.Status.SUBMITTED, year=row.year)
             .exclude(pk=row.pk)
         )
+        # The same city's same quarter first, then that quarter's other cities, then the rest.
         following = (
-            waiting.filter(city=row.city_id).order_by("quarter", "pk").first()
+            waiting.filter(city=row.city_id, quarter=row.quarter).order_by("pk").first()
+            or waiting.filter(quarter=row.quarter).order_by("city", "pk").first()
             or waiting.order_by("quarter", "city", "pk").first()
         )
         if following is None:

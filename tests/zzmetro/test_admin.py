@@ -115,9 +115,12 @@ def test_the_office_approves_from_a_reports_page_and_goes_on_to_the_next_awaitin
     assert world["kaifeng"].status == Status.APPROVED
 
 
-def test_the_next_awaiting_review_is_the_same_citys_first(office_client, world, kaifeng, zhengzhou):
-    rail = world["kaifeng"].task
-    later = make_report(rail, kaifeng, 3, "1", Status.SUBMITTED)
+def test_the_next_awaiting_review_is_the_same_citys_and_quarters_first(
+    office_client, world, kaifeng, zhengzhou
+):
+    rail, water = world["kaifeng"].task, make_task(world["kaifeng"].task.area, 2, "50", [kaifeng])
+    make_report(rail, kaifeng, 3, "1", Status.SUBMITTED)  # Another quarter: later.
+    same = make_report(water, kaifeng, 2, "1", Status.SUBMITTED)
     response = office_client.post(
         REPORTS,
         {
@@ -126,7 +129,12 @@ def test_the_next_awaiting_review_is_the_same_citys_first(office_client, world, 
             "_back": world["kaifeng"].pk,
         },
     )
-    assert response.url == f"{REPORTS}{later.pk}/change/"
+    assert response.url == f"{REPORTS}{same.pk}/change/"
+    # Then that quarter's other cities (Zhengzhou's Q2), before Kaifeng's Q3.
+    response = office_client.post(
+        REPORTS, {"action": "approve_reports", "_selected_action": same.pk, "_back": same.pk}
+    )
+    assert response.url == f"{REPORTS}{world['zhengzhou'].pk}/change/"
 
 
 def test_once_nothing_awaits_review_the_office_lands_on_the_review_queue(office_client, world):
