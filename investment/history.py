@@ -117,11 +117,23 @@ def _change(record, before, city: City | None, detail: str, detail_lang: str) ->
 
 
 def _with_names(changes: list[Change]) -> list[Change]:
-    """The changes with each field's label and status codes as their labels."""
+    """The changes with each field's label, status codes as their labels and a related row
+    (a task's lead unit) by its name, never its database id (one query a related model)."""
+    wanted: dict = {}
+    for change in changes:
+        for field, old, new in change.fields:
+            if field.is_relation and field.many_to_one:
+                wanted.setdefault(field.related_model, set()).update(
+                    value for value in (old, new) if value is not None
+                )
+    named = {model: model._base_manager.in_bulk(ids) for model, ids in wanted.items()}
 
     def shown(field, value):
         if value is None:
             return None
+        if field.is_relation and field.many_to_one:
+            found = named.get(field.related_model, {}).get(value)
+            return str(found) if found is not None else _("(deleted)")
         if field.choices:
             return dict(field.flatchoices).get(value, value)
         return value

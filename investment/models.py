@@ -140,15 +140,24 @@ class ProgressReport(Reported):
         """Catch 万元 typed as 亿元: ten times the task's target or the city's allocation, or, for a
         task with neither, more than the plan's largest task target."""
         allocation = self.allocation()
-        for limit in (self.task.target, allocation):
+        named = (
+            (self.task.target, _("the task's target")),
+            (allocation, _("the city's allocation")),
+        )
+        for limit, which in named:
             if limit and self.amount > 10 * limit:
                 return {
                     "amount": _(
-                        "%(amount)s (100 million yuan) is more than ten times the task's target "
-                        "or the city's allocation (%(limit)s). Was it entered in ten thousands "
-                        "of yuan (万元)? 1 亿元 = 10000 万元."
+                        "%(amount)s (100 million yuan) is more than ten times %(which)s "
+                        "(%(limit)s, so at most %(bound)s). Was it entered in ten thousands of "
+                        "yuan (万元)? 1 亿元 = 10000 万元."
                     )
-                    % {"amount": exact(self.amount), "limit": exact(limit)}
+                    % {
+                        "amount": exact(self.amount),
+                        "which": which,
+                        "limit": exact(limit),
+                        "bound": exact(10 * limit),
+                    }
                 }
         if self.task.target is None and allocation is None:
             # Nothing of its own to compare with: the plan's largest stated target bounds it.

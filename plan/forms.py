@@ -1,5 +1,6 @@
 import re
 import unicodedata
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
@@ -178,4 +179,31 @@ class YiFormField(forms.DecimalField):
     def to_python(self, value):
         if isinstance(value, str):
             value = unicodedata.normalize("NFKC", value).strip()
+            # What clerks type beside the number: the unit, once, is understood; 万元 and a
+            # decimal comma are said back with the figure as it should be typed.
+            value = value.removesuffix("亿元").removesuffix("亿").strip()
+            label = self.label or _("amount")
+            if value.endswith(("万元", "万")):
+                number = value.removesuffix("万元").removesuffix("万").strip()
+                try:
+                    converted = format(Decimal(number) / 10000, "f")
+                except (InvalidOperation, ValueError):
+                    converted = None
+                if converted is not None:
+                    raise ValidationError(
+                        _(
+                            "%(field)s: enter the amount in 100 million yuan: %(typed)s 万元 is "
+                            "%(yi)s (1 亿元 = 10000 万元)."
+                        )
+                        % {"field": label, "typed": number, "yi": converted},
+                        code="invalid",
+                    )
+            if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", value):
+                value = value.replace(",", "")  # Thousands separated, as Excel writes them.
+            elif "," in value:
+                raise ValidationError(
+                    _("%(field)s: write a decimal point, not a comma (“%(typed)s”).")
+                    % {"field": label, "typed": value},
+                    code="invalid",
+                )
         return super().to_python(value)

@@ -42,9 +42,8 @@ ADMIN_CASES = [
     ({"amount": "-1"}, f"{AMOUNT}不能为负数。"),
     ({"amount": "-0.0001"}, f"{AMOUNT}不能为负数。"),
     ({"amount": "abc"}, f"{AMOUNT}必须是数字。"),
-    ({"amount": "12,5"}, f"{AMOUNT}必须是数字。"),
-    ({"amount": "1,234.5"}, f"{AMOUNT}必须是数字。"),
-    ({"amount": "12.5亿"}, f"{AMOUNT}必须是数字。"),
+    ({"amount": "12,5"}, f"{AMOUNT}：请用小数点，不要用逗号（“12,5”）。"),
+    ({"amount": "1.75万"}, f"{AMOUNT}：金额以亿元填写，1.75 万元 = 0.000175 亿元。"),
     ({"amount": "NaN"}, f"{AMOUNT}必须是数字。"),
     ({"amount": "Infinity"}, f"{AMOUNT}必须是数字。"),
     ({"amount": "-Infinity"}, f"{AMOUNT}必须是数字。"),
@@ -299,3 +298,13 @@ def test_two_saves_at_once_on_the_sheet_give_the_duplicate_message(world, racing
     assert response.status_code == 200
     assert DUPLICATE in response.content.decode()
     assert history() == before
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"), [("12.5亿", "12.5"), ("1,234.5", "1234.5"), ("３亿元", "3")]
+)
+def test_an_amount_typed_with_its_unit_or_thousands_separated_is_read(typed, read):
+    from plan.forms import YiFormField
+
+    field = YiFormField(label="金额", max_digits=12, decimal_places=4)
+    assert field.clean(typed) == Decimal(read)

@@ -118,3 +118,14 @@ def test_loading_the_sample_is_not_listed_as_anyones_change(sample_world):
     task = Task.objects.of_plan(sample_world).by_code("2.2").get()
     kinds = {change.what.split(" ")[0] for change in task_history(task)}
     assert kinds == {"任务", "工作节点"}  # The plan as loaded; no sample allocation or report.
+
+
+def test_task_history_names_a_lead_unit_never_its_database_id(zhengzhou):
+    from plan.models import Unit
+
+    task = make_task(make_area(make_plan()), 1, "100", [zhengzhou])
+    unit = Unit.objects.create(name="省发展改革委", kind="province")
+    task.lead_unit = unit
+    task.save()
+    change = task_history(task)[0]
+    assert change.fields == [("牵头单位", None, "省发展改革委")]
