@@ -112,8 +112,9 @@ class BulletinAdmin(GatedAdmin):
         if request.method != "POST" or not is_id(object_id):
             raise Http404
         bulletin = self.get_object(request, object_id)
+        seen = request.POST.get("seen_version", "")
         try:
-            bulletin.countersign(request.user)
+            bulletin.countersign(request.user, int(seen) if is_id(seen) else None)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -153,6 +154,9 @@ class BulletinAdmin(GatedAdmin):
         obj.updated_by = request.user
         if not change:
             obj.created_by = request.user
+        if not change or "next_steps" in form.changed_data:
+            # Who wrote what a countersign checks: a save that changes nothing is no writing.
+            obj.drafted_by = request.user
         super().save_model(request, obj, form, change)
         if ISSUE in request.POST:
             found = content(Figures(obj.plan, obj.quarter), obj.next_steps)

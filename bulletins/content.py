@@ -181,7 +181,7 @@ def load(data: dict) -> Content:
     """The content an issued bulletin froze, read back with its types (one issued before its
     letterhead was kept, with the settings')."""
     found = _read(Content, data)
-    if not found.issuer:
+    if "issuer" not in data:
         found = dataclasses.replace(found, **letterhead())
     return found
 

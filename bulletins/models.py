@@ -76,6 +76,16 @@ class Bulletin(Versioned):
     )
     # 核稿: who checked the draft, when, and the 下步工作 she checked (a change after it asks for
     # a new check; the figures are the system's own).
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("next steps written by"),
+        help_text=_("Who last changed the next steps: never the one who countersigns them."),
+    )
     countersigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -152,25 +162,30 @@ class Bulletin(Versioned):
         """Whether the draft as it reads now was checked (核稿)."""
         return self.countersigned_by_id is not None and self.countersigned_text == self.next_steps
 
-    def countersign(self, user) -> None:
-        """核稿: an office account other than the one who last wrote the draft checks it."""
+    def countersign(self, user, seen_version: int | None) -> None:
+        """核稿: an office account other than the one who last wrote the next steps checks the
+        draft as she read it (version `seen_version`)."""
         office_only(user)
-        if self.is_issued:
-            raise ValidationError(_("This quarter's bulletin has already been issued."))
-        if self.updated_by_id == user.pk or (
-            self.updated_by_id is None and self.created_by_id == user.pk
-        ):
-            raise ValidationError(
-                _("Countersign: the draft is checked by another office account than its writer.")
-            )
-        if not self.next_steps.strip():
-            raise ValidationError(_("Countersign: write the next steps first."))
         with transaction.atomic():
             current = type(self).objects.select_for_update().get(pk=self.pk)
-            if current.next_steps != self.next_steps:
+            if current.is_issued:
+                raise ValidationError(_("This quarter's bulletin has already been issued."))
+            if current.version != seen_version:
                 raise ValidationError(
                     _("Countersign: the draft changed while you read it; read it again.")
                 )
+            writer = current.drafted_by_id or current.created_by_id
+            if writer == user.pk:
+                raise ValidationError(
+                    _(
+                        "Countersign: the draft is checked by another office account than its "
+                        "writer."
+                    )
+                )
+            if not current.next_steps.strip():
+                raise ValidationError(_("Countersign: write the next steps first."))
+            self.next_steps = current.next_steps
+            self.version = current.version
             self.countersigned_by, self.countersigned_at = user, timezone.now()
             self.countersigned_text = self.next_steps
             self._history_user = user

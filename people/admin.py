@@ -4,7 +4,7 @@ unit contacts to their city and unit."""
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
@@ -112,14 +112,16 @@ class AccountAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        # Only an account holding nothing but a reporter's or a contact's role: never an
-        # office's, a leader's, a superuser's, nor one given permissions or groups of its own
-        # (an administrator's maintenance account), which the form would take over.
+        # Only an account holding a reporter's or a contact's role and nothing else: never an
+        # office's, a leader's, a superuser's, one given permissions or groups of its own (an
+        # administrator's maintenance account), nor one in no role (a former officer whose
+        # group was taken away), which the form would take over.
         others = Group.objects.exclude(name__in=(REPORTER, UNIT_CONTACT))
+        roles = Group.objects.filter(name__in=(REPORTER, UNIT_CONTACT))
         return (
             super()
             .get_queryset(request)
-            .filter(is_superuser=False)
+            .filter(is_superuser=False, pk__in=User.objects.filter(groups__in=roles).values("pk"))
             .exclude(groups__in=others)
             .exclude(user_permissions__isnull=False)
             .prefetch_related("groups")

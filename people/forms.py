@@ -24,6 +24,8 @@ def name_the_fields(form: forms.Form) -> None:
             "required": _("%(field)s: please fill it in.") % words,
             "max_length": _("%(field)s: at most %%(limit_value)d characters.") % words,
             "invalid_choice": _("%(field)s: choose one from the list.") % words,
+            "null_characters_not_allowed": _("%(field)s: a control character is not allowed.")
+            % words,
         }
         if isinstance(field, forms.EmailField):
             messages["invalid"] = _("%(field)s: enter a valid email address.") % words
@@ -131,8 +133,15 @@ class AccountForm(forms.ModelForm):
         if role == UNIT_CONTACT and not cleaned.get("unit") and "unit" not in self.errors:
             self.add_error("unit", _("Unit: a unit contact answers for one unit; choose it."))
         if password := cleaned.get("new_password"):
+            # Compared with the account as this form would leave it (its new name, email).
+            probe = Account(
+                pk=self.instance.pk,
+                username=cleaned.get("username") or self.instance.username,
+                first_name=cleaned.get("first_name") or "",
+                email=cleaned.get("email") or "",
+            )
             try:
-                password_validation.validate_password(password, self.instance)
+                password_validation.validate_password(password, probe)
             except ValidationError as error:
                 for problem in error.error_list:
                     if problem.code == "password_too_short":

@@ -174,7 +174,9 @@ class Sheet:
         self.rows += 1
 
     def cell(self, value, number_format: str | None = None, bold=False, fill=None) -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.ws, value=cell_text(value) if isinstance(value, str) else value)
+        if isinstance(value, str):
+            value = cell_text(value)  # Cleaned first: "\x0b=1+1" is a formula once cleaned.
+        cell = WriteOnlyCell(self.ws, value=value)
         if isinstance(value, str) and value.startswith(FORMULA_STARTS):
             # A note like "=HYPERLINK(...)" stays text: Excel never evaluates it.
             cell.data_type = "s"

@@ -398,11 +398,12 @@ def test_with_countersign_on_a_draft_is_issued_only_once_a_second_office_account
     assert not bulletin.is_issued
     countersign = f"/admin/bulletins/bulletin/{bulletin.pk}/countersign/"
     # Its writer cannot check her own draft.
-    page = client.post(countersign, follow=True).content.decode()
+    seen = {"seen_version": bulletin.version}
+    page = client.post(countersign, seen, follow=True).content.decode()
     assert "核稿：须由拟稿人以外的另一位办公室人员核稿。" in page
     colleague = make_member("colleague", OFFICE)
     client.force_login(colleague)
-    page = client.post(countersign, follow=True).content.decode()
+    page = client.post(countersign, seen, follow=True).content.decode()
     assert "已核稿：本稿可按现稿印发。" in page
     assert "colleague 已于" in page
     change = f"/admin/bulletins/bulletin/{bulletin.pk}/change/"
@@ -429,7 +430,7 @@ def test_a_change_after_the_countersign_asks_for_a_new_one(
     draft(client, sample_world, 3)
     bulletin = Bulletin.objects.get()
     colleague = make_member("colleague", OFFICE)
-    bulletin.countersign(colleague)
+    bulletin.countersign(colleague, bulletin.version)
     bulletin.refresh_from_db()
     data = {
         "plan": sample_world.pk,
@@ -458,3 +459,64 @@ def test_countersign_is_a_post_of_the_offices_only(client, sample_world, office_
     client.force_login(make_member("reporter", REPORTER, city=city))
     client.post(countersign)
     assert Bulletin.objects.get().countersigned_by is None
+
+
+def test_a_save_that_changes_nothing_does_not_make_its_saver_the_writer(
+    client, sample_world, office_staff, settings
+):
+    settings.BULLETIN_COUNTERSIGN = True
+    QuarterClose.close(sample_world, 3, office_staff)
+    client.force_login(office_staff)
+    draft(client, sample_world, 3)
+    bulletin = Bulletin.objects.get()
+    colleague = make_member("colleague", OFFICE)
+    client.force_login(colleague)
+    data = {
+        "plan": sample_world.pk,
+        "quarter": 3,
+        "next_steps": bulletin.next_steps,
+        "seen_version": bulletin.version,
+    }
+    client.post(f"/admin/bulletins/bulletin/{bulletin.pk}/change/", data)
+    bulletin.refresh_from_db()
+    assert bulletin.drafted_by == office_staff
+    client.force_login(office_staff)
+    countersign = f"/admin/bulletins/bulletin/{bulletin.pk}/countersign/"
+    page = client.post(countersign, {"seen_version": bulletin.version}, follow=True)
+    assert "核稿：须由拟稿人以外的另一位办公室人员核稿。" in page.content.decode()
+    assert Bulletin.objects.get().countersigned_by is None
+
+
+def test_a_countersign_from_a_page_read_before_a_change_is_refused(
+    client, sample_world, office_staff, settings
+):
+    settings.BULLETIN_COUNTERSIGN = True
+    QuarterClose.close(sample_world, 3, office_staff)
+    client.force_login(office_staff)
+    draft(client, sample_world, 3)
+    bulletin = Bulletin.objects.get()
+    read = bulletin.version
+    data = {
+        "plan": sample_world.pk,
+        "quarter": 3,
+        "next_steps": "后来改写的下步工作。",
+        "seen_version": bulletin.version,
+    }
+    client.post(f"/admin/bulletins/bulletin/{bulletin.pk}/change/", data)
+    client.force_login(make_member("colleague", OFFICE))
+    countersign = f"/admin/bulletins/bulletin/{bulletin.pk}/countersign/"
+    page = client.post(countersign, {"seen_version": read}, follow=True).content.decode()
+    assert "核稿：您阅读期间稿件已被修改，请重新阅读后再核稿。" in page
+    assert Bulletin.objects.get().countersigned_by is None
+
+
+def test_an_issued_bulletin_with_no_issuer_keeps_its_empty_letterhead(
+    client, sample_world, office_staff, settings
+):
+    settings.BULLETIN_ISSUER = settings.BULLETIN_TO = ""
+    QuarterClose.close(sample_world, 3, office_staff)
+    client.force_login(office_staff)
+    issue(client, sample_world, 3)
+    settings.BULLETIN_ISSUER, settings.BULLETIN_TO = "新的机关", "新的主送单位"
+    page = client.get("/2021/bulletin/?as_of=2021Q3").content.decode()
+    assert "新的机关" not in page and "新的主送单位" not in page

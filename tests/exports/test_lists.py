@@ -111,3 +111,12 @@ def test_an_anonymous_visitor_gets_no_problem_export(world, settings):
     settings.DASHBOARD_PUBLIC = True
     response = Client().get("/2021/problems/export.xlsx")
     assert response.status_code == 302
+
+
+def test_a_stored_text_that_is_a_formula_once_cleaned_stays_text(client, world):
+    from tasks.models import Project
+
+    Project.objects.filter(name="郑开城际").update(name='\x0b=HYPERLINK("http://x")')
+    sheet = download(client, "/2021/projects/export.xlsx", as_of="2021Q1", task="1.1").active
+    cell = sheet["B3"]
+    assert (cell.value, cell.data_type) == ('=HYPERLINK("http://x")', "s")

@@ -207,3 +207,20 @@ def test_a_notice_address_longer_than_an_address_may_be_is_refused(kaifeng):
     assert "电子邮箱：最多 254 个字符。" in response.content.decode()
     user.refresh_from_db()
     assert user.email == ""
+
+
+def test_a_password_like_the_new_login_name_is_refused(office, kaifeng):
+    data = account_data(city=kaifeng.pk, username="wangfang2021", new_password="wangfang2021")
+    response = office.post(f"{ACCOUNTS}add/", data)
+    assert "密码：" in response.content.decode()
+    assert not User.objects.filter(username="wangfang2021").exists()
+
+
+def test_a_nul_byte_is_refused_naming_its_field(office, kaifeng):
+    response = office.post(f"{ACCOUNTS}add/", account_data(city=kaifeng.pk, post="科\x00长"))
+    assert "职务：不允许控制字符。" in response.content.decode()
+
+
+def test_an_account_in_no_role_is_not_the_offices_to_take_over(office):
+    former = User.objects.create_user("former", password="x", is_staff=True)
+    assert office.get(f"{ACCOUNTS}{former.pk}/change/").status_code == 302
