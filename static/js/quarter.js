@@ -100,7 +100,7 @@ if (sheetForm) {
     timers.forEach(clearTimeout);
     warning.hidden = true;
     timers = [
-      setTimeout(() => (warning.hidden = false), Math.max(idle - 5 * 60 * 1000, idle * 0.8)),
+      setTimeout(() => (warning.hidden = false), Math.max(idle - 5 * 60 * 1000, idle * 0.5)),
       setTimeout(expired, idle),
     ];
   };

@@ -201,7 +201,7 @@ def test_the_sheet_warns_before_the_sign_in_runs_out_and_can_keep_it(
     browser_page, live_server, kaifeng_reporter, settings
 ):
     page = sign_in(browser_page, live_server)
-    settings.SESSION_COOKIE_AGE = 3  # The warning comes at four fifths of it.
+    settings.SESSION_COOKIE_AGE = 3  # Warned five minutes before, or halfway in a short one.
     page.goto(live_server.url + SHEET_Q2)
     warning = page.locator(".session-warning")
     expect(warning).to_be_visible(timeout=5000)
