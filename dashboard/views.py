@@ -209,9 +209,10 @@ def project_row(figures: Figures, pk: int) -> ProjectRow:
     return rows[0]
 
 
-def timeline(plan: Plan, project: Project, user) -> QuerySet:
-    """The project's updates of the plan's year that `user` may read, latest quarter first."""
-    updates = ProjectUpdate.objects.filter(project=project, year=plan.year)
+def timeline(plan: Plan, project: Project, user, as_of: int) -> QuerySet:
+    """The project's updates of the plan's year up to the page's quarter that `user` may read,
+    latest quarter first: a page as of Q3 never shows Q4's."""
+    updates = ProjectUpdate.objects.filter(project=project, year=plan.year, quarter__lte=as_of)
     return (
         updates.visible_to(user)
         .select_related("city")
@@ -228,7 +229,7 @@ def project_detail(request: HttpRequest, year: int, pk: int) -> HttpResponse:
         "row": row,
         "project": row.project,
         "sections": figures.project_sections(row.project),
-        "updates": timeline(figures.plan, row.project, request.user),
+        "updates": timeline(figures.plan, row.project, request.user, figures.as_of),
         "milestones": row.project.milestones.select_related("city"),
         **problem_figures(figures, row.project),
     }

@@ -435,12 +435,14 @@ def test_a_projects_page_lists_its_updates_with_their_photos(client, yi_reported
         update=update, image="p/1.jpg", width=4000, height=3000, caption="主桥合龙"
     )
     second = ProjectPhoto.objects.create(update=update, image="p/2.jpg", width=1000, height=2000)
-    page = html(client, f"/2021/projects/{yi_reported.pk}/")
+    page = html(client, f"/2021/projects/{yi_reported.pk}/?as_of=2021Q2")
+    zhengzhou = '<a href="/2021/cities/zhengzhou/?as_of=2021Q2">郑州</a>'
+    kaifeng = '<a href="/2021/cities/kaifeng/?as_of=2021Q2">开封</a>'
     assert (
-        f'<strong>2021 Q2</strong> · {ZHENGZHOU} · 在建 · 2 亿元 <span class="tag">已报送</span>'
+        f'<strong>2021 Q2</strong> · {zhengzhou} · 在建 · 2 亿元 <span class="tag">已报送</span>'
     ) in page
-    assert f"<strong>2021 Q1</strong> · {KAIFENG} · 在建 · 1.50 亿元" in page
-    assert f"<strong>2021 Q1</strong> · {ZHENGZHOU} · 在建 · " in page
+    assert f"<strong>2021 Q1</strong> · {kaifeng} · 在建 · 1.50 亿元" in page
+    assert f"<strong>2021 Q1</strong> · {zhengzhou} · 在建 · " in page
     assert page.index("2021 Q2") < page.index("2021 Q1")  # The latest quarter first.
     assert (
         f'<a href="/photos/{first.pk}/"><img src="/photos/{first.pk}/" alt="主桥合龙" '
@@ -495,9 +497,15 @@ def test_a_reporter_sees_her_citys_draft_but_not_another_citys(
 def test_the_office_sees_every_update_with_the_reason_for_a_return(client, office, drafts):
     assert timeline_of(office, drafts) == (True, True)
     client.force_login(office)
-    page = html(client, f"/2021/projects/{drafts.pk}/")
+    page = html(client, f"/2021/projects/{drafts.pk}/?as_of=2021Q3")
     assert '<p class="note">退回原因: 照片不清楚</p>' in page
     assert '<span class="tag">草稿</span>' in page and '<span class="tag">已退回</span>' in page
+
+
+def test_a_projects_page_as_of_a_quarter_lists_no_later_update(client, office, drafts):
+    client.force_login(office)
+    page = html(client, f"/2021/projects/{drafts.pk}/?as_of=2021Q2")
+    assert "2021 Q2" in page and "2021 Q3" not in page
 
 
 def test_a_draft_never_moves_the_stage_or_the_sections(client, office, drafts):
