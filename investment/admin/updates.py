@@ -4,6 +4,7 @@ progress reports (ReportedAdmin)."""
 
 from django.contrib import admin
 from django.db import models
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from investment.admin.workflow import ReportedAdmin
@@ -53,15 +54,21 @@ class ProjectUpdateForm(ReportedForm):
 class ProjectUpdateAdmin(ReportedAdmin):
     form = ProjectUpdateForm
     inlines = [ProjectPhotoInline]
+
+    @admin.display(description=_("key project"), ordering="project__name")
+    def project_label(self, obj: ProjectUpdate) -> str:
+        # The name's start: the review list's figures and status stay in view at 1366 px.
+        name = obj.project.name
+        short = name if len(name) <= 16 else f"{name[:15]}…"
+        return format_html('<span title="{}">{}</span>', name, short)
     list_display = [
-        "project",
+        "project_label",
         "city",
-        "year",
         "quarter",
         "stage",
         "amount",
         "status",
-        "sample_mark",
+        "sample_tag",
         "updated_at",
     ]
     list_filter = ["year", "quarter", "status", "stage", "city", "is_sample", "project__task__area"]

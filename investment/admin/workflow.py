@@ -75,6 +75,11 @@ class ReportedAdmin(GatedAdmin):
         # Said in words, only on a sample row: a red cross on every real row read as an error.
         return _("sample data (never real)") if obj.is_sample else "—"
 
+    @admin.display(description=gettext_lazy("sample"), ordering="is_sample")
+    def sample_tag(self, obj: Reported) -> str:
+        # The list's short form of sample_mark.
+        return _("sample") if obj.is_sample else "—"
+
     @admin.display(description=gettext_lazy("amount at close (亿元)"))
     def amount_at_close(self, obj: Reported) -> str:
         amount = obj.at_close("amount") if obj.pk else None

@@ -403,3 +403,14 @@ def test_a_contacts_and_the_offices_homes_do_not_grow_with_problems(
     few = (few[0], home_queries(contact_client))
     more(10)
     assert (home_queries(office_client), home_queries(contact_client)) == few
+
+
+def test_the_review_list_names_a_task_by_its_code_and_the_start_of_its_title(office_client, world):
+    task = world["kaifeng"].task
+    task.title = "编制郑开同城化发展规划和同城化示范区国土空间规划"
+    task.save()
+    page = office_client.get(f"{REPORTS}?status__exact=submitted").content.decode()
+    assert (
+        '<span title="编制郑开同城化发展规划和同城化示范区国土空间规划">'
+        "1.1 编制郑开同城化发展规划和同城化…</span>" in page
+    )
