@@ -18,11 +18,14 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from openpyxl import Workbook
 
 from bulletins.models import Bulletin
 from bulletins.text import Content, names, percent, points, rank, rank_change
+from people.models import display_name
 from plan.forms import CONTROL_CHARACTERS
 from plan.money import yi
+from plan.spreadsheets import TITLE_FONT, Sheet, centred
 
 DAY = 24 * 60 * 60
 
@@ -368,3 +371,42 @@ def docx(found: Content, bulletin: Bulletin | None, revised: bool) -> bytes:
     output = BytesIO()
     document.save(output)
     return output.getvalue()
+
+
+def list_workbook(plan, bulletins) -> BytesIO:
+    """The bulletins list as a workbook: each bulletin's quarter, number, date, who issued
+    and who countersigned it, and its page's address."""
+    book = Workbook(write_only=True)
+    headers = [
+        _("Quarter"),
+        _("Issue"),
+        _("Issued"),
+        _("Issued by"),
+        _("Countersigned by"),
+        _("Page"),
+    ]
+    widths = [14, 10, 16, 18, 18, 60]
+    sheet = Sheet(book, _("Bulletins"), headers, widths, header_row=2, bordered=True)
+    heading = _("%(plan)s: bulletins") % {"plan": plan.display_title}
+    sheet.banner([(centred(sheet, heading), len(widths))], font=TITLE_FONT)
+    sheet.start_table()
+    for bulletin in bulletins.select_related("countersigned_by"):
+        issued = bulletin.is_issued
+        sheet.append(
+            [
+                _("Q%(quarter)s %(year)s") % {"quarter": bulletin.quarter, "year": plan.year},
+                _("No. %(number)s") % {"number": bulletin.number}
+                if issued
+                else str(bulletin.get_status_display()),
+                formats.date_format(bulletin.issued_at, "DATE_FORMAT") if issued else "—",
+                display_name(bulletin.issued_by) if issued else "—",
+                display_name(bulletin.countersigned_by) if bulletin.countersigned_by_id else "—",
+                f"{settings.SITE_URL}{bulletin.get_absolute_url()}",
+            ]
+        )
+    if not bulletins:
+        sheet.append(["", _("No bulletin has been issued yet.")])
+    out = BytesIO()
+    book.save(out)
+    out.seek(0)
+    return out

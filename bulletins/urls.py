@@ -4,6 +4,12 @@ from bulletins import views
 
 urlpatterns = [
     path("<int:year>/bulletins/", views.bulletin_list, name="bulletins"),
+    path(
+        "<int:year>/bulletins/export.xlsx",
+        views.bulletin_list,
+        {"file_as": "xlsx"},
+        name="bulletins-xlsx",
+    ),
     path("<int:year>/bulletin/", views.bulletin_detail, name="bulletin"),
     path(
         "<int:year>/bulletin/bulletin.docx",

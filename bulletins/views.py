@@ -1,6 +1,6 @@
 """The quarterly bulletin's pages and files, and the list of those issued."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from bulletins import files as bulletin_files
@@ -11,6 +11,7 @@ from figures.pages import figures_for, quarter_context
 from figures.rollups import Figures
 from people.access import reach, readers_only
 from plan.models import Plan
+from plan.spreadsheets import XLSX
 
 
 def shown(request: HttpRequest, figures: Figures) -> tuple[Bulletin | None, Content | None]:
@@ -43,12 +44,25 @@ def bulletin_detail(request: HttpRequest, year: int, file_as: str = "") -> HttpR
     return render(request, "bulletins/bulletin.html", context)
 
 
-@readers_only
-def bulletin_list(request: HttpRequest, year: int) -> HttpResponse:
-    plan = get_object_or_404(Plan, year=year)
+def listed(request: HttpRequest, plan: Plan):
+    """The plan's bulletins the reader may see (a draft is the office's), latest first."""
     # Each row's link names the plan's year: read with the rows, not once a row.
     bulletins = Bulletin.objects.filter(plan=plan).select_related("plan", "issued_by")
     if not reach(request.user).office:
         bulletins = bulletins.issued()
-    context = {"plan": plan, "bulletins": bulletins.order_by("-quarter"), "query": ""}
+    return bulletins.order_by("-quarter")
+
+
+@readers_only
+def bulletin_list(request: HttpRequest, year: int, file_as: str = "") -> HttpResponse:
+    plan = get_object_or_404(Plan, year=year)
+    bulletins = listed(request, plan)
+    if file_as == "xlsx":
+        return FileResponse(
+            bulletin_files.list_workbook(plan, bulletins),
+            as_attachment=True,
+            filename=f"zzmetro-{year}-bulletins.xlsx",
+            content_type=XLSX,
+        )
+    context = {"plan": plan, "bulletins": bulletins, "query": ""}
     return render(request, "bulletins/bulletins.html", context)

@@ -12,6 +12,7 @@ from exports.problems import problem_sheet
 from exports.projects import project_sheet
 from figures.rankings import Measure, Rank, Rankings
 from figures.rollups import Scope
+from figures.sample import sample_data_exists
 from plan.spreadsheets import TITLE_FONT, WARNING_FILL, WRAP, Sheet, centred, sample_warning
 
 
@@ -35,6 +36,18 @@ def problems_workbook(
     """The problem list as filtered, what `reader` may see, on the page's day."""
     book = Workbook(write_only=True)
     problem_sheet(book, scope, scope.plan.display_title, sample, reader, problems)
+    return saved(book)
+
+
+def unit_workbook(scope: Scope, unit, projects, problems, reader) -> tempfile.SpooledTemporaryFile:
+    """A responsible unit's key projects and, for a signed-in reader, its problems she may
+    see (an anonymous reader of a public dashboard sees no problem)."""
+    book = Workbook(write_only=True)
+    title = f"{scope.plan.display_title} · {unit.name}"
+    sample = sample_data_exists()
+    project_sheet(book, scope, title, sample, projects)
+    if problems is not None:
+        problem_sheet(book, scope, title, sample, reader, problems)
     return saved(book)
 
 

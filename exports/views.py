@@ -3,6 +3,7 @@ page's own address, for whoever may read the page (a city's only for the office,
 that city's reporter)."""
 
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 from django.utils.timezone import localdate
 
@@ -10,10 +11,12 @@ from exports import lists, reports, workbook
 from figures.pages import chosen_projects, figures_for, page_subject, project_filters
 from figures.sample import sample_data_exists
 from people.access import city_files_only, members_only, readers_only
+from plan.models import Unit
 from plan.spreadsheets import XLSX
 from problems.models import Problem
 from problems.views import chosen_filters as problem_filters
 from problems.views import chosen_problems
+from tasks.models import Project
 
 
 @readers_only
@@ -70,3 +73,23 @@ def rankings_file(request: HttpRequest, year: int) -> HttpResponse:
     found = figures.rankings(localdate())
     data = lists.rankings_workbook(figures.page(figures.plan), found, sample_data_exists())
     return xlsx(data, f"zzmetro-{year}Q{figures.as_of}-rankings.xlsx")
+
+
+@readers_only
+def unit_file(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+    """A unit's page as a workbook: the key projects it leads or supports, and the problems
+    assigned to it that the reader may see, on the page's day."""
+    figures = figures_for(request, year)
+    unit = get_object_or_404(Unit, pk=pk)
+    projects = Project.objects.of_plan(figures.plan).of_unit(unit).listed()
+    problems = None
+    if request.user.is_authenticated:
+        day = figures.plan.as_of_day(figures.as_of)
+        problems = (
+            Problem.objects.of_plan(figures.plan)
+            .visible_to(request.user)
+            .raised_by(day)
+            .filter(unit=unit)
+        )
+    data = lists.unit_workbook(figures.page(figures.plan), unit, projects, problems, request.user)
+    return xlsx(data, f"zzmetro-{year}Q{figures.as_of}-unit-{unit.pk}.xlsx")

@@ -61,6 +61,7 @@ class ProjectUpdateAdmin(ReportedAdmin):
         name = obj.project.name
         short = name if len(name) <= 16 else f"{name[:15]}…"
         return format_html('<span title="{}">{}</span>', name, short)
+
     list_display = [
         "project_label",
         "city",

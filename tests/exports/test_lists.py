@@ -120,3 +120,34 @@ def test_a_stored_text_that_is_a_formula_once_cleaned_stays_text(client, world):
     sheet = download(client, "/2021/projects/export.xlsx", as_of="2021Q1", task="1.1").active
     cell = sheet["B3"]
     assert (cell.value, cell.data_type) == ('=HYPERLINK("http://x")', "s")
+
+
+def test_a_units_page_exports_its_projects_and_the_problems_the_reader_may_see(
+    client, world, kaifeng, office
+):
+    from plan.models import Unit
+    from tasks.models import Project
+
+    unit = Unit.objects.create(name="省交通运输厅", kind="province")
+    Project.objects.filter(name="郑开城际").update(lead_unit=unit)
+    make_problem(world.rail, kaifeng, date(2021, 2, 1), Problem.Status.ASSIGNED, unit=unit,
+                 deadline=date(2021, 4, 1), title="征迁")  # fmt: skip
+    make_problem(world.rail, kaifeng, date(2021, 2, 1), title="未交办")
+    page = client.get(f"/2021/units/{unit.pk}/?as_of=2021Q1").content.decode()
+    assert 'href="export.xlsx?as_of=2021Q1" download>导出 Excel</a>' in page
+    book = download(client, f"/2021/units/{unit.pk}/export.xlsx", as_of="2021Q1")
+    assert [row[1] for row in values(book["重点项目"])[2:]] == ["郑开城际"]
+    assert [row[1].split("\n")[0] for row in values(book["问题清单"])[2:]] == ["征迁"]
+    assert client.get(f"/2021/units/{2**64}/export.xlsx").status_code == 404
+
+
+def test_the_bulletins_list_exports_what_the_reader_may_see(client, world, office):
+    from bulletins.models import Bulletin
+
+    Bulletin.objects.create(plan=world.plan, quarter=1, next_steps="推进。")
+    rows = values(download(client, "/2021/bulletins/export.xlsx")["调度通报"])
+    assert rows[2][1] == "尚未印发调度通报。"  # A leader sees no draft.
+    client.force_login(office)
+    rows = values(download(client, "/2021/bulletins/export.xlsx")["调度通报"])
+    assert rows[1][:3] == ("季度", "期号", "印发日期")
+    assert rows[2][:3] == ("2021年第1季度", "未印发", "—")
