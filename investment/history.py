@@ -10,6 +10,7 @@ from datetime import datetime
 from django.utils.translation import gettext_lazy as _
 
 from investment.models import ProgressReport
+from people.models import display_name
 from plan.models import City
 from tasks.models import CityAllocation, Milestone, Task
 
@@ -37,13 +38,6 @@ class Change:
         """The changed row in words, as `model`, `city` and `detail` say it."""
         parts = [self.model, self.city.display_name if self.city else "", self.detail]
         return " ".join(part for part in parts if part)
-
-
-def person(user) -> str:
-    """How the pages name someone: the full name, else the username."""
-    if user is None:
-        return "—"
-    return user.get_full_name() or user.get_username()
 
 
 # What a task page shows of a report's changes: its figures, never the office's remarks to
@@ -105,7 +99,7 @@ def _change(record, before, city: City | None, detail: str, detail_lang: str) ->
         ]
     return Change(
         when=record.history_date,
-        who=person(record.history_user),
+        who=display_name(record.history_user),
         model=str(model._meta.verbose_name),
         city=city,
         detail=detail,
