@@ -137,7 +137,6 @@ def test_a_reporter_adds_a_photo_from_her_phone_to_a_project_update(
     photo.write_bytes(png_bytes())
     upload.set_input_files(str(photo))
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    screenshot(page, "project-update-photo-phone")
     page.click("input[name='_save']")
     expect(page.locator(".messagelist")).to_be_visible()
     assert ProjectPhoto.objects.filter(update=update).count() == 1
@@ -178,7 +177,6 @@ def test_a_sheet_whose_sign_in_ran_out_gives_back_what_was_typed(
     expect(page.locator(".draft-restored")).to_be_visible()
     expect(page.locator("input[name='rows-0-amount']")).to_have_value("3")
     expect(page.locator("textarea[name='rows-0-note']")).to_have_value("完成征迁，桥梁开工")
-    screenshot(page, "quarter-entry-restored")
     page.click("input[name='_save']")
     expect(page.locator(".messagelist")).to_contain_text("已保存 1 行")
     report = ProgressReport.objects.get(quarter=2)

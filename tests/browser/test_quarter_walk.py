@@ -102,7 +102,6 @@ def test_a_quarter_walked_through_by_the_office_a_city_and_a_unit(
     todo = page.locator("#todo")
     expect(todo).to_contain_text("被都市圈办公室退回：1.2 · 开封 · 2021Q2")
     expect(todo).to_contain_text("退回原因: 与台账不符，请核实")
-    screenshot(page, "todo-reporter")
 
     # A problem assigned to the unit reaches its contact, by email and on her home page.
     problem = raise_problem(world["rail"], kaifeng, "站点用地未落实")

@@ -17,7 +17,6 @@ def test_the_rankings_fit_a_phone_and_scroll_their_table(browser_page, live_serv
     expect(page.locator("h1")).to_be_visible()
     assert csp_violations(page) == []
     assert "script-src 'self'" in response.headers["content-security-policy"]
-    screenshot(page, "rankings-phone")
     # The page never scrolls sideways; the wide table does, inside its own box.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     scroller = page.locator(".table-scroll").first
@@ -69,5 +68,4 @@ def test_the_list_pages_fit_a_laptop_in_english_and_chinese(
                 "boxes => boxes.map(box => box.scrollWidth - box.clientWidth)"
             )
             assert widths and max(widths) <= 0, (language, path, widths)
-        screenshot(page, f"problems-1366-{language}")
     assert page.errors == []
