@@ -693,3 +693,14 @@ def test_a_real_report_is_not_marked_as_sample_and_a_sample_one_says_so_in_words
     assert "icon-no.svg" not in page and "示例数据（非真实）" not in page
     page = client.get(f"{REPORTS}{sample.pk}/change/").content.decode()
     assert "示例数据（非真实）" in page
+
+
+def test_a_reports_history_names_people_by_their_real_names(client, task, office_user, kaifeng):
+    office_user.first_name = "李主任"
+    office_user.save()
+    report = make_report(task, kaifeng, 1, "3", Status.SUBMITTED)
+    report.approve(office_user)
+    report._history_user = office_user
+    report.save()
+    page = as_user(client, office_user).get(f"{REPORTS}{report.pk}/history/").content.decode()
+    assert "李主任" in page
