@@ -35,6 +35,20 @@ def no_control_characters(form: forms.Form, *names: str) -> None:
             form.add_error(name, control_character_error(form.fields[name].label))
 
 
+class TaskTaggedSelect(forms.Select):
+    """The key project menu: each option names its task, so the page narrows the menu to the
+    task chosen above it (static/js/admin.js); the server still refuses a mismatch."""
+
+    tasks: dict[int, int] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        task = self.tasks.get(getattr(value, "value", value))
+        if task is not None:
+            option["attrs"]["data-task"] = str(task)
+        return option
+
+
 class ProblemForm(forms.ModelForm):
     """A problem as raised and edited: a reporter names her city's tasks and projects only; the
     office edits anything, saying why (kept in the problem's history)."""
@@ -53,6 +67,7 @@ class ProblemForm(forms.ModelForm):
     class Meta:
         model = Problem
         fields = ["task", "project", "city", "title", "description", "kind"]
+        widgets = {"project": TaskTaggedSelect}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -87,6 +102,12 @@ class ProblemForm(forms.ModelForm):
             self.fields["task"].queryset = Task.objects.select_related("area")
         if not reach(self.user).office:
             self.limit_to_city(reach(self.user).city)
+        if "project" in self.fields:
+            # The admin wraps the menu (add and change links); the options are the inner one's.
+            field = self.fields["project"]
+            widget = getattr(field.widget, "widget", field.widget)
+            if isinstance(widget, TaskTaggedSelect):
+                widget.tasks = dict(field.queryset.values_list("pk", "task_id"))
 
     def limit_to_city(self, city: City | None) -> None:
         """A reporter's menus hold her city, its tasks, and their projects through it; anything

@@ -12,3 +12,21 @@ if (logout) {
     }
   });
 }
+
+// A problem's key project menu offers the chosen task's projects only (each option names its
+// task, problems/forms.py TaskTaggedSelect); a project of another task is cleared.
+const taskMenu = document.getElementById("id_task");
+const projectMenu = document.getElementById("id_project");
+if (taskMenu && projectMenu && projectMenu.querySelector("option[data-task]")) {
+  const narrow = () => {
+    Array.from(projectMenu.options).forEach((option) => {
+      if (!option.value) return;
+      const fits = !taskMenu.value || option.dataset.task === taskMenu.value;
+      option.hidden = !fits;
+      option.disabled = !fits;
+      if (!fits && option.selected) projectMenu.value = "";
+    });
+  };
+  taskMenu.addEventListener("change", narrow);
+  narrow();
+}

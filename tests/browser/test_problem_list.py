@@ -17,7 +17,7 @@ from people.roles import OFFICE, REPORTER, UNIT_CONTACT, sync_roles
 from plan.models import Unit
 from problems.models import Problem
 from tests.browser.conftest import csp_violations, screenshot
-from tests.builders import make_area, make_member, make_plan, make_task
+from tests.builders import make_area, make_member, make_plan, make_project, make_task
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PROBLEMS = "/admin/problems/problem/"
@@ -27,7 +27,11 @@ PROBLEMS = "/admin/problems/problem/"
 def world(zhengzhou, kaifeng, settings, tmp_path):
     sync_roles(apps)  # Live-server tests flush the database, taking the migration-made roles.
     settings.MEDIA_ROOT = tmp_path / "media"
-    make_task(make_area(make_plan()), 1, "100", [zhengzhou, kaifeng], title="轨道")
+    area = make_area(make_plan())
+    rail = make_task(area, 1, "100", [zhengzhou, kaifeng], title="轨道")
+    water = make_task(area, 2, "50", [kaifeng], title="水网")
+    make_project(rail, "郑开城际", "complete", [kaifeng])
+    make_project(water, "开封港", "start", [kaifeng])
     unit = Unit.objects.create(name="郑州市自然资源和规划局", short_name="郑州资规局", kind="other")
     make_member("office", OFFICE)
     make_member("kf", REPORTER, city=kaifeng)
@@ -62,6 +66,9 @@ def test_a_problem_is_raised_assigned_answered_and_closed(
     sign_in(page, live_server, "kf")
     page.goto(live_server.url + f"{PROBLEMS}add/")
     page.select_option("select[name=task]", label="1.1 轨道")
+    # The key project menu offers the chosen task's projects only.
+    offered = page.locator("select[name=project] option[data-task]:not([hidden])")
+    expect(offered).to_have_text(["郑开城际"])
     page.fill("input[name=title]", "城际站点用地未落实")
     page.fill("textarea[name=description]", "开封段站房用地指标尚未落实，影响年内开工。")
     page.select_option("select[name=kind]", label="用地")
