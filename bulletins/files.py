@@ -30,7 +30,8 @@ from plan.spreadsheets import TITLE_FONT, Sheet, centred
 DAY = 24 * 60 * 60
 
 
-def CITY_NOTE() -> str:
+def city_note() -> str:
+    """What each rate of the city table is, in the reader's language."""
     return _(
         "Note: completion rate = investment completed ÷ the city's allocation; against the pace "
         "= completion rate − the share expected by the quarter's end, in points; start rate = "
@@ -296,7 +297,7 @@ def docx(found: Content, bulletin: Bulletin | None, revised: bool) -> bytes:
         numbers={2, 3, 4, 6, 7, 8, 9},
         widths=[10, 14, 19, 15, 17, 13, 15, 15, 15, 15],
     )
-    paragraph(CITY_NOTE(), size=10.5, indent=False)
+    paragraph(city_note(), size=10.5, indent=False)
     for city in found.cities:
         paragraph(city.sentence(found.quarter))
 

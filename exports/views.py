@@ -13,9 +13,8 @@ from figures.sample import sample_data_exists
 from people.access import city_files_only, members_only, readers_only
 from plan.models import Unit
 from plan.spreadsheets import XLSX
-from problems.models import Problem
 from problems.views import chosen_filters as problem_filters
-from problems.views import chosen_problems
+from problems.views import chosen_problems, seen_by
 from tasks.models import Project
 
 
@@ -60,7 +59,7 @@ def problems_file(request: HttpRequest, year: int) -> HttpResponse:
     """The problem list as the page shows it: its day, its filters, what the reader may see."""
     figures = figures_for(request, year)
     day = figures.plan.as_of_day(figures.as_of)
-    visible = Problem.objects.of_plan(figures.plan).visible_to(request.user).raised_by(day)
+    visible = seen_by(request.user, figures.plan, day)
     problems = chosen_problems(visible, problem_filters(request, figures.plan), day)
     scope = figures.page(figures.plan)
     data = lists.problems_workbook(scope, problems, sample_data_exists(), request.user)
@@ -85,11 +84,6 @@ def unit_file(request: HttpRequest, year: int, pk: int) -> HttpResponse:
     problems = None
     if request.user.is_authenticated:
         day = figures.plan.as_of_day(figures.as_of)
-        problems = (
-            Problem.objects.of_plan(figures.plan)
-            .visible_to(request.user)
-            .raised_by(day)
-            .filter(unit=unit)
-        )
+        problems = seen_by(request.user, figures.plan, day).filter(unit=unit)
     data = lists.unit_workbook(figures.page(figures.plan), unit, projects, problems, request.user)
     return xlsx(data, f"zzmetro-{year}Q{figures.as_of}-unit-{unit.pk}.xlsx")

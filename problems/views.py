@@ -52,6 +52,12 @@ def chosen_problems(visible: QuerySet, chosen: dict, day) -> QuerySet:
     return problems
 
 
+def seen_by(user, plan: Plan, day: date) -> QuerySet:
+    """The plan's problems `user` may see that were raised by `day`: the list's and its
+    workbook's rows before their filters."""
+    return Problem.objects.of_plan(plan).visible_to(user).raised_by(day)
+
+
 def as_of_day(request: HttpRequest, plan: Plan) -> tuple[int, date]:
     """The page's quarter (?as_of, by default the dashboard's) and the day its problems are
     read on: the quarter's end, or today while it runs, as on every other page."""
@@ -78,7 +84,7 @@ def filter_choices(visible: QuerySet, plan: Plan) -> dict:
 def problem_list(request: HttpRequest, year: int) -> HttpResponse:
     plan = get_object_or_404(Plan, year=year)
     quarter, day = as_of_day(request, plan)
-    visible = Problem.objects.of_plan(plan).visible_to(request.user).raised_by(day)
+    visible = seen_by(request.user, plan, day)
     chosen = chosen_filters(request, plan)
     paginator = Paginator(chosen_problems(visible, chosen, day), PROBLEMS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))

@@ -67,9 +67,8 @@ class ToDo:
     owing: list[tuple[City, int]] = field(default_factory=list)  # Cities still owing.
 
     def __bool__(self) -> bool:
-        return any((self.returned, self.drafts, self.owed, self.problems, self.to_assign)) or bool(
-            self.to_verify or self.owing
-        )
+        wanted = (self.returned, self.drafts, self.owed, self.problems)
+        return any((*wanted, self.to_assign, self.to_verify, self.owing))
 
 
 def reporter_todo(plan: Plan, city: City, coverage) -> ToDo:

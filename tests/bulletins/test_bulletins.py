@@ -47,6 +47,17 @@ def draft(client, plan, quarter: int, next_steps: str = "压茬推进重点项�
     return client.post(ADD, data, follow=True)
 
 
+def change_data(bulletin: Bulletin, **changes) -> dict:
+    """The draft's change form as posted from its page, as read now."""
+    data = {
+        "plan": bulletin.plan_id,
+        "quarter": bulletin.quarter,
+        "next_steps": bulletin.next_steps,
+        "seen_version": bulletin.version,
+    }
+    return {**data, **changes}
+
+
 def issue(client, plan, quarter: int, next_steps: str = "压茬推进重点项目建设。", **extra):
     data = {"plan": plan.pk, "quarter": quarter, "next_steps": next_steps, "_issue": "1", **extra}
     return client.post(ADD, data, follow=True)
@@ -408,13 +419,7 @@ def test_with_countersign_on_a_draft_is_issued_only_once_a_second_office_account
     assert "colleague 已于" in page
     change = f"/admin/bulletins/bulletin/{bulletin.pk}/change/"
     bulletin.refresh_from_db()
-    data = {
-        "plan": sample_world.pk,
-        "quarter": 3,
-        "next_steps": bulletin.next_steps,
-        "seen_version": bulletin.version,
-        "_issue": "1",
-    }
+    data = change_data(bulletin, _issue="1")
     client.force_login(office_staff)
     issued = client.post(change, data, follow=True).content.decode()
     assert "调度通报已印发，为第1期。" in issued
@@ -432,13 +437,7 @@ def test_a_change_after_the_countersign_asks_for_a_new_one(
     colleague = make_member("colleague", OFFICE)
     bulletin.countersign(colleague, bulletin.version)
     bulletin.refresh_from_db()
-    data = {
-        "plan": sample_world.pk,
-        "quarter": 3,
-        "next_steps": "改过的下步工作。",
-        "seen_version": bulletin.version,
-        "_issue": "1",
-    }
+    data = change_data(bulletin, next_steps="改过的下步工作。", _issue="1")
     page = client.post(
         f"/admin/bulletins/bulletin/{bulletin.pk}/change/", data, follow=True
     ).content.decode()
@@ -471,12 +470,7 @@ def test_a_save_that_changes_nothing_does_not_make_its_saver_the_writer(
     bulletin = Bulletin.objects.get()
     colleague = make_member("colleague", OFFICE)
     client.force_login(colleague)
-    data = {
-        "plan": sample_world.pk,
-        "quarter": 3,
-        "next_steps": bulletin.next_steps,
-        "seen_version": bulletin.version,
-    }
+    data = change_data(bulletin)
     client.post(f"/admin/bulletins/bulletin/{bulletin.pk}/change/", data)
     bulletin.refresh_from_db()
     assert bulletin.drafted_by == office_staff
@@ -496,12 +490,7 @@ def test_a_countersign_from_a_page_read_before_a_change_is_refused(
     draft(client, sample_world, 3)
     bulletin = Bulletin.objects.get()
     read = bulletin.version
-    data = {
-        "plan": sample_world.pk,
-        "quarter": 3,
-        "next_steps": "后来改写的下步工作。",
-        "seen_version": bulletin.version,
-    }
+    data = change_data(bulletin, next_steps="后来改写的下步工作。")
     client.post(f"/admin/bulletins/bulletin/{bulletin.pk}/change/", data)
     client.force_login(make_member("colleague", OFFICE))
     countersign = f"/admin/bulletins/bulletin/{bulletin.pk}/countersign/"
