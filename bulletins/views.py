@@ -55,7 +55,7 @@ def listed(request: HttpRequest, plan: Plan):
 
 @readers_only
 def bulletin_list(request: HttpRequest, year: int, file_as: str = "") -> HttpResponse:
-    plan = get_object_or_404(Plan, year=year)
+    plan = get_object_or_404(reach(request.user).plans(), year=year)
     bulletins = listed(request, plan)
     if file_as == "xlsx":
         return FileResponse(

@@ -24,7 +24,7 @@ from figures.rankings import Measure
 from figures.rollups import Figures, Scope, any_unallocated
 from investment.history import task_history
 from investment.models import ProjectUpdate
-from people.access import readers_only
+from people.access import reach, readers_only
 from plan.models import City, Plan, Unit
 from tasks.models import Project, Task
 
@@ -74,7 +74,7 @@ def series(rows: list, attribute: str) -> dict:
 
 @readers_only
 def home(request: HttpRequest) -> HttpResponse:
-    plan = Plan.objects.first()
+    plan = reach(request.user).current_plan()
     if plan is None:
         return render(request, "dashboard/no_plan.html")
     return redirect(plan)
@@ -181,7 +181,7 @@ def filter_choices(plan: Plan) -> dict:
     """The options of the projects list's filters."""
     with_projects = Exists(Project.objects.filter(task=OuterRef("pk")))
     return {
-        "cities": City.objects.all(),
+        "cities": City.objects.of_plan(plan),
         "areas": plan.areas.order_by("number"),
         "tasks": Task.objects.of_plan(plan).filter(with_projects).select_related("area"),
         "units": Unit.objects.all(),

@@ -8,15 +8,16 @@ class FiguresConfig(AppConfig):
     def ready(self) -> None:
         from figures.cache import figures_changed
         from investment.models import ProgressReport, ProjectUpdate, QuarterClose
-        from plan.models import City, Corridor, FocusArea, Plan, Unit
+        from plan.models import City, Corridor, FocusArea, Member, Plan, Unit
         from problems.models import Problem
         from tasks.models import CityAllocation, Milestone, Project, Task
 
         # Everything a page's figures are computed from; a change to any retires them all.
         models = (ProgressReport, ProjectUpdate, QuarterClose, CityAllocation, Milestone, Task)
         models += (Project, Problem)
-        for model in (*models, Plan, FocusArea, City, Corridor, Unit):
+        for model in (*models, Plan, FocusArea, City, Member, Corridor, Unit):
             post_save.connect(figures_changed, sender=model, dispatch_uid=f"figures-{model}")
             post_delete.connect(figures_changed, sender=model, dispatch_uid=f"figures-d-{model}")
-        for through in (Task.cities.through, Corridor.cities.through, Project.cities.through):
+        throughs = (Task.cities.through, Corridor.cities.through, Project.cities.through)
+        for through in (*throughs, Member.counties.through):
             m2m_changed.connect(figures_changed, sender=through, dispatch_uid=f"figures-{through}")

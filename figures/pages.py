@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from figures.projects import GOALS_WITH_A_TEST
 from figures.rollups import Figures
 from investment.coverage import chosen_quarter
+from people.access import reach
 from plan.models import City, Corridor, FocusArea, Plan, Unit
 from tasks.filters import area_by_number, by_id, chosen, city_by_slug, one_of, task_by_code
 from tasks.models import Project, Task
@@ -20,7 +21,7 @@ def figures_for(request: HttpRequest, year: int) -> Figures:
     """The plan of `year` as of ?as_of=2021Q3 (by default the quarter default_as_of picks,
     noted on the request for the page to say why), counting approved reports only with
     ?approved=1; an unknown quarter is a 404 that says which quarters there are."""
-    plan = get_object_or_404(Plan, year=year)
+    plan = get_object_or_404(reach(request.user).plans(), year=year)
     return Figures(plan, chosen_quarter(request, plan), request.GET.get("approved") == "1")
 
 
@@ -57,9 +58,10 @@ def page_subject(plan: Plan, kind: str, key=None):
     if kind == "area":
         return get_object_or_404(FocusArea.objects.select_related("plan"), plan=plan, number=key)
     if kind == "city":
-        return get_object_or_404(City, slug=key)
+        return get_object_or_404(City.objects.of_plan(plan), slug=key)
     if kind == "corridor":
-        return get_object_or_404(Corridor.objects.prefetch_related("cities"), slug=key)
+        corridors = Corridor.objects.filter(plan=plan).prefetch_related("cities")
+        return get_object_or_404(corridors, slug=key)
     tasks = (
         Task.objects.of_plan(plan)
         .by_code(key)
@@ -75,7 +77,7 @@ def project_filters(request: HttpRequest, plan: Plan) -> dict:
     found = chosen(
         request.GET,
         {
-            "city": city_by_slug,
+            "city": city_by_slug(plan),
             "area": area_by_number(plan),
             "task": task_by_code(plan),
             "unit": by_id(Unit.objects.all()),

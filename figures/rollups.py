@@ -235,7 +235,7 @@ class Figures:
         """Each city (or those in `only`) against its allocations, over the tasks in `tasks`."""
         reports = self.reports()
         allocations = CityAllocation.objects.of_plan(self.plan)
-        cities = City.objects.all()
+        cities = City.objects.of_plan(self.plan)
         if tasks:
             scope = Task.objects.filter(tasks).values("pk")
             reports = reports.filter(task__in=scope)
@@ -260,7 +260,7 @@ class Figures:
     def corridors(self, corridor: Corridor | None = None) -> list[CorridorProgress]:
         """Each corridor (or just `corridor`) over its tasks with a stated target; what its
         tasks without one completed is `excluded`."""
-        corridors = Corridor.objects.order_by("order", "slug")
+        corridors = Corridor.objects.filter(plan=self.plan).order_by("order", "slug")
         reports = self.reports().filter(task__corridor__isnull=False)
         if corridor is not None:
             corridors = corridors.filter(pk=corridor.pk)

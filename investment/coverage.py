@@ -298,7 +298,7 @@ def reporting_coverage(
     plan: Plan, quarter: int, cities: list[City] | None = None, today: date | None = None
 ) -> ReportingCoverage:
     """The coverage grid for `quarter`; cells not submitted by the deadline are late."""
-    cities = list(City.objects.all()) if cities is None else cities
+    cities = list(City.objects.of_plan(plan)) if cities is None else cities
     deadline = plan.deadline(quarter)
     overdue = (today or localdate()) > deadline
     tasks = Task.objects.of_plan(plan).select_related("area").prefetch_related("cities")

@@ -9,7 +9,7 @@ from investment import entry
 from investment.models import ProjectPhoto, ProjectUpdate
 from investment.photos import photo_response
 from people.access import reach, readers_only
-from plan.models import City, Plan
+from plan.models import City
 from plan.spreadsheets import XLSX
 
 
@@ -23,9 +23,9 @@ def entry_template(request: HttpRequest, year: int) -> FileResponse:
     """
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    plan = get_object_or_404(Plan, year=year)
+    plan = get_object_or_404(reach(request.user).plans(), year=year)
     city = get_object_or_404(City.objects.by_slug(request.GET.get("city", "")))
-    if not (reach(request.user).office or reach(request.user).city == city):
+    if not reach(request.user).acts_for(city):
         raise Http404
     quarter = request.GET.get("quarter", "")
     if quarter not in ("1", "2", "3", "4"):

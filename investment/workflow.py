@@ -229,8 +229,7 @@ class Reported(Versioned):
         """The office edits any row; a reporter her city's drafts and returned rows."""
         if reach(user).office:
             return True
-        city = reach(user).city
-        return city is not None and self.city_id == city.pk and self.status in self.EDITABLE
+        return self.city_id in reach(user).places and self.status in self.EDITABLE
 
     def lock_quarter(self) -> None:
         """Hold the quarter open (or closed) until this transaction ends, and read its closing

@@ -36,10 +36,10 @@ class ReportedForm(forms.ModelForm):
         if "city" in self.fields and not reach(self.user).office:
             # A reporter can only ever name her own city, and subjects her city is in; one not
             # yet bound to a city can name none.
-            city = reach(self.user).city
-            self.fields["city"].queryset = City.objects.filter(pk=city.pk if city else None)
-            self.fields["city"].initial = city.pk if city else None
-            self.fields[self.subject].queryset = self.subjects_of(city)
+            places = reach(self.user).places
+            self.fields["city"].queryset = City.objects.filter(pk__in=places)
+            self.fields["city"].initial = next(iter(places)) if len(places) == 1 else None
+            self.fields[self.subject].queryset = self.subjects_of(places)
 
     def probe(self, cleaned: dict) -> Reported:
         """An unsaved row of the subject, city, year and quarter the form names (or the saved

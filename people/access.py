@@ -26,6 +26,7 @@ from django.shortcuts import render
 
 from people.models import Reporter, UnitContact
 from people.roles import OFFICE, REPORTER, UNIT_CONTACT, VIEWER
+from plan.models import City, Plan
 
 NOTHING = Q(pk__in=[])
 
@@ -49,12 +50,32 @@ class Reach:
 
     @cached_property
     def city(self):
-        """The one city a reporter reports for; None for everyone else (and for a reporter
-        the office has not yet bound to a city)."""
+        """The place a reporter is bound to (a city, or a county with a reporter of its own);
+        None for everyone else (and for a reporter the office has not yet bound)."""
         if not self.reporter:
             return None
         found = Reporter.objects.filter(user=self.user).select_related("city").first()
         return found.city if found else None
+
+    @cached_property
+    def places(self) -> frozenset[int]:
+        """The places a reporter acts for, in whatever year: her city and its counties (a plan
+        may hold them in part, or one alone), or her county alone. A binding does not end
+        with a year; in a plan holding none of them she simply has nothing to report."""
+        if not self.reporter:
+            return frozenset()
+        # One query: her place, and the counties of it when it is a city.
+        bound = Q(reporters__user=self.user) | Q(parent__reporters__user=self.user)
+        return frozenset(City.objects.filter(bound).values_list("pk", flat=True))
+
+    def place_in(self, plan):
+        """The member of `plan` a reporter reports for: her own place where the plan holds
+        it, else the first of its counties the plan holds alone; None where it holds none."""
+        if not self.places or plan is None:
+            return None
+        held = plan.members.filter(place__in=self.places).select_related("place")
+        found = sorted((member.place for member in held), key=lambda place: place != self.city)
+        return found[0] if found else None
 
     @cached_property
     def unit(self):
@@ -63,6 +84,23 @@ class Reach:
             return None
         found = UnitContact.objects.filter(user=self.user).select_related("unit").first()
         return found.unit if found else None
+
+    def reads_plan(self, plan) -> bool:
+        """A draft plan is the office's alone; an issued one anyone's who reads the dashboard."""
+        return self.office or not plan.is_draft
+
+    def plans(self):
+        """The plans she may open, the latest first."""
+        plans = Plan.objects.order_by("-year")
+        return plans if self.office else plans.issued()
+
+    def current_plan(self):
+        """The plan her pages, sheet and admin home open: the current one; for the office,
+        while no plan is issued yet, the latest draft."""
+        current = Plan.objects.current()
+        if current is None and self.office:
+            return Plan.objects.order_by("-year").first()
+        return current
 
     @property
     def reads_dashboard(self) -> bool:
@@ -73,7 +111,7 @@ class Reach:
     def acts_for(self, city) -> bool:
         """Whether she enters and sees `city`'s own records, drafts included: the office, and
         the city's own reporter."""
-        return self.office or (self.city is not None and self.city == city)
+        return self.office or (city is not None and city.pk in self.places)
 
     def reads_city_files(self, city) -> bool:
         """A city's own downloads (its workbook, its reports): the office, leaders and the
@@ -87,7 +125,7 @@ class Reach:
         if self.office:
             return Q()
         if self.reporter:
-            return Q(**{field: self.city}) if self.city else NOTHING
+            return Q(**{f"{field}__in": self.places}) if self.places else NOTHING
         return Q() if self.leader else NOTHING
 
     def reported_rows(self, counted) -> Q:
@@ -97,14 +135,14 @@ class Reach:
         if not self.has_role:
             return NOTHING
         shared = Q(status__in=counted)
-        return shared | Q(city=self.city) if self.city else shared
+        return shared | Q(city__in=self.places) if self.places else shared
 
     def problem_rows(self, unassigned) -> Q:
         """Problems she may read; `unassigned`: the status of one not yet assigned."""
         if self.office:
             return Q()
         if self.reporter:
-            return Q(city=self.city) if self.city else NOTHING
+            return Q(city__in=self.places) if self.places else NOTHING
         if self.contact:
             return Q(unit=self.unit) & ~Q(status=unassigned) if self.unit else NOTHING
         return ~Q(status=unassigned) if self.leader else NOTHING

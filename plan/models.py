@@ -47,6 +47,16 @@ class BilingualName:
 
 
 class PlanQuerySet(models.QuerySet):
+    def issued(self) -> "PlanQuerySet":
+        """The plans past their draft: issued (印发), or with their year closed."""
+        return self.exclude(status=Plan.Status.DRAFT)
+
+    def current(self) -> "Plan | None":
+        """The plan the landing page, the admin home and the sheets open: the issued one the
+        office marked current, else the latest issued. A draft never takes over."""
+        issued = self.issued()
+        return issued.filter(is_current=True).first() or issued.order_by("-year").first()
+
     def by_year(self, year: str) -> "PlanQuerySet":
         """The plan of a year given as text; none for anything but four ASCII digits (a NUL
         byte or "²" would fail in the database or in int())."""
@@ -58,6 +68,14 @@ class PlanQuerySet(models.QuerySet):
 
 
 class Plan(models.Model):
+    """One year's 工作要点: a draft the office alone sees, then issued on a date (印发日期),
+    and closed when the year's work is done."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        ISSUED = "issued", _("issued")
+        CLOSED = "closed", _("year closed")
+
     year = models.PositiveSmallIntegerField(
         _("year"),
         unique=True,
@@ -69,11 +87,43 @@ class Plan(models.Model):
     source = models.TextField(
         _("source"), help_text=_("Where the plan's text comes from, and how complete it is.")
     )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text=_(
+            "A draft is seen by the office alone; an issued plan by everyone with a role; "
+            "a closed year sends no more reminders."
+        ),
+    )
+    issued_on = models.DateField(
+        _("issue date (印发日期)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Quarters that ended before it owe nothing. Leave empty when the source states no date."
+        ),
+    )
+    is_current = models.BooleanField(
+        _("current plan"),
+        default=False,
+        help_text=_(
+            "The plan the landing page, the admin home and the quarter sheets open. When no "
+            "issued plan is marked, the latest issued one is current."
+        ),
+    )
     declared_area_count = models.PositiveSmallIntegerField(
-        _("declared focus areas"), help_text=_("How many focus areas the plan itself announces.")
+        _("declared focus areas"),
+        null=True,
+        blank=True,
+        help_text=_("How many focus areas the plan itself announces; empty when not stated."),
     )
     declared_task_count = models.PositiveSmallIntegerField(
-        _("declared tasks"), help_text=_("How many tasks the plan itself announces.")
+        _("declared tasks"),
+        null=True,
+        blank=True,
+        help_text=_("How many tasks the plan itself announces; empty when not stated."),
     )
     # Expected share of the annual target done by the end of each quarter, in percent.
     pace_q1 = models.PositiveSmallIntegerField(
@@ -101,6 +151,14 @@ class Plan(models.Model):
         ordering = ["-year"]
         verbose_name = _("work plan")
         verbose_name_plural = _("work plans")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"],
+                condition=models.Q(is_current=True),
+                name="plan_one_current",
+                violation_error_message=_("Another plan is already marked current."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -122,6 +180,15 @@ class Plan(models.Model):
         day, or today while the quarter runs. One day for every page, sheet and list."""
         return min(self.quarter_end(quarter), today or localdate())
 
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def owes(self, quarter: int) -> bool:
+        """Whether the cities owe `quarter`'s figures: not for a quarter that ended before the
+        plan was issued (印发前). A plan whose issue date is not stated owes every quarter."""
+        return self.issued_on is None or self.quarter_end(quarter) >= self.issued_on
+
     def deadline(self, quarter: int) -> date:
         """The day a quarter's figures are due; reports not submitted by its end are late."""
         return self.quarter_end(quarter) + timedelta(days=self.report_deadline_days)
@@ -131,6 +198,12 @@ class Plan(models.Model):
         paces = [self.pace_q1, self.pace_q2, self.pace_q3, self.pace_q4]
         if None not in paces and paces != sorted(paces):
             errors["pace_q4"] = _("The expected pace cannot fall from one quarter to the next.")
+        if self.issued_on and self.year and self.issued_on.year != self.year:
+            errors["issued_on"] = _(
+                "Issue date: it must fall within the plan's year (%(year)d)."
+            ) % {"year": self.year}
+        if self.is_current and self.status == self.Status.DRAFT:
+            errors["is_current"] = _("Current plan: a draft cannot be current; issue it first.")
         if errors:
             raise ValidationError(errors)
 
@@ -154,30 +227,187 @@ class Plan(models.Model):
         return bilingual(self.title, self.title_en)
 
 
+CODE_RE = re.compile(r"[1-9][0-9]{5}")
+
+
 class CityQuerySet(models.QuerySet):
     def by_slug(self, slug: str) -> "CityQuerySet":
-        """The city of a slug given as text; none for anything that is not a slug (a NUL byte
+        """The place of a slug given as text; none for anything that is not a slug (a NUL byte
         would fail on PostgreSQL)."""
         return (
             self.filter(slug=slug) if re.fullmatch(r"[-a-zA-Z0-9_]+", slug or "") else self.none()
         )
 
+    def of_plan(self, plan: "Plan") -> "CityQuerySet":
+        """The places `plan` holds, each once, with `in_part` (a city the plan holds in part)."""
+        parts = Member.counties.through.objects.filter(
+            member__plan=plan, member__place=models.OuterRef("pk")
+        )
+        return self.filter(memberships__plan=plan).annotate(in_part=models.Exists(parts))
+
+    def cities(self) -> "CityQuerySet":
+        """Cities (地级市), not counties."""
+        return self.filter(parent__isnull=True)
+
 
 class City(BilingualName, models.Model):
+    """A place: a city (地级市), or a county or district (区县) under one. A plan holds places
+    as its members (`Member`); whatever is reported, allocated or ranked is a member's."""
+
     slug = models.SlugField(_("slug"), unique=True)
     name = models.CharField(_("name"), max_length=20, unique=True)
     name_en = models.CharField(_("English name"), max_length=50, blank=True)
+    # Null, not "", where no code is known yet (places made before codes were kept): unique.
+    code = models.CharField(  # noqa: DJ001
+        _("administrative code"),
+        max_length=6,
+        unique=True,
+        null=True,
+        blank=False,
+        help_text=_("The six-digit code of GB/T 2260, such as 410100 for 郑州."),
+        error_messages={"unique": _("A place with this administrative code already exists.")},
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="counties",
+        verbose_name=_("city"),
+        help_text=_("For a county or district: the city it lies in. Empty for a city."),
+    )
+    retired_from = models.PositiveSmallIntegerField(
+        _("retired from"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        help_text=_(
+            "The first year whose plan may no longer hold it. Earlier plans keep it as they were."
+        ),
+    )
     order = models.PositiveSmallIntegerField(_("display order"), default=0)
 
     objects = CityQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "slug"]
-        verbose_name = _("city")
-        verbose_name_plural = _("cities")
+        verbose_name = _("place")
+        verbose_name_plural = _("places")
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        # A city a plan holds in part is named so on that plan's pages (see of_plan).
+        name = bilingual(self.name, self.name_en)
+        if getattr(self, "in_part", False):
+            return _("%(name)s (in part)") % {"name": name}
+        return name
+
+    @property
+    def is_county(self) -> bool:
+        return self.parent_id is not None
+
+    def clean(self) -> None:
+        errors = {}
+        if self.code and not CODE_RE.fullmatch(self.code):
+            errors["code"] = _("Administrative code: six digits of GB/T 2260, such as 410100.")
+        elif self.parent_id:
+            if self.parent.parent_id is not None:
+                errors["parent"] = _("City: a county lies in a city, not in another county.")
+            elif self.pk is not None and self.parent_id == self.pk:
+                errors["parent"] = _("City: a place cannot lie in itself.")
+            elif self.code and self.parent.code and self.code[:4] != self.parent.code[:4]:
+                errors["parent"] = _(
+                    "City: the code %(code)s is not of a county of %(city)s (%(city_code)s)."
+                ) % {"code": self.code, "city": self.parent.name, "city_code": self.parent.code}
+        if self.pk is not None and self.parent_id and self.counties.exists():
+            errors["parent"] = _("City: this place has counties of its own, so it is a city.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Member(models.Model):
+    """A place one plan holds: a whole city, a city in part (its member counties named), or a
+    single county."""
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="members", verbose_name=_("work plan")
+    )
+    place = models.ForeignKey(
+        City, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("place")
+    )
+    counties = models.ManyToManyField(
+        City,
+        blank=True,
+        related_name="part_memberships",
+        verbose_name=_("member counties"),
+        help_text=_("For a city the plan holds in part: its counties and districts it holds."),
+    )
+
+    class Meta:
+        ordering = ["plan", "place__order", "place__slug"]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "place"],
+                name="member_unique_place",
+                violation_error_message=_("This plan already holds this place."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan.year} · {self.place}"
+
+    def clean(self) -> None:
+        if not (self.plan_id and self.place_id):
+            return
+        place, year = self.place, self.plan.year
+        if place.retired_from is not None and year >= place.retired_from:
+            raise ValidationError(
+                {
+                    "place": _("Place: %(place)s is retired from %(year)d on.")
+                    % {"place": place.name, "year": place.retired_from}
+                }
+            )
+        if place.parent_id:
+            whole = Member.objects.filter(plan=self.plan, place_id=place.parent_id)
+            if whole.exists():
+                raise ValidationError(
+                    {
+                        "place": _(
+                            "Place: the plan already holds %(city)s; name %(county)s among its "
+                            "member counties instead."
+                        )
+                        % {"city": place.parent.name, "county": place.name}
+                    }
+                )
+        else:
+            inside = Member.objects.filter(plan=self.plan, place__parent=place).exclude(pk=self.pk)
+            if inside.exists():
+                raise ValidationError(
+                    {
+                        "place": _(
+                            "Place: the plan already holds counties of %(city)s on their own; "
+                            "hold the city in part instead."
+                        )
+                        % {"city": place.name}
+                    }
+                )
+
+    def clean_counties(self, counties) -> None:
+        """The counties named for a city in part lie in that city (checked by the forms: a
+        many-to-many is set after the row is saved)."""
+        wrong = [county.name for county in counties if county.parent_id != self.place_id]
+        if wrong:
+            raise ValidationError(
+                {
+                    "counties": _("Member counties: %(names)s do not lie in %(city)s.")
+                    % {"names": "、".join(wrong), "city": self.place.name}
+                }
+            )
 
 
 class FocusArea(BilingualName, models.Model):
@@ -215,7 +445,8 @@ class FocusArea(BilingualName, models.Model):
         saved_plan = FocusArea.objects.filter(pk=self.pk).values_list("plan_id", flat=True).first()
         if saved_plan is not None and self.plan_id != saved_plan:
             raise ValidationError({"plan": _("A focus area cannot move to another year's plan.")})
-        if self.plan_id and self.number and self.number > self.plan.declared_area_count:
+        declared = self.plan.declared_area_count if self.plan_id else None
+        if declared is not None and self.number and self.number > declared:
             raise ValidationError(
                 {
                     "number": _("The plan declares only %(count)d focus areas.")
@@ -230,17 +461,32 @@ class Corridor(BilingualName, models.Model):
         INDUSTRIAL = "industrial", _("industrial belt")
         ECOLOGICAL = "ecological", _("ecological corridor")
 
-    slug = models.SlugField(_("slug"), unique=True)
-    name = models.CharField(_("name"), max_length=50, unique=True)
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="corridors", verbose_name=_("work plan")
+    )
+    slug = models.SlugField(_("slug"))
+    name = models.CharField(_("name"), max_length=50)
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     cities = models.ManyToManyField(City, related_name="corridors", verbose_name=_("cities"))
     order = models.PositiveSmallIntegerField(_("display order"), default=0)
 
     class Meta:
-        ordering = ["order", "slug"]
+        ordering = ["plan", "order", "slug"]
         verbose_name = _("corridor")
         verbose_name_plural = _("corridors")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "slug"],
+                name="corridor_unique_slug",
+                violation_error_message=_("This plan already has a corridor with this slug."),
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "name"],
+                name="corridor_unique_name",
+                violation_error_message=_("This plan already has a corridor with this name."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -113,10 +113,10 @@ class ProblemAdmin(GatedAdmin):
             return False
         if reach(request.user).office:
             return obj is None or not obj.is_sample
-        city = reach(request.user).city
-        if obj is None or city is None:
-            return city is not None
-        return obj.city_id == city.pk and obj.status == Status.RAISED and not obj.is_sample
+        places = reach(request.user).places
+        if obj is None or not places:
+            return bool(places)
+        return obj.city_id in places and obj.status == Status.RAISED and not obj.is_sample
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # A problem is never deleted: its thread and history stay. The office refuses one.

@@ -101,7 +101,7 @@ class ProblemForm(forms.ModelForm):
         if "task" in self.fields:
             self.fields["task"].queryset = Task.objects.select_related("area")
         if not reach(self.user).office:
-            self.limit_to_city(reach(self.user).city)
+            self.limit_to_city(reach(self.user).places)
         if "project" in self.fields:
             # The admin wraps the menu (add and change links); the options are the inner one's.
             field = self.fields["project"]
@@ -109,18 +109,19 @@ class ProblemForm(forms.ModelForm):
             if isinstance(widget, TaskTaggedSelect):
                 widget.tasks = dict(field.queryset.values_list("pk", "task_id"))
 
-    def limit_to_city(self, city: City | None) -> None:
-        """A reporter's menus hold her city, its tasks, and their projects through it; anything
-        else posted was crafted, and is refused naming the field."""
-        tasks = Task.objects.filter(cities=city).select_related("area")
+    def limit_to_city(self, places: frozenset[int]) -> None:
+        """A reporter's menus hold her places (her city, its counties), their tasks, and their
+        projects through them; anything else posted was crafted, and is refused naming the
+        field."""
+        tasks = Task.objects.filter(cities__in=places).distinct().select_related("area")
         menus = {
             "city": (
-                City.objects.filter(pk=city.pk if city else None),
+                City.objects.filter(pk__in=places),
                 _("Raised by city: you raise problems for your own city only."),
             ),
             "task": (tasks, _("Task: choose a task your city takes part in.")),
             "project": (
-                Project.objects.filter(cities=city, task__in=tasks),
+                Project.objects.filter(cities__in=places, task__in=tasks).distinct(),
                 _("Key project: choose a project of those tasks in your city."),
             ),
         }
@@ -128,8 +129,8 @@ class ProblemForm(forms.ModelForm):
             if name in self.fields:
                 self.fields[name].queryset = queryset
                 self.fields[name].error_messages["invalid_choice"] = message
-        if "city" in self.fields and city:
-            self.fields["city"].initial = city.pk
+        if "city" in self.fields and len(places) == 1:
+            self.fields["city"].initial = next(iter(places))
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, render
 
 from investment.coverage import chosen_quarter
 from investment.photos import photo_response
-from people.access import members_only
+from people.access import members_only, reach
 from plan.models import City, Plan, Unit
 from problems.models import Colour, Problem, ProblemAttachment
 from tasks.filters import by_id, chosen, city_by_slug, one_of, task_by_code
@@ -30,7 +30,7 @@ def chosen_filters(request: HttpRequest, plan: Plan) -> dict:
         {
             "task": task_by_code(plan),
             "project": by_id(Project.objects.of_plan(plan)),
-            "city": city_by_slug,
+            "city": city_by_slug(plan),
             "unit": by_id(Unit.objects.all()),
             "kind": one_of(Problem.Kind.values),
             "status": one_of(Problem.Status.values),
@@ -72,7 +72,7 @@ def filter_choices(visible: QuerySet, plan: Plan) -> dict:
     return {
         "tasks": Task.objects.of_plan(plan).filter(has["task"]).select_related("area"),
         "projects": projects.select_related("task__area").order_by("task__area__number", "pk"),
-        "cities": City.objects.all(),
+        "cities": City.objects.of_plan(plan),
         "units": Unit.objects.filter(has["unit"]),
         "kinds": Problem.Kind.choices,
         "statuses": Problem.Status.choices,
@@ -82,7 +82,7 @@ def filter_choices(visible: QuerySet, plan: Plan) -> dict:
 
 @members_only
 def problem_list(request: HttpRequest, year: int) -> HttpResponse:
-    plan = get_object_or_404(Plan, year=year)
+    plan = get_object_or_404(reach(request.user).plans(), year=year)
     quarter, day = as_of_day(request, plan)
     visible = seen_by(request.user, plan, day)
     chosen = chosen_filters(request, plan)
@@ -96,7 +96,7 @@ def problem_list(request: HttpRequest, year: int) -> HttpResponse:
 
 @members_only
 def problem_detail(request: HttpRequest, year: int, pk: int) -> HttpResponse:
-    plan = get_object_or_404(Plan, year=year)
+    plan = get_object_or_404(reach(request.user).plans(), year=year)
     quarter, day = as_of_day(request, plan)
     problems = Problem.objects.of_plan(plan).visible_to(request.user).listed(day)
     problem = get_object_or_404(

@@ -27,8 +27,9 @@ def by_id(rows) -> Callable[[str], object]:
     return find
 
 
-def city_by_slug(value: str) -> City:
-    return get_object_or_404(City.objects.by_slug(value))
+def city_by_slug(plan) -> Callable[[str], City]:
+    """A place `plan` holds, by its slug."""
+    return lambda value: get_object_or_404(City.objects.of_plan(plan).by_slug(value))
 
 
 def area_by_number(plan) -> Callable[[str], FocusArea]:

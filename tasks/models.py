@@ -48,6 +48,18 @@ def with_coverage(plans: models.QuerySet) -> models.QuerySet:
     )
 
 
+def earlier_error(earlier: Plan, later: Plan) -> None:
+    if earlier.year >= later.year:
+        raise ValidationError(
+            {
+                "predecessor": _(
+                    "Carried over from: it must be of an earlier year's plan than %(year)d."
+                )
+                % {"year": later.year}
+            }
+        )
+
+
 def city_records(subject: models.Model, city: City) -> list[str]:
     return [name for found in CITY_RECORDS for name in found(subject, city)]
 
@@ -113,6 +125,15 @@ class Task(models.Model):
     supporting_units = models.ManyToManyField(
         Unit, blank=True, related_name="supported_tasks", verbose_name=_("supporting units")
     )
+    predecessor = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="successor",
+        verbose_name=_("carried over from"),
+        help_text=_("The task of an earlier year's plan this one continues."),
+    )
 
     objects = TaskQuerySet.as_manager()
     history = HistoricalRecords()
@@ -138,6 +159,8 @@ class Task(models.Model):
         return f"{self.code} {self.title}"
 
     def clean(self) -> None:
+        if self.predecessor_id and self.area_id:
+            earlier_error(self.predecessor.area.plan, self.area.plan)
         if self.pk is None:
             return
         saved = Task.objects.filter(pk=self.pk).values("area__plan_id").first()
@@ -458,6 +481,16 @@ class Project(models.Model):
         ],
     )
 
+    predecessor = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="successor",
+        verbose_name=_("carried over from"),
+        help_text=_("The same project in an earlier year's plan: its stage goes on from there."),
+    )
+
     objects = ProjectQuerySet.as_manager()
     history = HistoricalRecords()
 
@@ -496,3 +529,18 @@ class Project(models.Model):
             errors["actual_finish"] = _("The actual finish cannot be before the actual start.")
         if errors:
             raise ValidationError(errors)
+        if self.predecessor_id and self.task_id:
+            earlier_error(self.predecessor.task.area.plan, self.task.area.plan)
+
+    def lineage(self) -> list["Project"]:
+        """The project in every year, the earliest first: its predecessors, itself, its
+        successors (one query per year it spans; a project spans a few)."""
+        earlier, row = [], self.predecessor
+        while row is not None:
+            earlier.insert(0, row)
+            row = row.predecessor
+        later, row = [], getattr(self, "successor", None)
+        while row is not None:
+            later.append(row)
+            row = getattr(row, "successor", None)
+        return [*earlier, self, *later]

@@ -10,25 +10,33 @@ from django.utils.timezone import localdate, make_aware
 
 from investment.models import ProgressReport, ProjectUpdate
 from people.models import Reporter, UnitContact
-from plan.models import City, Corridor, FocusArea, Plan, Unit
+from plan.models import City, Corridor, FocusArea, Member, Plan, Unit
 from problems.models import Problem, ProblemEntry
 from tasks.models import CityAllocation, Project, Task
 
 LEADER_PASSWORD = "a-long-passphrase"  # The leader fixture's (tests/conftest.py).
 
 
-def make_plan(year: int = 2021, areas: int = 2, tasks: int = 3) -> Plan:
-    return Plan.objects.create(
+def make_plan(year: int = 2021, areas: int = 2, tasks: int = 3, **fields) -> Plan:
+    """An issued plan holding every city made so far whole (make_city adds later ones)."""
+    plan = Plan.objects.create(
         year=year,
         title=f"{year}年工作要点",
         source="测试",
         declared_area_count=areas,
         declared_task_count=tasks,
+        **{"status": Plan.Status.ISSUED, **fields},
     )
+    Member.objects.bulk_create(Member(plan=plan, place=city) for city in City.objects.cities())
+    return plan
 
 
-def make_city(slug: str, name: str, order: int = 0) -> City:
-    return City.objects.create(slug=slug, name=name, name_en=slug.title(), order=order)
+def make_city(slug: str, name: str, order: int = 0, **fields) -> City:
+    """A city, held whole by every plan made so far (a county, with `parent`, by none)."""
+    city = City.objects.create(slug=slug, name=name, name_en=slug.title(), order=order, **fields)
+    if city.parent_id is None:
+        Member.objects.bulk_create(Member(plan=plan, place=city) for plan in Plan.objects.all())
+    return city
 
 
 def make_area(plan: Plan, number: int = 1, name: str = "互联互通") -> FocusArea:
@@ -196,7 +204,9 @@ def make_world(zhengzhou: City, kaifeng: City) -> World:
     """
     plan = make_plan(areas=2, tasks=3)
     first, second = make_area(plan, 1), make_area(plan, 2, "产业协同")
-    corridor = Corridor.objects.create(slug="belt", name="郑开科创走廊", kind="innovation")
+    corridor = Corridor.objects.create(
+        plan=plan, slug="belt", name="郑开科创走廊", kind="innovation"
+    )
     corridor.cities.set([zhengzhou, kaifeng])
     rail = make_task(first, 1, "100", [zhengzhou, kaifeng], title="轨道")
     rail.corridor = corridor

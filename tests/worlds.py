@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.timezone import make_aware
 
 from investment.models import ProgressReport, ProjectPhoto, ProjectUpdate
-from plan.models import City, Corridor, Unit
+from plan.models import City, Corridor, Member, Unit
 from problems.models import Problem
 from tasks.models import CityAllocation, Project, Task
 from tests.builders import make_area, make_plan
@@ -62,7 +62,8 @@ def grow(size: int) -> None:
         City(slug=f"city-{n}", name=f"城市{n}", name_en=f"City {n}", order=n)
         for n in range(size + 1)
     )
-    corridor = Corridor.objects.create(slug="belt", name="产业带", kind="industrial")
+    Member.objects.bulk_create(Member(plan=plan, place=city) for city in cities)
+    corridor = Corridor.objects.create(plan=plan, slug="belt", name="产业带", kind="industrial")
     corridor.cities.set(cities)
     tasks = Task.objects.bulk_create(
         Task(area=area, number=n, title=f"任务{n}", target=1000, corridor=corridor)

@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import Count, F, Max
 from django.http import HttpRequest
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.timezone import localdate
 from django.utils.translation import gettext_lazy as _
 
@@ -175,17 +175,20 @@ class ZzmetroAdminSite(admin.AdminSite):
     def index(self, request, extra_context=None):
         """The admin home opens on what is the user's to do, for her role, then the
         quarter's coverage grid (the office's and a city's) and the admin's sections."""
-        plan = Plan.objects.order_by("-year").first()
         found = reach(request.user)
-        city, office = found.city, found.office
-        extra_context = {**(extra_context or {}), "plan": plan}
+        year = request.GET.get("year")
+        plan = (
+            get_object_or_404(found.plans().by_year(year)) if year else found.current_plan()
+        )
+        city, office = found.place_in(plan), found.office
+        extra_context = {**(extra_context or {}), "plan": plan, "plans": found.plans()}
         if plan and (city or office):
             if city and request.GET.get("quarter") not in ("1", "2", "3", "4"):
                 # A reporter's home opens on the quarter her city reports now.
                 quarter = entry_quarter(plan, localdate())
             else:
                 quarter = grid_quarter(request, plan)
-            cities = [city] if city else list(City.objects.all())
+            cities = [city] if city else list(City.objects.of_plan(plan))
             coverage = reporting_coverage(plan, quarter, cities)
             extra_context |= {
                 "coverage": coverage,

@@ -68,19 +68,19 @@ def sheet_scope(request) -> tuple[Plan, City, int]:
     A reporter's city is her own, whatever the URL says; anything unknown is a 404.
     """
     year = request.GET.get("year", "")
-    plan = get_object_or_404(Plan.objects.by_year(year)) if year else Plan.objects.first()
-    city = reach(request.user).city
-    requested = request.GET.get("city")
-    if city is None:
-        if not reach(request.user).office:
-            raise PermissionDenied  # A reporter not yet bound to a city.
-        city = (
-            get_object_or_404(City.objects.by_slug(requested))
-            if requested
-            else City.objects.first()
-        )
-    elif requested and requested != city.slug:
-        raise Http404  # A reporter never sees another city's sheet.
+    found = reach(request.user)
+    plans = found.plans()
+    plan = get_object_or_404(plans.by_year(year)) if year else found.current_plan()
+    if not (found.office or found.city):
+        raise PermissionDenied  # A reporter not yet bound to a city.
+    members = City.objects.of_plan(plan) if plan else City.objects.none()
+    if not found.office:
+        members = members.filter(pk__in=found.places)
+    if requested := request.GET.get("city"):
+        # A reporter never sees another place's sheet, nor one of a place the plan lacks.
+        city = get_object_or_404(members.by_slug(requested))
+    else:
+        city = found.place_in(plan) if not found.office else members.first()
     if plan is None or city is None:
         raise Http404
     if request.GET.get("quarter") in (None, ""):
@@ -301,7 +301,7 @@ class ProgressReportAdmin(ImportScreens, ExportMixin, ReportedAdmin):
             "city": city,
             "quarter": quarter,
             "quarters": range(1, 5),
-            "cities": None if reach(request.user).city else City.objects.all(),
+            "cities": None if reach(request.user).city else City.objects.of_plan(plan),
             "sheet": sheet,
             "idle_seconds": settings.SESSION_COOKIE_AGE,
         }

@@ -12,7 +12,6 @@ from investment.models import ProjectUpdate
 from investment.photos import ProjectPhotoInline
 from investment.workflow_forms import ReportedForm
 from people.access import reach
-from plan.models import City
 from tasks.models import Project
 
 
@@ -36,8 +35,8 @@ class ProjectUpdateForm(ReportedForm):
             if name in self.fields and not reach(self.user).office:
                 self.fields[name].error_messages["invalid_choice"] = message
 
-    def subjects_of(self, city: City | None) -> models.QuerySet:
-        return Project.objects.filter(cities=city)
+    def subjects_of(self, places) -> models.QuerySet:
+        return Project.objects.filter(cities__in=places).distinct()
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from plan.models import City, Corridor, FocusArea, Plan
+from plan.models import City, Corridor, FocusArea, Member, Plan
 from tasks.models import Milestone, Project, Task
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
@@ -100,20 +100,30 @@ class Loader:
         cities = {}
         for order, row in enumerate(geography["cities"], start=1):
             values = {"name": row["name"], "name_en": row["name_en"], "order": order}
+            values |= {"code": row["code"]} if "code" in row else {}
             cities[row["slug"]] = self.sync(City, {"slug": row["slug"]}, values, label=row["slug"])
-        corridors = {}
-        for order, row in enumerate(geography["corridors"], start=1):
-            values = {key: row[key] for key in ("name", "name_en", "kind")} | {"order": order}
-            members = {"cities": [cities[slug] for slug in row["cities"]]}
-            corridors[row["slug"]] = self.sync(
-                Corridor, {"slug": row["slug"]}, values, members, label=row["slug"]
-            )
         plan_values = {key: value for key, value in data["plan"].items() if key != "year"}
         plan = self.sync(
             Plan, {"year": data["plan"]["year"]}, plan_values, label=plan_values.get("title", "")
         )
         if plan is None:
             return
+        # The plan holds the cities of the area whole (the geography's are the 2021 five).
+        for slug, city in cities.items():
+            if city is not None:
+                self.sync(
+                    Member,
+                    {"plan": plan, "place": city},
+                    {},
+                    label=f"{data['plan']['year']} {slug}",
+                )
+        corridors = {}
+        for order, row in enumerate(geography["corridors"], start=1):
+            values = {key: row[key] for key in ("name", "name_en", "kind")} | {"order": order}
+            members = {"cities": [cities[slug] for slug in row["cities"]]}
+            corridors[row["slug"]] = self.sync(
+                Corridor, {"plan": plan, "slug": row["slug"]}, values, members, label=row["slug"]
+            )
         for area_row in data["areas"]:
             area = self.sync(
                 FocusArea,
