@@ -81,15 +81,24 @@ class Targets:
     task_count: int
     unstated_count: int
 
+    @property
+    def none_stated(self) -> bool:
+        """The plan states no target at all (the 2020 summary): "not stated", never 0 亿元."""
+        return self.unstated_count == self.task_count
+
 
 @dataclass(frozen=True)
 class Coverage:
     """How much of what the plan declares its source lists."""
 
     listed_areas: int
-    declared_areas: int
+    declared_areas: int | None  # None: the source does not say how many
     listed_tasks: int
-    declared_tasks: int
+    declared_tasks: int | None
+
+    @property
+    def declared(self) -> bool:
+        return self.declared_areas is not None and self.declared_tasks is not None
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ class Cell(models.TextChoices):
     SUBMITTED = "submitted", _("submitted")
     ZERO = "zero", _("reported zero")
     APPROVED = "approved", _("approved")
+    BEFORE_ISSUE = "before", _("before the plan was issued")  # 印发前: owed nothing
 
 
 PENDING = {Cell.MISSING, Cell.NOTE_OWED, Cell.DRAFT, Cell.RETURNED}
@@ -154,7 +155,7 @@ class ReportingCoverage:
     @property
     def before_close(self) -> list[tuple[Cell, int, list[tuple[City, list[Task]]]]]:
         """What is still open in the quarter, as the close confirmation lists it."""
-        awaiting = (Cell.MISSING, Cell.SUBMITTED, Cell.DRAFT, Cell.RETURNED)
+        awaiting = (Cell.MISSING, Cell.NOTE_OWED, Cell.SUBMITTED, Cell.DRAFT, Cell.RETURNED)
         return [(state, self.count(state), self.by_city(state)) for state in awaiting]
 
 
@@ -210,7 +211,7 @@ def owed_reports(plan: Plan, city: City, as_of: int) -> list[OwedTask]:
     """The city's tasks with a report not submitted for some quarter up to `as_of`, in task
     order; one query, each quarter's report read by a subquery."""
     reports = ProgressReport.objects.filter(task=OuterRef("pk"), city=city, year=plan.year)
-    quarters = range(1, as_of + 1)
+    quarters = [quarter for quarter in range(1, as_of + 1) if plan.owes(quarter)]
     columns = {}
     for quarter in quarters:
         report = reports.filter(quarter=quarter)
@@ -280,8 +281,9 @@ def chosen_quarter(request: HttpRequest, plan: Plan) -> int:
 
 
 def open_quarter(plan: Plan, today: date) -> int | None:
-    """The quarter the cities report now: the latest that has ended, unless it is closed."""
-    ended = [q for q in range(1, 5) if plan.quarter_end(q) < today]
+    """The quarter the cities report now: the latest that has ended, unless it is closed or
+    ended before the plan was issued (it owes nothing)."""
+    ended = [q for q in range(1, 5) if plan.quarter_end(q) < today and plan.owes(q)]
     closed = set(QuarterClose.objects.filter(plan=plan).values_list("quarter", flat=True))
     return ended[-1] if ended and ended[-1] not in closed else None
 
@@ -291,7 +293,8 @@ def entry_quarter(plan: Plan, today: date) -> int:
     if (quarter := open_quarter(plan, today)) is not None:
         return quarter
     closed = set(QuarterClose.objects.filter(plan=plan).values_list("quarter", flat=True))
-    return next((q for q in range(1, 5) if q not in closed), 4)
+    owed = [q for q in range(1, 5) if plan.owes(q)] or [4]
+    return next((q for q in owed if q not in closed), owed[-1])
 
 
 def reporting_coverage(
@@ -300,7 +303,8 @@ def reporting_coverage(
     """The coverage grid for `quarter`; cells not submitted by the deadline are late."""
     cities = list(City.objects.of_plan(plan)) if cities is None else cities
     deadline = plan.deadline(quarter)
-    overdue = (today or localdate()) > deadline
+    owed = plan.owes(quarter)
+    overdue = owed and (today or localdate()) > deadline
     tasks = Task.objects.of_plan(plan).select_related("area").prefetch_related("cities")
     reports = {
         (task, city): (status, amount, has_note, pk)
@@ -317,7 +321,9 @@ def reporting_coverage(
         status, amount, has_note, pk = reports.get((task.pk, city.pk), (None, None, False, None))
         # A task without a money target is owed a progress note each quarter, not an amount.
         owes_note = task.target is None
-        if status is None:
+        if status is None and not owed:
+            state = Cell.BEFORE_ISSUE
+        elif status is None:
             state = Cell.NOTE_OWED if owes_note else Cell.MISSING
         elif status not in ProgressReport.COUNTED:
             state = Cell(status)

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -5,21 +6,50 @@ from plan.forms import BoundedIds
 from plan.models import City, Corridor, Unit
 
 
+class CorridorForm(forms.ModelForm):
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        plan, cities = cleaned.get("plan"), cleaned.get("cities")
+        if plan and cities and (message := plan.not_held(cities)):
+            self.add_error("cities", message)
+        return cleaned
+
+
 @admin.register(City)
 class CityAdmin(BoundedIds, admin.ModelAdmin):
-    list_display = ["name", "name_en", "slug", "order"]
-    search_fields = ["name", "name_en", "slug"]
+    """Places: cities and their counties. One that a plan holds stays (its figures name it);
+    it can be retired from later plans. One that no plan holds can be deleted."""
+
+    list_display = ["name", "name_en", "code", "parent", "retired_from", "plan_years"]
+    list_filter = [("parent", admin.EmptyFieldListFilter), "retired_from"]
+    search_fields = ["name", "name_en", "slug", "code"]
+    fields = ["name", "name_en", "slug", "code", "parent", "retired_from", "order"]
     prepopulated_fields = {"slug": ["name_en"]}
+    autocomplete_fields = ["parent"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("parent").prefetch_related(
+            "memberships__plan"
+        )
+
+    @admin.display(description=_("plans holding it"))
+    def plan_years(self, obj: City) -> str:
+        return "、".join(str(row.plan.year) for row in obj.memberships.all()) or "—"
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        # Deleting a city would silently take it off every task and corridor.
-        return False
+        # A place a plan holds, or anything names, stays; Django's own check lists what
+        # protects it (reports, allocations, bindings) on the delete page.
+        if obj is not None and obj.memberships.exists():
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 @admin.register(Corridor)
 class CorridorAdmin(BoundedIds, admin.ModelAdmin):
-    list_display = ["name", "name_en", "kind", "member_cities"]
-    list_filter = ["kind"]
+    list_display = ["name", "plan", "name_en", "kind", "member_cities"]
+    list_filter = ["plan", "kind"]
+    fields = ["plan", "name", "name_en", "slug", "kind", "cities", "order"]
+    form = CorridorForm
     search_fields = ["name", "name_en", "slug"]
     filter_horizontal = ["cities"]
     prepopulated_fields = {"slug": ["name_en"]}

@@ -151,17 +151,15 @@ class Plan(models.Model):
         ordering = ["-year"]
         verbose_name = _("work plan")
         verbose_name_plural = _("work plans")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["is_current"],
-                condition=models.Q(is_current=True),
-                name="plan_one_current",
-                violation_error_message=_("Another plan is already marked current."),
-            ),
-        ]
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        if self.is_current:
+            # One plan is current: marking this one unmarks the one before.
+            Plan.objects.filter(is_current=True).exclude(pk=self.pk).update(is_current=False)
 
     def get_absolute_url(self) -> str:
         return reverse("plan-overview", args=[self.year])
@@ -179,6 +177,17 @@ class Plan(models.Model):
         """The day a page as of `quarter` reads the plan's problems on: the quarter's last
         day, or today while the quarter runs. One day for every page, sheet and list."""
         return min(self.quarter_end(quarter), today or localdate())
+
+    def not_held(self, places) -> str | None:
+        """Why `places` cannot be named in this plan: those it does not hold as members."""
+        held = set(City.objects.of_plan(self).values_list("pk", flat=True))
+        outside = [place.name for place in places if place.pk not in held]
+        if not outside:
+            return None
+        return _("Cities: %(cities)s are not members of the %(year)d plan.") % {
+            "cities": "、".join(outside),
+            "year": self.year,
+        }
 
     @property
     def is_draft(self) -> bool:

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
@@ -11,7 +12,7 @@ from import_export.admin import ExportMixin
 from people.access import reach
 from people.admin import GatedAdmin, GatedRows
 from plan.forms import BoundedIds
-from plan.models import FocusArea, Plan
+from plan.models import FocusArea, Member, Plan
 from plan.money import yi
 from plan.spreadsheets import EscapedCSV, EscapedXLSX
 from tasks.forms import PlanForm, ProjectForm, TaskForm
@@ -75,6 +76,32 @@ class MilestoneInline(GatedRows, admin.TabularInline):
     extra = 0
 
 
+class MemberForm(forms.ModelForm):
+    class Meta:
+        model = Member
+        fields = ["place", "counties"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("place") and "counties" in cleaned:
+            self.instance.place = cleaned["place"]
+            try:
+                self.instance.clean_counties(cleaned["counties"])
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
+
+class MemberInline(BoundedIds, admin.TabularInline):
+    """The places the plan holds: a city whole (no counties named), a city in part (its
+    member counties named), or a single county."""
+
+    model = Member
+    form = MemberForm
+    extra = 0
+    autocomplete_fields = ["place", "counties"]
+
+
 class FocusAreaInline(admin.TabularInline):
     model = FocusArea
     fields = ["number", "name", "name_en"]
@@ -88,17 +115,27 @@ class PlanAdmin(BoundedIds, admin.ModelAdmin):
     source lists (here, where the tasks are known)."""
 
     form = PlanForm
-    list_display = ["year", "title", "area_coverage", "task_coverage"]
+    list_display = ["year", "title", "status", "issued_on", "is_current"]
+    list_display += ["area_coverage", "task_coverage"]
     readonly_fields = ["area_coverage", "task_coverage"]
-    fields = [
-        "year",
-        "title",
-        "title_en",
-        "source",
-        ("declared_area_count", "area_coverage"),
-        ("declared_task_count", "task_coverage"),
+    fieldsets = [
+        (None, {"fields": ["year", "title", "title_en", "source"]}),
+        (_("Life"), {"fields": ["status", "issued_on", "is_current"]}),
+        (
+            _("What the source declares"),
+            {
+                "fields": [
+                    ("declared_area_count", "area_coverage"),
+                    ("declared_task_count", "task_coverage"),
+                ]
+            },
+        ),
+        (
+            _("Pace and deadline"),
+            {"fields": [("pace_q1", "pace_q2", "pace_q3", "pace_q4"), "report_deadline_days"]},
+        ),
     ]
-    inlines = [FocusAreaInline]
+    inlines = [MemberInline, FocusAreaInline]
 
     def get_queryset(self, request):
         return with_coverage(super().get_queryset(request))
@@ -111,6 +148,10 @@ class PlanAdmin(BoundedIds, admin.ModelAdmin):
 
     @admin.display(description=_("focus areas in the source"))
     def area_coverage(self, obj: Plan) -> str:
+        if obj.declared_area_count is None:
+            return pgettext("focus areas", "%(listed)d, the total not stated") % {
+                "listed": obj.listed_area_count
+            }
         return pgettext("focus areas", "%(listed)d of %(declared)d") % {
             "listed": obj.listed_area_count,
             "declared": obj.declared_area_count,
@@ -118,6 +159,10 @@ class PlanAdmin(BoundedIds, admin.ModelAdmin):
 
     @admin.display(description=_("tasks in the source"))
     def task_coverage(self, obj: Plan) -> str:
+        if obj.declared_task_count is None:
+            return pgettext("tasks", "%(listed)d, the total not stated") % {
+                "listed": obj.listed_task_count
+            }
         return pgettext("tasks", "%(listed)d of %(declared)d") % {
             "listed": obj.listed_task_count,
             "declared": obj.declared_task_count,

@@ -8,8 +8,9 @@ from tasks.models import Project, Task, city_records, with_coverage
 class PlanForm(forms.ModelForm):
     class Meta:
         model = Plan
-        fields = ["year", "title", "title_en", "source", "declared_area_count"]
-        fields += ["declared_task_count"]
+        fields = ["year", "title", "title_en", "source", "status", "issued_on", "is_current"]
+        fields += ["declared_area_count", "declared_task_count", "pace_q1", "pace_q2", "pace_q3"]
+        fields += ["pace_q4", "report_deadline_days"]
 
     def clean_declared_task_count(self):
         declared = self.cleaned_data["declared_task_count"]
@@ -40,6 +41,16 @@ class TaskForm(forms.ModelForm):
             "lead_unit",
             "supporting_units",
         ]
+
+    def clean(self):
+        cleaned = super().clean()
+        area, cities = cleaned.get("area"), cleaned.get("cities")
+        if area and cities and (message := area.plan.not_held(cities)):
+            self.add_error("cities", message)
+        corridor = cleaned.get("corridor")
+        if area and corridor and corridor.plan_id != area.plan_id:
+            self.add_error("corridor", _("Corridor: choose a corridor of the task's plan."))
+        return cleaned
 
     def clean_cities(self):
         cities = self.cleaned_data["cities"]

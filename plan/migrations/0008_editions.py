@@ -94,10 +94,6 @@ class Migration(migrations.Migration):
             model_name='corridor',
             constraint=models.UniqueConstraint(fields=('plan', 'name'), name='corridor_unique_name', violation_error_message='This plan already has a corridor with this name.'),
         ),
-        migrations.AddConstraint(
-            model_name='plan',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('is_current',), name='plan_one_current', violation_error_message='Another plan is already marked current.'),
-        ),
         migrations.AddField(
             model_name='member',
             name='counties',

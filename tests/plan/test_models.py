@@ -98,6 +98,8 @@ def test_declared_counts_cannot_fall_below_what_is_listed():
     }
     # The tasks are the tasks app's to count: the plan's form says so.
     data = {"year": 2021, "title": plan.title, "source": plan.source, "declared_area_count": 2}
+    data |= {"status": "issued", "pace_q1": 25, "pace_q2": 50, "pace_q3": 75, "pace_q4": 100}
+    data |= {"report_deadline_days": 10}
     form = PlanForm({**data, "declared_task_count": 1}, instance=plan)
     assert form.errors == {"declared_task_count": ["已列出 2 项任务，公布的任务数不能更少。"]}
 

@@ -17,9 +17,8 @@ from django.utils.timezone import localdate
 from django.utils.translation import gettext as _
 
 from investment.coverage import ReportingCoverage, open_quarter, reporting_coverage
-from people.access import active_contacts, active_reporters, office_members
-from people.models import Reporter
-from plan.models import Plan
+from people.access import active_contacts, active_reporters, office_members, reach
+from plan.models import City, Plan
 from problems.models import Problem, ProblemDigest, ProblemReminder
 from problems.reminders import (
     due_for_units,
@@ -44,9 +43,11 @@ class Command(BaseCommand):
         parser.add_argument("--quarter", type=int, choices=[1, 2, 3, 4])
 
     def handle(self, *args, year: int | None, quarter: int | None, **options) -> None:
-        plans = Plan.objects.filter(year=year) if year else Plan.objects.all()
+        # Issued plans whose year is not closed: a draft, or a year long done, reminds no one.
+        plans = Plan.objects.filter(status=Plan.Status.ISSUED)
+        plans = plans.filter(year=year) if year else plans
         if not plans:
-            raise CommandError(_("There is no plan for that year."))
+            raise CommandError(_("There is no issued plan for that year whose year is open."))
         # Every plan with an open quarter: a new year's plan does not end the old one's Q4.
         due = [(plan, quarter or open_quarter(plan, localdate())) for plan in plans]
         due = [(plan, q) for plan, q in due if q is not None]
@@ -65,7 +66,10 @@ class Command(BaseCommand):
         coverage = reporting_coverage(plan, quarter)
         sent = 0
         for reporter in reporters:
-            pending = coverage.pending(reporter.city)
+            place = reach(reporter.user).place_in(plan)
+            if place is None:
+                continue  # The plan holds none of her places: she has nothing to report.
+            pending = coverage.pending(place)
             if not pending:
                 continue
             if not reporter.user.email:
@@ -73,20 +77,20 @@ class Command(BaseCommand):
                 continue
             send_mail(
                 _("Quarterly figures due: %(city)s, %(year)s Q%(quarter)s")
-                % {"city": reporter.city.name, "year": plan.year, "quarter": quarter},
-                self.body(reporter, pending, coverage),
+                % {"city": place.name, "year": plan.year, "quarter": quarter},
+                self.body(place, pending, coverage),
                 None,
                 [reporter.user.email],
             )
             sent += 1
         return sent
 
-    def body(self, reporter: Reporter, pending: list, coverage: ReportingCoverage) -> str:
+    def body(self, place: City, pending: list, coverage: ReportingCoverage) -> str:
         lines = [f"  {task.code} {task.title}" for task in pending]
         return "\n".join(
             [
                 _("%(city)s still has these tasks missing, in draft or returned:")
-                % {"city": reporter.city.name},
+                % {"city": place.name},
                 *lines,
                 "",
                 _("Due by %(deadline)s.") % {"deadline": coverage.deadline.isoformat()},
