@@ -343,7 +343,7 @@ def test_office_sees_the_coverage_grid_on_the_admin_index(client, task, office_u
     )
     assert (
         '<td class="cell-missing late"><a href="/admin/investment/progressreport/quarter/'
-        '?city=zhengzhou&amp;quarter=2">未填报 · 逾期</a></td>' in html
+        '?year=2021&amp;city=zhengzhou&amp;quarter=2">未填报 · 逾期</a></td>' in html
     )
 
 
