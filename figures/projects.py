@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from investment.models import ProjectUpdate
 from plan.models import City
@@ -116,7 +117,17 @@ class ProjectFigures:
             .order_by("-quarter")
             .values("stage")[:1]
         )
-        return sections.annotate(latest_stage=Subquery(latest))
+        return sections.annotate(
+            latest_stage=Coalesce(Subquery(latest), self.carried_stage("project", "city"))
+        )
+
+    def carried_stage(self, project: str, city: str) -> Subquery:
+        """Where a project carried over from last year's plan stood when that year ended: the
+        stage of its predecessor's last counted update in the city, until this year has one."""
+        updates = ProjectUpdate.objects.counted(self.figures.approved_only).filter(
+            project=OuterRef(f"{project}__predecessor"), city=OuterRef(city)
+        )
+        return Subquery(updates.order_by("-quarter").values("stage")[:1])
 
     def stages(self, projects: QuerySet) -> QuerySet:
         """`projects` with `is_started` and `is_completed` as of the quarter."""
@@ -172,7 +183,10 @@ class ProjectFigures:
         rows = (
             Project.cities.through.objects.filter(project__in=projects.values("pk"))
             .alias(
-                latest_stage=Subquery(updates.order_by("-quarter").values("stage")[:1]),
+                latest_stage=Coalesce(
+                    Subquery(updates.order_by("-quarter").values("stage")[:1]),
+                    self.carried_stage("project", "city"),
+                ),
                 invested=_sum(updates, "city"),
             )
             .order_by()
@@ -191,9 +205,15 @@ class ProjectFigures:
         """Each city `project` runs through, in city order, with what its section reports."""
         updates = self.updates().filter(project=project, city=OuterRef("pk"))
         latest = updates.order_by("-quarter")
+        carried = ProjectUpdate.objects.counted(self.figures.approved_only).filter(
+            project=project.predecessor_id, city=OuterRef("pk")
+        )
         cities = project.cities.order_by("order", "slug").annotate(
             latest_quarter=Subquery(latest.values("quarter")[:1]),
-            latest_stage=Subquery(latest.values("stage")[:1]),
+            latest_stage=Coalesce(
+                Subquery(latest.values("stage")[:1]),
+                Subquery(carried.order_by("-quarter").values("stage")[:1]),
+            ),
             latest_progress=Subquery(latest.values("progress")[:1]),
             cumulative=_sum(updates, "city"),
         )

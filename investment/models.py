@@ -349,12 +349,20 @@ class ProjectUpdate(Reported):
         return self.project.name
 
     def earlier(self) -> "ProjectUpdate | None":
-        """This section's update of the latest earlier quarter."""
-        return (
+        """This section's update of the latest earlier quarter; for a project carried over,
+        before its first this year, the last counted one of the year before (its stage goes
+        on from there)."""
+        found = (
             ProjectUpdate.objects.filter(**self.series(), quarter__lt=self.quarter)
             .order_by("-quarter")
             .first()
         )
+        if found is not None or not self.project_id or not self.project.predecessor_id:
+            return found
+        carried = ProjectUpdate.objects.counted().filter(
+            project=self.project.predecessor_id, city=self.city_id
+        )
+        return carried.order_by("-quarter").first()
 
     def later(self) -> "ProjectUpdate | None":
         """This section's update of the earliest later quarter."""
@@ -377,7 +385,19 @@ class ProjectUpdate(Reported):
         if reach(user).office or not self.stage:
             return None
         earlier = self.earlier()
-        if earlier is not None and STAGE_ORDER[self.stage] < STAGE_ORDER[earlier.stage]:
+        going_back = earlier is not None and STAGE_ORDER[self.stage] < STAGE_ORDER[earlier.stage]
+        if going_back and earlier.year != self.year:
+            return _(
+                "Stage at the quarter's end: the project was carried over from %(year)d, where "
+                "Q%(earlier)s reported %(was)s; a stage does not go back to %(now)s. Ask the "
+                "office if it was wrong."
+            ) % {
+                "year": earlier.year,
+                "earlier": earlier.quarter,
+                "was": earlier.get_stage_display(),
+                "now": self.get_stage_display(),
+            }
+        if going_back:
             return _(
                 "Stage at the quarter's end: Q%(earlier)s reported %(was)s; a stage does not go "
                 "back to %(now)s. Ask the office if Q%(earlier)s was wrong."

@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -136,6 +137,19 @@ class PlanAdmin(BoundedIds, admin.ModelAdmin):
         ),
     ]
     inlines = [MemberInline, FocusAreaInline]
+    actions = ["new_edition"]
+    change_form_template = "admin/plan/plan/change_form.html"
+
+    @admin.action(
+        description=_("New plan for the next year from the chosen one"), permissions=["add"]
+    )
+    def new_edition(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(
+                request, _("Choose one plan to start the next year's from."), messages.ERROR
+            )
+            return None
+        return redirect("admin:plan_plan_new_edition", queryset.get().pk)
 
     def get_queryset(self, request):
         return with_coverage(super().get_queryset(request))

@@ -5,19 +5,24 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F, Max
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.timezone import localdate
 from django.utils.translation import gettext_lazy as _
 
 from investment.coverage import Cell, entry_quarter, reporting_coverage
+from investment.editions import NewEditionForm
 from investment.models import ProgressReport, ProjectUpdate, QuarterClose
 from investment.workflow import ReportedQuerySet
 from people.access import reach
 from plan.forms import is_id
 from plan.models import City, Plan
 from problems.models import Problem
+from tasks.editions import carry_over
 
 
 def too_large(value: str) -> bool:
@@ -161,6 +166,50 @@ class ZzmetroAdminSite(admin.AdminSite):
             return checked(request, *args, **kwargs)
 
         return inner
+
+    def get_urls(self):
+        edition = path(
+            "plan/plan/<int:pk>/new-edition/",
+            self.admin_view(self.new_edition_view),
+            name="plan_plan_new_edition",
+        )
+        return [edition, *super().get_urls()]
+
+    def new_edition_view(self, request: HttpRequest, pk: int):
+        """新建下一年度工作要点: the office picks the year and what carries over (the projects not
+        completed, and their tasks, come first and ticked); a draft plan is made at once."""
+        if not (reach(request.user).office and request.user.has_perm("plan.add_plan")):
+            raise PermissionDenied
+        source = get_object_or_404(Plan, pk=pk)
+        form = NewEditionForm(source, request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                plan = carry_over(
+                    source,
+                    form.cleaned_data["year"],
+                    form.cleaned_data["tasks"],
+                    form.cleaned_data["projects"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "The %(year)d plan is made as a draft from %(source)d: only the office "
+                        "sees it. Enter its own text, targets and members, then issue it."
+                    )
+                    % {"year": plan.year, "source": source.year},
+                )
+                return redirect("admin:plan_plan_change", plan.pk)
+        context = {
+            **self.each_context(request),
+            "title": _("New plan for the next year, from %(year)d") % {"year": source.year},
+            "opts": Plan._meta,
+            "source": source,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/plan/plan/new_edition.html", context)
 
     def get_app_list(self, request, app_label=None):
         # The project's own sections first, in the order the apps build on each other (the plan
