@@ -21,12 +21,13 @@ from figures.pages import (
 )
 from figures.projects import ProjectRow
 from figures.rankings import Measure
-from figures.rollups import Figures, Scope, any_unallocated
+from figures.rollups import Figures, Scope, any_unallocated, year_on_year
 from investment.history import task_history
 from investment.models import ProjectUpdate
 from people.access import reach, readers_only
 from plan.models import City, Plan, Unit
 from tasks.models import Project, Task
+from tasks.years import carried
 
 
 def problem_figures(figures: Figures, subject, breakdown: bool = False) -> dict:
@@ -43,7 +44,7 @@ def problem_figures(figures: Figures, subject, breakdown: bool = False) -> dict:
 
 def context(request: HttpRequest, scope: Scope, **extra) -> dict:
     return {
-        **quarter_context(request, scope.figures),
+        **quarter_context(request, scope.figures, scope.subject),
         "scope": scope,
         scope.kind: scope.subject,
         **extra,
@@ -106,7 +107,7 @@ def plan_overview(request: HttpRequest, year: int) -> HttpResponse:
     }
     extra = {"areas": page.areas, "cities": page.cities, "corridors": page.corridors}
     extra["unallocated_shown"] = any_unallocated(page.cities)
-    extra |= {"tasks": page.tasks, "charts": charts}
+    extra |= {"tasks": page.tasks, "charts": charts, "year_on_year": year_on_year(page)}
     return render(request, "dashboard/plan_overview.html", context(request, page, **more, **extra))
 
 
@@ -142,6 +143,7 @@ def city_detail(request: HttpRequest, year: int, slug: str) -> HttpResponse:
     extra = {"tasks": page.tasks, "areas": page.areas, "charts": charts}
     extra["projects"] = figures.project_rows(figures.project_set(city=city).listed(), city)
     extra["owed"] = figures.owed(city)
+    extra["year_on_year"] = year_on_year(page)
     extra |= problem_figures(figures, city)
     return render(request, "dashboard/city.html", context(request, page, **extra))
 
@@ -168,6 +170,7 @@ def task_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
         "cities": page.task_cities,
         "milestones": task.milestones.select_related("city"),
         "history": task_history(task),
+        "carried": carried(request, task),
         "projects": figures.project_rows(task.projects.listed()),
         **problem_figures(figures, task),
     }
@@ -231,9 +234,12 @@ def project_detail(request: HttpRequest, year: int, pk: int) -> HttpResponse:
         "sections": figures.project_sections(row.project),
         "updates": timeline(figures.plan, row.project, request.user, figures.as_of),
         "milestones": row.project.milestones.select_related("city"),
+        "carried": carried(request, row.project),
+        "earlier_years": figures.project_life(row.project),
         **problem_figures(figures, row.project),
     }
-    return render(request, "dashboard/project.html", quarter_context(request, figures) | extra)
+    extra |= quarter_context(request, figures, row.project)
+    return render(request, "dashboard/project.html", extra)
 
 
 @readers_only

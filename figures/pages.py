@@ -15,6 +15,7 @@ from people.access import reach
 from plan.models import City, Corridor, FocusArea, Plan, Unit
 from tasks.filters import area_by_number, by_id, chosen, city_by_slug, one_of, task_by_code
 from tasks.models import Project, Task
+from tasks.years import year_links
 
 
 def figures_for(request: HttpRequest, year: int) -> Figures:
@@ -25,8 +26,9 @@ def figures_for(request: HttpRequest, year: int) -> Figures:
     return Figures(plan, chosen_quarter(request, plan), request.GET.get("approved") == "1")
 
 
-def quarter_context(request: HttpRequest, figures: Figures) -> dict:
-    """What every page with the quarter picker shows: the plan, the quarter and the switch."""
+def quarter_context(request: HttpRequest, figures: Figures, subject=None) -> dict:
+    """What every page with the quarter picker shows: the plan, the quarter and the switch,
+    and the year switcher to `subject` in other years."""
     # Links between pages keep the chosen quarter and switch, and nothing else the URL had.
     kept = {"as_of": request.GET.get("as_of"), "approved": "1" if figures.approved_only else None}
     kept = {key: value for key, value in kept.items() if value}
@@ -36,6 +38,7 @@ def quarter_context(request: HttpRequest, figures: Figures) -> dict:
         "approved_only": figures.approved_only,
         "query": f"?{urlencode(kept)}" if kept else "",
         "default_quarter": getattr(request, "default_quarter", None),
+        "years": year_links(request, figures.plan, subject),
     }
 
 

@@ -158,6 +158,10 @@ def rankings(figures, today: date | None = None) -> Rankings:
     before = {}
     if figures.as_of > 1:
         before = ranks_by_city(measured(replace(figures, as_of=figures.as_of - 1), today))
+    elif figures.plan.previous is not None:
+        # Q1 compares with last year's Q4 where both years rank the city.
+        last = replace(figures, plan=figures.plan.previous, as_of=4)
+        before = ranks_by_city(measured(last, today))
     result = []
     for row, counts, raised, values in rows:
         marks = {}

@@ -21,7 +21,7 @@ from figures.progress import Pace, Progress, wan
 from figures.projects import ProjectCounts, ProjectFigures, ProjectRow, SectionProgress
 from figures.rankings import Rankings, rankings
 from investment.coverage import OwedTask, ReportingCoverage, owed_reports, reporting_coverage
-from investment.models import ProgressReport, QuarterClose
+from investment.models import ProgressReport, ProjectUpdate, QuarterClose
 from plan.models import City, Corridor, FocusArea, Plan, Unit
 from problems.models import Problem
 from tasks.models import CityAllocation, Milestone, Project, Task, with_coverage
@@ -409,6 +409,15 @@ class Figures:
         """What each of the project's sections (its cities) reports as of the quarter."""
         return ProjectFigures(self).section_rows(project)
 
+    def project_life(self, project: Project) -> list[ProjectUpdate]:
+        """The project's counted updates in the years before this plan's, through its
+        carry-over links, latest first: its life before this year (stage, 形象进度, amounts)."""
+        earlier = [row.pk for row in project.lineage() if row.task.area.plan.year < self.plan.year]
+        updates = ProjectUpdate.objects.filter(project__in=earlier).counted(self.approved_only)
+        return list(
+            updates.select_related("city").order_by("-year", "-quarter", "city__order")
+        )
+
     def annotated_projects(self, projects, city: City | None = None):
         """`projects` with `is_started`, `is_completed` and `goal_met`, to filter on."""
         return ProjectFigures(self, city).annotate(projects)
@@ -440,6 +449,17 @@ class Figures:
         """The cities ranked on completion, pace, 开工率, 竣工率 and 办结率, with the change of
         rank since the quarter before; problems taken as `problems` takes them."""
         return rankings(self, today)
+
+    @kept
+    def before(self, subject: Plan | City) -> tuple[Progress, ProjectCounts] | None:
+        """The plan's (or a city's) total and key-project counts, for year-on-year pages: None
+        for a city this plan does not hold."""
+        if isinstance(subject, Plan):
+            return self.total().progress, self.projects()
+        rows = self.cities(only=[subject.pk])  # none where this plan does not hold the city
+        if not rows:
+            return None
+        return rows[0].progress, self.projects(city=subject)
 
     @kept
     def page(self, subject) -> "Scope":
@@ -509,6 +529,57 @@ class Overview:
     reporting: ReportingCoverage
     milestones: MilestoneCounts
     warnings: EarlyWarnings
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One figure this year and last year at the same quarter; None where a year has none."""
+
+    this: Decimal | None
+    last: Decimal | None
+
+    @property
+    def change(self) -> Decimal | None:
+        return None if self.this is None or self.last is None else self.this - self.last
+
+
+@dataclass(frozen=True)
+class YearOnYear:
+    """A page's headline figures beside last year's plan at the same quarter."""
+
+    year: int  # last year's
+    quarter: int
+    held: bool  # whether last year's plan held the subject (a city may be new)
+    completed: Pair
+    percent: Pair
+    gap: Pair
+    start_rate: Pair
+    complete_rate: Pair
+
+
+def year_on_year(page: "Scope") -> YearOnYear | None:
+    """`page`'s plan or city against last year's issued plan at the same quarter, counted by the
+    same switch; None when there is no such plan or the page is about something else."""
+    figures, subject = page.figures, page.subject
+    last = figures.plan.previous
+    if last is None or not isinstance(subject, Plan | City):
+        return None
+    then = Figures(last, figures.as_of, figures.approved_only)
+    before = then.before(subject)
+    total, projects = before if before else (None, None)
+
+    return YearOnYear(
+        year=last.year,
+        quarter=figures.as_of,
+        held=before is not None,
+        completed=Pair(page.total.completed, total.completed if total else None),
+        percent=Pair(page.total.percent, total.percent if total else None),
+        gap=Pair(page.total.gap, total.gap if total else None),
+        start_rate=Pair(page.projects.start_rate, projects.start_rate if projects else None),
+        complete_rate=Pair(
+            page.projects.complete_rate, projects.complete_rate if projects else None
+        ),
+    )
 
 
 def any_unallocated(rows: list[CityProgress] | None) -> bool:

@@ -28,8 +28,11 @@ class CityAdmin(BoundedIds, admin.ModelAdmin):
     autocomplete_fields = ["parent"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("parent").prefetch_related(
-            "memberships__plan"
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("parent")
+            .prefetch_related("memberships__plan")
         )
 
     @admin.display(description=_("plans holding it"))

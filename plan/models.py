@@ -189,6 +189,11 @@ class Plan(models.Model):
             "year": self.year,
         }
 
+    @cached_property
+    def previous(self) -> "Plan | None":
+        """Last year's plan, once issued: what year-on-year figures compare with."""
+        return Plan.objects.issued().filter(year=self.year - 1).first()
+
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT

@@ -17,6 +17,7 @@ from plan.models import City, Plan, Unit
 from problems.models import Colour, Problem, ProblemAttachment
 from tasks.filters import by_id, chosen, city_by_slug, one_of, task_by_code
 from tasks.models import Project, Task
+from tasks.years import year_links
 
 PROBLEMS_PER_PAGE = 50
 STATES = ("open", "overdue")
@@ -90,6 +91,7 @@ def problem_list(request: HttpRequest, year: int) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     extra = {"plan": plan, "page": page, "chosen": chosen, "day": day, "as_of": quarter}
     extra["default_quarter"] = getattr(request, "default_quarter", None)
+    extra["years"] = year_links(request, plan)
     extra["rows"] = [(problem, problem.days_late(day)) for problem in page.object_list]
     return render(request, "problems/problems.html", extra | filter_choices(visible, plan))
 
@@ -104,6 +106,7 @@ def problem_detail(request: HttpRequest, year: int, pk: int) -> HttpResponse:
     )
     extra = {"plan": plan, "problem": problem, "days_late": problem.days_late(day), "day": day}
     extra["as_of"] = quarter
+    extra["years"] = year_links(request, plan, problem)
     extra["entries"] = problem.entries.select_related("author").prefetch_related("attachments")
     return render(request, "problems/problem.html", extra)
 

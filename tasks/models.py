@@ -534,13 +534,14 @@ class Project(models.Model):
 
     def lineage(self) -> list["Project"]:
         """The project in every year, the earliest first: its predecessors, itself, its
-        successors (one query per year it spans; a project spans a few)."""
-        earlier, row = [], self.predecessor
-        while row is not None:
+        successors, each with its plan (a query per year it spans; a project spans a few)."""
+        rows = Project.objects.select_related("task__area__plan")
+        earlier, pk = [], self.predecessor_id
+        while pk is not None:
+            row = rows.get(pk=pk)
             earlier.insert(0, row)
-            row = row.predecessor
-        later, row = [], getattr(self, "successor", None)
-        while row is not None:
+            pk = row.predecessor_id
+        later, row = [], self
+        while (row := rows.filter(predecessor=row).first()) is not None:
             later.append(row)
-            row = getattr(row, "successor", None)
         return [*earlier, self, *later]

@@ -226,9 +226,7 @@ class ZzmetroAdminSite(admin.AdminSite):
         quarter's coverage grid (the office's and a city's) and the admin's sections."""
         found = reach(request.user)
         year = request.GET.get("year")
-        plan = (
-            get_object_or_404(found.plans().by_year(year)) if year else found.current_plan()
-        )
+        plan = get_object_or_404(found.plans().by_year(year)) if year else found.current_plan()
         city, office = found.place_in(plan), found.office
         extra_context = {**(extra_context or {}), "plan": plan, "plans": found.plans()}
         if plan and (city or office):

@@ -22,6 +22,14 @@ def signed(value: Decimal | None) -> str:
 
 
 @register.filter
+def signed_yi(value: Decimal | None) -> str:
+    """A change of an amount in 亿元 with its sign (+12.5, -3, 0); a dash for none."""
+    if value is None:
+        return "—"
+    return f"+{money.yi(value)}" if value > 0 else money.yi(value)
+
+
+@register.filter
 def colour_label(value: str) -> str:
     """The label of an escalation colour annotated on a problem (`with_colour`)."""
     return Colour(value).label

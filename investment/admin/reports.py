@@ -81,6 +81,13 @@ def sheet_scope(request) -> tuple[Plan, City, int]:
         city = get_object_or_404(members.by_slug(requested))
     else:
         city = found.place_in(plan) if not found.office else members.first()
+    if city is None and plan is not None and not found.office:
+        nothing = Http404(
+            _("The %(year)d plan holds neither %(place)s nor its counties: nothing to report.")
+            % {"year": plan.year, "place": found.city.name}
+        )
+        nothing.public = True  # The site's 404 page shows the reason (zzmetro.views).
+        raise nothing
     if plan is None or city is None:
         raise Http404
     if request.GET.get("quarter") in (None, ""):
