@@ -8,6 +8,7 @@ from investment.coverage import Cell
 from investment.models import REASON_LENGTH, ProgressReport
 from investment.workflow_forms import ReportedForm
 from plan.forms import CONTROL_CHARACTERS, control_character_error
+from plan.models import Plan
 from tasks.models import Task
 
 
@@ -21,7 +22,8 @@ class ProgressReportForm(ReportedForm):
         fields = ["task", "city", "year", "quarter", "amount", "note"]
 
     def subjects_of(self, places) -> models.QuerySet:
-        return Task.objects.filter(cities__in=places).distinct().select_related("area")
+        tasks = Task.objects.filter(cities__in=places, area__plan__in=Plan.objects.issued())
+        return tasks.distinct().select_related("area")
 
 
 class ReportActionForm(ActionForm):

@@ -187,7 +187,7 @@ class FileImport:
     # What the checks read, once per file: a file of 5,000 rows costs these queries once.
     @cached_property
     def plans(self) -> dict[int, Plan]:
-        return {plan.year: plan for plan in Plan.objects.all()}
+        return {plan.year: plan for plan in self.reach.plans()}
 
     @cached_property
     def cities(self) -> dict[str, City]:

@@ -226,10 +226,14 @@ class Reported(Versioned):
         return all(getattr(self, name) == getattr(other, name) for name in self.STALE_FIELDS)
 
     def workflow_allows(self, user) -> bool:
-        """The office edits any row; a reporter her city's drafts and returned rows."""
+        """The office edits any row; a reporter her city's drafts and returned rows, in a plan
+        that is issued (a draft plan is the office's alone)."""
         if reach(user).office:
             return True
-        return self.city_id in reach(user).places and self.status in self.EDITABLE
+        if not (self.city_id in reach(user).places and self.status in self.EDITABLE):
+            return False
+        lookups = {key.removeprefix("plan__"): value for key, value in self.closing().items()}
+        return Plan.objects.issued().filter(**lookups).exists()
 
     def lock_quarter(self) -> None:
         """Hold the quarter open (or closed) until this transaction ends, and read its closing

@@ -89,6 +89,13 @@ class Reach:
         """A draft plan is the office's alone; an issued one anyone's who reads the dashboard."""
         return self.office or not plan.is_draft
 
+    def plan_rows(self, path: str | None) -> Q:
+        """Rows of the plans she may open, by the `path` from a row to its plan: a draft plan's
+        are the office's alone."""
+        if self.office or path is None:
+            return Q()
+        return Q(**{f"{path}__status__in": [Plan.Status.ISSUED, Plan.Status.CLOSED]})
+
     def plans(self):
         """The plans she may open, the latest first."""
         plans = Plan.objects.order_by("-year")

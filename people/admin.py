@@ -26,12 +26,14 @@ class GatedRows:
     model and its history records both answer to); by default the cities she reads."""
 
     city_field = "city"
+    plan_field: str | None = None  # the path to the row's plan: a draft's rows are the office's
 
     def rows(self, user) -> Q:
         return reach(user).city_rows(self.city_field)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(self.rows(request.user))
+        found = reach(request.user).plan_rows(self.plan_field)
+        return super().get_queryset(request).filter(self.rows(request.user)).filter(found)
 
 
 class GatedAdmin(BoundedIds, GatedRows, SimpleHistoryAdmin):
@@ -61,7 +63,8 @@ class GatedAdmin(BoundedIds, GatedRows, SimpleHistoryAdmin):
     def get_history_queryset(self, request, history_manager, pk_name: str, object_id):
         # The list names each version's changes: only the versions she may read, as they were.
         found = super().get_history_queryset(request, history_manager, pk_name, object_id)
-        return found.filter(self.version_rows(request.user))
+        drafts = reach(request.user).plan_rows(self.plan_field)
+        return found.filter(self.version_rows(request.user)).filter(drafts)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method != "GET":
@@ -72,6 +75,7 @@ class GatedAdmin(BoundedIds, GatedRows, SimpleHistoryAdmin):
             self.get_object(request, unquote(object_id))
         # A version is read as the row was then: a report's draft, a problem not yet assigned.
         versions = self.model.history.filter(self.version_rows(request.user))
+        versions = versions.filter(reach(request.user).plan_rows(self.plan_field))
         if not versions.filter(pk=version_id).exists():
             raise Http404
         return super().history_form_view(request, object_id, version_id, extra_context)

@@ -26,6 +26,7 @@ Status = Problem.Status
 
 @admin.register(Problem)
 class ProblemAdmin(GatedAdmin):
+    plan_field = "task__area__plan"
     form = ProblemForm
     change_form_template = f"{TEMPLATES}/change_form.html"
     list_display = [

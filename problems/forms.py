@@ -15,7 +15,7 @@ from investment.photos import Photo, checked_photo
 from investment.workflow import REASON_LENGTH
 from people.access import reach
 from plan.forms import CONTROL_CHARACTERS, BoundedChoices, control_character_error
-from plan.models import City, Unit
+from plan.models import City, Plan, Unit
 from problems.models import Problem, ProblemAttachment, ProblemEntry
 from tasks.models import Project, Task
 
@@ -113,7 +113,9 @@ class ProblemForm(forms.ModelForm):
         """A reporter's menus hold her places (her city, its counties), their tasks, and their
         projects through them; anything else posted was crafted, and is refused naming the
         field."""
-        tasks = Task.objects.filter(cities__in=places).distinct().select_related("area")
+        issued = Plan.objects.issued()
+        tasks = Task.objects.filter(cities__in=places, area__plan__in=issued)
+        tasks = tasks.distinct().select_related("area")
         menus = {
             "city": (
                 City.objects.filter(pk__in=places),

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -534,14 +534,23 @@ class Project(models.Model):
 
     def lineage(self) -> list["Project"]:
         """The project in every year, the earliest first: its predecessors, itself, its
-        successors, each with its plan (a query per year it spans; a project spans a few)."""
-        rows = Project.objects.select_related("task__area__plan")
-        earlier, pk = [], self.predecessor_id
-        while pk is not None:
-            row = rows.get(pk=pk)
-            earlier.insert(0, row)
-            pk = row.predecessor_id
-        later, row = [], self
-        while (row := rows.filter(predecessor=row).first()) is not None:
-            later.append(row)
-        return [*earlier, self, *later]
+        successors, each with its plan. Two queries however many years it spans: the chain is
+        walked by one recursive query (SQLite and PostgreSQL both have WITH RECURSIVE; UNION
+        stops even on a looped chain)."""
+        table = connection.ops.quote_name(Project._meta.db_table)
+        chain = f"""
+            WITH RECURSIVE up(id, predecessor_id) AS (
+                SELECT id, predecessor_id FROM {table} WHERE id = %s
+                UNION SELECT p.id, p.predecessor_id FROM {table} p
+                JOIN up ON p.id = up.predecessor_id
+            ), down(id) AS (
+                SELECT id FROM {table} WHERE id = %s
+                UNION SELECT p.id FROM {table} p JOIN down ON p.predecessor_id = down.id
+            )
+            SELECT id FROM up UNION SELECT id FROM down
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(chain, [self.pk, self.pk])
+            ids = [row[0] for row in cursor.fetchall()]
+        rows = Project.objects.filter(pk__in=ids).select_related("task__area__plan")
+        return sorted(rows, key=lambda row: row.task.area.plan.year)

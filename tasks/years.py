@@ -69,10 +69,9 @@ def counterparts(subject) -> dict[int, str]:
                 found[year] = reverse("task", args=[year, f"{area}.{number}"])
         return found
     if isinstance(subject, Project):
-        rows = Project.objects.filter(Q(successor=subject) | Q(predecessor=subject))
         return {
-            year: reverse("project", args=[year, pk])
-            for year, pk in rows.values_list("task__area__plan__year", "pk")
+            row.task.area.plan.year: reverse("project", args=[row.task.area.plan.year, row.pk])
+            for row in subject.lineage()
         }
     return {}
 

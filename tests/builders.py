@@ -27,7 +27,8 @@ def make_plan(year: int = 2021, areas: int = 2, tasks: int = 3, **fields) -> Pla
         declared_task_count=tasks,
         **{"status": Plan.Status.ISSUED, **fields},
     )
-    Member.objects.bulk_create(Member(plan=plan, place=city) for city in City.objects.cities())
+    held = City.objects.cities().exclude(retired_from__lte=year)
+    Member.objects.bulk_create(Member(plan=plan, place=city) for city in held)
     return plan
 
 

@@ -104,6 +104,7 @@ FIGURES = ("allocation_display", "earlier_quarters", "cumulative_display")
 
 @admin.register(ProgressReport)
 class ProgressReportAdmin(ImportScreens, ExportMixin, ReportedAdmin):
+    plan_field = "task__area__plan"
     resource_classes = [ReportExport]
     export_formats = [EscapedXLSX, EscapedCSV]
     import_export_change_list_template = "admin/investment/progressreport/change_list.html"

@@ -12,6 +12,7 @@ from investment.models import ProjectUpdate
 from investment.photos import ProjectPhotoInline
 from investment.workflow_forms import ReportedForm
 from people.access import reach
+from plan.models import Plan
 from tasks.models import Project
 
 
@@ -36,7 +37,8 @@ class ProjectUpdateForm(ReportedForm):
                 self.fields[name].error_messages["invalid_choice"] = message
 
     def subjects_of(self, places) -> models.QuerySet:
-        return Project.objects.filter(cities__in=places).distinct()
+        issued = Plan.objects.issued()
+        return Project.objects.filter(cities__in=places, task__area__plan__in=issued).distinct()
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -51,6 +53,7 @@ class ProjectUpdateForm(ReportedForm):
 
 @admin.register(ProjectUpdate)
 class ProjectUpdateAdmin(ReportedAdmin):
+    plan_field = "project__task__area__plan"
     form = ProjectUpdateForm
     inlines = [ProjectPhotoInline]
 
