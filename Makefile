@@ -49,6 +49,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/projects.py
 	$(BIN)/python bench/bulletin.py
+	$(BIN)/python bench/editions.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -12,7 +12,7 @@ from django.db import transaction
 
 from figures.cache import reset_generation
 from investment.models import ProgressReport, ProjectUpdate
-from plan.models import City, FocusArea, Plan, Unit
+from plan.models import City, FocusArea, Member, Plan, Unit
 from tasks.models import CityAllocation, Project, Task
 
 AREAS = 7
@@ -68,7 +68,9 @@ def _plan(year: int, cities: list[City]) -> list[Task]:
         source="bench/scale_data.py: made up for benchmarks",
         declared_area_count=AREAS,
         declared_task_count=AREAS * TASKS_PER_AREA,
+        status=Plan.Status.ISSUED,
     )
+    Member.objects.bulk_create(Member(plan=plan, place=city) for city in cities)
     areas = FocusArea.objects.bulk_create(
         FocusArea(plan=plan, number=n, name=f"要点{n}", name_en=f"Area {n}")
         for n in range(1, AREAS + 1)
