@@ -36,7 +36,7 @@ from investment.admin.reports import ReportExport  # noqa: E402
 from investment.imports import FileImport  # noqa: E402
 from investment.models import ProgressReport  # noqa: E402
 from investment.tables import read_table  # noqa: E402
-from plan.models import City, FocusArea, Plan  # noqa: E402
+from plan.models import City, FocusArea, Member, Plan  # noqa: E402
 from plan.spreadsheets import EscapedXLSX  # noqa: E402
 from tasks.models import Task  # noqa: E402
 
@@ -48,13 +48,19 @@ def build_world(reports: int, imports: int) -> Plan:
     """A plan with `reports` reports (one per task, city and quarter), and empty tasks enough
     for `imports` more."""
     plan = Plan.objects.create(
-        year=YEAR, title="基准测试", source="bench", declared_area_count=1, declared_task_count=1
+        year=YEAR,
+        title="基准测试",
+        source="bench",
+        declared_area_count=1,
+        declared_task_count=1,
+        status=Plan.Status.ISSUED,
     )
     area = FocusArea.objects.create(plan=plan, number=1, name="基准", name_en="Bench")
     cities = City.objects.bulk_create(
         City(slug=f"bench-{n}", name=f"基准市{n}", name_en=f"Bench {n}", order=100 + n)
         for n in range(CITIES)
     )
+    Member.objects.bulk_create(Member(plan=plan, place=city) for city in cities)
     reported = -(-reports // (CITIES * 4))
     count = reported + -(-imports // (CITIES * 4))
     plan.declared_task_count = count

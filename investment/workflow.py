@@ -230,10 +230,12 @@ class Reported(Versioned):
         that is issued (a draft plan is the office's alone)."""
         if reach(user).office:
             return True
-        if not (self.city_id in reach(user).places and self.status in self.EDITABLE):
-            return False
-        lookups = {key.removeprefix("plan__"): value for key, value in self.closing().items()}
-        return Plan.objects.issued().filter(**lookups).exists()
+        found = reach(user)
+        return (
+            self.city_id in found.places
+            and self.status in self.EDITABLE
+            and self.year in found.open_years
+        )
 
     def lock_quarter(self) -> None:
         """Hold the quarter open (or closed) until this transaction ends, and read its closing

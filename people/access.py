@@ -89,6 +89,11 @@ class Reach:
         """A draft plan is the office's alone; an issued one anyone's who reads the dashboard."""
         return self.office or not plan.is_draft
 
+    @cached_property
+    def open_years(self) -> frozenset[int]:
+        """The years of the plans she may open (a row's `year` is its plan's)."""
+        return frozenset(self.plans().values_list("year", flat=True))
+
     def plan_rows(self, path: str | None) -> Q:
         """Rows of the plans she may open, by the `path` from a row to its plan: a draft plan's
         are the office's alone."""

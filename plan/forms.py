@@ -49,6 +49,11 @@ def bounded_id(value) -> bool:
 
 
 class BoundedChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        # A row of one year's plan says which year (`choice_label`): "2. 互联互通" returns
+        # each year.
+        return getattr(obj, "choice_label", None) or str(obj)
+
     def to_python(self, value):
         if value not in self.empty_values and not bounded_id(value):
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
@@ -87,6 +92,9 @@ class BoundedIds:
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         kwargs.setdefault("form_class", BoundedChoice)
+        related = getattr(db_field.related_model, "CHOICE_RELATED", None)
+        if related and "queryset" not in kwargs:
+            kwargs["queryset"] = db_field.related_model._default_manager.select_related(related)
         if db_field.name in self.get_autocomplete_fields(request):
             kwargs.setdefault(
                 "widget", BoundedAutocomplete(db_field, self.admin_site, using=kwargs.get("using"))

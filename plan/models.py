@@ -448,8 +448,14 @@ class FocusArea(BilingualName, models.Model):
             ),
         ]
 
+    CHOICE_RELATED = "plan"  # what `choice_label` reads, selected with the menu's rows
+
     def __str__(self) -> str:
         return f"{self.number}. {self.name}"
+
+    @property
+    def choice_label(self) -> str:
+        return f"{self.plan.year} · {self}"
 
     @property
     def display_summary(self) -> str:

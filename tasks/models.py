@@ -155,8 +155,14 @@ class Task(models.Model):
             ),
         ]
 
+    CHOICE_RELATED = "area__plan"  # what `choice_label` reads, selected with the menu's rows
+
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    @property
+    def choice_label(self) -> str:
+        return f"{self.area.plan.year} · {self}"
 
     def clean(self) -> None:
         if self.predecessor_id and self.area_id:
@@ -518,8 +524,14 @@ class Project(models.Model):
             ),
         ]
 
+    CHOICE_RELATED = "task__area__plan"  # what `choice_label` reads
+
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def choice_label(self) -> str:
+        return f"{self.task.area.plan.year} · {self.name}"
 
     def clean(self) -> None:
         errors = {}
