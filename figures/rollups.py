@@ -414,9 +414,7 @@ class Figures:
         carry-over links, latest first: its life before this year (stage, 形象进度, amounts)."""
         earlier = [row.pk for row in project.lineage() if row.task.area.plan.year < self.plan.year]
         updates = ProjectUpdate.objects.filter(project__in=earlier).counted(self.approved_only)
-        return list(
-            updates.select_related("city").order_by("-year", "-quarter", "city__order")
-        )
+        return list(updates.select_related("city").order_by("-year", "-quarter", "city__order"))
 
     def annotated_projects(self, projects, city: City | None = None):
         """`projects` with `is_started`, `is_completed` and `goal_met`, to filter on."""

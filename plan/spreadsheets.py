@@ -1,7 +1,8 @@
 """What every spreadsheet of the project shares: formula escaping, the admin's export formats,
 the Sheet writer the workbooks and the entry template are built with (openpyxl's write-only
 mode, so even a large export holds about one row in memory), and the bounded reader of
-uploaded .xlsx and CSV files (`read_sheets`) with the parsers of what clerks type in them.
+uploaded .xlsx and CSV files (`read_sheets`, `read_workbook`) with the parsers of what clerks
+type in them, and the keeping of an upload between its preview and its confirm.
 
 Notes and titles are typed by people; a cell that starts like a formula must reach Excel as
 text, or a note such as =HYPERLINK(...) would run when leadership opens the file.
@@ -11,11 +12,16 @@ import csv
 import io
 import math
 import re
+import secrets
 import unicodedata
 import zipfile
+from collections.abc import Iterator
 from decimal import Decimal
 from xml.etree.ElementTree import ParseError
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils.timezone import now
 from django.utils.translation import gettext as _
 from import_export.formats.base_formats import CSV, XLSX
 from openpyxl import Workbook, load_workbook
@@ -299,6 +305,8 @@ MAX_COLUMNS = 50
 MAX_UNCOMPRESSED = 10 * 1024 * 1024
 MAX_SHARED_STRINGS = 100_000
 SHARED_STRING = re.compile(rb"<(?:\w+:)?si[\s/>]")
+SHEET_ROW = re.compile(rb"<(?:\w+:)?row[\s/>]")
+SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml", re.IGNORECASE)
 
 QUARTER_WORDS = {"一": 1, "二": 2, "三": 3, "四": 4}
 THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?")
@@ -355,8 +363,10 @@ def _bounded(rows):
 
 
 def _check_zip(data: bytes) -> None:
-    """Refuse an xlsx whose parts unpack to more than MAX_UNCOMPRESSED, or whose shared-strings
-    table holds more than MAX_SHARED_STRINGS, before openpyxl reads any of it.
+    """Refuse an xlsx whose parts unpack to more than MAX_UNCOMPRESSED, whose shared-strings
+    table holds more than MAX_SHARED_STRINGS, or a sheet of which holds more than MAX_ROWS rows
+    (a header and MAX_ROWS rows: a row is counted as cheaply as a string), before openpyxl
+    reads any of it.
 
     zipfile never unpacks a member past its declared size, so the declared sizes bound the work.
     """
@@ -369,6 +379,10 @@ def _check_zip(data: bytes) -> None:
                 if member.filename.lower().endswith("sharedstrings.xml"):
                     strings = archive.read(member)
                     if sum(1 for _match in SHARED_STRING.finditer(strings)) > MAX_SHARED_STRINGS:
+                        raise too_large()
+                elif SHEET_PART.fullmatch(member.filename):
+                    rows = archive.read(member)
+                    if sum(1 for _match in SHEET_ROW.finditer(rows)) > MAX_ROWS + 1:
                         raise too_large()
     # zipfile raises NotImplementedError for a compression method it cannot read.
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError) as error:
@@ -397,6 +411,28 @@ def _xlsx_sheets(data: bytes, titles: tuple[str, ...]):
     if other is None:
         return first, None
     return first, _computed(values.worksheets[other], formulas.worksheets[other])
+
+
+def read_workbook(data: bytes) -> dict[str, Iterator[list]]:
+    """Every sheet of an uploaded .xlsx workbook by its title, each sheet's rows read lazily
+    and refused (`FileRefused`) as `read_sheets` refuses them: past MAX_ROWS or MAX_COLUMNS,
+    or a workbook that unpacks to more than MAX_UNCOMPRESSED in all."""
+    if not data:
+        raise FileRefused(_("The file is empty."))
+    if len(data) > MAX_BYTES:
+        raise too_big(len(data))
+    if data[:4] != b"PK\x03\x04":
+        raise FileRefused(_("This is not a readable .xlsx workbook."))
+    _check_zip(data)
+    try:
+        values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError, ParseError) as error:
+        raise FileRefused(_("This is not a readable .xlsx workbook.")) from error
+    return {
+        sheet.title: _bounded(_computed(sheet, written))
+        for sheet, written in zip(values.worksheets, formulas.worksheets, strict=False)
+    }
 
 
 def _computed(values, formulas):
@@ -451,6 +487,48 @@ def _csv_rows(data: bytes):
         yield from csv.reader(rows, delimiter=hint[1] if hint else delimiter)
     except csv.Error as error:
         raise FileRefused(_("This is neither an .xlsx workbook nor a CSV file.")) from error
+
+
+# An upload waiting for its confirm: kept in the default storage (so every host of several finds
+# it), under a random name, until the confirm takes it; a user keeps her latest few, none for
+# more than a day.
+UPLOADS = "import-uploads"
+TOKEN = re.compile(r"[0-9a-f]{32}")
+KEPT_SECONDS = 24 * 3600
+KEPT_PER_USER = 3
+
+
+def keep_upload(data: bytes, user) -> str:
+    """Keep an upload for its confirm; the token that names it. The user's older uploads
+    beyond the latest few, and anyone's older than a day, are removed."""
+    token = secrets.token_hex(16)
+    default_storage.save(f"{UPLOADS}/{user.pk}-{token}", ContentFile(data))
+    kept = {}
+    for name in default_storage.listdir(UPLOADS)[1]:
+        try:
+            kept[name] = default_storage.get_modified_time(f"{UPLOADS}/{name}")
+        except FileNotFoundError:  # Confirmed meanwhile.
+            continue
+    mine = sorted((name for name in kept if name.startswith(f"{user.pk}-")), key=kept.get)
+    old = {name for name, saved in kept.items() if (now() - saved).total_seconds() > KEPT_SECONDS}
+    for name in old.union(mine[:-KEPT_PER_USER]):
+        default_storage.delete(f"{UPLOADS}/{name}")
+    return token
+
+
+def take_upload(token: str, user) -> bytes | None:
+    """The upload `user` kept under `token`, removed so that it is confirmed once; None when
+    there is none (confirmed already, expired, or not hers)."""
+    if not TOKEN.fullmatch(token or ""):
+        return None
+    kept = f"{UPLOADS}/{user.pk}-{token}"
+    try:
+        with default_storage.open(kept) as file:
+            data = file.read()
+    except OSError:
+        return None
+    default_storage.delete(kept)
+    return data
 
 
 def parse_amount(value) -> Decimal:

@@ -1,21 +1,36 @@
+import io
+
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
-from django.shortcuts import redirect
-from django.urls import reverse
+from django.http import FileResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
 from import_export.admin import ExportMixin
 
 from people.access import reach
 from people.admin import GatedAdmin, GatedRows
-from plan.forms import BoundedIds
+from plan.forms import BoundedIds, is_id
 from plan.models import FocusArea, Member, Plan
 from plan.money import yi
-from plan.spreadsheets import EscapedCSV, EscapedXLSX
+from plan.spreadsheets import (
+    KEPT_SECONDS,
+    MAX_BYTES,
+    XLSX,
+    EscapedCSV,
+    EscapedXLSX,
+    FileRefused,
+    keep_upload,
+    take_upload,
+    too_big,
+)
 from tasks.forms import PlanForm, ProjectForm, TaskForm
 from tasks.models import (
     SAMPLE_IS_READ_ONLY,
@@ -27,6 +42,7 @@ from tasks.models import (
     with_coverage,
 )
 from tasks.resources import CityAllocationResource, MilestoneResource, TaskResource
+from tasks.workbook import PlanWorkbook, export_plan, summary
 
 
 class SpreadsheetExport(ExportMixin):
@@ -110,10 +126,42 @@ class FocusAreaInline(admin.TabularInline):
     show_change_link = True
 
 
+class WorkbookForm(forms.Form):
+    """The plan workbook's upload: an oversized file is refused before a byte of it is read."""
+
+    workbook = forms.FileField(label=_("Plan workbook (.xlsx)"))
+
+    def clean_workbook(self):
+        upload = self.cleaned_data["workbook"]
+        if upload.size > MAX_BYTES:
+            raise ValidationError(str(too_big(upload.size)))
+        return upload
+
+
+class ConfirmWorkbookForm(forms.Form):
+    """The confirm: what the preview saw (the kept upload, its name, its counts), signed."""
+
+    SALT = "tasks.workbook.preview"
+    preview = forms.CharField(widget=forms.HiddenInput)
+
+    @classmethod
+    def signed(cls, **preview) -> str:
+        return signing.dumps(preview, salt=cls.SALT, compress=True)
+
+    def clean_preview(self) -> dict:
+        try:
+            return signing.loads(self.cleaned_data["preview"], salt=self.SALT, max_age=KEPT_SECONDS)
+        except signing.BadSignature as error:
+            raise ValidationError(
+                gettext("This import has expired: upload the file again.")
+            ) from error
+
+
 @admin.register(Plan)
 class PlanAdmin(BoundedIds, admin.ModelAdmin):
     """The plan's own fields and its focus areas, with how much of what it declares its
-    source lists (here, where the tasks are known)."""
+    source lists (here, where the tasks are known); and the plan workbook, the office's: a
+    plan's downloaded, and one uploaded, previewed and confirmed (tasks/workbook.py)."""
 
     form = PlanForm
     list_display = ["year", "title", "status", "issued_on", "is_current"]
@@ -153,6 +201,116 @@ class PlanAdmin(BoundedIds, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return with_coverage(super().get_queryset(request))
+
+    def get_urls(self):
+        screens = [
+            path(
+                "<int:pk>/workbook.xlsx",
+                self.admin_site.admin_view(self.workbook_view),
+                name="plan_plan_workbook",
+            ),
+            path(
+                "workbook/",
+                self.admin_site.admin_view(self.import_workbook_view),
+                name="plan_plan_import_workbook",
+            ),
+            path(
+                "workbook/confirm/",
+                self.admin_site.admin_view(self.confirm_workbook_view),
+                name="plan_plan_confirm_workbook",
+            ),
+        ]
+        return [*screens, *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "plan_workbooks": reach(request.user).office}
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "plan_workbooks": reach(request.user).office}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @staticmethod
+    def office_only(request) -> None:
+        # A plan's workbook holds a draft's content too: the office's alone.
+        if not reach(request.user).office:
+            raise PermissionDenied
+
+    def workbook_view(self, request, pk: int):
+        self.office_only(request)
+        # A number past any id (2**64) is no plan, never an overflow.
+        plan = get_object_or_404(Plan.objects.filter(pk=pk) if is_id(pk) else Plan.objects.none())
+        name = f"zzmetro-{plan.year}-plan.xlsx"
+        data = io.BytesIO(export_plan(plan))
+        return FileResponse(data, as_attachment=True, filename=name, content_type=XLSX)
+
+    def import_workbook_view(self, request):
+        """The upload, and on a post the preview of what the workbook would do."""
+        self.office_only(request)
+        form = WorkbookForm(request.POST or None, request.FILES or None)
+        workbook = confirm = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["workbook"]
+            data = upload.read()
+            try:
+                workbook = PlanWorkbook(data, file_name=upload.name)
+            except FileRefused as error:
+                form.add_error("workbook", str(error))
+            else:
+                if workbook.run(user=request.user, dry_run=True):
+                    preview = ConfirmWorkbookForm.signed(
+                        upload=keep_upload(data, request.user),
+                        file_name=upload.name,
+                        counts=workbook.counts(),
+                    )
+                    confirm = ConfirmWorkbookForm(initial={"preview": preview})
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Import a plan workbook"),
+            "opts": self.opts,
+            "form": form,
+            "workbook": workbook,
+            "summary": summary(workbook) if workbook and workbook.plan else [],
+            "confirm_form": confirm,
+        }
+        return TemplateResponse(request, "admin/plan/plan/workbook_import.html", context)
+
+    def confirm_workbook_view(self, request):
+        """Import the previewed workbook, if it still does what the preview said."""
+        self.office_only(request)
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        form = ConfirmWorkbookForm(request.POST)
+        preview = form.cleaned_data["preview"] if form.is_valid() else {}
+        back = redirect("admin:plan_plan_import_workbook")
+        data = take_upload(preview.get("upload", ""), request.user)
+        if data is None:
+            # Posted twice (the first took the file), expired, forged: never a 500.
+            self.message_user(
+                request,
+                gettext("This import was already confirmed or has expired: upload the file again."),
+                messages.ERROR,
+            )
+            return back
+        try:
+            workbook = PlanWorkbook(data, file_name=preview["file_name"])
+        except FileRefused:
+            self.message_user(request, gettext("This import has expired: upload the file again."))
+            return back
+        if not workbook.run(user=request.user, dry_run=False, expected=preview["counts"]):
+            self.message_user(
+                request,
+                gettext(
+                    "Nothing was imported: the file no longer passes the checks. Upload it again."
+                ),
+                messages.ERROR,
+            )
+            for error in workbook.errors:
+                self.message_user(request, error, messages.ERROR)
+            return back
+        said = " ".join(summary(workbook))
+        self.message_user(request, gettext("Imported: ") + said, messages.SUCCESS)
+        return redirect("admin:plan_plan_change", workbook.plan.pk)
 
     def get_readonly_fields(self, request, obj=None):
         # Areas, tasks and reports hang on the year; it is fixed once the plan has content.
@@ -204,6 +362,8 @@ class FocusAreaAdmin(BoundedIds, admin.ModelAdmin):
 @admin.register(Task)
 class TaskAdmin(SpreadsheetExport, GatedAdmin):
     """Tasks are the plan's, read by every role; their allocations and milestones are gated."""
+
+    plan_field = "area__plan"
 
     resource_classes = [TaskResource]
     import_export_change_list_template = "admin/tasks/task/change_list.html"
@@ -274,6 +434,7 @@ class TaskAdmin(SpreadsheetExport, GatedAdmin):
 
 @admin.register(CityAllocation)
 class CityAllocationAdmin(SpreadsheetExport, GatedAdmin):
+    plan_field = "task__area__plan"
     resource_classes = [CityAllocationResource]
     list_display = ["task", "city", "amount", "is_sample"]
     list_filter = ["task__area__plan", "city", "is_sample"]
@@ -289,6 +450,7 @@ class CityAllocationAdmin(SpreadsheetExport, GatedAdmin):
 
 @admin.register(Milestone)
 class MilestoneAdmin(SpreadsheetExport, GatedAdmin):
+    plan_field = "task__area__plan"
     resource_classes = [MilestoneResource]
     list_display = ["name", "task", "city", "kind", "due_quarter", "status", "done_on"]
     list_filter = ["task__area__plan", "kind", "status", "city"]
@@ -307,6 +469,8 @@ class MilestoneAdmin(SpreadsheetExport, GatedAdmin):
 @admin.register(Project)
 class ProjectAdmin(GatedAdmin):
     """The office edits projects; a reporter reads her city's, a leader reads them on the pages."""
+
+    plan_field = "task__area__plan"
 
     form = ProjectForm
     list_display = ["name", "task_code", "city_names", "goal", "lead_unit"]

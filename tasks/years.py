@@ -33,6 +33,8 @@ def year_links(request: HttpRequest, plan: Plan, subject=None) -> list[YearLink]
     for other in sorted(plans, key=lambda row: row.year):
         if other.year == plan.year:
             url, same = request.path, True
+        elif isinstance(subject, Plan):
+            url, same = reverse("plan-overview", args=[other.year]), True
         elif subject is None or isinstance(subject, Unit):
             url, same = re.sub(r"^/\d{4}/", f"/{other.year}/", request.path), True
         elif other.year in found:

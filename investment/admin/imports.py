@@ -1,27 +1,20 @@
 """The admin's import screens: upload a file, see what it would do, confirm it.
 
-The upload is kept in the default storage (so every host of several finds it), under a random
-name, until the confirm takes it; a user keeps her latest few, none for more than a day. What
-the preview saw (the kept upload, the file's name, the reason, each record's version) reaches
-the confirm signed, so it cannot be changed on the way; the confirm reads the file again and
-imports it only if every record it touches is as the preview saw it.
+The upload is kept (plan.spreadsheets.keep_upload) until the confirm takes it. What the preview
+saw (the kept upload, the file's name, the reason, each record's version) reaches the confirm
+signed, so it cannot be changed on the way; the confirm reads the file again and imports it
+only if every record it touches is as the preview saw it.
 """
-
-import re
-import secrets
 
 from django import forms
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import urlencode
-from django.utils.timezone import now
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -39,46 +32,16 @@ from investment.imports import (
 from investment.models import REASON_LENGTH
 from investment.tables import LABELS, PROJECT_LABELS, read_table
 from people.access import reach
-from plan.spreadsheets import MAX_BYTES, FileRefused, too_big
+from plan.spreadsheets import (
+    KEPT_SECONDS,
+    MAX_BYTES,
+    FileRefused,
+    keep_upload,
+    take_upload,
+    too_big,
+)
 
-UPLOADS = "import-uploads"
-TOKEN = re.compile(r"[0-9a-f]{32}")
-KEPT_SECONDS = 24 * 3600
-KEPT_PER_USER = 3
 SALT = "investment.import.preview"
-
-
-def keep_upload(data: bytes, user) -> str:
-    """Keep an upload for its confirm; the token that names it. The user's older uploads
-    beyond the latest few, and anyone's older than a day, are removed."""
-    token = secrets.token_hex(16)
-    default_storage.save(f"{UPLOADS}/{user.pk}-{token}", ContentFile(data))
-    kept = {}
-    for name in default_storage.listdir(UPLOADS)[1]:
-        try:
-            kept[name] = default_storage.get_modified_time(f"{UPLOADS}/{name}")
-        except FileNotFoundError:  # Confirmed meanwhile.
-            continue
-    mine = sorted((name for name in kept if name.startswith(f"{user.pk}-")), key=kept.get)
-    old = {name for name, saved in kept.items() if (now() - saved).total_seconds() > KEPT_SECONDS}
-    for name in old.union(mine[:-KEPT_PER_USER]):
-        default_storage.delete(f"{UPLOADS}/{name}")
-    return token
-
-
-def take_upload(token: str, user) -> bytes | None:
-    """The upload `user` kept under `token`, removed so that it is confirmed once; None when
-    there is none (confirmed already, expired, or not hers)."""
-    if not TOKEN.fullmatch(token or ""):
-        return None
-    kept = f"{UPLOADS}/{user.pk}-{token}"
-    try:
-        with default_storage.open(kept) as file:
-            data = file.read()
-    except OSError:
-        return None
-    default_storage.delete(kept)
-    return data
 
 
 class ImportForm(forms.Form):

@@ -65,10 +65,10 @@ def test_a_problem_is_raised_assigned_answered_and_closed(
     page.set_default_timeout(5000)
     sign_in(page, live_server, "kf")
     page.goto(live_server.url + f"{PROBLEMS}add/")
-    page.select_option("select[name=task]", label="1.1 轨道")
+    page.select_option("select[name=task]", label="2021 · 1.1 轨道")
     # The key project menu offers the chosen task's projects only.
     offered = page.locator("select[name=project] option[data-task]:not([hidden])")
-    expect(offered).to_have_text(["郑开城际"])
+    expect(offered).to_have_text(["2021 · 郑开城际"])
     page.fill("input[name=title]", "城际站点用地未落实")
     page.fill("textarea[name=description]", "开封段站房用地指标尚未落实，影响年内开工。")
     page.select_option("select[name=kind]", label="用地")

@@ -76,7 +76,7 @@ def test_the_city_page_reads_the_change_from_last_year(client, years):
     html = page(client, "/2022/cities/kaifeng/?as_of=2022Q2")
     assert "与 2021 年第2季度同期相比" in html
     assert (
-        '<tr><th scope="row">完成投资（亿元）</th><td class="num">20</td>'
+        '<tr><th scope="row">已完成(亿元)</th><td class="num">20</td>'
         '<td class="num">10</td><td class="num">+10</td></tr>'
     ) in html
     # 2021: 10 of 40 allocated (25.0%); 2022: 20 of 50 (40.0%).
@@ -122,7 +122,7 @@ def test_a_draft_plan_is_the_offices_alone(client, office, years, leader):
 def test_the_first_quarters_rank_change_compares_with_last_years_fourth(client, years):
     html = page(client, "/2022/rankings/?as_of=2022Q1")
     # Both years rank 开封 first on completion: unchanged.
-    assert 'title="与上季度相比没有变化"' in html
+    assert html.count('<span class="visually-hidden">与上季度持平</span>') == 2
 
 
 def test_a_plan_without_targets_says_so_and_owes_nothing_before_its_issue(

@@ -136,7 +136,7 @@ def test_a_carried_projects_stage_goes_on_from_last_year(world, zhengzhou, kaife
     update = make_update(carried, zhengzhou, 1, "construction", status="draft")
     reporter = make_member("zz", "市级填报员", zhengzhou)
     assert update.stage_error(reporter) == (
-        "季末阶段：该项目由 2021 年结转，当年第4季度报为“建成”，阶段不能退回“在建”。"
+        "季度末阶段：该项目由 2021 年结转，当年第4季度报为“建成”，阶段不能退回“在建”。"
         "如有误，请联系都市圈办公室。"
     )
     office = make_member("of", "都市圈办公室")
