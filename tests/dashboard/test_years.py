@@ -76,17 +76,23 @@ def test_the_city_page_reads_the_change_from_last_year(client, years):
     html = page(client, "/2022/cities/kaifeng/?as_of=2022Q2")
     assert "与 2021 年第2季度同期相比" in html
     assert (
-        '<tr><th scope="row">已完成(亿元)</th><td class="num">20</td>'
-        '<td class="num">10</td><td class="num">+10</td></tr>'
+        '<tr><th scope="row">已完成(亿元)</th><td class="num" data-label="2022">20</td>'
+        '<td class="num" data-label="2021">10</td><td class="num" data-label="变化">+10</td></tr>'
     ) in html
     # 2021: 10 of 40 allocated (25.0%); 2022: 20 of 50 (40.0%).
-    assert '<td class="num">40.0</td><td class="num">25.0</td><td class="num">+15.0</td>' in html
+    assert (
+        '<td class="num" data-label="2022">40.0</td><td class="num" data-label="2021">25.0</td>'
+        '<td class="num" data-label="变化">+15.0</td>'
+    ) in html
 
 
 def test_a_city_new_this_year_has_no_figures_of_last_year(client, years):
     html = page(client, "/2022/cities/luoyang/?as_of=2022Q2")
     assert "2021 年工作要点不含该地区，没有该年度的数字。" in html
-    assert '<td class="num">0</td><td class="num">—</td><td class="num">—</td>' in html
+    assert (
+        '<td class="num" data-label="2022">0</td><td class="num" data-label="2021">—</td>'
+        '<td class="num" data-label="变化">—</td>'
+    ) in html
 
 
 def test_the_first_plan_shows_no_comparison(client, years):
