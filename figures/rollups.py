@@ -412,7 +412,11 @@ class Figures:
     def project_life(self, project: Project) -> list[ProjectUpdate]:
         """The project's counted updates in the years before this plan's, through its
         carry-over links, latest first: its life before this year (stage, 形象进度, amounts)."""
-        earlier = [row.pk for row in project.lineage() if row.task.area.plan.year < self.plan.year]
+        earlier = [
+            row.pk
+            for row in project.lineage()
+            if row.task.area.plan.year < self.plan.year and not row.task.area.plan.is_draft
+        ]
         updates = ProjectUpdate.objects.filter(project__in=earlier).counted(self.approved_only)
         return list(updates.select_related("city").order_by("-year", "-quarter", "city__order"))
 

@@ -47,7 +47,10 @@ class NewEditionForm(forms.Form):
     def __init__(self, source: Plan, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.source = source
-        projects = Project.objects.of_plan(source).filter(successor__isnull=True)
+        # What can still carry over: a project whose task went on alone stays behind.
+        projects = Project.objects.of_plan(source).filter(
+            successor__isnull=True, task__successor__isnull=True
+        )
         open_ones = set(unfinished(projects).values_list("pk", flat=True))
         tasks = Task.objects.of_plan(source).filter(successor__isnull=True)
         open_tasks = set(Project.objects.filter(pk__in=open_ones).values_list("task", flat=True))

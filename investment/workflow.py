@@ -57,8 +57,9 @@ class ReportedQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> "ReportedQuerySet":
         """The rows `user` may read, as the access gate says (people/access.py): a draft is
-        seen only by its city and the office."""
-        return self.filter(reach(user).reported_rows(Reported.COUNTED))
+        seen only by its city and the office, and a draft plan's rows by the office only."""
+        found = reach(user)
+        return self.filter(found.reported_rows(Reported.COUNTED), found.year_rows())
 
 
 class Versioned(models.Model):

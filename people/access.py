@@ -94,6 +94,10 @@ class Reach:
         """The years of the plans she may open (a row's `year` is its plan's)."""
         return frozenset(self.plans().values_list("year", flat=True))
 
+    def year_rows(self, field: str = "year") -> Q:
+        """Rows of the plans she may open, by their year (a report's, an update's)."""
+        return Q() if self.office else Q(**{f"{field}__in": self.open_years})
+
     def plan_rows(self, path: str | None) -> Q:
         """Rows of the plans she may open, by the `path` from a row to its plan: a draft plan's
         are the office's alone."""

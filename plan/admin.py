@@ -1,18 +1,8 @@
-from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from plan.forms import BoundedIds
-from plan.models import City, Corridor, Unit
-
-
-class CorridorForm(forms.ModelForm):
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        plan, cities = cleaned.get("plan"), cleaned.get("cities")
-        if plan and cities and (message := plan.not_held(cities)):
-            self.add_error("cities", message)
-        return cleaned
+from plan.models import City, Unit
 
 
 @admin.register(City)
@@ -45,24 +35,6 @@ class CityAdmin(BoundedIds, admin.ModelAdmin):
         if obj is not None and obj.memberships.exists():
             return False
         return super().has_delete_permission(request, obj)
-
-
-@admin.register(Corridor)
-class CorridorAdmin(BoundedIds, admin.ModelAdmin):
-    list_display = ["name", "plan", "name_en", "kind", "member_cities"]
-    list_filter = ["plan", "kind"]
-    fields = ["plan", "name", "name_en", "slug", "kind", "cities", "order"]
-    form = CorridorForm
-    search_fields = ["name", "name_en", "slug"]
-    filter_horizontal = ["cities"]
-    prepopulated_fields = {"slug": ["name_en"]}
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("cities")
-
-    @admin.display(description=_("cities"))
-    def member_cities(self, obj: Corridor) -> str:
-        return "、".join(city.name for city in obj.cities.all())
 
 
 @admin.register(Unit)

@@ -223,9 +223,14 @@ class Plan(models.Model):
 
     def coverage_errors(self) -> dict[str, str]:
         """A saved plan's year and declared area count must still fit what it lists (its
-        declared task count is checked where tasks are known: tasks.forms.PlanForm)."""
+        declared task count is checked where tasks are known: tasks.forms.PlanForm); an
+        issued plan, which the cities report into, never goes back to draft."""
         saved = Plan.objects.with_area_count().get(pk=self.pk)
         errors = {}
+        if self.status == self.Status.DRAFT and saved.status != self.Status.DRAFT:
+            errors["status"] = _(
+                "Status: an issued plan cannot go back to draft; its figures are everyone's."
+            )
         if self.year != saved.year and saved.listed_area_count:
             errors["year"] = _("A plan with focus areas cannot change its year.")
         if self.declared_area_count is not None and (
@@ -338,6 +343,12 @@ class City(BilingualName, models.Model):
                 ) % {"code": self.code, "city": self.parent.name, "city_code": self.parent.code}
         if self.pk is not None and self.parent_id and self.counties.exists():
             errors["parent"] = _("City: this place has counties of its own, so it is a city.")
+        saved = City.objects.filter(pk=self.pk).values_list("parent_id", flat=True).first()
+        held = Member.objects.filter(models.Q(place=self.pk) | models.Q(counties=self.pk))
+        if self.pk is not None and saved != self.parent_id and held.exists():
+            errors["parent"] = _(
+                "City: a place that plans hold keeps its city; add a new place instead."
+            )
         if errors:
             raise ValidationError(errors)
 

@@ -454,8 +454,9 @@ def _sheet_rows(sheet):
     try:
         yield from rows
     # A cell XML cannot hold (U+FFFF) is a ParseError, in English: said in the reader's words.
-    except (KeyError, ValueError, TypeError, zipfile.BadZipFile, ParseError) as error:
-        # A cell openpyxl cannot read (a numeric cell of "nan", a broken part).
+    except (KeyError, IndexError, ValueError, TypeError, zipfile.BadZipFile, ParseError) as error:
+        # A cell openpyxl cannot read (a numeric cell of "nan", a broken part, a shared
+        # string past the table).
         raise FileRefused(_("This is not a readable .xlsx workbook.")) from error
 
 

@@ -40,7 +40,14 @@ class ProblemAdmin(GatedAdmin):
         "status",
         "colour_display",
     ]
-    list_filter = ["status", "kind", "city", "unit", "is_sample", "task__area"]
+    list_filter = [
+        "status",
+        "kind",
+        "city",
+        "unit",
+        "is_sample",
+        ("task__area", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["title", "description"]
     readonly_fields = [
         "status",

@@ -94,7 +94,10 @@ class ProblemQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> "ProblemQuerySet":
         """The problems `user` may read, as the access gate says (people/access.py)."""
-        return self.filter(reach(user).problem_rows(Problem.Status.RAISED))
+        found = reach(user)
+        return self.filter(
+            found.problem_rows(Problem.Status.RAISED), found.plan_rows("task__area__plan")
+        )
 
 
 class Problem(Versioned):

@@ -18,7 +18,7 @@ from import_export.admin import ExportMixin
 from people.access import reach
 from people.admin import GatedAdmin, GatedRows
 from plan.forms import BoundedIds, is_id
-from plan.models import FocusArea, Member, Plan
+from plan.models import City, Corridor, FocusArea, Member, Plan
 from plan.money import yi
 from plan.spreadsheets import (
     KEPT_SECONDS,
@@ -109,12 +109,72 @@ class MemberForm(forms.ModelForm):
         return cleaned
 
 
+class MemberFormSet(BaseInlineFormSet):
+    """The members checked against each other (one save may add a city and its own county)
+    and against what the plan's tasks and corridors name (a member they name stays)."""
+
+    def clean(self) -> None:
+        super().clean()
+        kept = [
+            form for form in self.forms if form.cleaned_data and not self._should_delete_form(form)
+        ]
+        places = {
+            form.cleaned_data["place"].pk: form for form in kept if form.cleaned_data.get("place")
+        }
+        named = {
+            county.pk: form for form in kept for county in form.cleaned_data.get("counties") or ()
+        }
+        for form in kept:
+            place = form.cleaned_data.get("place")
+            if place is None or place.parent_id is None:
+                continue
+            if place.parent_id in places or place.pk in named:
+                form.add_error(
+                    "place",
+                    _(
+                        "Place: the plan holds %(city)s too; name %(county)s among its member "
+                        "counties, or hold it alone, not both."
+                    )
+                    % {"city": place.parent.name, "county": place.name},
+                )
+        staying = []
+        for form in self.forms:
+            # The place as saved (MemberForm.clean has set the instance's to the posted one).
+            saved = City.objects.filter(pk=form.initial.get("place")).first()
+            if saved is None:
+                continue
+            leaving = self._should_delete_form(form) or (
+                form.cleaned_data and form.cleaned_data.get("place") != saved
+            )
+            if leaving and (rows := self.naming(saved)):
+                # Said for the whole list: Django drops the errors of a form being deleted.
+                staying.append(
+                    _("%(place)s stays a member: this plan's %(rows)s name it.")
+                    % {"place": saved.name, "rows": "、".join(rows)}
+                )
+        if staying:
+            raise ValidationError(staying)
+
+    def naming(self, place) -> list[str]:
+        """What of this plan names `place`: its tasks, key projects and corridors."""
+        plan = self.instance
+        found = {
+            Task: Task.objects.of_plan(plan).filter(cities=place),
+            Project: Project.objects.of_plan(plan).filter(cities=place),
+            Corridor: Corridor.objects.filter(plan=plan, cities=place),
+        }
+        return [
+            str(model._meta.verbose_name_plural) for model, rows in found.items() if rows.exists()
+        ]
+
+
 class MemberInline(BoundedIds, admin.TabularInline):
     """The places the plan holds: a city whole (no counties named), a city in part (its
     member counties named), or a single county."""
 
     model = Member
     form = MemberForm
+    formset = MemberFormSet
     extra = 0
     autocomplete_fields = ["place", "counties"]
 
@@ -155,6 +215,37 @@ class ConfirmWorkbookForm(forms.Form):
             raise ValidationError(
                 gettext("This import has expired: upload the file again.")
             ) from error
+
+
+class CorridorForm(forms.ModelForm):
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        plan, cities = cleaned.get("plan"), cleaned.get("cities")
+        if plan and cities and (message := plan.not_held(cities)):
+            self.add_error("cities", message)
+        if plan and self.instance.pk and self.instance.plan_id != plan.pk:
+            # Its tasks name it in its own year; the next year has a corridor of its own.
+            self.add_error("plan", _("Work plan: a corridor cannot move to another year's plan."))
+        return cleaned
+
+
+@admin.register(Corridor)
+class CorridorAdmin(BoundedIds, admin.ModelAdmin):
+    list_display = ["name", "plan", "name_en", "kind", "member_cities"]
+    list_filter = [("plan", admin.RelatedOnlyFieldListFilter), "kind"]
+    fields = ["plan", "name", "name_en", "slug", "kind", "cities", "order"]
+    form = CorridorForm
+    search_fields = ["name", "name_en", "slug"]
+    filter_horizontal = ["cities"]
+    prepopulated_fields = {"slug": ["name_en"]}
+
+    def get_queryset(self, request):
+        found = super().get_queryset(request).filter(plan__in=reach(request.user).plans())
+        return found.prefetch_related("cities")
+
+    @admin.display(description=_("cities"))
+    def member_cities(self, obj: Corridor) -> str:
+        return "、".join(city.name for city in obj.cities.all())
 
 
 @admin.register(Plan)
@@ -200,7 +291,10 @@ class PlanAdmin(BoundedIds, admin.ModelAdmin):
         return redirect("admin:plan_plan_new_edition", queryset.get().pk)
 
     def get_queryset(self, request):
-        return with_coverage(super().get_queryset(request))
+        # A draft is the office's alone, here as on the pages.
+        return with_coverage(super().get_queryset(request)).filter(
+            pk__in=reach(request.user).plans().values("pk")
+        )
 
     def get_urls(self):
         screens = [
@@ -261,7 +355,7 @@ class PlanAdmin(BoundedIds, admin.ModelAdmin):
                     preview = ConfirmWorkbookForm.signed(
                         upload=keep_upload(data, request.user),
                         file_name=upload.name,
-                        counts=workbook.counts(),
+                        done=workbook.fingerprint(),
                     )
                     confirm = ConfirmWorkbookForm(initial={"preview": preview})
         context = {
@@ -297,7 +391,7 @@ class PlanAdmin(BoundedIds, admin.ModelAdmin):
         except FileRefused:
             self.message_user(request, gettext("This import has expired: upload the file again."))
             return back
-        if not workbook.run(user=request.user, dry_run=False, expected=preview["counts"]):
+        if not workbook.run(user=request.user, dry_run=False, expected=preview["done"]):
             self.message_user(
                 request,
                 gettext(
@@ -344,13 +438,12 @@ class PlanAdmin(BoundedIds, admin.ModelAdmin):
 @admin.register(FocusArea)
 class FocusAreaAdmin(BoundedIds, admin.ModelAdmin):
     list_display = ["__str__", "plan", "name_en", "task_count"]
-    list_filter = ["plan"]
+    list_filter = [("plan", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "name_en", "summary", "summary_en"]
 
     def get_queryset(self, request):
-        return (
-            super().get_queryset(request).select_related("plan").annotate(task_count=Count("tasks"))
-        )
+        found = super().get_queryset(request).filter(plan__in=reach(request.user).plans())
+        return found.select_related("plan").annotate(task_count=Count("tasks"))
 
     @admin.display(description=_("tasks"), ordering="task_count")
     def task_count(self, obj: FocusArea) -> str:
@@ -369,7 +462,13 @@ class TaskAdmin(SpreadsheetExport, GatedAdmin):
     import_export_change_list_template = "admin/tasks/task/change_list.html"
     list_display = ["code", "title", "target_display", "corridor", "city_names", "has_note"]
     list_display_links = ["code", "title"]
-    list_filter = ["area__plan", "area", "corridor", "cities"]
+    # Only what the rows she reads name: a draft plan's areas are the office's alone.
+    list_filter = [
+        ("area__plan", admin.RelatedOnlyFieldListFilter),
+        ("area", admin.RelatedOnlyFieldListFilter),
+        ("corridor", admin.RelatedOnlyFieldListFilter),
+        "cities",
+    ]
     search_fields = ["title", "title_en", "description", "source_note"]
     list_select_related = ["area", "corridor"]
     filter_horizontal = ["cities"]
@@ -412,7 +511,8 @@ class TaskAdmin(SpreadsheetExport, GatedAdmin):
         return self.inlines if obj else []
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "plans": with_coverage(Plan.objects.all())}
+        plans = with_coverage(reach(request.user).plans())
+        extra_context = {**(extra_context or {}), "plans": plans}
         return super().changelist_view(request, extra_context)
 
     @admin.display(description=_("code"), ordering="area__number")
@@ -437,7 +537,7 @@ class CityAllocationAdmin(SpreadsheetExport, GatedAdmin):
     plan_field = "task__area__plan"
     resource_classes = [CityAllocationResource]
     list_display = ["task", "city", "amount", "is_sample"]
-    list_filter = ["task__area__plan", "city", "is_sample"]
+    list_filter = [("task__area__plan", admin.RelatedOnlyFieldListFilter), "city", "is_sample"]
     search_fields = ["task__title"]
     list_select_related = ["task__area", "city"]
     autocomplete_fields = ["task"]
@@ -453,7 +553,7 @@ class MilestoneAdmin(SpreadsheetExport, GatedAdmin):
     plan_field = "task__area__plan"
     resource_classes = [MilestoneResource]
     list_display = ["name", "task", "city", "kind", "due_quarter", "status", "done_on"]
-    list_filter = ["task__area__plan", "kind", "status", "city"]
+    list_filter = [("task__area__plan", admin.RelatedOnlyFieldListFilter), "kind", "status", "city"]
     search_fields = ["name", "task__title"]
     list_select_related = ["task__area", "city"]
     autocomplete_fields = ["task"]
@@ -474,7 +574,13 @@ class ProjectAdmin(GatedAdmin):
 
     form = ProjectForm
     list_display = ["name", "task_code", "city_names", "goal", "lead_unit"]
-    list_filter = ["task__area__plan", "goal", "cities", "task__area", "lead_unit"]
+    list_filter = [
+        ("task__area__plan", admin.RelatedOnlyFieldListFilter),
+        "goal",
+        "cities",
+        ("task__area", admin.RelatedOnlyFieldListFilter),
+        "lead_unit",
+    ]
     search_fields = ["name", "description", "task__title"]
     list_select_related = ["task__area", "lead_unit"]
     autocomplete_fields = ["task", "lead_unit", "supporting_units"]

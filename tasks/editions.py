@@ -9,11 +9,20 @@ it is left empty, never copied as if stated.
 """
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from plan.models import Corridor, FocusArea, Member, Plan
 from tasks.models import Project, Task
+
+
+def retired(place, year: int) -> bool:
+    return place.retired_from is not None and place.retired_from <= year
+
+
+def carried_already(row) -> bool:
+    """Whether a task or project has a successor already (a row carries over once)."""
+    return type(row).objects.filter(predecessor=row).exists()
 
 
 def year_error(year: int) -> str | None:
@@ -25,10 +34,20 @@ def year_error(year: int) -> str | None:
     return None
 
 
-@transaction.atomic
 def carry_over(source: Plan, year: int, tasks, projects) -> Plan:
     """A draft plan for `year` from `source`, with `tasks` and `projects` (of `source`)
     carried over; a project's task is carried with it. All or nothing."""
+    try:
+        with transaction.atomic():
+            return _carry_over(source, year, tasks, projects)
+    except IntegrityError as error:
+        # Two offices at once: the plan's year, or a row carried, is taken meanwhile.
+        raise ValidationError(
+            {"year": year_error(year) or _("Another carry-over was saved meanwhile: try again.")}
+        ) from error
+
+
+def _carry_over(source: Plan, year: int, tasks, projects) -> Plan:
     if error := year_error(year):
         raise ValidationError({"year": error})
     if year <= source.year:
@@ -52,13 +71,13 @@ def carry_over(source: Plan, year: int, tasks, projects) -> Plan:
     members = source.members.select_related("place").prefetch_related("counties")
     kept = {}
     for member in members:
-        place = member.place
-        if place.retired_from is not None and place.retired_from <= year:
+        place, named = member.place, list(member.counties.all())
+        counties = [county for county in named if not retired(county, year)]
+        # A city held in part whose named counties are all retired is not held at all (never
+        # whole by default).
+        if retired(place, year) or (named and not counties):
             continue
-        copy = Member.objects.create(plan=plan, place=place)
-        copy.counties.set(
-            [c for c in member.counties.all() if c.retired_from is None or c.retired_from > year]
-        )
+        Member.objects.create(plan=plan, place=place).counties.set(counties)
         kept[place.pk] = place
     corridors = {}
     for corridor in source.corridors.prefetch_related("cities"):
@@ -71,14 +90,23 @@ def carry_over(source: Plan, year: int, tasks, projects) -> Plan:
         corridors[corridor.pk] = copy
     projects = list(projects)
     tasks = list(tasks)
-    taken = [row for row in [*tasks, *projects] if hasattr(row, "successor")]
+    # A project's task comes with it, so a task carried already cannot take it.
+    taken = [
+        row for row in [*tasks, *projects, *(p.task for p in projects)] if carried_already(row)
+    ]
     if taken:
         raise ValidationError(
             _("%(rows)s already carried over to a later plan.")
-            % {"rows": "、".join(str(row) for row in taken)}
+            % {"rows": "、".join(sorted({str(row) for row in taken}))}
         )
     chosen = {task.pk: task for task in tasks} | {p.task.pk: p.task for p in projects}
     areas, carried = {}, {}
+    homeless = [str(t) for t in chosen.values() if not any(c.pk in kept for c in t.cities.all())]
+    if homeless:
+        raise ValidationError(
+            _("%(tasks)s: none of its cities is a member of the new plan; it cannot carry over.")
+            % {"tasks": "、".join(sorted(homeless))}
+        )
     for task in sorted(chosen.values(), key=lambda task: (task.area.number, task.number)):
         area = areas.get(task.area.number)
         if area is None:

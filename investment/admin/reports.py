@@ -118,7 +118,14 @@ class ProgressReportAdmin(ImportScreens, ExportMixin, ReportedAdmin):
         "sample_tag",
         "updated_at",
     ]
-    list_filter = ["year", "quarter", "status", "city", "is_sample", "task__area"]
+    list_filter = [
+        "year",
+        "quarter",
+        "status",
+        "city",
+        "is_sample",
+        ("task__area", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["task__title", "note"]
     list_select_related = ["task__area", "city"]
     readonly_fields = [

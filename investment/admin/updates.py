@@ -74,7 +74,8 @@ class ProjectUpdateAdmin(ReportedAdmin):
         "sample_tag",
         "updated_at",
     ]
-    list_filter = ["year", "quarter", "status", "stage", "city", "is_sample", "project__task__area"]
+    list_filter = ["year", "quarter", "status", "stage", "city", "is_sample"]
+    list_filter += [("project__task__area", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["project__name", "progress"]
     list_select_related = ["project", "city"]
     autocomplete_fields = ["project"]
