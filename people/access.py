@@ -96,7 +96,8 @@ class Reach:
 
     def year_rows(self, field: str = "year") -> Q:
         """Rows of the plans she may open, by their year (a report's, an update's)."""
-        return Q() if self.office else Q(**{f"{field}__in": self.open_years})
+        # A subquery, not the years read first: a photo's page asks no more than before.
+        return Q() if self.office else Q(**{f"{field}__in": self.plans().values("year")})
 
     def plan_rows(self, path: str | None) -> Q:
         """Rows of the plans she may open, by the `path` from a row to its plan: a draft plan's
