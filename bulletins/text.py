@@ -378,6 +378,22 @@ class Content:
         return [line.strip() for line in self.next_steps.splitlines() if line.strip()]
 
     def same_figures(self, other: "Content") -> bool:
-        """Whether `other` states the same figures (its 下步工作 and sample note aside)."""
-        apart = {"next_steps": "", "sample": False, "issuer": "", "send_to": "", "copy_to": ""}
-        return dataclasses.replace(self, **apart) == dataclasses.replace(other, **apart)
+        """Whether `other` states the same figures: its numbers, in their order. Words aside
+        (下步工作, the letterhead, a place or task renamed since): a renamed city has not had
+        its figures revised."""
+        apart = {"sample": False}
+        return figures_of(dataclasses.replace(self, **apart)) == figures_of(
+            dataclasses.replace(other, **apart)
+        )
+
+
+def figures_of(value):
+    """The numbers of a bulletin's content (amounts, counts, ranks, dates), in their order,
+    without its words."""
+    if dataclasses.is_dataclass(value):
+        return tuple(figures_of(getattr(value, field.name)) for field in dataclasses.fields(value))
+    if isinstance(value, list | tuple):
+        return tuple(figures_of(item) for item in value)
+    if isinstance(value, dict):
+        return tuple((key, figures_of(item)) for key, item in sorted(value.items()))
+    return None if isinstance(value, str) else value

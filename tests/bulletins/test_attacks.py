@@ -384,3 +384,24 @@ def test_the_pdfs_links_resolve_against_the_sites_address_never_the_requests_hos
     response = staff.get("/2021/bulletin/bulletin.pdf?as_of=2021Q2", HTTP_HOST="evil.example")
     assert body(response) == b"%PDF-1.7"
     assert seen == ["https://zzmetro.example/"]
+
+
+def test_renaming_a_place_or_starting_next_year_never_changes_an_issued_bulletin(world, staff):
+    from plan.models import City
+    from tasks.editions import carry_over
+
+    QuarterClose.close(world.plan, 2, staff.user)
+    issue(staff, world.plan, 2)
+    before = staff.get("/2021/bulletin/?as_of=2021Q2").content.decode()
+    assert "开封" in before
+    City.objects.filter(slug="kaifeng").update(name="开封（部分县区）")
+    later = carry_over(world.plan, 2022, [world.rail], [])
+    later.status = Plan.Status.ISSUED
+    later.save()
+    after = staff.get("/2021/bulletin/?as_of=2021Q2").content.decode()
+    strip = re.compile(
+        r'<nav class="year-switcher".*?</nav>|name="csrfmiddlewaretoken" value="[^"]*"', re.S
+    )
+    # The same page but for the year switcher, which 2022 brings.
+    same = [re.sub(r"\s+", " ", strip.sub("", html)) for html in (before, after)]
+    assert same[0] == same[1]
