@@ -45,7 +45,13 @@ DEFAULT_OLD = "c3bb5b5"
 # - a role's group gains only the grants listed in ADDED_GRANTS.
 DROPPED_GRANTS = {"市级填报员": {"view_historicalbulletin"}}
 # Issue 22: the office manages reporters' and contacts' accounts (people.Account).
-ADDED_GRANTS = {"都市圈办公室": {"add_account", "change_account", "view_account"}}
+ADDED_GRANTS = {
+    "都市圈办公室": {"add_account", "change_account", "view_account"}
+    # Issue 23: a plan's members (plan.Member), on the plan's page.
+    | {"add_member", "change_member", "delete_member", "view_member"},
+    "市级填报员": {"view_member"},
+    "领导": {"view_member"},
+}
 MISSING = "(missing)"
 
 # How many differences are printed: at most PER_PLACE for one address or table.

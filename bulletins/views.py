@@ -12,6 +12,7 @@ from figures.rollups import Figures
 from people.access import reach, readers_only
 from plan.models import Plan
 from plan.spreadsheets import XLSX
+from tasks.years import year_links
 
 
 def shown(request: HttpRequest, figures: Figures) -> tuple[Bulletin | None, Content | None]:
@@ -65,4 +66,5 @@ def bulletin_list(request: HttpRequest, year: int, file_as: str = "") -> HttpRes
             content_type=XLSX,
         )
     context = {"plan": plan, "bulletins": bulletins, "query": ""}
+    context["years"] = year_links(request, plan)
     return render(request, "bulletins/bulletins.html", context)

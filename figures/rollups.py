@@ -70,7 +70,7 @@ class CityQuarters:
 class PlanProgress:
     progress: Progress
     excluded: Decimal
-    unallocated_target: Decimal  # the stated target not yet allocated to cities
+    unallocated_target: Decimal | None  # the stated target not yet allocated; None: none stated
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ class Coverage:
 class QuarterPoint:
     quarter: int
     completed: Decimal | None  # cumulative through the quarter; None after the as-of quarter
-    expected: Decimal  # what the pace expects of the stated target by then
+    expected: Decimal | None  # what the pace expects of the stated target; None: none stated
 
 
 @dataclass(frozen=True)
@@ -291,12 +291,15 @@ class Figures:
             completed=Coalesce(Sum("amount", filter=Q(task__target__isnull=False)), ZERO),
             excluded=Coalesce(Sum("amount", filter=Q(task__target__isnull=True)), ZERO),
         )
-        target = self.targets().stated
+        targets = self.targets()
+        # A plan that states no target at all (the 2020 summary) has none, never 0 亿元.
+        target = None if targets.none_stated else targets.stated
         allocated = CityAllocation.objects.of_plan(self.plan).aggregate(
             total=Coalesce(Sum("amount"), ZERO)
         )["total"]
+        unallocated = None if target is None else target - allocated
         return PlanProgress(
-            self.progress(target, totals["completed"]), totals["excluded"], target - allocated
+            self.progress(target, totals["completed"]), totals["excluded"], unallocated
         )
 
     def targets(self) -> Targets:
@@ -321,11 +324,15 @@ class Figures:
         (None after it: not yet known, never zero), beside the pace line of all four."""
         reports = ProgressReport.objects.of_plan(self.plan).counted(self.approved_only)
         per_quarter = _totals(reports.filter(task__target__isnull=False), "quarter")
-        target = self.targets().stated
+        targets = self.targets()
         points, running = [], Decimal(0)
         for quarter in range(1, 5):
             running += per_quarter[quarter]["completed"]
-            expected = wan(target * self.plan.expected_share(quarter))
+            expected = (
+                None
+                if targets.none_stated
+                else wan(targets.stated * self.plan.expected_share(quarter))
+            )
             completed = wan(running) if quarter <= self.as_of else None
             points.append(QuarterPoint(quarter, completed, expected))
         return points
@@ -552,6 +559,7 @@ class YearOnYear:
     year: int  # last year's
     quarter: int
     held: bool  # whether last year's plan held the subject (a city may be new)
+    before_issue: bool  # last year's quarter ended before its plan was issued: nothing owed
     completed: Pair
     percent: Pair
     gap: Pair
@@ -566,14 +574,16 @@ def year_on_year(page: "Scope") -> YearOnYear | None:
     last = figures.plan.previous
     if last is None or not isinstance(subject, Plan | City):
         return None
+    owed = last.owes(figures.as_of)
     then = Figures(last, figures.as_of, figures.approved_only)
-    before = then.before(subject)
+    before = then.before(subject) if owed else None
     total, projects = before if before else (None, None)
 
     return YearOnYear(
         year=last.year,
         quarter=figures.as_of,
-        held=before is not None,
+        held=before is not None or not owed,
+        before_issue=not owed,
         completed=Pair(page.total.completed, total.completed if total else None),
         percent=Pair(page.total.percent, total.percent if total else None),
         gap=Pair(page.total.gap, total.gap if total else None),

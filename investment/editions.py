@@ -4,6 +4,7 @@ hold them, before the rest. tasks/editions.py does the carrying."""
 
 from django import forms
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from investment.models import ProjectUpdate
@@ -15,15 +16,18 @@ from tasks.models import Project, Task
 def unfinished(projects: QuerySet) -> QuerySet:
     """`projects` not completed: one of its sections' last counted update is not 建成 (or it
     has none), and no actual finish is recorded."""
-    last = (
-        ProjectUpdate.objects.counted()
-        .filter(project=OuterRef("project"), city=OuterRef("city"))
-        .order_by("-quarter")
-        .values("stage")[:1]
-    )
+
+    def last(project: str) -> Subquery:
+        updates = ProjectUpdate.objects.counted().filter(
+            project=OuterRef(project), city=OuterRef("city")
+        )
+        return Subquery(updates.order_by("-quarter").values("stage")[:1])
+
     sections = Project.cities.through.objects.filter(project=OuterRef("pk"))
-    # exclude() keeps a section with no update (NULL) as open.
-    open_sections = sections.annotate(last=Subquery(last)).exclude(last=Project.Stage.COMPLETED)
+    # A project carried over with no update this year stands where last year left it; exclude()
+    # keeps a section with no update at all (NULL) as open.
+    stage = Coalesce(last("project"), last("project__predecessor"))
+    open_sections = sections.annotate(last=stage).exclude(last=Project.Stage.COMPLETED)
     return projects.filter(actual_finish__isnull=True).filter(
         Exists(open_sections) | ~Exists(sections)
     )

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from people.roles import ALL, OFFICE, READ, REPORTER, VIEWER
 
-PLAN = ("plan.plan", "plan.focusarea", "plan.city", "plan.corridor", "plan.unit")
+PLAN = ("plan.plan", "plan.member", "plan.focusarea", "plan.city", "plan.corridor", "plan.unit")
 
 
 class PeopleConfig(AppConfig):

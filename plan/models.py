@@ -383,6 +383,10 @@ class Member(models.Model):
             ),
         ]
 
+    # Set by a form that checks all of a plan's members at once (one save may drop a city and
+    # add one of its counties): the saved rows are then not what the plan will hold.
+    held_checked_together = False
+
     def __str__(self) -> str:
         return f"{self.plan.year} · {self.place}"
 
@@ -397,6 +401,8 @@ class Member(models.Model):
                     % {"place": place.name, "year": place.retired_from}
                 }
             )
+        if self.held_checked_together:
+            return  # The plan's page checks its members against each other, as posted.
         if place.parent_id:
             whole = Member.objects.filter(plan=self.plan, place_id=place.parent_id)
             if whole.exists():

@@ -98,6 +98,10 @@ class MemberForm(forms.ModelForm):
         model = Member
         fields = ["place", "counties"]
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.held_checked_together = True  # MemberFormSet.clean checks them
+
     def clean(self) -> dict:
         cleaned = super().clean()
         if cleaned.get("place") and "counties" in cleaned:

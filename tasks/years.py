@@ -4,6 +4,7 @@ its carry-over link (a task also by its code)."""
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.db.models import Q
 from django.http import HttpRequest
@@ -41,8 +42,20 @@ def year_links(request: HttpRequest, plan: Plan, subject=None) -> list[YearLink]
             url, same = found[other.year], True
         else:
             url, same = reverse("plan-overview", args=[other.year]), False
-        links.append(YearLink(other.year, url, same, other.is_draft))
+        links.append(
+            YearLink(other.year, url + kept_query(request, other.year), same, other.is_draft)
+        )
     return links if len(links) > 1 else []
+
+
+def kept_query(request: HttpRequest, year: int) -> str:
+    """The page's quarter in the other year (2022Q3 → 2021Q3) and its approved-only switch."""
+    kept = {}
+    if match := re.fullmatch(r"[0-9]{4}Q([1-4])", request.GET.get("as_of", "")):
+        kept["as_of"] = f"{year}Q{match[1]}"
+    if request.GET.get("approved") == "1":
+        kept["approved"] = "1"
+    return f"?{urlencode(kept)}" if kept else ""
 
 
 def counterparts(subject) -> dict[int, str]:

@@ -62,6 +62,21 @@ def quarter_param(value: str | None) -> int | None:
     return int(value) if value in ("1", "2", "3", "4") else None
 
 
+class NothingToReport(Exception):
+    """A reporter's places are in no member of the plan: her sheet says so (not an error)."""
+
+    def __init__(self, plan: Plan, place: City) -> None:
+        self.plan, self.place = plan, place
+        if place.parent_id:
+            words = _("The %(year)d plan does not hold %(place)s: nothing to report in it.")
+        else:
+            words = _(
+                "The %(year)d plan holds neither %(place)s nor its counties: nothing to report "
+                "in it."
+            )
+        super().__init__(words % {"year": plan.year, "place": place.name})
+
+
 def sheet_scope(request) -> tuple[Plan, City, int]:
     """The plan, city and quarter a sheet is for, from ?year, ?city and ?quarter.
 
@@ -82,12 +97,7 @@ def sheet_scope(request) -> tuple[Plan, City, int]:
     else:
         city = found.place_in(plan) if not found.office else members.first()
     if city is None and plan is not None and not found.office:
-        nothing = Http404(
-            _("The %(year)d plan holds neither %(place)s nor its counties: nothing to report.")
-            % {"year": plan.year, "place": found.city.name}
-        )
-        nothing.public = True  # The site's 404 page shows the reason (zzmetro.views).
-        raise nothing
+        raise NothingToReport(plan, found.city)
     if plan is None or city is None:
         raise Http404
     if request.GET.get("quarter") in (None, ""):
@@ -225,7 +235,7 @@ class ProgressReportAdmin(ImportScreens, ExportMixin, ReportedAdmin):
         """锁定: the office closes a quarter, after a page listing what is still open in it."""
         plan, quarter = self.close_scope(request)
         words = {"year": plan.year, "quarter": quarter}
-        back = redirect(f"{reverse('admin:index')}?quarter={quarter}")
+        back = redirect(f"{reverse('admin:index')}?year={plan.year}&quarter={quarter}")
         coverage = reporting_coverage(plan, quarter)
         if coverage.closed:
             self.message_user(
@@ -263,7 +273,7 @@ class ProgressReportAdmin(ImportScreens, ExportMixin, ReportedAdmin):
                 _("%(year)s Q%(quarter)s is open again: reporters can change it.") % words,
                 messages.SUCCESS,
             )
-            return redirect(f"{reverse('admin:index')}?quarter={quarter}")
+            return redirect(f"{reverse('admin:index')}?year={plan.year}&quarter={quarter}")
         return self.closing_page(
             request, plan, quarter, form, _("Reopen %(year)s Q%(quarter)s") % words, closing=closing
         )
@@ -288,7 +298,20 @@ class ProgressReportAdmin(ImportScreens, ExportMixin, ReportedAdmin):
         """季度填报: a city's whole quarter on one screen."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        plan, city, quarter = sheet_scope(request)
+        try:
+            plan, city, quarter = sheet_scope(request)
+        except NothingToReport as nothing:
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Quarterly reporting"),
+                "opts": self.model._meta,
+                "plan": nothing.plan,
+                "nothing": str(nothing),
+                "plans": reach(request.user).plans(),
+            }
+            return TemplateResponse(
+                request, "admin/investment/progressreport/nothing.html", context
+            )
         sheet = QuarterEntry(
             request.POST or None, user=request.user, city=city, plan=plan, quarter=quarter
         )

@@ -201,3 +201,24 @@ def measured(client, count: int) -> dict[str, int]:
 def test_page_queries_do_not_grow_with_the_plan_years(client, leader):
     client.force_login(leader)
     assert measured(client, 1) == measured(client, 5)
+
+
+def test_the_switcher_keeps_the_quarter_and_the_switch(client, years):
+    html = page(client, "/2022/cities/kaifeng/?as_of=2022Q3&approved=1")
+    assert '<a href="/2021/cities/kaifeng/?as_of=2021Q3&amp;approved=1">2021</a>' in html
+
+
+def test_a_quarter_before_last_years_issue_has_nothing_to_compare(client, years):
+    Plan.objects.filter(year=2021).update(issued_on=date(2021, 7, 1))
+    html = page(client, "/2022/cities/kaifeng/?as_of=2022Q2")
+    assert "2021 年工作要点在当年第2季度之后印发，该季度无需填报，没有可比的数字。" in html
+    assert '<td class="num" data-label="2021">—</td>' in html
+
+
+def test_a_plan_without_targets_shows_no_zero_target(client, zhengzhou, leader):
+    client.force_login(leader)
+    plan = make_plan(2020, areas=None, tasks=None)
+    make_task(make_area(plan), 1, None, [zhengzhou])
+    html = page(client, "/2020/?as_of=2020Q4")
+    assert "尚未分配到城市" not in html
+    assert '<td class="num" data-label="预期进度(亿元)">未公布</td></tr>' in html

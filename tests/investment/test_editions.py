@@ -114,3 +114,17 @@ def test_the_2024_scope_a_city_in_part_and_a_single_county(client):
     )
     report = ProgressReport(task=task, city=xinxiang, year=2024, quarter=1, amount=1)
     assert not report.workflow_allows(jx)
+
+
+def test_a_reporter_whose_places_a_plan_does_not_hold_is_told_so(client, zhengzhou):
+    plan = make_plan(2021)
+    luoyang = make_city("luoyang", "洛阳", 3, code="410300")
+    Member.objects.filter(plan=plan, place=luoyang).delete()
+    yanshi = make_city("yanshi", "偃师区", 31, code="410381", parent=luoyang)
+    client.force_login(make_member("ly", "市级填报员", luoyang))
+    html = client.get("/admin/investment/progressreport/quarter/?year=2021").content.decode()
+    assert '<p class="errornote">2021 年工作要点不包含洛阳及其县区，无需填报。</p>' in html
+    client.force_login(make_member("ys", "市级填报员", yanshi))
+    html = client.get("/admin/investment/progressreport/quarter/").content.decode()
+    assert '<p class="errornote">2021 年工作要点不包含偃师区，无需填报。</p>' in html
+    assert plan.members.count() == 1

@@ -186,3 +186,36 @@ def test_a_corridor_cannot_move_to_another_year_s_plan(reported, zhengzhou, kaif
         instance=corridor,
     )
     assert not form.is_valid(), "2021's task 1.1 would name a corridor of the 2022 plan"
+
+
+def test_a_city_is_swapped_for_one_of_its_counties_in_one_save(client, office):
+    from plan.models import City, Member
+    from tests.builders import make_city, make_plan
+
+    luoyang = make_city("luoyang", "洛阳", 3, code="410300")
+    yanshi = make_city("yanshi", "偃师区", 31, code="410381", parent=luoyang)
+    plan = make_plan(2024)
+    member = Member.objects.get(plan=plan, place=luoyang)
+    client.force_login(office)
+    url = f"/admin/plan/plan/{plan.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data |= {
+        "year": 2024,
+        "declared_area_count": "",
+        "declared_task_count": "",
+        "issued_on": "",
+        "members-TOTAL_FORMS": 2,
+        "members-INITIAL_FORMS": 1,
+        "members-0-id": member.pk,
+        "members-0-plan": plan.pk,
+        "members-0-place": luoyang.pk,
+        "members-0-DELETE": "on",
+        "members-1-plan": plan.pk,
+        "members-1-place": yanshi.pk,
+        "areas-TOTAL_FORMS": 0,
+        "areas-INITIAL_FORMS": 0,
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["inline_admin_formsets"][0].formset.errors
+    assert list(City.objects.of_plan(plan)) == [yanshi]
