@@ -58,7 +58,9 @@ class NewEditionForm(forms.Form):
         open_ones = set(unfinished(projects).values_list("pk", flat=True))
         tasks = Task.objects.of_plan(source).filter(successor__isnull=True)
         open_tasks = set(Project.objects.filter(pk__in=open_ones).values_list("task", flat=True))
-        self.fields["year"].initial = source.year + 1
+        taken = set(Plan.objects.values_list("year", flat=True))
+        free = (year for year in range(source.year + 1, 2101) if year not in taken)
+        self.fields["year"].initial = next(free, None)
         self.fields["projects"].queryset = projects
         self.fields["tasks"].queryset = tasks
         self.fields["projects"].initial = sorted(open_ones)
