@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import DecimalValidator, MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.timezone import localdate
@@ -262,7 +263,11 @@ class CityQuerySet(models.QuerySet):
         parts = Member.counties.through.objects.filter(
             member__plan=plan, member__place=models.OuterRef("pk")
         )
-        return self.filter(memberships__plan=plan).annotate(in_part=models.Exists(parts))
+        held = self.filter(memberships__plan=plan).annotate(in_part=models.Exists(parts))
+        # A county held alone follows its city's place in the order, not before every city.
+        return held.order_by(
+            Coalesce("parent__order", "order"), Coalesce("parent__slug", "slug"), "order", "slug"
+        )
 
     def cities(self) -> "CityQuerySet":
         """Cities (地级市), not counties."""
@@ -525,8 +530,14 @@ class Corridor(BilingualName, models.Model):
             ),
         ]
 
+    CHOICE_RELATED = "plan"  # what `choice_label` reads, selected with the menu's rows
+
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def choice_label(self) -> str:
+        return f"{self.plan.year} · {self.name}"
 
 
 class UnitQuerySet(models.QuerySet):
