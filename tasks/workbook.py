@@ -36,7 +36,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from plan.forms import CONTROL_CHARACTERS, is_id
+from plan.forms import CONTROL_CHARACTERS, control_character_error, is_id
 from plan.models import CODE_RE as PLACE_CODE
 from plan.models import City, Corridor, FocusArea, Member, Plan, Unit
 from plan.spreadsheets import (
@@ -391,7 +391,12 @@ class Row:
         value = self.cells.get(column)
         if value is None:
             return ""
-        return (value if isinstance(value, str) else text_of(value)).strip()
+        text = (value if isinstance(value, str) else text_of(value)).strip()
+        if CONTROL_CHARACTERS.search(text):
+            # What XML cannot hold would break every later workbook and Word file.
+            self.said.append(control_character_error(self.label(column)).messages[0])
+            return CONTROL_CHARACTERS.sub("", text)
+        return text
 
     def word(self, column: str) -> str:
         """A code, a name or a choice: NFKC-folded and stripped."""

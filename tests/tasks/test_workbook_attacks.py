@@ -167,3 +167,14 @@ def test_a_milestone_row_pasted_twice_is_not_a_second_milestone(world):
 
     workbook = run(edited(world, twice))
     assert workbook.errors or Milestone.objects.filter(name="开工").count() == 1
+
+
+def test_a_control_character_in_a_text_cell_is_refused_naming_its_column():
+    # An .xlsx cannot hold one (Excel's _x000B_ stays text); a row met another way is refused.
+    from tasks.workbook import TASKS, Row
+
+    row = Row(TASKS, 3, {"title": "水网\x0b二期"})
+    assert row.text("title") == "水网二期"
+    assert row.said == [
+        "标题含有控制字符（例如 Word 中 Shift+Enter 粘贴的换行符），请删除后重新保存。"
+    ]
