@@ -387,13 +387,22 @@ class Content:
         )
 
 
+# The words of a bulletin's content: what a rename or the letterhead changes, never a figure.
+WORDS = {"name", "name_en", "plan_title", "plan_title_en", "next_steps", "issuer", "send_to"}
+WORDS |= {"copy_to"}
+
+
 def figures_of(value):
-    """The numbers of a bulletin's content (amounts, counts, ranks, dates), in their order,
-    without its words."""
+    """The figures of a bulletin's content (amounts, counts, ranks, dates) and whose they are
+    (a city's slug, a task's code), in their order, without its words."""
     if dataclasses.is_dataclass(value):
-        return tuple(figures_of(getattr(value, field.name)) for field in dataclasses.fields(value))
+        return tuple(
+            figures_of(getattr(value, field.name))
+            for field in dataclasses.fields(value)
+            if field.name not in WORDS
+        )
     if isinstance(value, list | tuple):
         return tuple(figures_of(item) for item in value)
     if isinstance(value, dict):
         return tuple((key, figures_of(item)) for key, item in sorted(value.items()))
-    return None if isinstance(value, str) else value
+    return value

@@ -68,13 +68,17 @@ class Reach:
         bound = Q(reporters__user=self.user) | Q(parent__reporters__user=self.user)
         return frozenset(City.objects.filter(bound).values_list("pk", flat=True))
 
-    def place_in(self, plan):
-        """The member of `plan` a reporter reports for: her own place where the plan holds
-        it, else the first of its counties the plan holds alone; None where it holds none."""
+    def places_in(self, plan) -> list:
+        """The members of `plan` a reporter reports for: her own place where the plan holds
+        it, then the counties of hers it holds alone (a plan may hold two)."""
         if not self.places or plan is None:
-            return None
-        held = plan.members.filter(place__in=self.places).select_related("place")
-        found = sorted((member.place for member in held), key=lambda place: place != self.city)
+            return []
+        held = City.objects.of_plan(plan).filter(pk__in=self.places)
+        return sorted(held, key=lambda place: place != self.city)
+
+    def place_in(self, plan):
+        """The first of `places_in`; None where the plan holds none of her places."""
+        found = self.places_in(plan)
         return found[0] if found else None
 
     @cached_property
@@ -84,10 +88,6 @@ class Reach:
             return None
         found = UnitContact.objects.filter(user=self.user).select_related("unit").first()
         return found.unit if found else None
-
-    def reads_plan(self, plan) -> bool:
-        """A draft plan is the office's alone; an issued one anyone's who reads the dashboard."""
-        return self.office or not plan.is_draft
 
     @cached_property
     def open_years(self) -> frozenset[int]:

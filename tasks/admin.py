@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.forms.models import BaseInlineFormSet
 from django.http import FileResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
@@ -219,6 +219,46 @@ class ConfirmWorkbookForm(forms.Form):
             raise ValidationError(
                 gettext("This import has expired: upload the file again.")
             ) from error
+
+
+@admin.register(City)
+class CityAdmin(BoundedIds, admin.ModelAdmin):
+    """Places: cities and their counties. One that a plan holds stays (its figures name it);
+    it can be retired from later plans. One that no plan holds can be deleted."""
+
+    list_display = ["name", "name_en", "code", "parent", "retired_from", "plan_years"]
+    list_filter = [("parent", admin.EmptyFieldListFilter), "retired_from"]
+    search_fields = ["name", "name_en", "slug", "code"]
+    fields = ["name", "name_en", "slug", "code", "parent", "retired_from", "order"]
+    prepopulated_fields = {"slug": ["name_en"]}
+    autocomplete_fields = ["parent"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("parent")
+            .prefetch_related(
+                # The years of the plans she may open: a draft's is the office's alone.
+                Prefetch(
+                    "memberships",
+                    Member.objects.filter(plan__in=reach(request.user).plans()).select_related(
+                        "plan"
+                    ),
+                )
+            )
+        )
+
+    @admin.display(description=_("plans holding it"))
+    def plan_years(self, obj: City) -> str:
+        return "、".join(str(row.plan.year) for row in obj.memberships.all()) or "—"
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # A place a plan holds, or anything names, stays; Django's own check lists what
+        # protects it (reports, allocations, bindings) on the delete page.
+        if obj is not None and obj.memberships.exists():
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 class CorridorForm(forms.ModelForm):

@@ -76,15 +76,16 @@ class ToDo:
         return any((*wanted, self.to_assign, self.to_verify, self.owing))
 
 
-def reporter_todo(plan: Plan, city: City, coverage) -> ToDo:
-    """A city's reporter: the rows the office sent back (with its reasons) and her drafts, in
-    quarters still open, and the tasks the open quarter still owes."""
+def reporter_todo(plan: Plan, cities: list[City], coverage) -> ToDo:
+    """A city's reporter (for each place of hers the plan holds): the rows the office sent
+    back (with its reasons) and her drafts, in quarters still open, and the tasks the open
+    quarter still owes."""
     closed = QuarterClose.objects.filter(plan=plan).values("quarter")
     returned, drafts = [], {}
     for model in (ProgressReport, ProjectUpdate):
         rows = (
             model.objects.of_plan(plan)
-            .filter(city=city, status__in=model.EDITABLE, is_sample=False)
+            .filter(city__in=cities, status__in=model.EDITABLE, is_sample=False)
             .exclude(quarter__in=closed)
         )
         subject = "task__area" if model is ProgressReport else "project"
@@ -93,7 +94,8 @@ def reporter_todo(plan: Plan, city: City, coverage) -> ToDo:
                 returned.append(row)
             else:
                 drafts[row.quarter] = drafts.get(row.quarter, 0) + 1
-    owed = len(coverage.pending(city, {Cell.MISSING, Cell.NOTE_OWED})) if not coverage.closed else 0
+    owing = {Cell.MISSING, Cell.NOTE_OWED}
+    owed = sum(len(coverage.pending(city, owing)) for city in cities) if not coverage.closed else 0
     return ToDo(coverage.quarter, coverage.deadline, returned, sorted(drafts.items()), owed)
 
 
@@ -235,7 +237,7 @@ class ZzmetroAdminSite(admin.AdminSite):
                 quarter = entry_quarter(plan, localdate())
             else:
                 quarter = grid_quarter(request, plan)
-            cities = [city] if city else list(City.objects.of_plan(plan))
+            cities = found.places_in(plan) if city else list(City.objects.of_plan(plan))
             coverage = reporting_coverage(plan, quarter, cities)
             extra_context |= {
                 "coverage": coverage,
@@ -244,7 +246,7 @@ class ZzmetroAdminSite(admin.AdminSite):
                 "review_queue": review_queue(plan, cities) if office else None,
                 "todo": office_todo(plan, coverage)
                 if office
-                else reporter_todo(plan, city, coverage),
+                else reporter_todo(plan, cities, coverage),
             }
         elif plan and found.unit:
             extra_context["todo"] = contact_todo(plan, found.unit)

@@ -62,6 +62,16 @@ def quarter_param(value: str | None) -> int | None:
     return int(value) if value in ("1", "2", "3", "4") else None
 
 
+def sheet_places(user, plan: Plan):
+    """The sheet's menu of places: the plan's for the office; a reporter's own that the plan
+    holds, where it holds several (a city's two counties held alone); else none."""
+    found = reach(user)
+    if found.office:
+        return City.objects.of_plan(plan)
+    places = found.places_in(plan)
+    return places if len(places) > 1 else None
+
+
 class NothingToReport(Exception):
     """A reporter's places are in no member of the plan: her sheet says so (not an error)."""
 
@@ -339,7 +349,7 @@ class ProgressReportAdmin(ImportScreens, ExportMixin, ReportedAdmin):
             "city": city,
             "quarter": quarter,
             "quarters": range(1, 5),
-            "cities": None if reach(request.user).city else City.objects.of_plan(plan),
+            "cities": sheet_places(request.user, plan),
             "sheet": sheet,
             "idle_seconds": settings.SESSION_COOKIE_AGE,
         }

@@ -128,3 +128,19 @@ def test_a_reporter_whose_places_a_plan_does_not_hold_is_told_so(client, zhengzh
     html = client.get("/admin/investment/progressreport/quarter/").content.decode()
     assert '<p class="errornote">2021 年工作要点不包含偃师区，无需填报。</p>' in html
     assert plan.members.count() == 1
+
+
+def test_a_reporter_reports_for_each_of_her_counties_a_plan_holds_alone(client):
+    luoyang = make_city("luoyang", "洛阳", 3, code="410300")
+    yanshi = make_city("yanshi", "偃师区", 31, code="410381", parent=luoyang)
+    yichuan = make_city("yichuan", "伊川县", 32, code="410329", parent=luoyang)
+    plan = make_plan(2024)
+    Member.objects.filter(plan=plan, place=luoyang).delete()
+    Member.objects.bulk_create([Member(plan=plan, place=yanshi), Member(plan=plan, place=yichuan)])
+    make_task(make_area(plan), 1, "10", [yanshi, yichuan])
+    client.force_login(make_member("ly", "市级填报员", luoyang))
+    sheet = "/admin/investment/progressreport/quarter/?year=2024"
+    assert client.get(sheet).context["cities"] == [yanshi, yichuan]
+    assert client.get(f"{sheet}&city=yichuan").context["city"] == yichuan
+    home = client.get("/admin/?year=2024").context["coverage"]
+    assert home.cities == [yanshi, yichuan]

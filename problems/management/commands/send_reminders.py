@@ -66,24 +66,27 @@ class Command(BaseCommand):
         coverage = reporting_coverage(plan, quarter)
         sent = 0
         for reporter in reporters:
-            place = reach(reporter.user).place_in(plan)
-            if place is None:
-                continue  # The plan holds none of her places: she has nothing to report.
-            pending = coverage.pending(place)
-            if not pending:
-                continue
-            if not reporter.user.email:
-                self.no_email(reporter.user)
-                continue
-            send_mail(
-                _("Quarterly figures due: %(city)s, %(year)s Q%(quarter)s")
-                % {"city": place.name, "year": plan.year, "quarter": quarter},
-                self.body(place, pending, coverage),
-                None,
-                [reporter.user.email],
-            )
-            sent += 1
+            # Each place of hers the plan holds (none: she has nothing to report in it).
+            for place in reach(reporter.user).places_in(plan):
+                sent += self.remind_one(reporter, place, plan, quarter, coverage)
         return sent
+
+    def remind_one(self, reporter, place: City, plan: Plan, quarter: int, coverage) -> int:
+        """One email to `reporter` of what `place` still owes; how many were sent."""
+        pending = coverage.pending(place)
+        if not pending:
+            return 0
+        if not reporter.user.email:
+            self.no_email(reporter.user)
+            return 0
+        send_mail(
+            _("Quarterly figures due: %(city)s, %(year)s Q%(quarter)s")
+            % {"city": place.name, "year": plan.year, "quarter": quarter},
+            self.body(place, pending, coverage),
+            None,
+            [reporter.user.email],
+        )
+        return 1
 
     def body(self, place: City, pending: list, coverage: ReportingCoverage) -> str:
         lines = [f"  {task.code} {task.title}" for task in pending]
