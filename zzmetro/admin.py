@@ -182,7 +182,8 @@ class ZzmetroAdminSite(admin.AdminSite):
         completed, and their tasks, come first and ticked); a draft plan is made at once."""
         if not (reach(request.user).office and request.user.has_perm("plan.add_plan")):
             raise PermissionDenied
-        source = get_object_or_404(Plan, pk=pk)
+        # A number past any id (2**64) is no plan, never an overflow.
+        source = get_object_or_404(Plan.objects.filter(pk=pk) if is_id(pk) else Plan.objects.none())
         form = NewEditionForm(source, request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:

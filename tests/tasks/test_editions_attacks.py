@@ -113,3 +113,8 @@ def test_a_city_held_in_part_does_not_become_whole_when_its_counties_retire(worl
     member = Member.objects.filter(plan=later, place=zhengzhou).first()
     # 2021 held 郑州 only through 中牟; 2022 now holds the whole of 郑州.
     assert member is None or member.counties.exists()
+
+
+def test_a_plan_id_past_any_id_is_no_plan(client, office):
+    client.force_login(office)
+    assert client.get(f"/admin/plan/plan/{2**64}/new-edition/").status_code == 404
