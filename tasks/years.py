@@ -37,7 +37,11 @@ def year_links(request: HttpRequest, plan: Plan, subject=None) -> list[YearLink]
         elif isinstance(subject, Plan):
             url, same = reverse("plan-overview", args=[other.year]), True
         elif subject is None or isinstance(subject, Unit):
-            url, same = re.sub(r"^/\d{4}/", f"/{other.year}/", request.path), True
+            # The same page of the other year (a list, a unit's page): its own address, the
+            # year changed, as the URLconf makes it (a path prefix included).
+            match = request.resolver_match
+            kwargs = {**match.kwargs, "year": other.year}
+            url, same = reverse(match.view_name, args=match.args, kwargs=kwargs), True
         elif other.year in found:
             url, same = found[other.year], True
         else:

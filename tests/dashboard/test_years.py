@@ -222,3 +222,8 @@ def test_a_plan_without_targets_shows_no_zero_target(client, zhengzhou, leader):
     html = page(client, "/2020/?as_of=2020Q4")
     assert "尚未分配到城市" not in html
     assert '<td class="num" data-label="预期进度(亿元)">未公布</td></tr>' in html
+
+
+def test_a_list_page_switches_to_the_same_list(client, years):
+    assert '<a href="/2021/rankings/">2021</a>' in page(client, "/2022/rankings/")
+    assert '<a href="/2022/bulletins/">2022</a>' in page(client, "/2021/bulletins/")
