@@ -15,6 +15,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from bulletins.text import (
     Amounts,
@@ -91,6 +93,18 @@ def letterhead() -> dict:
     }
 
 
+def held_names(city) -> tuple[str, str]:
+    """A city's Chinese and English names as its plan holds it: "新乡（部分）" for one held in
+    part, frozen so with an issued bulletin."""
+    if not getattr(city, "in_part", False):
+        return city.name, city.name_en
+    with translation.override("zh-hans"):
+        chinese = str(_("%(name)s (in part)") % {"name": city.name})
+    with translation.override("en"):
+        english = str(_("%(name)s (in part)") % {"name": city.name_en}) if city.name_en else ""
+    return chinese, english
+
+
 def city_lines(figures: Figures) -> list[CityLine]:
     rankings = figures.rankings()
     ranks = Counter(row.completion.rank for row in rankings.rows)
@@ -100,8 +114,7 @@ def city_lines(figures: Figures) -> list[CityLine]:
 
     return [
         CityLine(
-            row.city.name,
-            row.city.name_en,
+            *held_names(row.city),
             slug=row.city.slug,
             amounts=Amounts.of(row.progress),
             completion=cell(row.completion),

@@ -343,7 +343,8 @@ class Figures:
         amounts = _by_quarter(reports.filter(task=task), "city")
         allocations = dict(task.allocations.values_list("city", "amount"))
         rows = []
-        for city in task.cities.all():
+        # As the plan holds them: a city held in part says so.
+        for city in City.objects.of_plan(self.plan).filter(tasks=task):
             quarters = [amounts.get((city.pk, q)) for q in range(1, 5)]
             cumulative = sum(
                 (amount or Decimal(0) for amount in quarters[: self.as_of]), Decimal(0)

@@ -144,3 +144,18 @@ def test_a_reporter_reports_for_each_of_her_counties_a_plan_holds_alone(client):
     assert client.get(f"{sheet}&city=yichuan").context["city"] == yichuan
     home = client.get("/admin/?year=2024").context["coverage"]
     assert home.cities == [yanshi, yichuan]
+
+
+def test_a_city_held_in_part_says_so_on_a_tasks_page_and_in_the_bulletin(client, leader):
+    from bulletins.content import content
+    from figures.rollups import Figures
+
+    xinxiang = make_city("xinxiang", "新乡", 4, code="410700")
+    yuanyang = make_city("yuanyang", "原阳县", 41, code="410725", parent=xinxiang)
+    plan = make_plan(2024)
+    Member.objects.get(plan=plan, place=xinxiang).counties.set([yuanyang])
+    make_task(make_area(plan), 1, "10", [xinxiang])
+    client.force_login(leader)
+    assert ">新乡（部分）</a>" in client.get("/2024/tasks/1.1/").content.decode()
+    line = content(Figures(plan, 1)).cities[0]
+    assert (line.name, line.name_en) == ("新乡（部分）", "Xinxiang (in part)")
