@@ -8,7 +8,6 @@ from investment.coverage import Cell
 from investment.models import REASON_LENGTH, ProgressReport
 from investment.workflow_forms import ReportedForm
 from plan.forms import CONTROL_CHARACTERS, control_character_error
-from plan.models import Plan
 from tasks.models import Task
 
 
@@ -21,8 +20,8 @@ class ProgressReportForm(ReportedForm):
         model = ProgressReport
         fields = ["task", "city", "year", "quarter", "amount", "note"]
 
-    def subjects_of(self, places) -> models.QuerySet:
-        tasks = Task.objects.filter(cities__in=places, area__plan__in=Plan.objects.issued())
+    def subjects_of(self, places, plans) -> models.QuerySet:
+        tasks = Task.objects.filter(cities__in=places, area__plan__in=plans)
         return tasks.distinct().select_related("area")
 
 

@@ -13,7 +13,8 @@ class ReportedForm(forms.ModelForm):
     """Carries the version the row was read at and the reason a closed quarter's row changes.
 
     A subclass names the field of its subject (`subject`, "task" or "project") and the
-    subjects a city's reporter may name (`subjects_of`).
+    subjects a city's reporter may name (`subjects_of`: in her places, of the plans she may
+    open).
     """
 
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -39,7 +40,7 @@ class ReportedForm(forms.ModelForm):
             places = reach(self.user).places
             self.fields["city"].queryset = City.objects.filter(pk__in=places)
             self.fields["city"].initial = next(iter(places)) if len(places) == 1 else None
-            self.fields[self.subject].queryset = self.subjects_of(places)
+            self.fields[self.subject].queryset = self.subjects_of(places, reach(self.user).plans())
 
     def probe(self, cleaned: dict) -> Reported:
         """An unsaved row of the subject, city, year and quarter the form names (or the saved

@@ -12,7 +12,10 @@ once, as a filter (a Q) that a model's rows and their history records both answe
 - problems (`problem_rows`): the office every one; a reporter her city's; a unit's contact her
   unit's once assigned; leaders every one once assigned; anyone else none.
 - the rows a user acts for (`city_rows`: allocations, milestones, a reporter's admin lists):
-  the office every city's; a reporter her own city's; leaders read every city's.
+  the office every city's; a reporter her own city's (her city's and its counties': `places`);
+  leaders read every city's.
+- plans (`plans`, and the rows of them: `plan_rows` by a path to the plan, `year_rows` by a
+  row's year): a draft plan is the office's alone; an issued or closed one everyone's above.
 """
 
 from functools import cached_property, wraps
@@ -104,7 +107,7 @@ class Reach:
         are the office's alone."""
         if self.office or path is None:
             return Q()
-        return Q(**{f"{path}__status__in": [Plan.Status.ISSUED, Plan.Status.CLOSED]})
+        return Q(**{f"{path}__in": self.plans()})
 
     def plans(self):
         """The plans she may open, the latest first."""

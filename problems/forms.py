@@ -15,7 +15,7 @@ from investment.photos import Photo, checked_photo
 from investment.workflow import REASON_LENGTH
 from people.access import reach
 from plan.forms import CONTROL_CHARACTERS, BoundedChoices, control_character_error
-from plan.models import City, Plan, Unit
+from plan.models import City, Unit
 from problems.models import Problem, ProblemAttachment, ProblemEntry
 from tasks.models import Project, Task
 
@@ -101,7 +101,7 @@ class ProblemForm(forms.ModelForm):
         if "task" in self.fields:
             self.fields["task"].queryset = Task.objects.select_related("area")
         if not reach(self.user).office:
-            self.limit_to_city(reach(self.user).places)
+            self.limit_to_city(reach(self.user).places, reach(self.user).plans())
         if "project" in self.fields:
             # The admin wraps the menu (add and change links); the options are the inner one's.
             field = self.fields["project"]
@@ -109,12 +109,11 @@ class ProblemForm(forms.ModelForm):
             if isinstance(widget, TaskTaggedSelect):
                 widget.tasks = dict(field.queryset.values_list("pk", "task_id"))
 
-    def limit_to_city(self, places: frozenset[int]) -> None:
+    def limit_to_city(self, places: frozenset[int], plans) -> None:
         """A reporter's menus hold her places (her city, its counties), their tasks, and their
         projects through them; anything else posted was crafted, and is refused naming the
         field."""
-        issued = Plan.objects.issued()
-        tasks = Task.objects.filter(cities__in=places, area__plan__in=issued)
+        tasks = Task.objects.filter(cities__in=places, area__plan__in=plans)
         tasks = tasks.distinct().select_related("area")
         menus = {
             "city": (

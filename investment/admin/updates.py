@@ -12,7 +12,6 @@ from investment.models import ProjectUpdate
 from investment.photos import ProjectPhotoInline
 from investment.workflow_forms import ReportedForm
 from people.access import reach
-from plan.models import Plan
 from tasks.models import Project
 
 
@@ -36,9 +35,8 @@ class ProjectUpdateForm(ReportedForm):
             if name in self.fields and not reach(self.user).office:
                 self.fields[name].error_messages["invalid_choice"] = message
 
-    def subjects_of(self, places) -> models.QuerySet:
-        issued = Plan.objects.issued()
-        return Project.objects.filter(cities__in=places, task__area__plan__in=issued).distinct()
+    def subjects_of(self, places, plans) -> models.QuerySet:
+        return Project.objects.filter(cities__in=places, task__area__plan__in=plans).distinct()
 
     def clean(self) -> dict:
         cleaned = super().clean()
