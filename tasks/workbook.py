@@ -1278,10 +1278,11 @@ class PlanWorkbook:
             f"{p.task.code} {p.name}" for p in projects if p.pk not in seen
         ]
 
-    def project_of_row(self, row, tasks, by_id, by_name, seen) -> Project | None:
-        """The project a row names: by its 项目编号, a project of this plan; else by its task
-        and name, or a new one."""
-        code, name, number = row.word("task"), row.text("name"), row.word("id")
+    @staticmethod
+    def task_and_name(row: Row, tasks: dict) -> Task | None:
+        """The task a project's or milestone's row names by its code (refusing a code the plan
+        lacks), and a name required beside it."""
+        code = row.word("task")
         match = TASK_CODE.match(code)
         task = tasks.get(f"{int(match[1])}.{int(match[2])}") if match else None
         if not code:
@@ -1292,8 +1293,14 @@ class PlanWorkbook:
                 _("%(label)s: the plan has no task %(code)s; list it on the 任务 sheet."),
                 code=code,
             )
-        if not name:
+        if not row.text("name"):
             row.refuse("name", _("%(label)s: please fill it in."))
+        return task
+
+    def project_of_row(self, row, tasks, by_id, by_name, seen) -> Project | None:
+        """The project a row names: by its 项目编号, a project of this plan; else by its task
+        and name, or a new one."""
+        task, name, number = self.task_and_name(row, tasks), row.text("name"), row.word("id")
         if row.said:
             return None
         if not number:
@@ -1428,19 +1435,7 @@ class PlanWorkbook:
                 self.tell(row)
                 continue
             seen[cells] = row.number
-            code, name = row.word("task"), row.text("name")
-            match = TASK_CODE.match(code)
-            task = tasks.get(f"{int(match[1])}.{int(match[2])}") if match else None
-            if not code:
-                row.refuse("task", _("%(label)s: please fill it in."))
-            elif task is None:
-                row.refuse(
-                    "task",
-                    _("%(label)s: the plan has no task %(code)s; list it on the 任务 sheet."),
-                    code=code,
-                )
-            if not name:
-                row.refuse("name", _("%(label)s: please fill it in."))
+            task, name = self.task_and_name(row, tasks), row.text("name")
             if row.said:
                 self.tell(row)
                 continue
