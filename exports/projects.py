@@ -1,7 +1,8 @@
 """The workbook's 重点项目 sheet: the scope's key projects in the official table layout.
 
 Its figures are the projects page's (Figures.project_rows); on a city's workbook, the city's own
-sections, as on the city's page. What no one has stated or reported says so, never 0.
+sections, as on the city's page. What no one has stated or reported says so, never 0. The
+national project code comes last, after the official layout's columns.
 """
 
 from decimal import Decimal
@@ -24,7 +25,7 @@ from plan.spreadsheets import (
 )
 from tasks.models import Project
 
-WIDTHS = [5, 28, 36, 16, 8, 10, 10, 10, 10, 40, 8]
+WIDTHS = [5, 28, 36, 16, 8, 10, 10, 10, 10, 40, 8, 26]
 
 
 def field_label(name: str) -> str:
@@ -46,6 +47,7 @@ def project_headers() -> list[str]:
         _("Cumulative (亿元)"),
         _("Physical progress"),
         _("Current stage"),
+        field_label("national_code"),
     ]
 
 
@@ -85,6 +87,7 @@ def project_sheet(book: Workbook, scope: Scope, title: str, sample: bool, projec
                 reported(sheet, row.cumulative),
                 wrapped(sheet, progress(row, scope)),
                 str(row.stage_label) if row.stage else _("no stage reported"),
+                project.national_code or _("not reported"),
             ]
         )
     if not rows:

@@ -625,12 +625,12 @@ class ProjectAdmin(GatedAdmin):
         ("task__area", admin.RelatedOnlyFieldListFilter),
         "lead_unit",
     ]
-    search_fields = ["name", "description", "task__title"]
+    search_fields = ["name", "national_code", "description", "task__title"]
     list_select_related = ["task__area", "lead_unit"]
     autocomplete_fields = ["task", "lead_unit", "supporting_units"]
     filter_horizontal = ["cities"]
     fieldsets = [
-        (None, {"fields": ["task", "name", "description", "goal", "cities"]}),
+        (None, {"fields": ["task", "name", "national_code", "description", "goal", "cities"]}),
         (_("Responsible units"), {"fields": ["lead_unit", "supporting_units"]}),
         (_("Investment"), {"fields": ["total_investment", "annual_investment"]}),
         (

@@ -2,10 +2,10 @@
 
 The new plan is a draft with this year's members (less those retired by then), corridors, pace
 and deadline. The tasks and key projects the office picks are carried over, each linked to the
-one it continues; a project keeps its identity (its sections, units, dates and total
-investment), and its stage goes on from its last counted update (figures/projects.py). What
-the new year's plan states (its text, targets, goals, annual investment) is not known yet, so
-it is left empty, never copied as if stated.
+one it continues; a project keeps its identity (its national code, sections, units, dates and
+total investment), and its stage goes on from its last counted update (figures/projects.py).
+What the new year's plan states (its text, targets, goals, annual investment) is not known yet,
+so it is left empty, never copied as if stated.
 """
 
 from django.core.exceptions import ValidationError
@@ -134,6 +134,7 @@ def _carry_over(source: Plan, year: int, tasks, projects) -> Plan:
             **{
                 name: getattr(project, name)
                 for name in (
+                    "national_code",
                     "total_investment",
                     "planned_start",
                     "planned_finish",

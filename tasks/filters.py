@@ -6,7 +6,9 @@ from collections.abc import Callable
 
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
+from plan.forms import CONTROL_CHARACTERS
 from plan.models import City, FocusArea
 from tasks.models import Task
 
@@ -14,8 +16,19 @@ ID = re.compile(r"[0-9]{1,9}")  # An id from a query string: digits only, and ne
 
 
 def chosen(given: QueryDict, lookups: dict[str, Callable[[str], object]]) -> dict:
-    """The filters `given` names, each found by its lookup; an unknown value is a 404."""
-    return {name: find(value) for name, find in lookups.items() if (value := given.get(name))}
+    """The filters `given` names, each found by its lookup; an unknown value is a 404 that
+    names the filter (the site's 404 page and the API show why)."""
+    found = {}
+    for name, find in lookups.items():
+        if value := given.get(name):
+            try:
+                found[name] = find(value)
+            except Http404:
+                words = {"name": name, "value": CONTROL_CHARACTERS.sub("", value[:40])}
+                unknown = Http404(_("Filter “%(name)s”: there is no “%(value)s”.") % words)
+                unknown.public = True
+                raise unknown from None
+    return found
 
 
 def by_id(rows) -> Callable[[str], object]:

@@ -73,6 +73,7 @@ class ProjectForm(forms.ModelForm):
         fields = [
             "task",
             "name",
+            "national_code",
             "description",
             "goal",
             "cities",

@@ -50,6 +50,7 @@ from plan.spreadsheets import (
 )
 from tasks.models import CODE_RE as TASK_CODE
 from tasks.models import Milestone, Project, Task, city_records, with_coverage
+from tasks.national_code import normalise
 
 PLAN, MEMBERS, CORRIDORS, AREAS, TASKS, PROJECTS, MILESTONES = (
     "plan",
@@ -129,6 +130,7 @@ COLUMNS = {
         "id": ("项目编号", "project_id", "id"),
         "task": ("任务编号", "task"),
         "name": ("名称", "项目名称", "name"),
+        "national_code": ("项目代码", "national_code", "national project code"),
         "description": ("原文", "description"),
         "cities": ("城市", "cities"),
         "goal": ("年度目标", "goal"),
@@ -162,7 +164,7 @@ REQUIRED = {
 # Columns wider than the default, in characters.
 WIDE = {"title": 40, "title_en": 40, "source": 40, "description": 50, "source_note": 30}
 WIDE |= {"source_note_en": 30, "summary": 30, "summary_en": 30, "name": 24, "name_en": 24}
-WIDE |= {"cities": 20, "lead_unit": 20, "supporting_units": 24}
+WIDE |= {"cities": 20, "lead_unit": 20, "supporting_units": 24, "national_code": 26}
 AMOUNT = "0.00##"  # At least 2 decimals, and the 4 an amount keeps (万元) when it has them.
 
 # A member's scope, as the sheet writes it (data, not words of the page: never translated).
@@ -300,6 +302,7 @@ def project_rows(plan: Plan):
             project.pk,
             project.task.code,
             project.name,
+            project.national_code,
             project.description,
             names(project.cities.all()),
             str(project.get_goal_display()),
@@ -1244,6 +1247,9 @@ class PlanWorkbook:
                 self.tell(row)
                 continue
             values = {name: row.text(name) for name in ("name", "description") if row.has(name)}
+            if row.has("national_code"):
+                # As the model stores it, so that a code typed full-width is no change.
+                values["national_code"] = normalise(row.word("national_code"))
             if row.has("goal"):
                 goal = row.choice("goal", choices(Project.Goal.choices), goals)
                 values["goal"] = goal or Project.Goal.NOT_STATED
@@ -1267,8 +1273,12 @@ class PlanWorkbook:
                 earlier = self.earlier_project(row, plan, project, cities, carried)
                 values["predecessor"] = earlier
                 if earlier is not None and project.pk is None:
-                    # A project carried over keeps its identity: its dates and place.
-                    for name in ("actual_start", "actual_finish", "latitude", "longitude"):
+                    # A project carried over keeps its identity: its dates and place, and its
+                    # national code unless the sheet has a column of codes.
+                    kept = ["actual_start", "actual_finish", "latitude", "longitude"]
+                    if not row.has("national_code"):
+                        kept.append("national_code")
+                    for name in kept:
                         values[name] = getattr(earlier, name)
             if not row.said:
                 label = f"{project.task.code} {values.get('name', project.name)}"

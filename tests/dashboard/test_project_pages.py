@@ -158,6 +158,19 @@ def test_a_projects_page_shows_its_facts_and_milestones(client, world):
     assert '<th scope="row" lang="zh-Hans">主体完工</th>' in page and "Q3" in page
 
 
+def test_a_projects_page_shows_its_national_code_or_that_none_is_reported(client, world):
+    project = Project.objects.get(name="己工程")
+    page = html(client, f"/2021/projects/{project.pk}/")
+    assert '<dt>项目代码</dt>\n  <dd><span class="not-stated">未填报</span></dd>' in page
+    project.national_code = "2020-410100-48-01-012345"
+    project.save()
+    page = html(client, f"/2021/projects/{project.pk}/")
+    assert "<dt>项目代码</dt>\n  <dd>2020-410100-48-01-012345</dd>" in page
+    client.cookies["django_language"] = "en"
+    page = html(client, f"/2021/projects/{project.pk}/")
+    assert "<dt>National project code</dt>\n  <dd>2020-410100-48-01-012345</dd>" in page
+
+
 def test_a_project_of_another_plan_is_a_404(client, world):
     other = make_area(make_plan(2022), 1)
     task = Task.objects.create(area=other, number=1, title="别年任务")

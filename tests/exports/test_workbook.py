@@ -320,9 +320,10 @@ def test_workbook_queries_do_not_grow_with_reports(client, world, zhengzhou):
 def projects(world, zhengzhou, kaifeng):
     """Two key projects beside the world's reports.
 
-    郑济高铁 (1.1, complete, Zhengzhou and Kaifeng): total 120.5, annual 30, a lead and a
-    supporting unit; Zhengzhou Q1 在建 2, Q2 在建 3.5 "桥梁架设过半"; Kaifeng Q1 在建 1, Q2 a
-    draft 建成 9 (never counts). 政策园区 (1.2, no stated goal): nothing stated, nothing reported.
+    郑济高铁 (1.1, complete, Zhengzhou and Kaifeng): national code 2020-410100-48-01-012345,
+    total 120.5, annual 30, a lead and a supporting unit; Zhengzhou Q1 在建 2, Q2 在建 3.5
+    "桥梁架设过半"; Kaifeng Q1 在建 1, Q2 a draft 建成 9 (never counts). 政策园区 (1.2, no stated
+    goal): nothing stated, nothing reported, no national code.
     """
     rail = world.areas.get(number=1).tasks.get(number=1)
     policy = world.areas.get(number=1).tasks.get(number=2)
@@ -335,6 +336,7 @@ def projects(world, zhengzhou, kaifeng):
         "郑济高铁",
         "complete",
         [zhengzhou, kaifeng],
+        national_code="2020-410100-48-01-012345",
         description="建成郑济高铁郑州至濮阳段",
         total_investment=Decimal("120.5"),
         annual_investment=Decimal("30"),
@@ -369,6 +371,7 @@ def test_the_project_sheet_has_the_official_layout_and_prints_on_a4_landscape(cl
         "累计完成(亿元)",
         "形象进度",
         "当前阶段",
+        "项目代码",
     )
     assert sheet.page_setup.orientation == "landscape"
     assert sheet.page_setup.paperSize == 9  # A4
@@ -392,8 +395,20 @@ def test_a_project_row_carries_its_facts_and_the_counted_updates(client, project
         6.5,
         "郑州：桥梁架设过半",
         "在建",
+        "2020-410100-48-01-012345",
     )
     assert [cell.number_format for cell in sheet[3][5:9]] == ["0.00"] * 4
+
+
+def test_the_project_sheet_ends_with_each_projects_national_code_or_says_none(client, projects):
+    for url in ("/2021/export.xlsx?as_of=2021Q2", "/2021/projects/export.xlsx?as_of=2021Q2"):
+        sheet = download(client, url)["重点项目"]
+        assert sheet.column_dimensions["L"].width == 26  # The 24 characters, unwrapped.
+        assert [(line[1], line[11]) for line in rows(sheet)[1:]] == [
+            ("项目名称", "项目代码"),
+            ("郑济高铁", "2020-410100-48-01-012345"),
+            ("政策园区", "未填报"),
+        ]
 
 
 def test_a_long_text_wraps_and_its_row_is_tall_enough_to_print_it_whole(client, projects):
@@ -419,11 +434,12 @@ def test_what_nobody_stated_or_reported_says_so_and_is_never_zero(client, projec
         "未填报",
         "未填报",
         "未报告",
+        "未填报",
     )
 
 
 def test_a_quarter_without_an_amount_is_not_reported_but_the_cumulative_counts(client, projects):
-    assert project_table(client, "/2021/export.xlsx?as_of=2021Q3")[2][7:] == (
+    assert project_table(client, "/2021/export.xlsx?as_of=2021Q3")[2][7:11] == (
         "未填报",
         6.5,
         "郑州：桥梁架设过半",
@@ -451,7 +467,7 @@ def test_a_citys_project_sheet_has_only_its_own_sections(client, projects):
     )[0]
     assert (kaifeng.quarter_amount, kaifeng.cumulative, kaifeng.progress) == (None, 1, "开封段开工")
     assert [line[1] for line in table[2:]] == ["郑济高铁"]
-    assert table[2][7:] == ("未填报", 1, "开封段开工", "在建")
+    assert table[2][7:] == ("未填报", 1, "开封段开工", "在建", "2020-410100-48-01-012345")
 
 
 def test_a_task_workbook_lists_the_tasks_projects(client, projects):
@@ -460,7 +476,7 @@ def test_a_task_workbook_lists_the_tasks_projects(client, projects):
 
 
 def test_a_plan_without_projects_says_so(client, world):
-    assert project_table(client, "/2021/export.xlsx")[2] == (None, "没有项目。") + (None,) * 9
+    assert project_table(client, "/2021/export.xlsx")[2] == (None, "没有项目。") + (None,) * 10
 
 
 def test_the_project_sheet_warns_of_sample_data_above_its_header(client, projects):
@@ -482,9 +498,15 @@ def test_the_project_sheet_speaks_english_to_an_english_visitor(client, projects
         "Responsible units",
         "The year's goal",
     )
-    assert table[1][9:] == ("Physical progress", "Current stage")
+    assert table[1][9:] == ("Physical progress", "Current stage", "National project code")
     assert table[3][3:5] == ("not specified", "not stated")
-    assert table[3][7:] == ("not reported", "not reported", "not reported", "no stage reported")
+    assert table[3][7:] == (
+        "not reported",
+        "not reported",
+        "not reported",
+        "no stage reported",
+        "not reported",
+    )
 
 
 def test_workbook_queries_do_not_grow_with_projects(client, projects, zhengzhou, kaifeng):

@@ -110,7 +110,7 @@ def test_the_official_table_is_framed_under_a_centred_title_and_its_unit_line(cl
     assert len(table) == 1 + 2 + 3 + 1  # The header, two subtotals, three tasks, the total.
     assert all(framed(cell) for row in table for cell in row)
     assert not any(framed(cell) for row in sheet.iter_rows(max_row=2) for cell in row)
-    for name, columns in [("重点项目", "A1:K1"), ("问题清单", "A1:J1")]:
+    for name, columns in [("重点项目", "A1:L1"), ("问题清单", "A1:J1")]:
         other = book[name]
         assert columns in {str(merged) for merged in other.merged_cells.ranges}
         assert other["A1"].alignment.horizontal == "center"

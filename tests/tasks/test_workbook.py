@@ -335,6 +335,65 @@ def test_a_project_carried_over_stays_where_it_was(world):
     ]
 
 
+# The national project code (项目代码).
+
+CODE = "2020-410100-48-01-012345"
+
+
+def test_a_projects_national_code_goes_round_and_typed_full_width_is_no_change(world):
+    Project.objects.filter(name="郑开城际").update(national_code=CODE)
+    book = openpyxl.load_workbook(io.BytesIO(export_plan(world)))
+    assert book["重点项目"].cell(2, column(book, "重点项目", "项目代码")).value == CODE
+    before = state()
+    typed = "２０２０－４１０１００－４８－０１－０１２３４５ "
+    workbook = run(edited(world, lambda book: put(book, "重点项目", 2, "项目代码", typed)))
+    assert (workbook.errors, workbook.counts()["projects"]) == ([], [0, 0, 1, 0])
+    assert state() == before
+
+
+def test_a_code_entered_in_the_workbook_is_saved_in_its_one_form(world, office):
+    typed = "2020-410100-48-01-01234x"
+    workbook = run(edited(world, lambda book: put(book, "重点项目", 2, "项目代码", typed)), office)
+    assert workbook.errors == []
+    assert workbook.outcomes["projects"].changed == [("1.1 郑开城际", "项目代码")]
+    assert Project.objects.get(name="郑开城际").national_code == "2020-410100-48-01-01234X"
+
+
+def test_a_malformed_or_taken_code_in_a_row_is_refused_and_nothing_saved(world):
+    Project.objects.filter(name="郑开城际").update(national_code=CODE)
+
+    def codes(book):
+        put(book, "重点项目", 2, "项目代码", "20204101004801012345")
+        book["重点项目"].append([None, "1.2", "水网一期", None, None, "郑州"])
+        put(book, "重点项目", 3, "项目代码", CODE)
+
+    assert refused(world, codes) == [
+        "重点项目表第 2 行 项目代码：格式不正确，应为24位，分5段以“-”连接，如 "
+        "XXXX-XXXXXX-XX-XX-XXXXXX（4位时间代码、6位地区代码、2位中央业务指导部门代码、"
+        "2位项目类型代码、5位随机码和1位校验码，均为数字或大写字母）。",
+        "重点项目表第 3 行 项目代码：2020-410100-48-01-012345 已是2021年工作要点中“郑开城际”的"
+        "项目代码。一个代码只属于一个项目，仅该项目结转到其他年度的工作要点时沿用。",
+    ]
+
+
+def test_a_project_carried_over_by_the_workbook_keeps_its_code(world):
+    Project.objects.filter(name="郑开城际").update(national_code=CODE)
+    assert run(edited(world, lambda book: next_year(book, {"郑开城际"}))).errors == []
+    carried = Project.objects.get(task__area__plan__year=2022)
+    assert (carried.predecessor.name, carried.national_code) == ("郑开城际", CODE)
+
+
+def test_a_workbook_without_the_code_column_carries_the_code_over_too(world):
+    Project.objects.filter(name="郑开城际").update(national_code=CODE)
+
+    def without_codes(book):
+        next_year(book, {"郑开城际"})
+        book["重点项目"].delete_cols(column(book, "重点项目", "项目代码"))
+
+    assert run(edited(world, without_codes)).errors == []
+    assert Project.objects.get(task__area__plan__year=2022).national_code == CODE
+
+
 def patched(data: bytes, part: str, old: bytes, new: bytes) -> bytes:
     """The workbook with `old` replaced in one of its parts, as no spreadsheet program lets
     anyone write it."""
