@@ -48,7 +48,9 @@ DROPPED_GRANTS = {"市级填报员": {"view_historicalbulletin"}}
 ADDED_GRANTS = {
     "都市圈办公室": {"add_account", "change_account", "view_account"}
     # Issue 23: a plan's members (plan.Member), on the plan's page.
-    | {"add_member", "change_member", "delete_member", "view_member"},
+    | {"add_member", "change_member", "delete_member", "view_member"}
+    # Issue 24: read-API keys (people.ApiKey), issued and revoked by the office.
+    | {"add_apikey", "change_apikey", "view_apikey"},
     "市级填报员": {"view_member"},
     "领导": {"view_member"},
 }

@@ -6,7 +6,7 @@ decided by people.access.
 """
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.timezone import localdate
@@ -212,18 +212,6 @@ def project_row(figures: Figures, pk: int) -> ProjectRow:
     return rows[0]
 
 
-def timeline(plan: Plan, project: Project, user, as_of: int) -> QuerySet:
-    """The project's updates of the plan's year up to the page's quarter that `user` may read,
-    latest quarter first: a page as of Q3 never shows Q4's."""
-    updates = ProjectUpdate.objects.filter(project=project, year=plan.year, quarter__lte=as_of)
-    return (
-        updates.visible_to(user)
-        .select_related("city")
-        .prefetch_related("photos")
-        .order_by("-quarter", "city__order", "city__slug")
-    )
-
-
 @readers_only
 def project_detail(request: HttpRequest, year: int, pk: int) -> HttpResponse:
     figures = figures_for(request, year)
@@ -232,7 +220,9 @@ def project_detail(request: HttpRequest, year: int, pk: int) -> HttpResponse:
         "row": row,
         "project": row.project,
         "sections": figures.project_sections(row.project),
-        "updates": timeline(figures.plan, row.project, request.user, figures.as_of),
+        "updates": ProjectUpdate.objects.timeline(row.project, year, figures.as_of).visible_to(
+            request.user
+        ),
         "milestones": row.project.milestones.select_related("city"),
         "carried": carried(request, row.project),
         "earlier_years": figures.project_life(row.project),

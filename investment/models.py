@@ -242,6 +242,16 @@ class ProjectUpdateQuerySet(ReportedQuerySet):
     def of_plan(self, plan: Plan) -> "ProjectUpdateQuerySet":
         return self.filter(project__task__area__plan=plan, year=plan.year)
 
+    def timeline(self, project: Project, year: int, as_of: int) -> "ProjectUpdateQuerySet":
+        """`project`'s updates of `year` up to quarter `as_of`, latest quarter first, with their
+        cities and photos: a page as of Q3 never shows Q4's. Filter them by who reads."""
+        return (
+            self.filter(project=project, year=year, quarter__lte=as_of)
+            .select_related("city")
+            .prefetch_related("photos")
+            .order_by("-quarter", "city__order", "city__slug")
+        )
+
 
 # 前期 < 在建 < 建成: a stage only a city's reporter cannot move backwards.
 STAGE_ORDER = {stage: rank for rank, stage in enumerate(Project.Stage.values)}

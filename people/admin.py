@@ -2,6 +2,9 @@
 versions, through `GatedAdmin.rows` (a filter from people.access), and binds reporters and
 unit contacts to their city and unit."""
 
+from datetime import timedelta
+
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.models import Group, User
@@ -11,12 +14,14 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from people.access import reach
 from people.forms import AccountForm, NoticeForm
-from people.models import Account, Profile, Reporter, UnitContact
+from people.models import Account, ApiKey, Profile, Reporter, UnitContact
 from people.roles import REPORTER, UNIT_CONTACT
 from plan.forms import BoundedIds, is_id
 
@@ -181,3 +186,98 @@ class AccountAdmin(admin.ModelAdmin):
             "opts": self.opts,
         }
         return TemplateResponse(request, "admin/people/notices.html", context)
+
+
+class ApiKeyForm(forms.ModelForm):
+    class Meta:
+        model = ApiKey
+        fields = ["user", "name", "expires_on"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if "user" in self.fields:  # issuing; once issued, both are read-only
+            self.fields["user"].queryset = User.objects.filter(is_active=True).order_by("username")
+            self.fields["expires_on"].initial = timezone.localdate() + timedelta(days=365)
+
+    def clean_expires_on(self):  # only when issuing
+        day = self.cleaned_data["expires_on"]
+        today = timezone.localdate()
+        if day < today or day > today + timedelta(days=KEY_LONGEST_DAYS):
+            raise forms.ValidationError(
+                _("Expires on: choose a day from today to %(days)d days ahead.")
+                % {"days": KEY_LONGEST_DAYS}
+            )
+        return day
+
+
+KEY_LONGEST_DAYS = 3 * 365
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """The office issues a personal key to the read API, sees it once, and revokes it; a key is
+    never deleted, so that its use stays on record."""
+
+    form = ApiKeyForm
+    list_display = ["name", "user", "shown_prefix", "expires_on", "last_used_at", "state"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "expires_on"]
+    list_select_related = ["user"]
+    search_fields = ["name", "user__username", "user__first_name", "lookup"]
+    actions = ["revoke"]
+    readonly_fields = ["shown_prefix", "issued_by", "issued_at", "last_used_at", "revoked_at"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["user", "name", "expires_on"]
+        return ["name", "user", *self.readonly_fields, "expires_on"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Once issued, a key's owner and expiry are what it was issued with.
+        return [*self.readonly_fields, "user", "expires_on"] if obj else []
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("key"))
+    def shown_prefix(self, obj) -> str:
+        return obj.shown_prefix
+
+    @admin.display(description=_("state"))
+    def state(self, obj) -> str:
+        if obj.revoked_at:
+            return str(_("revoked"))
+        if obj.expires_on < timezone.localdate():
+            return str(_("expired"))
+        return str(_("in use"))
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            obj.save(update_fields=["name"])
+            return
+        key, secret = ApiKey.objects.issue(
+            obj.user, obj.name, obj.expires_on, issued_by=request.user
+        )
+        obj.pk, obj.lookup, request.issued_secret = key.pk, key.lookup, secret
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # The key itself, this once: only its digest is kept.
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("API key issued"),
+            "key": obj,
+            "secret": request.issued_secret,
+            "opts": self.opts,
+        }
+        response = TemplateResponse(request, "admin/people/apikey/issued.html", context)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @admin.action(description=_("Revoke the selected keys"), permissions=["change"])
+    def revoke(self, request, queryset) -> None:
+        now = timezone.now()
+        done = sum(key.revoke(request.user, now) for key in queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)d key revoked.", "%(count)d keys revoked.", done) % {"count": done},
+            messages.SUCCESS,
+        )

@@ -15,6 +15,8 @@ class PeopleConfig(AppConfig):
             **dict.fromkeys(PLAN, ALL),
             "reporter": ALL,
             "unitcontact": ALL,
+            # Read-API keys: issued and revoked, never deleted (ApiKeyAdmin).
+            "apikey": ("view", "add", "change"),
             # Reporters' and contacts' accounts: never deleted (deactivated instead), and never
             # an office's or a superuser's (AccountAdmin).
             "account": ("view", "add", "change"),

@@ -6,6 +6,9 @@ from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
+# The API answers in the language Accept-Language asks for, Chinese by default.
+MACHINE_PATHS = ("/api/",)
+
 
 class ChineseFirstLocaleMiddleware(LocaleMiddleware):
     """Chinese unless the visitor chose another language with the switch.
@@ -15,6 +18,11 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
     """
 
     def process_request(self, request: HttpRequest) -> None:
+        if request.path.startswith(MACHINE_PATHS):
+            # Programs, not browsers, call these: they ask with Accept-Language.
+            translation.activate(translation.get_language_from_request(request))
+            request.LANGUAGE_CODE = translation.get_language()
+            return
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         try:
             language = translation.get_supported_language_variant(chosen)
@@ -25,7 +33,8 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         # The page depends on the language cookie, not on Accept-Language.
-        patch_vary_headers(response, ["Cookie"])
+        machine = request.path.startswith(MACHINE_PATHS)
+        patch_vary_headers(response, ["Accept-Language" if machine else "Cookie"])
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
 

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "ninja",  # its vendored Swagger UI, for the API's page
 ]
 # The project's own apps, each building only on those before it (tests/test_architecture.py).
 PROJECT_APPS = [
@@ -92,6 +93,7 @@ PROJECT_APPS = [
     "exports",
     "bulletins",
     "dashboard",
+    "api",
     "demo",
 ]
 INSTALLED_APPS += PROJECT_APPS
@@ -306,6 +308,11 @@ CONTENT_SECURITY_POLICY = {
 # otherwise lets anyone who can view a model import into it).
 # The read-only pages need a signed-in user unless this is on.
 DASHBOARD_PUBLIC = env_bool("DASHBOARD_PUBLIC", False)
+
+# The read API (/api/v1/): requests per key (per address without one) in a sliding window,
+# and the largest page of a list.
+API_RATE = env_str("API_RATE", "300/m")
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 200)
 
 # The problem list's escalation: yellow when due within this many days, red when overdue by
 # more than that many.
