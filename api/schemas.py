@@ -220,3 +220,30 @@ class ProjectOut(ProjectRowOut):
 
 class Error(Schema):
     detail: str
+
+
+class ProblemOut(Schema):
+    id: int
+    title: str
+    description: str
+    kind: str
+    status: str = Field(description="raised (to assign), assigned, answered, closed, refused")
+    city: str = Field(description="the raising city's slug")
+    task: str
+    project: int | None
+    unit: str | None = Field(description="the responsible unit; null until assigned")
+    raised_on: date
+    assigned_on: date | None
+    deadline: date | None
+    closed_on: date | None
+
+
+class BulletinOut(Schema):
+    number: int = Field(description="第N期")
+    quarter: int
+    issued_at: datetime
+    approved_only: bool
+    url: str
+    docx: str
+    pdf: str
+    content: dict = Field(description="what the bulletin said when issued, frozen")

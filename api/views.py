@@ -24,6 +24,7 @@ from pydantic import Field
 
 from api import schemas
 from api.auth import Caller, KeyOrPublic, PerKey
+from bulletins.models import Bulletin
 from figures.pages import chosen_projects, project_filters
 from figures.progress import wan
 from figures.projects import ProjectRow
@@ -34,6 +35,7 @@ from investment.models import ProjectUpdate, QuarterClose
 from people.access import reach
 from plan.forms import CONTROL_CHARACTERS
 from plan.models import City, Plan
+from problems.models import Problem
 from tasks.models import Project, Task
 
 
@@ -550,3 +552,85 @@ def project_detail(
             for update in updates
         ],
     }
+
+
+@api.get(
+    "/plans/{year}/problems",
+    response={200: list[schemas.ProblemOut], **ERRORS},
+    tags=["problems"],
+    summary="The problems the caller's key may read",
+)
+@paginate(Pages)
+def problems(request, year: int):
+    """As the gate allows the key's account: a leader's key the assigned ones, a unit
+    contact's her unit's, a reporter's her city's. Open data has problem counts only (in the
+    figures), so an anonymous caller is refused."""
+    bounded(request, PAGED)
+    plan = plan_of(request, year)
+    if request.auth.anonymous:
+        raise HttpError(401, _("The problems list needs a key; open data has their counts only."))
+    found = (
+        Problem.objects.of_plan(plan)
+        .visible_to(request.user)
+        .select_related("task__area", "unit")
+        .order_by("created_at", "pk")
+    )
+    return ProblemRows(found)
+
+
+class ProblemRows:
+    def __init__(self, problems) -> None:
+        self.problems = problems
+
+    def count(self) -> int:
+        return self.problems.count()
+
+    def __getitem__(self, part: slice) -> list[dict]:
+        return [
+            {
+                "id": problem.pk,
+                "title": problem.title,
+                "description": problem.description,
+                "kind": problem.kind,
+                "status": problem.status,
+                "city": problem.city.slug,
+                "task": problem.task.code,
+                "project": problem.project_id,
+                "unit": problem.unit.name if problem.unit_id else None,
+                "raised_on": localdate(problem.created_at),
+                "assigned_on": problem.assigned_on,
+                "deadline": problem.deadline,
+                "closed_on": problem.closed_on,
+            }
+            for problem in self.problems.select_related("city")[part]
+        ]
+
+
+@api.get(
+    "/plans/{year}/bulletins",
+    response={200: list[schemas.BulletinOut], **ERRORS},
+    tags=["bulletins"],
+    summary="The plan's issued bulletins",
+)
+def bulletins(request, year: int):
+    """Each issued bulletin as it was issued (its content frozen then), with its files."""
+    bounded(request, set())
+    plan = plan_of(request, year)
+    found = Bulletin.objects.filter(plan=plan).issued().select_related("plan").order_by("quarter")
+    answers = []
+    for bulletin in found:
+        page = bulletin.get_absolute_url()
+        files = page.replace("/bulletin/?", "/bulletin/bulletin.{}?")
+        answers.append(
+            {
+                "number": bulletin.number,
+                "quarter": bulletin.quarter,
+                "issued_at": bulletin.issued_at,
+                "approved_only": bool(bulletin.content.get("approved_only")),
+                "url": request.build_absolute_uri(page),
+                "docx": request.build_absolute_uri(files.format("docx")),
+                "pdf": request.build_absolute_uri(files.format("pdf")),
+                "content": bulletin.content,
+            }
+        )
+    return answers

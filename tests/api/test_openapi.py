@@ -13,7 +13,9 @@ def test_the_openapi_document_is_valid_3_1_and_lists_every_endpoint(client):
     assert sorted(document["paths"]) == [
         "/api/v1/plans",
         "/api/v1/plans/{year}",
+        "/api/v1/plans/{year}/bulletins",
         "/api/v1/plans/{year}/figures",
+        "/api/v1/plans/{year}/problems",
         "/api/v1/plans/{year}/projects",
         "/api/v1/plans/{year}/projects/{project_id}",
         "/api/v1/plans/{year}/tasks",

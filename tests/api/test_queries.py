@@ -19,6 +19,8 @@ ENDPOINTS = [
     "/api/v1/plans/2021/projects?page_size=200",
     "/api/v1/plans/2021/projects?task=1.1&met=1&as_of=2021Q3",
     "/api/v1/plans/2021/projects/{project}",
+    "/api/v1/plans/2021/problems?page_size=200",
+    "/api/v1/plans/2021/bulletins",
 ]
 
 

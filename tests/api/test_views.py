@@ -228,3 +228,53 @@ def test_the_figures_equal_the_figures_objects_in_the_sample_world(
     ranked = figures.rankings(date.today()).rows
     assert len(found["rankings"]) == len(ranked)
     assert get_user_model().objects.count() >= 1
+
+
+class TestProblems:
+    @pytest.fixture
+    def raised(self, world, zhengzhou, kaifeng):
+        from plan.models import Unit
+        from tests.builders import raise_problem
+
+        unit = Unit.objects.create(name="省自然资源厅", kind="province")
+        raise_problem(world.rail, zhengzhou, "用地指标不足", status="assigned", unit=unit)
+        raise_problem(world.rail, kaifeng, "资金未到位")  # not yet assigned
+        return unit
+
+    def test_a_leaders_key_reads_the_assigned_ones_only(self, client, raised, leader_key):
+        found = get(client, "/api/v1/plans/2021/problems", leader_key)
+        assert [(row["title"], row["unit"], row["city"]) for row in found["items"]] == [
+            ("用地指标不足", "省自然资源厅", "zhengzhou")
+        ]
+
+    def test_a_reporters_key_reads_her_citys_even_unassigned(self, client, raised, kaifeng):
+        reporter = make_member("kaifeng-reporter", REPORTER, kaifeng)
+        found = get(client, "/api/v1/plans/2021/problems", bearer(key_for(reporter)))
+        assert [(row["title"], row["status"]) for row in found["items"]] == [
+            ("资金未到位", "raised")
+        ]
+
+    def test_the_office_reads_every_one(self, client, raised, office_key):
+        found = get(client, "/api/v1/plans/2021/problems", office_key)
+        assert found["count"] == 2
+
+    def test_an_anonymous_caller_gets_counts_only(self, client, raised, settings):
+        settings.DASHBOARD_PUBLIC = True
+        found = get(client, "/api/v1/plans/2021/problems", {}, 401)
+        assert found == {"detail": "问题清单需要密钥；开放数据只提供问题数量。"}
+
+
+def test_issued_bulletins_come_frozen_with_their_files(client, world, office, settings):
+    from bulletins.content import content, frozen
+    from bulletins.models import Bulletin
+
+    settings.DASHBOARD_PUBLIC = True
+    QuarterClose.objects.create(plan=world.plan, quarter=1, closed_by=office)
+    bulletin = Bulletin.objects.create(plan=world.plan, quarter=1, next_steps="加快推进。")
+    bulletin.issue(office, frozen(content(Figures(world.plan, 1), "加快推进。")))
+    Bulletin.objects.create(plan=world.plan, quarter=2, next_steps="草稿")  # not issued
+    found = get(client, "/api/v1/plans/2021/bulletins", {})
+    assert [(row["number"], row["quarter"]) for row in found] == [(1, 1)]
+    assert found[0]["pdf"] == "http://testserver/2021/bulletin/bulletin.pdf?as_of=2021Q1"
+    assert found[0]["content"]["next_steps"] == "加快推进。"
+    assert client.get(found[0]["pdf"]).status_code == 200
