@@ -7,10 +7,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja.errors import HttpError
+from ipware import get_client_ip
+from ninja.errors import HttpError, Throttled
 from ninja.security import HttpBearer
 from ninja.throttling import SimpleRateThrottle
 
+from people.access import reach
 from people.models import ApiKey, KeyRefused
 
 # Names a key might be sent under in the address, where logs and browser histories keep it.
@@ -54,7 +56,15 @@ class KeyOrPublic(HttpBearer):
         try:
             key = ApiKey.objects.acting(token, timezone.localdate())
         except KeyRefused as refused:
+            # Guessing keys costs the guesser's address its rate, as calling does.
+            if not Refusals().allow_request(request):
+                raise Throttled(wait=60) from None
             raise HttpError(401, str(refused)) from None
+        if not reach(key.user).has_role:
+            raise HttpError(
+                403,
+                _("The API key's account holds no role: the office gives it one to read."),
+            )
         key.used(timezone.now())
         return self.acting(request, Caller(key.user, key))
 
@@ -66,7 +76,10 @@ class KeyOrPublic(HttpBearer):
 
 
 class PerKey(SimpleRateThrottle):
-    """Requests per key (or per address for anonymous callers) in a sliding window."""
+    """Requests per key (or per address for anonymous callers) in a sliding window.
+
+    The instance keeps the request's count on itself while it decides, as ninja's throttles
+    do: one request at a time per process, as gunicorn's sync workers serve them."""
 
     scope = "api"
     THROTTLE_RATES = {"api": None}
@@ -79,7 +92,27 @@ class PerKey(SimpleRateThrottle):
         self.num_requests, self.duration = self.parse_rate(settings.API_RATE)
         return super().allow_request(request)
 
+    def get_ident(self, request: HttpRequest) -> str:
+        # The client's address as django-axes reads it: X-Forwarded-For only from the proxies
+        # the settings trust, never as the client wrote it.
+        address, _routable = get_client_ip(
+            request,
+            proxy_order=settings.AXES_IPWARE_PROXY_ORDER,
+            proxy_count=settings.AXES_IPWARE_PROXY_COUNT,
+            request_header_order=settings.AXES_IPWARE_META_PRECEDENCE_ORDER,
+        )
+        return address or "unknown"
+
     def get_cache_key(self, request: HttpRequest) -> str:
         caller = getattr(request, "auth", None)
         ident = f"key{caller.key.pk}" if caller and caller.key else self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class Refusals(PerKey):
+    """Refused keys, counted per address."""
+
+    scope = "api-refused"
+
+    def get_cache_key(self, request: HttpRequest) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

@@ -405,6 +405,8 @@ def task_detail(
     task = get_object_or_404(tasks.select_related("area__plan", "corridor", "lead_unit"))
     page = figures.page(task)
     milestones = task.milestones.select_related("city")
+    # Open data stops at the quarter it is as of: an anonymous caller sees no later one.
+    shown = range(1, 5) if not request.auth.anonymous else range(1, figures.as_of + 1)
     return task_row(page.tasks[0]) | {
         "description": task.description,
         "source_note": task.source_note,
@@ -412,7 +414,10 @@ def task_detail(
         "cities": [
             {
                 "city": place(row.city),
-                "quarters": [yi(amount) for amount in row.quarters],
+                "quarters": [
+                    yi(amount) if quarter in shown else None
+                    for quarter, amount in enumerate(row.quarters, start=1)
+                ],
                 "progress": progress(row.progress),
             }
             for row in page.task_cities

@@ -22,7 +22,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from people.access import reach
 from people.forms import AccountForm, NoticeForm
 from people.models import Account, ApiKey, Profile, Reporter, UnitContact
-from people.roles import REPORTER, UNIT_CONTACT
+from people.roles import REPORTER, ROLES, UNIT_CONTACT
 from plan.forms import BoundedIds, is_id
 
 
@@ -196,7 +196,10 @@ class ApiKeyForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if "user" in self.fields:  # issuing; once issued, both are read-only
-            self.fields["user"].queryset = User.objects.filter(is_active=True).order_by("username")
+            # An account in no role reads nothing, and so would its key.
+            roles = Q(is_superuser=True) | Q(groups__name__in=ROLES)
+            found = User.objects.filter(roles, is_active=True).distinct()
+            self.fields["user"].queryset = found.order_by("username")
             self.fields["expires_on"].initial = timezone.localdate() + timedelta(days=365)
 
     def clean_expires_on(self):  # only when issuing
@@ -237,6 +240,12 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    def lookup_allowed(self, lookup, value, request=None) -> bool:
+        # Only the list's own filters: never one on the digest, read a letter at a time.
+        return lookup.split("__")[0] in ("revoked_at", "expires_on") and super().lookup_allowed(
+            lookup, value, request
+        )
 
     @admin.display(description=_("key"))
     def shown_prefix(self, obj) -> str:

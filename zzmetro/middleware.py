@@ -5,9 +5,21 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 # The API answers in the language Accept-Language asks for, Chinese by default.
 MACHINE_PATHS = ("/api/",)
+
+
+def asked_language(request: HttpRequest) -> str:
+    """The first supported language the Accept-Language header asks for; Chinese otherwise."""
+    header = request.headers.get("Accept-Language", "")[:200]
+    for code, _quality in parse_accept_lang_header(header):
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
 
 
 class ChineseFirstLocaleMiddleware(LocaleMiddleware):
@@ -18,9 +30,9 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
     """
 
     def process_request(self, request: HttpRequest) -> None:
-        if request.path.startswith(MACHINE_PATHS):
-            # Programs, not browsers, call these: they ask with Accept-Language.
-            translation.activate(translation.get_language_from_request(request))
+        if request.path_info.startswith(MACHINE_PATHS):
+            # Programs, not browsers, call these: they ask with Accept-Language, and only so.
+            translation.activate(asked_language(request))
             request.LANGUAGE_CODE = translation.get_language()
             return
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
@@ -33,7 +45,7 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         # The page depends on the language cookie, not on Accept-Language.
-        machine = request.path.startswith(MACHINE_PATHS)
+        machine = request.path_info.startswith(MACHINE_PATHS)
         patch_vary_headers(response, ["Accept-Language" if machine else "Cookie"])
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
