@@ -90,13 +90,17 @@ class ProblemFigures:
     """The problem figures of one `Figures`'s plan and quarter, taken on `today` or the
     quarter's last day, whichever is earlier."""
 
-    def __init__(self, figures, today: date | None = None) -> None:
+    def __init__(self, figures, today: date | None = None, assigned_only: bool = False) -> None:
         self.plan: Plan = figures.plan
         self.day = self.plan.as_of_day(figures.as_of, today)
+        self.assigned_only = assigned_only
 
     def raised(self, problems: QuerySet | None = None) -> QuerySet:
-        """The plan's problems (of `problems`, or all) raised by the day."""
+        """The plan's problems (of `problems`, or all) raised by the day; with `assigned_only`,
+        not those still waiting for the office to assign them (open data counts no such one)."""
         problems = Problem.objects.all() if problems is None else problems
+        if self.assigned_only:
+            problems = problems.exclude(status=Status.RAISED)
         return problems.of_plan(self.plan).filter(created_at__date__lte=self.day)
 
     def of(self, subject) -> QuerySet:

@@ -67,6 +67,19 @@ class CityQuarters:
 
 
 @dataclass(frozen=True)
+class TaskCityQuarter:
+    """One city's line of one task in one quarter: the quarter's amount (None: none counted)
+    and the cumulative through it, beside the city's allocation (None: none made)."""
+
+    task: Task
+    city: City
+    quarter: int
+    amount: Decimal | None
+    cumulative: Decimal
+    allocation: Decimal | None
+
+
+@dataclass(frozen=True)
 class PlanProgress:
     progress: Progress
     excluded: Decimal
@@ -148,10 +161,10 @@ def _totals(reports, group: str, **parts: Q) -> dict[int, dict[str, Decimal]]:
     return totals
 
 
-def _by_quarter(reports, key: str) -> dict[tuple[int, int], Decimal]:
-    """The amounts of `reports` summed per `key` and quarter."""
-    rows = reports.order_by().values(key, "quarter").annotate(total=Sum("amount"))
-    return {(row[key], row["quarter"]): row["total"] for row in rows}
+def _by_quarter(reports, *keys: str) -> dict[tuple, Decimal]:
+    """The amounts of `reports` summed per `keys` and quarter."""
+    rows = reports.order_by().values(*keys, "quarter").annotate(total=Sum("amount"))
+    return {(*(row[key] for key in keys), row["quarter"]): row["total"] for row in rows}
 
 
 def _summed(queryset, outer: str, field: str = "amount") -> Subquery:
@@ -354,6 +367,34 @@ class Figures:
             )
         return rows
 
+    def task_city_quarters(self) -> list[TaskCityQuarter]:
+        """Every task's every city in every quarter through as-of, in task and city order: the
+        grid a task's page shows (`task_cities`) for all tasks, in a few queries."""
+        amounts = _by_quarter(self.reports(), "task", "city")
+        allocations = {
+            (row.task_id, row.city_id): row.amount
+            for row in CityAllocation.objects.of_plan(self.plan)
+        }
+        places = list(City.objects.of_plan(self.plan))
+        taking = set(
+            Task.cities.through.objects.filter(task__area__plan=self.plan).values_list(
+                "task", "city"
+            )
+        )
+        tasks = Task.objects.of_plan(self.plan).order_by("area__number", "number")
+        rows = []
+        for task in tasks.select_related("area"):
+            for city in places:
+                if (task.pk, city.pk) not in taking:
+                    continue
+                running = Decimal(0)
+                for quarter in range(1, self.as_of + 1):
+                    amount = amounts.get((task.pk, city.pk, quarter))
+                    running += amount or Decimal(0)
+                    allocation = allocations.get((task.pk, city.pk))
+                    rows.append(TaskCityQuarter(task, city, quarter, amount, running, allocation))
+        return rows
+
     def task_quarters(self, where: Q = ALL, city: City | None = None) -> dict:
         """Each task's amount per quarter through as-of (None where nothing was reported)."""
         reports = self.reports().filter(task__in=Task.objects.filter(where).values("pk"))
@@ -440,9 +481,12 @@ class Figures:
         return ProblemFigures(self, today).counts(subject)
 
     @kept
-    def problem_cities(self, subject=None, today: date | None = None) -> list[ProblemRow]:
-        """`problems` of `subject` per raising city, in city order."""
-        return ProblemFigures(self, today).rows(subject, "city", City)
+    def problem_cities(
+        self, subject=None, today: date | None = None, assigned_only: bool = False
+    ) -> list[ProblemRow]:
+        """`problems` of `subject` per raising city, in city order; with `assigned_only`, not
+        those still waiting to be assigned (open data's)."""
+        return ProblemFigures(self, today, assigned_only).rows(subject, "city", City)
 
     @kept
     def problem_units(self, subject=None, today: date | None = None) -> list[ProblemRow]:

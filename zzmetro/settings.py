@@ -94,6 +94,7 @@ PROJECT_APPS = [
     "bulletins",
     "dashboard",
     "api",
+    "opendata",
     "demo",
 ]
 INSTALLED_APPS += PROJECT_APPS
@@ -104,6 +105,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "zzmetro.middleware.SessionRenewalMiddleware",
     "zzmetro.middleware.ChineseFirstLocaleMiddleware",
+    "api.middleware.JsonErrors",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -313,6 +315,14 @@ DASHBOARD_PUBLIC = env_bool("DASHBOARD_PUBLIC", False)
 # and the largest page of a list.
 API_RATE = env_str("API_RATE", "300/m")
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 200)
+
+# Open data (/opendata/): who publishes it, under which licence (a URL), as the catalogue and
+# every dataset's field dictionary state them. The source names no office: by default the
+# office's role name, until the office sets its official name.
+OPEN_DATA_PUBLISHER = env_str("OPEN_DATA_PUBLISHER", "都市圈办公室")
+OPEN_DATA_LICENSE_URL = env_str(
+    "OPEN_DATA_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/"
+)
 
 # The problem list's escalation: yellow when due within this many days, red when overdue by
 # more than that many.

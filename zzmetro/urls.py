@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("bulletins.urls")),
     path("", include("exports.urls")),
     path("", include("api.urls")),
+    path("", include("opendata.urls")),
     path("", include("dashboard.urls")),
 ]
 # Nothing here serves MEDIA_URL or MEDIA_ROOT (no static() of them, not even with DEBUG on): a
