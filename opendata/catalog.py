@@ -46,8 +46,9 @@ def catalogue(years: list[OpenYear], sample: bool = False) -> dict:
                 },
             }
         )
-        for dataset in DATASETS:
-            found = entry(dataset, year, series_id, publisher, licence)
+        entries = [oc4ids_entry(year, series_id, publisher, licence)]
+        entries += [entry(d, year, series_id, publisher, licence) for d in DATASETS]
+        for found in entries:
             if sample:
                 found["dct:description"] = [
                     {"@language": "zh", "@value": SAMPLE},
@@ -101,6 +102,43 @@ def entry(dataset, year: OpenYear, series_id: str, publisher: dict, licence: dic
                 "dct:license": licence,
             }
             for kind in FORMATS
+        ],
+    }
+
+
+OC4IDS = "https://standard.open-contracting.org/infrastructure/schema/0__9__5/project-package-schema.json"
+
+
+def oc4ids_entry(year: OpenYear, series_id: str, publisher: dict, licence: dict) -> dict:
+    """The key projects as an OC4IDS project package, one more dataset of the year."""
+    plan = year.plan
+    address = url(reverse("opendata-oc4ids", args=[plan.year]))
+    return {
+        "@id": address,
+        "@type": "dcat:Dataset",
+        "dcat:inSeries": {"@id": series_id},
+        "dct:identifier": f"{plan.year}/oc4ids",
+        "dct:title": [
+            {"@language": "zh", "@value": f"{plan.year}年重点项目（OC4IDS）"},
+            {"@language": "en", "@value": f"{plan.year}: key projects (OC4IDS)"},
+        ],
+        "dct:description": {
+            "@language": "en",
+            "@value": "The key projects as an OC4IDS 0.9 project package.",
+        },
+        "dct:publisher": publisher,
+        "dct:license": licence,
+        "dct:accrualPeriodicity": {"@id": FREQUENCY},
+        "dct:conformsTo": {"@id": OC4IDS},
+        "dcat:distribution": [
+            {
+                "@type": "dcat:Distribution",
+                "dcat:downloadURL": {"@id": address},
+                "dcat:mediaType": "application/json",
+                "dct:format": "JSON",
+                "dct:conformsTo": {"@id": OC4IDS},
+                "dct:license": licence,
+            }
         ],
     }
 

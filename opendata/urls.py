@@ -20,5 +20,6 @@ urlpatterns = [
     path("opendata/catalog.jsonld", views.catalog_file, name="opendata-catalog"),
     path("opendata/fields/<slug:slug>.csv", views.fields_file, name="opendata-fields"),
     path("opendata/<int:year>/", views.index, name="opendata-year"),
+    path("opendata/<int:year>/oc4ids.json", views.oc4ids_file, name="opendata-oc4ids"),
     path("opendata/<int:year>/<slug:slug>.<kind:kind>", views.dataset_file, name="opendata-file"),
 ]

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, Stream
 from django.shortcuts import render
 
 from figures.sample import sample_data_exists
-from opendata import catalog, files
+from opendata import catalog, files, oc4ids
 from opendata.datasets import BY_SLUG, DATASETS, OpenYear
 from people.access import reach, readers_only
 
@@ -58,6 +58,13 @@ def dataset_file(request: HttpRequest, year: int, slug: str, kind: str) -> HttpR
     if kind == "csv":
         response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@readers_only
+def oc4ids_file(request: HttpRequest, year: int) -> HttpResponse:
+    found = open_year(request, year)
+    uri = settings.SITE_URL + request.path
+    return StreamingHttpResponse(oc4ids.package(found, uri), content_type=files.FORMATS["json"])
 
 
 @readers_only

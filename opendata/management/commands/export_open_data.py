@@ -1,13 +1,16 @@
 """Writes a plan year's open data as the site serves it, for a portal upload:
-DIR/<year>/<dataset>.csv|xlsx|json, DIR/fields/<dataset>.csv and DIR/catalog.jsonld."""
+DIR/<year>/<dataset>.csv|xlsx|json, DIR/<year>/oc4ids.json, DIR/fields/<dataset>.csv and
+DIR/catalog.jsonld."""
 
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 
 from figures.sample import sample_data_exists
-from opendata import catalog, files
+from opendata import catalog, files, oc4ids
 from opendata.datasets import DATASETS, OpenYear
 from plan.models import Plan
 
@@ -49,6 +52,10 @@ class Command(BaseCommand):
             (directory / "fields" / f"{dataset.slug}.csv").write_text(
                 "".join(files.dictionary_csv(dataset)), encoding="utf-8"
             )
+        uri = settings.SITE_URL + reverse("opendata-oc4ids", args=[year])
+        (directory / str(year) / "oc4ids.json").write_text(
+            "".join(oc4ids.package(found, uri)), encoding="utf-8"
+        )
         (directory / "catalog.jsonld").write_text(
             json.dumps(catalog.catalogue([found], exists), ensure_ascii=False, indent=1),
             encoding="utf-8",
