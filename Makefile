@@ -50,6 +50,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/projects.py
 	$(BIN)/python bench/bulletin.py
 	$(BIN)/python bench/editions.py
+	$(BIN)/python bench/api.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

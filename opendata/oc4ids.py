@@ -93,9 +93,11 @@ def package(year: OpenYear, uri: str) -> Iterator[str]:
 def projects(year: OpenYear) -> Iterator[dict]:
     plan = year.plan
     listed = Project.objects.of_plan(plan).listed().prefetch_related("supporting_units")
-    rows = {}
+    rows, found = {}, None
     if year.last is not None:
+        # The rows' own projects, read once with their cities and units.
         rows = {row.project.pk: row for row in year.figures(year.last).project_rows(listed)}
+        found = [row.project for row in rows.values()]
     updates = (
         ProjectUpdate.objects.of_plan(plan)
         .counted(approved_only=True)
@@ -113,7 +115,7 @@ def projects(year: OpenYear) -> Iterator[dict]:
     for milestone in Milestone.objects.filter(project__in=listed).order_by("pk"):
         milestones[milestone.project_id].append(milestone)
     roots = first_editions()
-    for project in listed:
+    for project in listed if found is None else found:
         yield project_entry(
             project,
             plan,

@@ -317,9 +317,8 @@ API_RATE = env_str("API_RATE", "300/m")
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 200)
 
 # Open data (/opendata/): who publishes it, under which licence (a URL), as the catalogue and
-# every dataset's field dictionary state them. The source names no office: by default the
-# office's role name, until the office sets its official name.
-OPEN_DATA_PUBLISHER = env_str("OPEN_DATA_PUBLISHER", "都市圈办公室")
+# every dataset's field dictionary state them; by default the bulletins' issuer.
+OPEN_DATA_PUBLISHER = env_str("OPEN_DATA_PUBLISHER", BULLETIN_ISSUER)
 # The OC4IDS project id prefix the OC4IDS Helpdesk registers for the publisher (oc4ids-
 # and six characters); the zeros say none is registered yet.
 OC4IDS_PREFIX = env_str("OC4IDS_PREFIX", "oc4ids-000000")
