@@ -102,15 +102,16 @@ def projects(year: OpenYear) -> Iterator[dict]:
         ProjectUpdate.objects.of_plan(plan)
         .counted(approved_only=True)
         .filter(quarter__in=year.closed)
-        .select_related("city")
         .order_by("quarter", "city__order", "city__slug", "pk")
     )
+    # Plain values, not rows: thousands of updates are read for one package.
     by_project = defaultdict(list)
-    for update in updates:
-        by_project[update.project_id].append(update)
+    for update in updates.values("pk", "project", "quarter", "amount", "progress", "city__name"):
+        by_project[update["project"]].append(update)
     photos = defaultdict(list)
-    for photo in ProjectPhoto.objects.filter(update__in=updates).order_by("pk"):
-        photos[photo.update_id].append(photo)
+    shown = ProjectPhoto.objects.filter(update__in=updates.values("pk")).order_by("pk")
+    for photo in shown.values("pk", "update", "caption", "image"):
+        photos[photo["update"]].append(photo)
     milestones = defaultdict(list)
     for milestone in Milestone.objects.filter(project__in=listed).order_by("pk"):
         milestones[milestone.project_id].append(milestone)
@@ -193,8 +194,8 @@ def project_entry(project, plan, row, updates, photos, milestones, root) -> dict
         entry["milestones"] = [milestone_entry(milestone, plan) for milestone in milestones]
     quarters = defaultdict(Decimal)
     for update in updates:
-        if update.amount is not None:
-            quarters[update.quarter] += update.amount
+        if update["amount"] is not None:
+            quarters[update["quarter"]] += update["amount"]
     if quarters:
         entry["metrics"] = [
             {
@@ -212,22 +213,23 @@ def project_entry(project, plan, row, updates, photos, milestones, root) -> dict
         ]
     documents = []
     for update in updates:
+        place = f"{update['city__name']} {year}Q{update['quarter']}"
         documents.append(
             {
-                "id": f"progress-{update.pk}",
+                "id": f"progress-{update['pk']}",
                 "documentType": "physicalProgressReport",
-                "title": f"{update.city.name} {year}Q{update.quarter} 形象进度",
-                "description": update.progress,
+                "title": f"{place} 形象进度",
+                "description": update["progress"],
             }
         )
-        for photo in photos.get(update.pk, ()):
+        for photo in photos.get(update["pk"], ()):
             documents.append(
                 {
-                    "id": f"photo-{photo.pk}",
+                    "id": f"photo-{photo['pk']}",
                     "documentType": "illustration",
-                    "title": photo.caption or f"{update.city.name} {year}Q{update.quarter}",
-                    "url": settings.SITE_URL + reverse("project-photo", args=[photo.pk]),
-                    "format": mimetypes.guess_type(photo.image.name)[0] or "image/jpeg",
+                    "title": photo["caption"] or place,
+                    "url": settings.SITE_URL + reverse("project-photo", args=[photo["pk"]]),
+                    "format": mimetypes.guess_type(photo["image"])[0] or "image/jpeg",
                 }
             )
     if documents:

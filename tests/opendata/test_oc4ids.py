@@ -86,6 +86,30 @@ def test_a_project_is_what_the_plan_states_and_what_closed_quarters_approved(cli
     assert "sector" not in project  # the plan states none
 
 
+def test_photos_of_approved_updates_are_illustrations_and_a_drafts_are_not(
+    client, line, settings
+):
+    from investment.models import ProjectPhoto, ProjectUpdate
+
+    approved = ProjectUpdate.objects.get(status="approved", quarter=1)
+    draft = ProjectUpdate.objects.get(status="draft")
+    shown = ProjectPhoto.objects.create(
+        update=approved, image="p.png", width=4, height=3, caption="桥墩"
+    )
+    ProjectPhoto.objects.create(update=draft, image="q.jpg", width=4, height=3)
+    (project,) = package(client)["projects"]
+    photos = [d for d in project["documents"] if d["documentType"] == "illustration"]
+    assert photos == [
+        {
+            "id": f"photo-{shown.pk}",
+            "documentType": "illustration",
+            "title": "桥墩",
+            "url": f"{settings.SITE_URL}/photos/{shown.pk}/",
+            "format": "image/png",
+        }
+    ]
+
+
 def test_nothing_approved_means_no_status_and_no_metrics(client, line):
     QuarterClose.objects.all().delete()
     (project,) = package(client)["projects"]
