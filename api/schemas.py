@@ -193,7 +193,10 @@ class PhotoOut(Schema):
     width: int
     height: int
     taken_at: datetime | None
-    url: str = Field(description="served only to who may see the update")
+    url: str = Field(
+        description="the photo, for a reader signed in to the site who may see the update "
+        "(a browser's session, not a key: a photo can show people and sites)"
+    )
 
 
 class UpdateOut(Schema):
@@ -243,7 +246,10 @@ class BulletinOut(Schema):
     quarter: int
     issued_at: datetime
     approved_only: bool
-    url: str
+    url: str = Field(description="the bulletin's page, as the site's pages are open")
     docx: str
     pdf: str
-    content: dict = Field(description="what the bulletin said when issued, frozen")
+    content: dict = Field(
+        description="what the bulletin said when issued, frozen: its amounts as they were kept "
+        "then, unchanged by later corrections"
+    )
