@@ -97,10 +97,11 @@ class ProblemFigures:
 
     def raised(self, problems: QuerySet | None = None) -> QuerySet:
         """The plan's problems (of `problems`, or all) raised by the day; with `assigned_only`,
-        not those still waiting for the office to assign them (open data counts no such one)."""
+        only those assigned to a unit by then (open data counts no other)."""
         problems = Problem.objects.all() if problems is None else problems
         if self.assigned_only:
-            problems = problems.exclude(status=Status.RAISED)
+            # Assigned to a unit by the day: not one waiting then, nor one refused unassigned.
+            problems = problems.filter(unit__isnull=False, assigned_on__lte=self.day)
         return problems.of_plan(self.plan).filter(created_at__date__lte=self.day)
 
     def of(self, subject) -> QuerySet:

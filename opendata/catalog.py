@@ -4,8 +4,9 @@ everything from /opendata/catalog.jsonld alone."""
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
-from opendata.datasets import DATASETS, OpenYear
+from opendata.datasets import DATASETS, QUARTERLY, OpenYear
 from opendata.files import FORMATS
 
 CONTEXT = {
@@ -14,8 +15,19 @@ CONTEXT = {
     "foaf": "http://xmlns.com/foaf/0.1/",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
-FREQUENCY = "http://purl.org/cld/freq/quarterly"
+QUARTERLY_IRI = "http://purl.org/cld/freq/quarterly"
+
+
+def frequency(dataset) -> str:
+    # Compared as the same object: a lazy text's hash is its translation's.
+    if dataset.frequency is QUARTERLY:
+        return QUARTERLY_IRI
+    return "http://purl.org/cld/freq/irregular"
+
+
+IANA = "http://www.iana.org/assignments/media-types/"
 MEDIA = {"csv": "text/csv", "xlsx": FORMATS["xlsx"], "json": "application/json"}
+FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 
 
 def url(path: str) -> str:
@@ -50,10 +62,7 @@ def catalogue(years: list[OpenYear], sample: bool = False) -> dict:
         entries += [entry(d, year, series_id, publisher, licence) for d in DATASETS]
         for found in entries:
             if sample:
-                found["dct:description"] = [
-                    {"@language": "zh", "@value": SAMPLE},
-                    found["dct:description"],
-                ]
+                found["dct:description"].insert(0, {"@language": "zh", "@value": SAMPLE})
             datasets.append(found)
     return {
         "@context": CONTEXT,
@@ -72,33 +81,38 @@ def entry(dataset, year: OpenYear, series_id: str, publisher: dict, licence: dic
     base = reverse("opendata-file", args=[plan.year, dataset.slug, "csv"])[: -len(".csv")]
     fields = url(reverse("opendata-fields", args=[dataset.slug]))
     return {
-        "@id": url(base),
+        "@id": url(reverse("opendata-year", args=[plan.year])) + f"#{dataset.slug}",
         "@type": "dcat:Dataset",
         "dcat:inSeries": {"@id": series_id},
         "dct:identifier": f"{plan.year}/{dataset.slug}",
         "dct:title": [
-            {"@language": "zh", "@value": f"{plan.year}年{title_zh(dataset)}"},
-            {"@language": "en", "@value": f"{plan.year}: {title_en(dataset)}"},
+            {"@language": "zh", "@value": f"{plan.year}年{in_language(dataset.title, 'zh-hans')}"},
+            {"@language": "en", "@value": f"{plan.year}: {in_language(dataset.title, 'en')}"},
         ],
-        "dct:description": {"@language": "en", "@value": str(dataset.description)},
+        "dct:description": [
+            {"@language": "zh", "@value": in_language(dataset.description, "zh-hans")},
+            {"@language": "en", "@value": in_language(dataset.description, "en")},
+        ],
         "dct:publisher": publisher,
         "dct:license": licence,
-        "dct:accrualPeriodicity": {"@id": FREQUENCY},
+        "dct:accrualPeriodicity": {"@id": frequency(dataset)},
         "dct:conformsTo": {"@id": fields},
+        # Covered through the last closed quarter; no end before one is closed.
         "dct:temporal": {
             "@type": "dct:PeriodOfTime",
             "dcat:startDate": {"@type": "xsd:date", "@value": f"{plan.year}-01-01"},
-            "dcat:endDate": {
-                "@type": "xsd:date",
-                "@value": plan.quarter_end(year.last).isoformat() if year.last else None,
-            },
+            **(
+                {"dcat:endDate": {"@type": "xsd:date", "@value": plan.quarter_end(year.last)}}
+                if year.last
+                else {}
+            ),
         },
         "dcat:distribution": [
             {
                 "@type": "dcat:Distribution",
                 "dcat:downloadURL": {"@id": url(f"{base}.{kind}")},
-                "dcat:mediaType": MEDIA[kind],
-                "dct:format": kind.upper(),
+                "dcat:mediaType": {"@id": IANA + MEDIA[kind]},
+                "dct:format": {"@id": FILE_TYPE + kind.upper()},
                 "dct:license": licence,
             }
             for kind in FORMATS
@@ -114,7 +128,7 @@ def oc4ids_entry(year: OpenYear, series_id: str, publisher: dict, licence: dict)
     plan = year.plan
     address = url(reverse("opendata-oc4ids", args=[plan.year]))
     return {
-        "@id": address,
+        "@id": url(reverse("opendata-year", args=[plan.year])) + "#oc4ids",
         "@type": "dcat:Dataset",
         "dcat:inSeries": {"@id": series_id},
         "dct:identifier": f"{plan.year}/oc4ids",
@@ -122,20 +136,20 @@ def oc4ids_entry(year: OpenYear, series_id: str, publisher: dict, licence: dict)
             {"@language": "zh", "@value": f"{plan.year}年重点项目（OC4IDS）"},
             {"@language": "en", "@value": f"{plan.year}: key projects (OC4IDS)"},
         ],
-        "dct:description": {
-            "@language": "en",
-            "@value": "The key projects as an OC4IDS 0.9 project package.",
-        },
+        "dct:description": [
+            {"@language": "zh", "@value": "以OC4IDS 0.9项目包提供的重点项目。"},
+            {"@language": "en", "@value": "The key projects as an OC4IDS 0.9 project package."},
+        ],
         "dct:publisher": publisher,
         "dct:license": licence,
-        "dct:accrualPeriodicity": {"@id": FREQUENCY},
+        "dct:accrualPeriodicity": {"@id": QUARTERLY_IRI},
         "dct:conformsTo": {"@id": OC4IDS},
         "dcat:distribution": [
             {
                 "@type": "dcat:Distribution",
                 "dcat:downloadURL": {"@id": address},
-                "dcat:mediaType": "application/json",
-                "dct:format": "JSON",
+                "dcat:mediaType": {"@id": IANA + "application/json"},
+                "dct:format": {"@id": FILE_TYPE + "JSON"},
                 "dct:conformsTo": {"@id": OC4IDS},
                 "dct:license": licence,
             }
@@ -143,15 +157,7 @@ def oc4ids_entry(year: OpenYear, series_id: str, publisher: dict, licence: dict)
     }
 
 
-def title_zh(dataset) -> str:
-    from django.utils import translation
-
-    with translation.override("zh-hans"):
-        return str(dataset.title)
-
-
-def title_en(dataset) -> str:
-    from django.utils import translation
-
-    with translation.override("en"):
-        return str(dataset.title)
+def in_language(text, language: str) -> str:
+    """A translatable text in `language`: the catalogue says every text in both, whoever reads."""
+    with translation.override(language):
+        return str(text)

@@ -13,6 +13,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -44,20 +45,35 @@ class Field:
     unit: str = ""
 
 
-YI = "亿元"
+YI = _("亿元")
 QUARTERLY = _("quarterly, once the quarter is closed")
 YEARLY = _("when the plan is issued or changed")
 
 
 class OpenYear:
-    """A plan year as open data: its closed quarters, and its figures as of each, approved
-    reports only."""
+    """A plan year as open data: its closed quarters from Q1 on, and its figures as of each,
+    approved reports only. A quarter reopened stops the run there: what comes after it is not
+    published until it is closed again (its figures would show through later cumulatives)."""
 
-    def __init__(self, plan: Plan) -> None:
+    def __init__(self, plan: Plan, closed: set[int] | None = None) -> None:
         self.plan = plan
-        self.closed = sorted(
-            QuarterClose.objects.filter(plan=plan).values_list("quarter", flat=True)
-        )
+        if closed is None:
+            closed = set(QuarterClose.objects.filter(plan=plan).values_list("quarter", flat=True))
+        self.closed = []
+        for quarter in range(1, 5):
+            if quarter not in closed:
+                break
+            self.closed.append(quarter)
+
+    @classmethod
+    def of(cls, plans) -> list["OpenYear"]:
+        """`plans` as open years, their closed quarters read in one query."""
+        plans = list(plans)
+        closed: dict[int, set[int]] = {}
+        rows = QuarterClose.objects.filter(plan__in=plans).values_list("plan", "quarter")
+        for plan, quarter in rows:
+            closed.setdefault(plan, set()).add(quarter)
+        return [cls(plan, closed.get(plan.pk, set())) for plan in plans]
 
     @property
     def last(self) -> int | None:
@@ -109,7 +125,7 @@ def projects(year: OpenYear) -> Iterator[dict]:
             "national_code": project.national_code or None,
             "name": project.name,
             "task_code": project.task.code,
-            "place_names": "、".join(city.name for city in cities),
+            "place_names": "、".join(city.name for city in cities) or None,
             # In the names' order; none at all where no place has a recorded code.
             "place_codes": ";".join(city.code or "" for city in cities)
             if any(city.code for city in cities)
@@ -149,7 +165,18 @@ def project_updates(year: OpenYear) -> Iterator[dict]:
 
 
 def units(year: OpenYear) -> Iterator[dict]:
-    for unit in Unit.objects.select_related("city").order_by("kind", "name"):
+    """The units this plan's tasks and projects name, and those its problems were assigned to:
+    never one only a draft plan names."""
+    plan = year.plan
+    named = (
+        Q(led_tasks__area__plan=plan)
+        | Q(supported_tasks__area__plan=plan)
+        | Q(led_projects__task__area__plan=plan)
+        | Q(supported_projects__task__area__plan=plan)
+        | Q(problems__task__area__plan=plan)
+    )
+    found = Unit.objects.filter(pk__in=Unit.objects.filter(named).values("pk"))
+    for unit in found.select_related("city").order_by("kind", "name"):
         yield {
             "unit_id": unit.pk,
             "name": unit.name,

@@ -24,7 +24,7 @@ FORMATS = {
 def dictionary_rows(dataset: Dataset) -> list[list[str]]:
     """数据项说明: field, Chinese name, type, unit, definition (口径)."""
     return [
-        [field.key, field.chinese, str(field.kind.label), field.unit, str(field.definition)]
+        [field.key, field.chinese, str(field.kind.label), str(field.unit), str(field.definition)]
         for field in dataset.fields
     ]
 

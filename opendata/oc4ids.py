@@ -3,10 +3,11 @@ Infrastructure Data Standard), written a project at a time: /opendata/<year>/oc4
 
 Open data only, as the other datasets: approved updates of closed quarters. What the plan does
 not state is left out, never filled in: no sector (the plan gives none), no coordinates (none
-are recorded), no status before anything is approved.
+are recorded), no status before anything is approved or dated by the office.
 
-- `id`: OC4IDS_PREFIX, then the national project code where known, else this dashboard's id of
-  the project's first edition (so a project carried into later years keeps one id).
+- `id`: OC4IDS_PREFIX, then the national project code where any edition of the project has
+  one, else this dashboard's id of its first edition (a project carried into later years keeps
+  one id).
 - budget: 总投资; forecasts: the year's planned investment; metrics: each closed quarter's
   approved investment (financialProgress); 形象进度 as a physicalProgressReport document per
   section and quarter; photos as illustration documents (their addresses open for signed-in
@@ -61,9 +62,12 @@ def quarter_period(plan, quarter: int) -> dict:
     return {"startDate": moment(start), "endDate": moment(plan.quarter_end(quarter), end=True)}
 
 
-def first_editions() -> dict[int, int]:
-    """Each project's first edition (itself when not carried), from one read of the links."""
-    links = dict(Project.objects.values_list("pk", "predecessor_id"))
+def identities() -> dict[int, tuple[int, str]]:
+    """Each project's first edition (itself when not carried) and the national code any of its
+    editions has, from one read of the links: one project, one id, in every year."""
+    rows = Project.objects.values_list("pk", "predecessor_id", "national_code")
+    links = {pk: before for pk, before, _code in rows}
+    codes = {pk: code for pk, _before, code in rows if code}
     roots = {}
     for pk in links:
         seen, current = set(), pk
@@ -71,7 +75,11 @@ def first_editions() -> dict[int, int]:
             seen.add(current)
             current = links[current]
         roots[pk] = current
-    return roots
+    lineage_code = {}
+    for pk, root in roots.items():
+        if pk in codes:
+            lineage_code.setdefault(root, codes[pk])
+    return {pk: (root, codes.get(pk) or lineage_code.get(root, "")) for pk, root in roots.items()}
 
 
 def package(year: OpenYear, uri: str) -> Iterator[str]:
@@ -115,7 +123,7 @@ def projects(year: OpenYear) -> Iterator[dict]:
     milestones = defaultdict(list)
     for milestone in Milestone.objects.filter(project__in=listed).order_by("pk"):
         milestones[milestone.project_id].append(milestone)
-    roots = first_editions()
+    known = identities()
     for project in listed if found is None else found:
         yield project_entry(
             project,
@@ -124,14 +132,15 @@ def projects(year: OpenYear) -> Iterator[dict]:
             by_project[project.pk],
             photos,
             milestones[project.pk],
-            roots.get(project.pk, project.pk),
+            known.get(project.pk, (project.pk, project.national_code)),
+            year,
         )
 
 
-def project_entry(project, plan, row, updates, photos, milestones, root) -> dict:
+def project_entry(project, plan, row, updates, photos, milestones, identity, open_year) -> dict:
     year = plan.year
     prefix = settings.OC4IDS_PREFIX
-    code = project.national_code
+    root, code = identity
     entry = {"id": f"{prefix}-{code}" if code else f"{prefix}-zzmetro-{root}"}
     if code:
         entry["identifiers"] = [{"id": code, "scheme": "GB/T 40058-2021"}]
@@ -166,7 +175,7 @@ def project_entry(project, plan, row, updates, photos, milestones, root) -> dict
                 ],
             }
         ]
-    entry["locations"] = [
+    locations = [
         {
             "id": city.slug,
             "description": city.name,
@@ -178,6 +187,8 @@ def project_entry(project, plan, row, updates, photos, milestones, root) -> dict
         }
         for city in project.cities.all()
     ]
+    if locations:  # the standard asks for at least one where the field is given
+        entry["locations"] = locations
     parties = []
     if project.lead_unit_id:
         lead = project.lead_unit
@@ -191,7 +202,7 @@ def project_entry(project, plan, row, updates, photos, milestones, root) -> dict
     if parties:
         entry["parties"] = parties
     if milestones:
-        entry["milestones"] = [milestone_entry(milestone, plan) for milestone in milestones]
+        entry["milestones"] = [milestone_entry(milestone, open_year) for milestone in milestones]
     quarters = defaultdict(Decimal)
     for update in updates:
         if update["amount"] is not None:
@@ -237,14 +248,23 @@ def project_entry(project, plan, row, updates, photos, milestones, root) -> dict
     return entry
 
 
-def milestone_entry(milestone, plan) -> dict:
+def milestone_entry(milestone, year: OpenYear) -> dict:
+    """A milestone as of the last closed quarter: met only if done by its end (a reporter's
+    "done" in a quarter still open is not yet the office's to publish)."""
+    plan = year.plan
     found = {"id": str(milestone.pk), "title": milestone.name, "type": "delivery"}
     if code := MILESTONE_CODE.get(milestone.kind):
         found["code"] = code
     if milestone.due_quarter:
         found["dueDate"] = moment(plan.quarter_end(milestone.due_quarter), end=True)
-    done = milestone.status == Milestone.Status.DONE
+    end = plan.quarter_end(year.last) if year.last else None
+    done = (
+        milestone.status == Milestone.Status.DONE
+        and milestone.done_on is not None
+        and end is not None
+        and milestone.done_on <= end
+    )
     found["status"] = "met" if done else "scheduled"
-    if done and milestone.done_on:
+    if done:
         found["dateMet"] = moment(milestone.done_on)
     return found

@@ -4,6 +4,7 @@ dashboard (everyone while DASHBOARD_PUBLIC is on), and the same for all of them:
 quarters and approved reports, never a draft plan (datasets.py)."""
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 
@@ -15,7 +16,7 @@ from people.access import reach, readers_only
 
 def open_years(request: HttpRequest) -> list[OpenYear]:
     """The issued plans' years, the latest first: a draft's data is no one's to publish."""
-    return [OpenYear(plan) for plan in reach(request.user).plans().issued()]
+    return OpenYear.of(reach(request.user).plans().issued())
 
 
 def open_year(request: HttpRequest, year: int) -> OpenYear:
@@ -85,4 +86,5 @@ def catalog_file(request: HttpRequest) -> HttpResponse:
         catalog.catalogue(open_years(request), sample_data_exists()),
         content_type="application/ld+json; charset=utf-8",
         json_dumps_params={"ensure_ascii": False, "indent": 1},
+        encoder=DjangoJSONEncoder,
     )

@@ -86,9 +86,7 @@ def test_a_project_is_what_the_plan_states_and_what_closed_quarters_approved(cli
     assert "sector" not in project  # the plan states none
 
 
-def test_photos_of_approved_updates_are_illustrations_and_a_drafts_are_not(
-    client, line, settings
-):
+def test_photos_of_approved_updates_are_illustrations_and_a_drafts_are_not(client, line, settings):
     from investment.models import ProjectPhoto, ProjectUpdate
 
     approved = ProjectUpdate.objects.get(status="approved", quarter=1)

@@ -115,6 +115,7 @@ def test_problem_counts_leave_out_those_not_yet_assigned(client, world, zhengzho
     Problem.objects.filter(pk__in=[assigned.pk, waiting.pk]).update(
         created_at=f"{raised_on} 12:00Z"
     )
+    Problem.objects.filter(pk=assigned.pk).update(assigned_on=date(2021, 2, 3))
     rows = csv_rows(client, "/opendata/2021/problem-counts.csv")
     assert [(r["place_name"], r["raised"], r["open"]) for r in rows] == [("郑州", "1", "1")]
 

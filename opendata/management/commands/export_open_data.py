@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 
 from figures.sample import sample_data_exists
@@ -57,7 +58,14 @@ class Command(BaseCommand):
             "".join(oc4ids.package(found, uri)), encoding="utf-8"
         )
         (directory / "catalog.jsonld").write_text(
-            json.dumps(catalog.catalogue([found], exists), ensure_ascii=False, indent=1),
+            # The catalogue of every issued year, as the site's: files of earlier exports stay
+            # listed.
+            json.dumps(
+                catalog.catalogue(OpenYear.of(Plan.objects.issued().order_by("-year")), exists),
+                ensure_ascii=False,
+                indent=1,
+                cls=DjangoJSONEncoder,
+            ),
             encoding="utf-8",
         )
         closed = "、".join(f"{year}Q{q}" for q in found.closed) or "无"
