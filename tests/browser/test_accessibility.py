@@ -53,6 +53,7 @@ PAGES = [
     "/2021/rankings/?as_of=2021Q2",
     "/2021/bulletins/",
     "/2021/bulletin/?as_of=2021Q2",
+    "/opendata/",
 ]
 
 # Read at 390 px too: there the tables scroll sideways in their boxes.
