@@ -81,7 +81,7 @@ def entry(dataset, year: OpenYear, series_id: str, publisher: dict, licence: dic
     base = reverse("opendata-file", args=[plan.year, dataset.slug, "csv"])[: -len(".csv")]
     fields = url(reverse("opendata-fields", args=[dataset.slug]))
     return {
-        "@id": url(reverse("opendata-year", args=[plan.year])) + f"#{dataset.slug}",
+        "@id": url(reverse("opendata-year", args=[plan.year])) + f"#{plan.year}-{dataset.slug}",
         "@type": "dcat:Dataset",
         "dcat:inSeries": {"@id": series_id},
         "dct:identifier": f"{plan.year}/{dataset.slug}",
@@ -128,7 +128,7 @@ def oc4ids_entry(year: OpenYear, series_id: str, publisher: dict, licence: dict)
     plan = year.plan
     address = url(reverse("opendata-oc4ids", args=[plan.year]))
     return {
-        "@id": url(reverse("opendata-year", args=[plan.year])) + "#oc4ids",
+        "@id": url(reverse("opendata-year", args=[plan.year])) + f"#{plan.year}-oc4ids",
         "@type": "dcat:Dataset",
         "dcat:inSeries": {"@id": series_id},
         "dct:identifier": f"{plan.year}/oc4ids",

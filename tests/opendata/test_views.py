@@ -171,6 +171,11 @@ def test_the_catalogue_lets_a_portal_harvest_every_file(client, world, settings)
         for distribution in dataset["dcat:distribution"]:
             path = distribution["dcat:downloadURL"]["@id"].removeprefix(settings.SITE_URL)
             assert client.get(path).status_code == 200, path
+    page = client.get("/opendata/2021/").content.decode()
+    for dataset in datasets:  # each dataset's id is its row on the year's page
+        address, fragment = dataset["@id"].split("#")
+        assert address == f"{settings.SITE_URL}/opendata/2021/"
+        assert f'id="{fragment}"' in page
     projects = next(d for d in datasets if d["dct:identifier"] == "2021/projects")
     assert projects["dct:temporal"]["dcat:endDate"]["@value"] == "2021-03-31"
     assert projects["dct:title"][0] == {"@language": "zh", "@value": "2021年重点项目"}
