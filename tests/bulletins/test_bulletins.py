@@ -10,6 +10,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import formats, translation
+from django.utils.timezone import localtime
 from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Mm
@@ -316,7 +317,8 @@ def test_an_issued_bulletin_keeps_the_letterhead_it_was_issued_with(
     issue(client, sample_world, 3)
     settings.BULLETIN_TO = "另一个机关"
     page = client.get("/2021/bulletin/?as_of=2021Q3").content.decode()
-    day = formats.date_format(Bulletin.objects.get().issued_at, "DATE_FORMAT")
+    # The day in the site's time zone, as the page gives it (UTC's day differs by evening).
+    day = formats.date_format(localtime(Bulletin.objects.get().issued_at), "DATE_FORMAT")
     assert "各市人民政府" in page and "另一个机关" not in page
     assert f"<span>{day}印发</span>" in page
     assert "已修订" not in page  # A new letterhead is no revision of the figures.
