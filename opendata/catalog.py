@@ -5,6 +5,7 @@ everything from /opendata/catalog.jsonld alone."""
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from opendata.datasets import DATASETS, QUARTERLY, OpenYear
 from opendata.files import FORMATS
@@ -58,8 +59,8 @@ def catalogue(years: list[OpenYear], sample: bool = False) -> dict:
                 },
             }
         )
-        entries = [oc4ids_entry(year, series_id, publisher, licence)]
-        entries += [entry(d, year, series_id, publisher, licence) for d in DATASETS]
+        entries = [oc4ids_entry(year, publisher, licence)]
+        entries += [entry(dataset, year, publisher, licence) for dataset in DATASETS]
         for found in entries:
             if sample:
                 found["dct:description"].insert(0, {"@language": "zh", "@value": SAMPLE})
@@ -76,85 +77,73 @@ def catalogue(years: list[OpenYear], sample: bool = False) -> dict:
     }
 
 
-def entry(dataset, year: OpenYear, series_id: str, publisher: dict, licence: dict) -> dict:
+def described(year: OpenYear, key: str, title, description, publisher: dict, licence: dict):
+    """What every dataset of the year says of itself: its row on the year's page, its series,
+    its title and description in both languages, who publishes it under which licence, and the
+    time it covers (through the last closed quarter; no end before one is closed)."""
     plan = year.plan
-    base = reverse("opendata-file", args=[plan.year, dataset.slug, "csv"])[: -len(".csv")]
-    fields = url(reverse("opendata-fields", args=[dataset.slug]))
+    page = url(reverse("opendata-year", args=[plan.year]))
+    period = {"dcat:startDate": {"@type": "xsd:date", "@value": f"{plan.year}-01-01"}}
+    if year.last:
+        period["dcat:endDate"] = {"@type": "xsd:date", "@value": plan.quarter_end(year.last)}
     return {
-        "@id": url(reverse("opendata-year", args=[plan.year])) + f"#{plan.year}-{dataset.slug}",
+        "@id": f"{page}#{plan.year}-{key}",
         "@type": "dcat:Dataset",
-        "dcat:inSeries": {"@id": series_id},
-        "dct:identifier": f"{plan.year}/{dataset.slug}",
+        "dcat:inSeries": {"@id": page},
+        "dct:identifier": f"{plan.year}/{key}",
         "dct:title": [
-            {"@language": "zh", "@value": f"{plan.year}年{in_language(dataset.title, 'zh-hans')}"},
-            {"@language": "en", "@value": f"{plan.year}: {in_language(dataset.title, 'en')}"},
+            {"@language": "zh", "@value": f"{plan.year}年{in_language(title, 'zh-hans')}"},
+            {"@language": "en", "@value": f"{plan.year}: {in_language(title, 'en')}"},
         ],
         "dct:description": [
-            {"@language": "zh", "@value": in_language(dataset.description, "zh-hans")},
-            {"@language": "en", "@value": in_language(dataset.description, "en")},
+            {"@language": "zh", "@value": in_language(description, "zh-hans")},
+            {"@language": "en", "@value": in_language(description, "en")},
         ],
         "dct:publisher": publisher,
         "dct:license": licence,
-        "dct:accrualPeriodicity": {"@id": frequency(dataset)},
-        "dct:conformsTo": {"@id": fields},
-        # Covered through the last closed quarter; no end before one is closed.
-        "dct:temporal": {
-            "@type": "dct:PeriodOfTime",
-            "dcat:startDate": {"@type": "xsd:date", "@value": f"{plan.year}-01-01"},
-            **(
-                {"dcat:endDate": {"@type": "xsd:date", "@value": plan.quarter_end(year.last)}}
-                if year.last
-                else {}
-            ),
-        },
-        "dcat:distribution": [
-            {
-                "@type": "dcat:Distribution",
-                "dcat:downloadURL": {"@id": url(f"{base}.{kind}")},
-                "dcat:mediaType": {"@id": IANA + MEDIA[kind]},
-                "dct:format": {"@id": FILE_TYPE + kind.upper()},
-                "dct:license": licence,
-            }
-            for kind in FORMATS
-        ],
+        "dct:temporal": {"@type": "dct:PeriodOfTime", **period},
     }
+
+
+def distribution(address: str, kind: str, licence: dict) -> dict:
+    return {
+        "@type": "dcat:Distribution",
+        "dcat:downloadURL": {"@id": address},
+        "dcat:mediaType": {"@id": IANA + MEDIA[kind]},
+        "dct:format": {"@id": FILE_TYPE + kind.upper()},
+        "dct:license": licence,
+    }
+
+
+def entry(dataset, year: OpenYear, publisher: dict, licence: dict) -> dict:
+    plan = year.plan
+    found = described(year, dataset.slug, dataset.title, dataset.description, publisher, licence)
+    base = reverse("opendata-file", args=[plan.year, dataset.slug, "csv"])[: -len(".csv")]
+    found["dct:accrualPeriodicity"] = {"@id": frequency(dataset)}
+    found["dct:conformsTo"] = {"@id": url(reverse("opendata-fields", args=[dataset.slug]))}
+    found["dcat:distribution"] = [
+        distribution(url(f"{base}.{kind}"), kind, licence) for kind in FORMATS
+    ]
+    return found
 
 
 OC4IDS = "https://standard.open-contracting.org/infrastructure/schema/0__9__5/project-package-schema.json"
+OC4IDS_TITLE = _("Key projects (OC4IDS)")
+OC4IDS_DESCRIPTION = _(
+    "The key projects as an Open Contracting for Infrastructure Data Standard (OC4IDS 0.9) "
+    "project package: budget, period, places, units, milestones, each closed quarter's "
+    "approved investment, 形象进度 and photos."
+)
 
 
-def oc4ids_entry(year: OpenYear, series_id: str, publisher: dict, licence: dict) -> dict:
+def oc4ids_entry(year: OpenYear, publisher: dict, licence: dict) -> dict:
     """The key projects as an OC4IDS project package, one more dataset of the year."""
-    plan = year.plan
-    address = url(reverse("opendata-oc4ids", args=[plan.year]))
-    return {
-        "@id": url(reverse("opendata-year", args=[plan.year])) + f"#{plan.year}-oc4ids",
-        "@type": "dcat:Dataset",
-        "dcat:inSeries": {"@id": series_id},
-        "dct:identifier": f"{plan.year}/oc4ids",
-        "dct:title": [
-            {"@language": "zh", "@value": f"{plan.year}年重点项目（OC4IDS）"},
-            {"@language": "en", "@value": f"{plan.year}: key projects (OC4IDS)"},
-        ],
-        "dct:description": [
-            {"@language": "zh", "@value": "以OC4IDS 0.9项目包提供的重点项目。"},
-            {"@language": "en", "@value": "The key projects as an OC4IDS 0.9 project package."},
-        ],
-        "dct:publisher": publisher,
-        "dct:license": licence,
-        "dct:accrualPeriodicity": {"@id": QUARTERLY_IRI},
-        "dct:conformsTo": {"@id": OC4IDS},
-        "dcat:distribution": [
-            {
-                "@type": "dcat:Distribution",
-                "dcat:downloadURL": {"@id": address},
-                "dcat:mediaType": {"@id": IANA + "application/json"},
-                "dct:format": {"@id": FILE_TYPE + "JSON"},
-                "dct:conformsTo": {"@id": OC4IDS},
-                "dct:license": licence,
-            }
-        ],
-    }
+    found = described(year, "oc4ids", OC4IDS_TITLE, OC4IDS_DESCRIPTION, publisher, licence)
+    found["dct:accrualPeriodicity"] = {"@id": QUARTERLY_IRI}
+    found["dct:conformsTo"] = {"@id": OC4IDS}
+    package = distribution(url(reverse("opendata-oc4ids", args=[year.plan.year])), "json", licence)
+    found["dcat:distribution"] = [package | {"dct:conformsTo": {"@id": OC4IDS}}]
+    return found
 
 
 def in_language(text, language: str) -> str:

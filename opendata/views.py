@@ -37,6 +37,8 @@ def index(request: HttpRequest, year: int | None = None) -> HttpResponse:
         "open_years": years,
         "datasets": [(dataset, files.dictionary_rows(dataset)) for dataset in DATASETS],
         "formats": list(files.FORMATS),
+        "oc4ids_title": catalog.OC4IDS_TITLE,
+        "oc4ids_description": catalog.OC4IDS_DESCRIPTION,
         "settings_publisher": settings.OPEN_DATA_PUBLISHER,
         "licence": settings.OPEN_DATA_LICENSE_URL,
     }
