@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 # The API answers in the language Accept-Language asks for, Chinese by default.
@@ -69,4 +69,21 @@ class SessionRenewalMiddleware:
             now = int(time.time())
             if now - session.get("_renewed", 0) >= 60:
                 session["_renewed"] = now  # Saved by SessionMiddleware, with a new expiry.
+        return response
+
+
+class PrivateAnswers:
+    """An answer for a signed-in user, or for an API key, is hers alone: no shared proxy and no
+    browser's disk may keep it (a leader's figures, a city's drafts). Says so where the view
+    said nothing of caching itself."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        personal = "Authorization" in request.headers or (user and user.is_authenticated)
+        if personal and "Cache-Control" not in response:
+            add_never_cache_headers(response)  # no-cache, no-store, must-revalidate, private
         return response
