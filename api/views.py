@@ -5,7 +5,6 @@ django-ninja derives the OpenAPI 3.1 document (/api/v1/openapi.json) from the ty
 (schemas.py) and renders it at /api/v1/docs with its vendored Swagger UI.
 """
 
-import re
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -30,7 +29,7 @@ from figures.progress import wan
 from figures.projects import ProjectRow
 from figures.rankings import Measure
 from figures.rollups import Figures
-from investment.coverage import default_as_of
+from investment.coverage import default_as_of, not_a_quarter, quarter_in
 from investment.models import ProjectUpdate, QuarterClose
 from people.access import reach
 from plan.forms import CONTROL_CHARACTERS
@@ -172,17 +171,10 @@ def plan_of(request: HttpRequest, year: int) -> Plan:
 
 
 def quarter_of(plan: Plan, raw: str) -> int:
-    if match := re.fullmatch(rf"{plan.year}Q([1-4])", raw):
-        return int(match[1])
-    words = {"value": CONTROL_CHARACTERS.sub("", raw[:20]), "year": plan.year}
-    raise HttpError(
-        400,
-        _(
-            "“%(value)s” is not a quarter of the %(year)s plan: choose one of %(year)sQ1 to "
-            "%(year)sQ4."
-        )
-        % words,
-    )
+    quarter = quarter_in(plan, raw)
+    if quarter is None:
+        raise HttpError(400, not_a_quarter(plan, raw))
+    return quarter
 
 
 def figures_of(request: HttpRequest, year: int, as_of: str | None, approved: bool) -> Figures:

@@ -257,6 +257,25 @@ def _state(task: Task, status: str | None, has_note: bool) -> Cell:
     return Cell(status)
 
 
+def quarter_in(plan: Plan, raw: str) -> int | None:
+    """The quarter "2021Q3" names in `plan`; None for anything else."""
+    match = re.fullmatch(rf"{plan.year}Q([1-4])", raw)
+    return int(match[1]) if match else None
+
+
+def not_a_quarter(plan: Plan, raw: str) -> str:
+    """Why `raw` is no quarter of `plan`, and which ones there are."""
+    # Control characters (a NUL byte) are not echoed back.
+    words = {"value": CONTROL_CHARACTERS.sub("", raw[:20]), "year": plan.year}
+    return (
+        _(
+            "“%(value)s” is not a quarter of the %(year)s plan: choose one of %(year)sQ1 to "
+            "%(year)sQ4."
+        )
+        % words
+    )
+
+
 def chosen_quarter(request: HttpRequest, plan: Plan) -> int:
     """The quarter a page is as of: ?as_of=2021Q3, or by default the one default_as_of picks
     (noted on the request as `default_quarter`, for the page to say why). An unknown quarter
@@ -265,17 +284,10 @@ def chosen_quarter(request: HttpRequest, plan: Plan) -> int:
     if raw is None:
         request.default_quarter = default_as_of(plan)
         return request.default_quarter.quarter
-    if match := re.fullmatch(rf"{plan.year}Q([1-4])", raw):
-        return int(match[1])
-    # Control characters (a NUL byte) are not echoed into the page.
-    words = {"value": CONTROL_CHARACTERS.sub("", raw[:20]), "year": plan.year}
-    not_found = Http404(
-        _(
-            "“%(value)s” is not a quarter of the %(year)s plan: choose one of %(year)sQ1 to "
-            "%(year)sQ4."
-        )
-        % words
-    )
+    quarter = quarter_in(plan, raw)
+    if quarter is not None:
+        return quarter
+    not_found = Http404(not_a_quarter(plan, raw))
     not_found.public = True  # The site's 404 page shows the reason (zzmetro.views).
     raise not_found
 
