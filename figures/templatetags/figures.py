@@ -1,9 +1,12 @@
-"""How the pages write figures: amounts in 亿元, points against the pace with their sign, and a
-problem's escalation colour in words. They format; they never query."""
+"""How the pages write figures: amounts in 亿元, points against the pace with their sign, a
+problem's escalation colour in words, and a moment for a `<time datetime>`. They format; they
+never query."""
 
+import datetime
 from decimal import Decimal
 
 from django import template
+from django.utils import timezone
 
 from plan import money
 from problems.models import Colour
@@ -33,3 +36,17 @@ def signed_yi(value: Decimal | None) -> str:
 def colour_label(value: str) -> str:
     """The label of an escalation colour annotated on a problem (`with_colour`)."""
     return Colour(value).label
+
+
+@register.filter
+def machine_time(value: datetime.date | None) -> str:
+    """A day or a moment as a `<time datetime>` wants it: in the site's time zone, to the second.
+
+    Django's `date:'c'` writes microseconds, and HTML allows at most three fractional digits."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.replace(microsecond=0).isoformat()
+    return value.isoformat()

@@ -1,5 +1,7 @@
 """Area, city and task pages: the figures of the overview, scoped; bounded queries."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -47,6 +49,16 @@ def test_task_page_shows_each_citys_quarters_and_the_source(client, world):
     assert '<td class="num" data-label="Q1">12</td><td class="num" data-label="Q2">—</td>' in page
     assert '<span class="kpi-value">42 <small>亿元</small></span>' in page
     assert "季度填报" in page  # The change history lists the reports.
+
+
+def test_task_pages_history_gives_each_moment_as_html_allows_it(client, world):
+    page = html(client, "/2021/tasks/1.1/?as_of=2021Q2")
+    moments = re.findall(r'<time datetime="([^"]*)">', page)
+
+    # Seven changes (four reports, the task and its two allocations), each to the second, in
+    # Zhengzhou's offset: HTML allows at most three fractional digits.
+    assert len(moments) == 7
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00", m) for m in moments)
 
 
 def test_area_page_scopes_tasks_and_cities(client, world):
