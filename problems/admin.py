@@ -104,6 +104,18 @@ class ProblemAdmin(GatedAdmin):
                 fields.append("change_reason")
         return fields
 
+    def get_fieldsets(self, request, obj=None):
+        # Named groups: a fieldset without a name has no accessible name at all.
+        fields = self.get_fields(request, obj)
+        if obj is None:
+            return [(_("The problem"), {"fields": fields})]
+        rest = fields[len(self.problem_fields) + len(self.assigned_fields) :]
+        return [
+            (_("The problem"), {"fields": self.problem_fields}),
+            (_("Assignment"), {"fields": self.assigned_fields}),
+            (_("Record"), {"fields": rest}),
+        ]
+
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return self.readonly_fields

@@ -196,6 +196,8 @@ class StepForm(forms.Form):
     FROM: tuple = ()  # the statuses the step is offered in
 
     def __init__(self, problem: Problem, user, *args, **kwargs) -> None:
+        # Several steps share the problem's page: each labels its own fields.
+        kwargs.setdefault("auto_id", f"id_{self.name}_%s")
         super().__init__(*args, **kwargs)
         self.problem, self.user = problem, user
         self.fields["seen_version"].initial = problem.version
