@@ -1,6 +1,8 @@
 """The bulletin as files: a Word document (python-docx) laid out as Chinese official documents
 are, and a PDF that WeasyPrint prints from the page's own document template."""
 
+import unicodedata
+from datetime import UTC
 from io import BytesIO
 
 from django.conf import settings
@@ -8,8 +10,8 @@ from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.http import FileResponse, HttpRequest
 from django.template.loader import render_to_string
-from django.utils import formats
-from django.utils.translation import get_language, pgettext
+from django.utils import formats, timezone
+from django.utils.translation import get_language, pgettext, to_locale
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -58,7 +60,8 @@ def response(
     elif issued:
         # An issued bulletin never changes: WeasyPrint's third of a second is spent once a day
         # per language (and revised note), however many readers ask for it.
-        key = f"bulletin-pdf:{bulletin.pk}:{bulletin.version}:{get_language()}:{int(revised)}"
+        # (-ua: the tagged PDF, never one cached untagged before it.)
+        key = f"bulletin-pdf-ua:{bulletin.pk}:{bulletin.version}:{get_language()}:{int(revised)}"
         data = cache.get_or_set(key, lambda: pdf(request, found, bulletin, True, revised), DAY)
     else:
         data = pdf(request, found, bulletin, False, revised)
@@ -73,15 +76,43 @@ def response(
     )
 
 
+def title_lines(found: Content) -> tuple[str, str]:
+    """The bulletin's title as it is printed, in two lines: the plan's name, then the quarter."""
+    return (
+        _("Progress on the %(plan)s") % {"plan": found.plan_name},
+        _("(Q%(quarter)s %(year)s)") % {"quarter": found.quarter, "year": found.year},
+    )
+
+
+def title(found: Content) -> str:
+    """The title on one line, as the files' properties give it: a space before the quarter's
+    bracket, none before a full-width one (（2021年第3季度）), which carries its own."""
+    plan, quarter = title_lines(found)
+    space = "" if unicodedata.east_asian_width(quarter[:1] or " ") in "FW" else " "
+    return CONTROL_CHARACTERS.sub("", f"{plan}{space}{quarter}")
+
+
 def pdf(request, found: Content, bulletin, issued: bool, revised: bool) -> bytes:
     from weasyprint import CSS, HTML  # Loads Pango: only when a PDF is asked for.
 
-    context = {"content": found, "bulletin": bulletin, "issued": issued, "revised": revised}
+    context = {
+        "content": found,
+        "bulletin": bulletin,
+        "issued": issued,
+        "revised": revised,
+        "title": title(found),
+        # The tag PDF readers announce: zh-Hans, en.
+        "lang": to_locale(get_language()).replace("_", "-"),
+    }
     html = render_to_string("bulletins/bulletin_print.html", context, request=request)
     # Links (the cities' pages) resolve against the site's configured address, so they work
     # from the file too; never the request's Host, which the cached PDF would keep for a day.
     page = HTML(string=html, base_url=f"{settings.SITE_URL}/")
-    return page.write_pdf(stylesheets=[CSS(filename=finders.find("css/bulletin.css"))])
+    # PDF/UA-1: tagged (headings, paragraphs, the tables with their captions and header
+    # cells), with the document's language and its title shown in the reader's title bar.
+    return page.write_pdf(
+        stylesheets=[CSS(filename=finders.find("css/bulletin.css"))], pdf_variant="pdf/ua-1"
+    )
 
 
 def _run(paragraph, text: str):
@@ -126,6 +157,38 @@ def _keep_with_next(paragraph) -> None:
     paragraph.paragraph_format.keep_with_next = True
 
 
+def _restyle(style, size: float, bold: bool) -> None:
+    """Word's built-in `style` (Title, Heading 1) in the document's own look: black `size`
+    point 黑体, upright, without the template's theme fonts and colours, its rule under the
+    title or its space above the heading; spaced as the body is. The style keeps its outline
+    level, so Word's navigation pane and a PDF's bookmarks list the headings."""
+    element = style.element
+    if element.rPr is not None:
+        element.remove(element.rPr)
+    _font(style, HEADING_FONT, size, bold)
+    style.font.italic = False
+    style.font.color.rgb = RGBColor(0, 0, 0)
+    if element.pPr is not None:
+        for name in ("w:pBdr", "w:spacing", "w:contextualSpacing"):
+            for child in element.pPr.findall(qn(name)):
+                element.pPr.remove(child)
+
+
+def _properties(document, found: Content, bulletin: Bulletin | None) -> None:
+    """The file's title, language, author (the issuing office) and date, as a reader's
+    file list and a checker read them; the template's own (python-docx, 2013) never show."""
+    properties = document.core_properties
+    properties.title = title(found)[:255]  # Word's limit for a property
+    properties.subject = _("Quarterly progress bulletin")
+    properties.author = properties.last_modified_by = CONTROL_CHARACTERS.sub("", found.issuer)[:255]
+    properties.comments = ""
+    # The language the bulletin is written in: the reader's (the names stay Chinese).
+    properties.language = "zh-CN" if get_language().startswith("zh") else "en"
+    # Word reads the dates as UTC.
+    made = bulletin.issued_at if bulletin is not None else timezone.now()
+    properties.created = properties.modified = made.astimezone(UTC)
+
+
 def _table(
     document,
     caption: str,
@@ -136,10 +199,10 @@ def _table(
 ) -> None:
     """A captioned table: its caption kept with it, its columns `numbers` right-aligned, and
     the whole of it on one page (a short table is never split with one row alone)."""
-    title = document.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(_run(title, caption), HEADING_FONT, 12)
-    _keep_with_next(title)
+    above = document.add_paragraph()
+    above.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(_run(above, caption), HEADING_FONT, 12)
+    _keep_with_next(above)
     table = document.add_table(rows=1, cols=len(header), style="Table Grid")
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, text in zip(table.rows[0].cells, header, strict=True):
@@ -198,6 +261,14 @@ def docx(found: Content, bulletin: Bulletin | None, revised: bool) -> bytes:
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
     _font(document.styles["Normal"], BODY_FONT, 16)
+    # The title (18 point bold 黑体, centred) and the section headings (一、总体情况: 16 point
+    # 黑体, indented as a paragraph) in Word's own styles, so a reader's navigation pane, a
+    # screen reader and a PDF printed from the file find them.
+    _restyle(document.styles["Title"], 18, bold=True)
+    document.styles["Title"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _restyle(document.styles["Heading 1"], 16, bold=False)
+    document.styles["Heading 1"].paragraph_format.first_line_indent = Pt(32)
+    _properties(document, found, bulletin)
     _page_number(section)
 
     def paragraph(text: str, font=BODY_FONT, size=16, bold=False, centre=False, indent=True):
@@ -219,16 +290,10 @@ def docx(found: Content, bulletin: Bulletin | None, revised: bool) -> bytes:
     else:
         paragraph(_("Preview: not yet issued"), centre=True)
     # Two lines, broken where the title breaks naturally: the plan's name, then the quarter.
-    title = paragraph(
-        _("Progress on the %(plan)s") % {"plan": found.plan_name},
-        HEADING_FONT,
-        18,
-        bold=True,
-        centre=True,
-    )
-    title.runs[0].add_break()
-    quarter = _("(Q%(quarter)s %(year)s)") % {"quarter": found.quarter, "year": found.year}
-    _font(_run(title, quarter), HEADING_FONT, 18, bold=True)
+    plan, quarter = title_lines(found)
+    top = document.add_paragraph(style="Title")
+    _run(top, plan).add_break()
+    _run(top, quarter)
     if found.sample:
         paragraph(
             _(
@@ -249,7 +314,8 @@ def docx(found: Content, bulletin: Bulletin | None, revised: bool) -> bytes:
         )
 
     def heading(text: str) -> None:
-        _keep_with_next(paragraph(text, HEADING_FONT, 16, indent=True))
+        # Heading 1 keeps with the next paragraph and sets its indent: the style, not the run.
+        _run(document.add_paragraph(style="Heading 1"), text)
 
     heading(_("1. Overall"))
     for sentence in found.overall.sentences():

@@ -377,7 +377,7 @@ def test_the_pdfs_links_resolve_against_the_sites_address_never_the_requests_hos
         def __init__(self, string, base_url):
             seen.append(base_url)
 
-        def write_pdf(self, stylesheets):
+        def write_pdf(self, stylesheets, **options):
             return b"%PDF-1.7"
 
     monkeypatch.setattr(weasyprint, "HTML", Page)
