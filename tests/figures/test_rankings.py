@@ -219,7 +219,9 @@ def page(client, url: str, language: str = "zh-hans") -> str:
     return " ".join(response.content.decode().split())
 
 
-def cells(value: str, rank: str, marker: str = "", label: str = "") -> str:
+def cells(value: str, rank: str, marker: str = "", label: str = "", at: tuple = ()) -> str:
+    """A rank's three cells; `at` (city, measure) in the full table, where each names its
+    headers."""
     change = ""
     if marker:
         up_down = " rank-up" if marker[0] == "↑" else " rank-down" if marker[0] == "↓" else ""
@@ -229,7 +231,23 @@ def cells(value: str, rank: str, marker: str = "", label: str = "") -> str:
         )
     if rank == "-":
         rank = '<span class="not-stated">not ranked</span>'
-    return f'<td class="num">{value}</td> <td class="num">{rank}</td> <td class="num">{change}</td>'
+    texts = {"value": value, "rank": rank, "change": change}
+    if at:
+        city, measure = at
+        return " ".join(
+            f'<td class="num" headers="rank-city-{city} rank-{measure} rank-{measure}-{kind}">'
+            f"{text}</td>"
+            for kind, text in texts.items()
+        )
+    return " ".join(f'<td class="num">{text}</td>' for text in texts.values())
+
+
+MEASURES = ["completion", "pace", "start", "finish", "closure"]
+
+
+def full_row(city: str, *each: tuple) -> str:
+    """A city's cells in the full table, measure by measure."""
+    return " ".join(cells(*args, at=(city, m)) for m, args in zip(MEASURES, each, strict=True))
 
 
 UP1, DOWN1 = "up 1 place since last quarter", "down 1 place since last quarter"
@@ -242,29 +260,28 @@ def test_the_rankings_page_in_english_lists_every_measure_by_completion(world, c
     assert "<h1>City rankings</h1>" in html
     assert "As of the end of 2021 Q2, by completion" in html
     kaifeng = (
-        '<th scope="row"><a href="/2021/cities/kaifeng/?as_of=2021Q2">Kaifeng</a></th> '
-        + " ".join(
-            [
-                cells("60.0%", "1", "↑1", UP1),
-                cells("+10.0", "1", "↑1", UP1),
-                cells("100.0%", "1", "↑1", UP1),
-                cells("100.0%", "1", "—", SAME),
-                cells("100.0%", "1", "—", SAME),
-            ]
+        '<th scope="row" id="rank-city-kaifeng">'
+        '<a href="/2021/cities/kaifeng/?as_of=2021Q2">Kaifeng</a></th> '
+        + full_row(
+            "kaifeng",
+            ("60.0%", "1", "↑1", UP1),
+            ("+10.0", "1", "↑1", UP1),
+            ("100.0%", "1", "↑1", UP1),
+            ("100.0%", "1", "—", SAME),
+            ("100.0%", "1", "—", SAME),
         )
     )
     assert kaifeng in html
-    zhengzhou = " ".join(
-        [
-            cells("40.0%", "2", "↓1", DOWN1),
-            cells("-10.0", "2", "↓1", DOWN1),
-            cells("100.0%", "1", "—", SAME),
-            cells("—", "-"),
-            cells("50.0%", "2"),
-        ]
+    zhengzhou = full_row(
+        "zhengzhou",
+        ("40.0%", "2", "↓1", DOWN1),
+        ("-10.0", "2", "↓1", DOWN1),
+        ("100.0%", "1", "—", SAME),
+        ("—", "-"),
+        ("50.0%", "2"),
     )
     assert f"Zhengzhou</a></th> {zhengzhou}" in html
-    assert f"Xuchang</a></th> {' '.join([cells('—', '-')] * 5)} </tr>" in html
+    assert f"Xuchang</a></th> {full_row('xuchang', *[('—', '-')] * 5)} </tr>" in html
     order = [html.index(f"{name}</a></th>") for name in ("Kaifeng", "Zhengzhou", "Xinxiang")]
     assert order == sorted(order) and html.index("Jiaozuo</a></th>") < html.index("Xuchang<")
     assert "up 2 places since last quarter" in html  # Xinxiang on completion.
@@ -276,8 +293,13 @@ def test_the_rankings_page_in_english_lists_every_measure_by_completion(world, c
 def test_the_rankings_page_in_chinese_names_the_measures_and_cities(world, client, leader):
     client.force_login(leader)
     html = page(client, "/2021/rankings/?as_of=2021Q2&approved=1")
-    for label in ["完成率", "开工率", "竣工率", "办结率"]:
-        assert f'<th scope="colgroup" colspan="3">{label}</th>' in html
+    for measure, label in [
+        ("completion", "完成率"),
+        ("start", "开工率"),
+        ("finish", "竣工率"),
+        ("closure", "办结率"),
+    ]:
+        assert f'<th scope="colgroup" colspan="3" id="rank-{measure}">{label}</th>' in html
     assert '<a href="/2021/cities/zhengzhou/?as_of=2021Q2&amp;approved=1">郑州</a>' in html
     assert 'href="/2021/?as_of=2021Q2&amp;approved=1"' in html  # Back to the overview.
     assert 'name="approved" value="1" checked' in html

@@ -203,7 +203,7 @@ def test_the_preview_lists_each_row_as_new_changed_or_unchanged(client, world, o
     content = (HEADER + "1.1,开封,2021,1,7.25,\n1.1,郑州,2021,2,6,\n").encode()
     page = upload(client, "f.csv", content).content.decode()
     assert page.count('<tr class="skip">') == 1 and page.count('<tr class="new">') == 1
-    assert '<th scope="colgroup" colspan="2">完成投资(亿元)</th>' in page
+    assert '<th scope="colgroup" colspan="2" id="preview-reports-1">完成投资(亿元)</th>' in page
     # 7.25 typed is 7.2500 stored: unchanged, not a change.
     assert '<td class="import-type">未改变</td>' in page
     assert page.count("import-changed") == 1  # The new row's amount.
@@ -362,8 +362,10 @@ def test_the_preview_shows_what_a_changed_row_said_and_says_now(client, world, o
     page = upload(client, "f.csv", (HEADER + "1.1,郑州,2021,2,6,改\n").encode()).content.decode()
     assert '<tr class="update">' in page
     assert (
-        '<td class="import-now">5</td><td class="import-changed">6</td>'
-        '<td class="import-now">—</td><td class="import-changed">改</td>'
+        '<td class="import-now" headers="preview-reports-1 preview-reports-1-now">5</td>'
+        '<td headers="preview-reports-1 preview-reports-1-after" class="import-changed">6</td>'
+        '<td class="import-now" headers="preview-reports-2 preview-reports-2-now">—</td>'
+        '<td headers="preview-reports-2 preview-reports-2-after" class="import-changed">改</td>'
     ) in page
 
 

@@ -122,9 +122,15 @@ def test_a_filled_in_template_imports_both_sheets_in_one_confirm(client, world, 
     assert '<h3 id="project-sheet">重点项目表</h3>' in page
     assert page.count('<tr class="new">') == 3
     assert (
-        '<td class="import-now">—</td><td class="import-changed">架梁完成</td>'
-        '<td class="import-now">—</td><td class="import-changed">在建</td>'
-        '<td class="import-now">—</td><td class="import-changed">2.5</td>'
+        '<td class="import-now" headers="preview-projects-1 preview-projects-1-now">—</td>'
+        '<td headers="preview-projects-1 preview-projects-1-after" class="import-changed">'
+        "架梁完成</td>"
+        '<td class="import-now" headers="preview-projects-2 preview-projects-2-now">—</td>'
+        '<td headers="preview-projects-2 preview-projects-2-after" class="import-changed">'
+        "在建</td>"
+        '<td class="import-now" headers="preview-projects-3 preview-projects-3-now">—</td>'
+        '<td headers="preview-projects-3 preview-projects-3-after" class="import-changed">'
+        "2.5</td>"
     ) in page
     assert not ProjectUpdate.objects.filter(quarter=2).exists()  # The preview writes nothing.
     response = client.post(CONFIRM, dict(preview.context["confirm_form"].initial), follow=True)
