@@ -102,6 +102,8 @@ INSTALLED_APPS += PROJECT_APPS
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses what the middleware below writes; whitenoise serves its own .gz and .br files.
+    "zzmetro.middleware.Compression",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "zzmetro.middleware.SessionRenewalMiddleware",
     "zzmetro.middleware.ChineseFirstLocaleMiddleware",
@@ -311,6 +313,9 @@ CONTENT_SECURITY_POLICY = {
 # otherwise lets anyone who can view a model import into it).
 # The read-only pages need a signed-in user unless this is on.
 DASHBOARD_PUBLIC = env_bool("DASHBOARD_PUBLIC", False)
+# How long anyone (a proxy, a browser) may keep what the public reads other than pages: open
+# data and the API without a key (zzmetro.middleware.PrivateAnswers).
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300)
 
 # The read API (/api/v1/): requests per key (per address without one) in a sliding window,
 # and the largest page of a list.

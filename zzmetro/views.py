@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 logger = logging.getLogger(__name__)
 
 
+@never_cache  # A load balancer asks whether the process answers now.
 def healthz(request: HttpRequest) -> HttpResponse:
     """For the load balancer: the process answers. Touches no database, so it stays cheap."""
     return HttpResponse("ok", content_type="text/plain")

@@ -39,7 +39,45 @@ def test_a_refused_keys_answer_is_not_stored_either(client, sample_world):
     assert response.status_code == 401 and private(response)
 
 
-def test_a_public_page_read_anonymously_leaves_caching_to_the_page(client, sample_world, settings):
+def cache_control(response) -> set[str]:
+    return {word.strip() for word in response.get("Cache-Control", "").split(",")}
+
+
+def test_a_public_page_read_anonymously_is_kept_by_the_browser_alone_and_revalidated(
+    client, sample_world, settings
+):
+    # Each page carries the visitor's own CSRF token: never shared, whatever it shows.
     settings.DASHBOARD_PUBLIC = True
     response = client.get("/2021/")
-    assert response.status_code == 200 and not private(response)
+    assert response.status_code == 200
+    assert cache_control(response) == {"private", "no-cache"}
+
+
+@pytest.mark.parametrize(
+    "url", ["/opendata/2021/projects.csv", "/api/v1/plans", "/api/v1/openapi.json"]
+)
+def test_public_data_read_anonymously_may_be_kept_by_anyone_for_five_minutes(
+    client, sample_world, settings, url
+):
+    settings.DASHBOARD_PUBLIC = True
+    response = client.get(url)
+    assert response.status_code == 200, url
+    assert cache_control(response) == {"public", "max-age=300"}
+
+
+def test_the_public_time_is_a_setting(client, sample_world, settings):
+    settings.DASHBOARD_PUBLIC = True
+    settings.PUBLIC_CACHE_SECONDS = 60
+    assert cache_control(client.get("/api/v1/plans")) == {"public", "max-age=60"}
+
+
+def test_a_refusal_or_a_sign_in_is_never_made_public(client, sample_world, settings):
+    settings.DASHBOARD_PUBLIC = False
+    assert client.get("/2021/").status_code == 302
+    assert "public" not in cache_control(client.get("/2021/"))
+    assert private(client.get("/accounts/login/"))
+
+
+def test_the_health_check_is_never_kept(client, db):
+    response = client.get("/healthz")
+    assert response.content == b"ok" and private(response)
