@@ -7,11 +7,11 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 PYTEST_ARGS ?=
 
-.PHONY: run serve test check test-browser bench lint format messages demo-passwords clean
+.PHONY: run serve test check test-browser audit bench lint format messages demo-passwords clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade pip setuptools
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
@@ -42,6 +42,13 @@ check: $(VENV)/.installed
 
 test-browser: $(VENV)/.installed
 	$(BIN)/pytest -m browser $(PYTEST_ARGS)
+
+# Known vulnerabilities in the installed packages, from PyPI's advisories (README: Auditing
+# dependencies). --strict: a package it could not look up fails the audit, never passes it.
+audit: $(VENV)/.installed
+	$(BIN)/pip freeze --exclude-editable > $(VENV)/audit-requirements.txt
+	$(BIN)/pip-audit --strict --no-deps --disable-pip --progress-spinner off \
+		--requirement $(VENV)/audit-requirements.txt $(AUDIT_ARGS)
 
 # Benchmarks, not part of make test: results go to bench/RESULTS.md.
 bench: $(VENV)/.installed

@@ -157,8 +157,9 @@ def test_the_print_line_shows_the_time_of_the_request_not_of_the_cached_figures(
 
 def test_a_reset_in_another_process_reaches_this_one(client, task, tmp_path, settings):
     # The default cache is files every process on the host shares (Redis across hosts).
+    files = "django.core.cache.backends.filebased.FileBasedCache"
     settings.CACHES = {
-        "default": settings.CACHES["default"] | {"LOCATION": str(tmp_path)},
+        "default": settings.CACHES["default"] | {"BACKEND": files, "LOCATION": str(tmp_path)},
     }
     assert "10 <small>亿元</small>" in page(client)
     ProgressReport.objects.update(amount=12)  # No signal: only the other process says so.
@@ -171,7 +172,9 @@ def test_a_reset_in_another_process_reaches_this_one(client, task, tmp_path, set
             "from figures.cache import reset_generation; reset_generation()",
         ],
         cwd=settings.BASE_DIR,
-        env=os.environ | {"CACHE_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "zzmetro.settings"},
+        env=os.environ
+        | {"CACHE_URL": "", "CACHE_DIR": str(tmp_path)}
+        | {"DJANGO_SETTINGS_MODULE": "zzmetro.settings"},
         capture_output=True,
         text=True,
     )
