@@ -22,9 +22,10 @@ def test_official_opens_the_dashboard_and_reads_the_2021_plan(browser_page, live
     expect(page.locator("tfoot")).to_contain_text("1130")
     # Chart.js drew each chart: a drawn canvas has a size the library set.
     for name in ("areas", "cities", "quarters"):
-        expect(page.locator(f"canvas[data-chart={name}]")).to_have_attribute(
-            "height", re.compile(r"\d+")
-        )
+        canvas = page.locator(f"canvas[data-chart={name}]")
+        canvas.scroll_into_view_if_needed()  # A chart is drawn as it comes into view.
+        expect(canvas).to_have_attribute("data-drawn", "true")
+        expect(canvas).to_have_attribute("height", re.compile(r"\d+"))
     screenshot(page, "overview-zh")
     assert page.errors == []
 

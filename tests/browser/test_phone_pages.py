@@ -76,6 +76,9 @@ def test_every_page_type_shows_its_figures_on_a_phone(browser, live_server, samp
     card = page.locator("#areas-heading + .chart + .table-scroll tbody tr").first
     expect(card.locator("td[data-label^='Completed']")).to_be_visible()
     expect(card.locator("td[data-label='Pace'] .pace")).to_be_visible()
+    quarters = page.locator("canvas[data-chart=quarters]")
+    quarters.scroll_into_view_if_needed()  # Drawn as it comes into view.
+    expect(quarters).to_have_attribute("data-drawn", "true")
     chart = page.evaluate(QUARTERS_CHART)
     assert chart["min"] == 0
     assert chart["unit"] == "100 million yuan"
