@@ -101,6 +101,7 @@ def pdf(request, found: Content, bulletin, issued: bool, revised: bool) -> bytes
         "issued": issued,
         "revised": revised,
         "title": title(found),
+        "author": CONTROL_CHARACTERS.sub("", found.issuer),  # XMP metadata is XML 1.0
         # The tag PDF readers announce: zh-Hans, en.
         "lang": to_locale(get_language()).replace("_", "-"),
     }

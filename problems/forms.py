@@ -266,7 +266,8 @@ class AssignForm(StepForm):
     )
     deadline = forms.DateField(
         label=gettext_lazy("deadline"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # A date input takes only yyyy-mm-dd: in the locale's own format it would show empty.
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         error_messages={
             "required": gettext_lazy("Deadline: give the day the unit must answer by."),
             "invalid": gettext_lazy("Deadline: give a date such as 2021-06-30."),

@@ -79,9 +79,14 @@ class PrivateAnswers:
     said nothing of caching itself.
 
     What the public reads (DASHBOARD_PUBLIC on: the pages, open data, the API without a key)
-    is the same for everyone: its files and data may be kept PUBLIC_CACHE_SECONDS by anyone,
-    as the open data only changes when a quarter closes. Its pages may not be shared: each
-    carries the visitor's own CSRF token (the language switch posts)."""
+    is the same for everyone: its files and data may be kept PUBLIC_CACHE_SECONDS by anyone (a
+    figure saved since shows that much later),
+    varying on Authorization (a key reads more at the same address). Its pages may not be
+    shared: each carries the visitor's own CSRF token (the language switch posts); nor may any
+    answer that sets a cookie.
+
+    It stands outside the session and CSRF middleware, so that it sees the cookies they set;
+    request.user was set on the way in."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -94,10 +99,12 @@ class PrivateAnswers:
         if "Authorization" in request.headers or (user and user.is_authenticated):
             add_never_cache_headers(response)  # no-cache, no-store, must-revalidate, private
         elif request.method in ("GET", "HEAD") and response.status_code == 200:
-            if response.get("Content-Type", "").startswith("text/html"):
+            page = response.get("Content-Type", "").startswith("text/html")
+            if page or response.cookies:
                 patch_cache_control(response, private=True, no_cache=True)
             else:
                 patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
+                patch_vary_headers(response, ["Authorization"])
         return response
 
 

@@ -104,6 +104,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Compresses what the middleware below writes; whitenoise serves its own .gz and .br files.
     "zzmetro.middleware.Compression",
+    # Outside the session and CSRF middleware: it sees the cookies they set (never public then).
+    "zzmetro.middleware.PrivateAnswers",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "zzmetro.middleware.SessionRenewalMiddleware",
     "zzmetro.middleware.ChineseFirstLocaleMiddleware",
@@ -111,7 +113,6 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "zzmetro.middleware.PrivateAnswers",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -313,8 +314,8 @@ CONTENT_SECURITY_POLICY = {
 # otherwise lets anyone who can view a model import into it).
 # The read-only pages need a signed-in user unless this is on.
 DASHBOARD_PUBLIC = env_bool("DASHBOARD_PUBLIC", False)
-# How long anyone (a proxy, a browser) may keep what the public reads other than pages: open
-# data and the API without a key (zzmetro.middleware.PrivateAnswers).
+# How long anyone (a proxy, a browser) may keep what the public reads other than pages: files,
+# open data and the API without a key (zzmetro.middleware.PrivateAnswers).
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300)
 
 # The read API (/api/v1/): requests per key (per address without one) in a sliding window,

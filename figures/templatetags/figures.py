@@ -39,12 +39,12 @@ def colour_label(value: str) -> str:
 
 
 @register.filter
-def machine_time(value: datetime.date | None) -> str:
+def machine_time(value: datetime.date | str | None) -> str:
     """A day or a moment as a `<time datetime>` wants it: in the site's time zone, to the second.
 
     Django's `date:'c'` writes microseconds, and HTML allows at most three fractional digits."""
-    if value is None:
-        return ""
+    if not isinstance(value, datetime.date):
+        return ""  # None, or a missing variable ("")
     if isinstance(value, datetime.datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value)

@@ -79,6 +79,10 @@ def test_a_problem_is_raised_assigned_answered_and_closed(
 
     sign_in(page, live_server, "office")
     page.goto(change_page)
+    # The thread lies below the form, not behind it (the admin floats the form's column).
+    form_bottom = page.locator("#problem_form").bounding_box()
+    thread_top = page.locator("#problem-thread").bounding_box()["y"]
+    assert thread_top >= form_bottom["y"] + form_bottom["height"]
     deadline = (localdate() + timedelta(days=20)).isoformat()
     assign = page.locator("form.step-assign")
     assign.locator("select[name=unit]").select_option(label="郑州资规局")

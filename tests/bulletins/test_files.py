@@ -5,6 +5,7 @@ office's document, with its title, language and issuer in its properties."""
 from dataclasses import replace
 from io import BytesIO
 
+import lxml.etree
 import pikepdf
 import pytest
 from docx import Document
@@ -171,3 +172,11 @@ def test_each_table_caption_of_the_word_bulletin_keeps_with_its_table(
     captions = [Paragraph(table._tbl.getprevious(), document._body) for table in document.tables]
     assert [caption.text for caption in captions] == CAPTIONS
     assert [caption.paragraph_format.keep_with_next for caption in captions] == [True, True]
+
+
+def test_the_pdfs_xmp_stays_xml_whatever_the_issuer_holds(sample_world):
+    # The issuer (BULLETIN_ISSUER) goes into the XMP packet, which is XML 1.0.
+    found = replace(content(Figures(sample_world, 3)), issuer="甲\x0b乙\ufffe丙&")
+    pdf = pikepdf.open(BytesIO(bulletin_files.pdf(None, found, None, False, False)))
+    lxml.etree.fromstring(pdf.Root.Metadata.read_bytes())
+    assert str(pdf.docinfo["/Author"]) == "甲乙丙&"

@@ -16,3 +16,4 @@ def test_a_moment_is_written_in_zhengzhous_time_without_its_microseconds():
 def test_a_day_is_written_as_a_day_and_nothing_as_nothing():
     assert machine_time(datetime.date(2021, 3, 1)) == "2021-03-01"
     assert machine_time(None) == ""
+    assert machine_time("") == ""  # a missing variable, as a template passes it

@@ -1,7 +1,9 @@
 """What depends on who is signed in is never kept by a shared cache or a browser's disk."""
 
 import pytest
+from django.utils.cache import cc_delim_re
 
+from investment.models import QuarterClose
 from tests.api.conftest import bearer, key_for
 
 
@@ -81,3 +83,48 @@ def test_a_refusal_or_a_sign_in_is_never_made_public(client, sample_world, setti
 def test_the_health_check_is_never_kept(client, db):
     response = client.get("/healthz")
     assert response.content == b"ok" and private(response)
+
+
+def words(response, header) -> set[str]:
+    return {w.strip().lower() for w in cc_delim_re.split(response.get(header, "")) if w.strip()}
+
+
+def test_a_public_api_answer_varies_on_authorization(
+    client, sample_world, settings, leader, office
+):
+    # The same address answers a key otherwise than the public: a cache keyed on the address
+    # alone (nginx's proxy_cache by default) would hand the public answer to a key.
+    settings.DASHBOARD_PUBLIC = True
+    QuarterClose.objects.create(plan=sample_world, quarter=1, closed_by=office)
+    url = "/api/v1/plans/2021/figures?as_of=2021Q1"
+    public = client.get(url)
+    keyed = client.get(url, headers=bearer(key_for(leader)))
+    assert public.status_code == keyed.status_code == 200
+    assert "public" in words(public, "Cache-Control")
+    assert public.content != keyed.content  # the key reads more than the public
+    assert "authorization" in words(public, "Vary")
+
+
+def test_a_public_answer_never_carries_a_cookie(client, sample_world, settings):
+    # Set-Cookie on an answer anyone may keep: a cache that stores it hands the cookie to every
+    # later visitor (here a CSRF secret the first requester knows).
+    settings.DASHBOARD_PUBLIC = True
+    client.cookies["csrftoken"] = "bad"
+    response = client.get("/api/v1/plans")
+    assert response.status_code == 200
+    assert response.cookies and words(response, "Cache-Control") == {"private", "no-cache"}
+
+
+def test_an_expired_sessions_public_answer_never_carries_a_cookie(
+    client, sample_world, settings, office
+):
+    # A browser whose session ran out downloads open data: the answer deletes its session
+    # cookie, so it is the browser's alone.
+    settings.DASHBOARD_PUBLIC = True
+    client.force_login(office)
+    sid = client.cookies["sessionid"].value
+    client.logout()
+    client.cookies["sessionid"] = sid
+    response = client.get("/opendata/2021/projects.csv")
+    assert response.status_code == 200
+    assert response.cookies and words(response, "Cache-Control") == {"private", "no-cache"}

@@ -50,3 +50,23 @@ def test_a_step_posted_under_its_own_ids_is_still_read_by_its_names(office, rais
 
     names = sorted(form.xpath(".//*[@name]/@name"))
     assert names == ["csrfmiddlewaretoken", "seen_version", "text"]
+
+
+def test_every_description_a_field_names_is_on_the_page(office, assigned):
+    html = page(office, assigned)
+
+    ids = set(html.xpath("//@id"))
+    named = [
+        ref
+        for element in html.xpath("//*[@aria-describedby]")
+        for ref in element.get("aria-describedby").split()
+    ]
+    assert "id_answer_photos_helptext" in named
+    assert [ref for ref in named if ref not in ids] == []
+
+
+def test_the_reassign_form_shows_the_deadline_as_a_date_input_reads_it(office, assigned):
+    deadline = page(office, assigned).xpath("//form[contains(@class, 'step-assign')]//input")
+    values = [i.get("value") for i in deadline if i.get("name") == "deadline"]
+
+    assert values == [assigned.deadline.isoformat()]  # yyyy-mm-dd, or the browser shows none
