@@ -8,6 +8,9 @@ import os
 from pathlib import Path
 
 import pytest
+from django.apps import apps
+
+from people.roles import sync_roles
 
 SERIOUS = ("serious", "critical")
 CHROMIUM = Path("/usr/bin/chromium")
@@ -36,6 +39,16 @@ def browser():
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def roles_put_back(django_db_blocker):
+    """A live-server test ends by flushing the database, the roles' groups with it, which the
+    session made once and the tests after it in this worker expect. Autouse, so set up before
+    the database fixtures: its teardown runs after their flush."""
+    yield
+    with django_db_blocker.unblock():
+        sync_roles(apps)
 
 
 @pytest.fixture(autouse=True)
