@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
+from pytest_django.plugin import blocking_manager_key
 
 from people.roles import sync_roles
 
@@ -41,14 +42,16 @@ def browser():
         browser.close()
 
 
-@pytest.fixture(autouse=True)
-def roles_put_back(django_db_blocker):
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
     """A live-server test ends by flushing the database, the roles' groups with it, which the
-    session made once and the tests after it in this worker expect. Autouse, so set up before
-    the database fixtures: its teardown runs after their flush."""
-    yield
-    with django_db_blocker.unblock():
-        sync_roles(apps)
+    session made once and the tests after it in this worker expect: made again once every
+    fixture of the test, the flush included, is torn down."""
+    result = yield
+    if "live_server" in item.fixturenames:
+        with item.config.stash[blocking_manager_key].unblock():
+            sync_roles(apps)
+    return result
 
 
 @pytest.fixture(autouse=True)
