@@ -78,12 +78,11 @@ class PrivateAnswers:
     browser's disk may keep it (a leader's figures, a city's drafts). Says so where the view
     said nothing of caching itself.
 
-    What the public reads (DASHBOARD_PUBLIC on: the pages, open data, the API without a key)
-    is the same for everyone: its files and data may be kept PUBLIC_CACHE_SECONDS by anyone (a
-    figure saved since shows that much later),
-    varying on Authorization (a key reads more at the same address). Its pages may not be
-    shared: each carries the visitor's own CSRF token (the language switch posts); nor may any
-    answer that sets a cookie.
+    What the public reads (DASHBOARD_PUBLIC on: the pages, files, open data, the API without a
+    key) is the same for everyone: its files and data may be kept PUBLIC_CACHE_SECONDS by
+    anyone (a figure saved since shows that much later), varying on Authorization (a key reads
+    more at the same address). Its pages may not be shared: each carries the visitor's own CSRF
+    token (the language switch posts); nor may any answer that sets a cookie.
 
     It stands outside the session and CSRF middleware, so that it sees the cookies they set;
     request.user was set on the way in."""
