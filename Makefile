@@ -52,6 +52,7 @@ audit: $(VENV)/.installed
 
 # Benchmarks, not part of make test: results go to bench/RESULTS.md.
 bench: $(VENV)/.installed
+	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/spreadsheets.py
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/projects.py
