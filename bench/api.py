@@ -41,7 +41,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from results import write_section  # noqa: E402
+from results import PROJECTS_ONLY, write_section  # noqa: E402
 
 from investment.models import QuarterClose  # noqa: E402
 from opendata import oc4ids  # noqa: E402
@@ -125,6 +125,8 @@ def main() -> None:
 def report(sizes: list, timings: list, packages: list) -> list[str]:
     small, large = sizes
     lines = [
+        PROJECTS_ONLY,
+        "",
         "PostgreSQL, the local server, on a shared 2-core machine. Each endpoint called in-process "
         f"(Django's test client) with a leader's key, figures cache off, {RUNS} times after a warm "
         "one; median and, in brackets, best. The seed is the 2021 plan with its sample data and "

@@ -37,7 +37,7 @@ from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from results import write_section  # noqa: E402
+from results import PROJECTS_ONLY, write_section  # noqa: E402
 
 from bulletins.content import content, frozen  # noqa: E402
 from bulletins.models import Bulletin  # noqa: E402
@@ -95,6 +95,8 @@ def main() -> None:
 def report(sizes: list[int], timings: list[dict]) -> list[str]:
     small, large = sizes
     lines = [
+        PROJECTS_ONLY,
+        "",
         "PostgreSQL, the local server, on a shared 2-core machine. Each drawn in-process "
         f"(Django's test client), {RUNS} times, figures cache off (FIGURES_CACHE_SECONDS=0): the "
         "office's preview of Q2 and its files, and as a leader the rankings and the issued Q3 "

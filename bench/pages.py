@@ -51,7 +51,7 @@ from django.db import connection  # noqa: E402
 from django.db.models import Sum  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from results import write_section  # noqa: E402
+from results import NOT_A_LARGER_PLAN, write_section  # noqa: E402
 
 from figures.rollups import Figures  # noqa: E402
 from investment.models import ProgressReport  # noqa: E402
@@ -215,6 +215,8 @@ def main() -> None:
 def report(seconds: int, seed: int, sizes: list, timings: list, rates: dict, plan: str) -> list:
     small, large = sizes
     lines = [
+        NOT_A_LARGER_PLAN,
+        "",
         f"PostgreSQL, the local server; numbers taken on a shared {os.cpu_count()}-core machine "
         "where other work (a test run) may have been going on. "
         f"{PAGE} drawn in-process (Django's test client) as a signed-in leader "

@@ -37,7 +37,7 @@ from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from results import write_section  # noqa: E402
+from results import PROJECTS_ONLY, write_section  # noqa: E402
 
 from investment.models import ProjectUpdate  # noqa: E402
 from people.roles import VIEWER  # noqa: E402
@@ -106,6 +106,8 @@ def main() -> None:
 def report(sizes: list, timings: list, slowest: dict, plan: str) -> list[str]:
     (small, small_updates), (large, large_updates) = sizes
     lines = [
+        PROJECTS_ONLY,
+        "",
         "PostgreSQL, the local server, on a shared machine where other work may have been going "
         "on. Each page drawn in-process (Django's test client) as a signed-in leader, computed "
         f"(figures cache off, FIGURES_CACHE_SECONDS=0), {RUNS} times; the workbook is the "

@@ -7,6 +7,18 @@ import time
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+# What an older benchmark's larger size is, beside the plan grown in place (bench/scale.py).
+NOT_A_LARGER_PLAN = (
+    "**Not comparable with a larger plan:** the larger size here adds reports in other plan "
+    "years (scale_data.generate(reports=…)), so both sizes draw the same 231 reports of 2021; "
+    "for the 2021 plan itself grown in place, see “The office's scale: one plan year, S and L”."
+)
+PROJECTS_ONLY = (
+    "**Projects only:** the larger size grows the 2021 plan's projects in place "
+    "(scale_data.generate(projects=…)), not its reports, cities' tasks or problems; for the "
+    "whole plan grown in place, see “The office's scale: one plan year, S and L”. Taken before "
+    "the speed-ups measured there."
+)
 
 
 def machine() -> str:

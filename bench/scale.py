@@ -218,14 +218,22 @@ def sheet_post(world: str) -> dict:
     for form in entry.projects.forms:
         if form.editable and typed < CHANGED:
             data[form.add_prefix("progress")] = f"规模测试：形象进度 {stamp}"
-            data[form.add_prefix("stage")] = "construction"
+            # A stage never goes back: the section's earlier one, or 前期 for a first update.
+            earlier = form.row.earlier
+            data[form.add_prefix("stage")] = earlier.stage if earlier else "preparation"
             typed += 1
     return data
 
 
 def save_sheet(signed: dict[str, Client], data: dict) -> None:
     response = signed["reporter"].post(SHEET.format(quarter=SAVED), data)
-    assert response.status_code == 302, response.content.decode()[:2000]
+    assert response.status_code == 302, errors(response.content.decode())
+
+
+def errors(page: str) -> str:
+    """A page's messages, for an assertion's failure."""
+    main = page[page.find('id="content"') :]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main))[:3000]
 
 
 def import_file(signed: dict[str, Client]) -> bytes:
@@ -238,8 +246,10 @@ def import_file(signed: dict[str, Client]) -> bytes:
         for row in rows:
             row[column - 1].value = value
         if sheet == 1:
+            # A stage never goes back: the earlier quarter's (its text names it), or 前期.
             for row in book.worksheets[1].iter_rows(min_row=2, max_row=CHANGED + 1):
-                row[8].value = "在建"
+                said = str(row[6].value or "")
+                row[8].value = next((w for w in ("建成", "在建") if w in said), "前期")
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -251,9 +261,7 @@ def preview(signed: dict[str, Client], data: bytes) -> str:
     response = signed["reporter"].post(IMPORT, {"import_file": upload})
     page = response.content.decode()
     found = re.search(r'name="preview" value="([^"]+)"', page)
-    assert found, re.findall(
-        r'class="errorlist[^>]*>(.*?)</ul>|<td class="errors?"[^>]*>(.*?)</td>', page, re.S
-    )[:10]
+    assert found, errors(page)
     return found[1]
 
 
@@ -275,6 +283,11 @@ def one_round(world: str, signed: dict[str, Client], reads: dict) -> dict[str, t
     done = {}
     for label, (who, url) in reads.items():
         done[label] = timed(lambda who=who, url=url: read(signed[who], url))
+    # The last round's import submitted Q4: back to drafts, which the reporter may change.
+    for model in (ProgressReport, ProjectUpdate):
+        model.objects.filter(city__slug="zhengzhou", year=YEAR, quarter=SAVED).update(
+            status=model.Status.DRAFT
+        )
     data = sheet_post(world)
     done[f"quarter sheet save ({CHANGED} + {CHANGED} rows)"] = timed(
         lambda: save_sheet(signed, data)
