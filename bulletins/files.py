@@ -1,6 +1,7 @@
 """The bulletin as files: a Word document (python-docx) laid out as Chinese official documents
 are, and a PDF that WeasyPrint prints from the page's own document template."""
 
+import copy
 import unicodedata
 from datetime import UTC
 from io import BytesIO
@@ -206,35 +207,58 @@ def _table(
     _keep_with_next(above)
     table = document.add_table(rows=1, cols=len(header), style="Table Grid")
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = ""
-        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _font(_run(cell.paragraphs[0], text), HEADING_FONT, 10.5)
-    for values in rows:
-        cells = table.add_row().cells
-        for column, (cell, text) in enumerate(zip(cells, values, strict=True)):
-            cell.text = ""
-            if column in numbers:
-                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            _font(_run(cell.paragraphs[0], text), BODY_FONT, 10.5)
     if widths:
         # Millimetres a column: a figure never breaks inside its cell.
         table.autofit = False
         for column, width in zip(table.columns, widths, strict=True):
             column.width = Mm(width)  # The grid LibreOffice reads; Word reads the cells'.
-        for row in table.rows:
-            for cell, width in zip(row.cells, widths, strict=True):
-                cell.width = Mm(width)
     # The header row repeats on each page a long table runs to; no row splits across pages,
-    # and each row keeps with the next, so the table moves to the next page whole.
-    header_properties = table.rows[0]._tr.get_or_add_trPr()
-    header_properties.append(OxmlElement("w:tblHeader"))
-    for index, row in enumerate(table.rows):
-        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
-        if index < len(table.rows) - 1:
-            for cell in row.cells:
-                for paragraph in cell.paragraphs:
-                    _keep_with_next(paragraph)
+    # and each row but the last keeps with the next, so the table moves to the next page whole.
+    centred = [WD_ALIGN_PARAGRAPH.CENTER] * len(header)
+    top = _shaped(table.rows[0], HEADING_FONT, centred, widths, keep=bool(rows))
+    _fill(top, header)
+    properties = top.get_or_add_trPr()
+    properties.append(OxmlElement("w:tblHeader"))
+    properties.append(OxmlElement("w:cantSplit"))
+    if not rows:
+        return
+    # Each row of figures is a copy of a model row with its texts put in: python-docx finds a
+    # row's cells by walking the whole table, so a table filled cell by cell through it takes
+    # a time growing with the square of its rows.
+    right = WD_ALIGN_PARAGRAPH.RIGHT
+    aligned = [right if column in numbers else None for column in range(len(header))]
+    middle = _shaped(table.add_row(), BODY_FONT, aligned, widths, keep=True)
+    end = _shaped(table.add_row(), BODY_FONT, aligned, widths, keep=False)
+    for model in (middle, end):
+        model.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        table._tbl.remove(model)
+    for index, values in enumerate(rows):
+        row = copy.deepcopy(end if index == len(rows) - 1 else middle)
+        _fill(row, values)
+        table._tbl.append(row)
+
+
+def _shaped(row, font: str, alignments: list, widths: list[int] | None, keep: bool):
+    """`row`'s element, each of its cells holding a paragraph aligned as `alignments` says
+    (None: as the style has it) and kept with the next row with `keep`, and in it an empty run
+    in 10.5 point `font` for the cell's text (after the empty one python-docx puts first)."""
+    for column, cell in enumerate(row.cells):
+        cell.text = ""
+        paragraph = cell.paragraphs[0]
+        if alignments[column] is not None:
+            paragraph.alignment = alignments[column]
+        _font(_run(paragraph, ""), font, 10.5)
+        if widths:
+            cell.width = Mm(widths[column])
+        if keep:
+            _keep_with_next(paragraph)
+    return row._tr
+
+
+def _fill(row, texts: list[str]) -> None:
+    """The texts of a row `_shaped` made, a cell each, as python-docx writes a run's text."""
+    for cell, text in zip(row.tc_lst, texts, strict=True):
+        cell.p_lst[0].r_lst[-1].text = CONTROL_CHARACTERS.sub("", text)
 
 
 def _rule(paragraph, edges: dict[str, int]) -> None:

@@ -180,3 +180,109 @@ def test_the_pdfs_xmp_stays_xml_whatever_the_issuer_holds(sample_world):
     pdf = pikepdf.open(BytesIO(bulletin_files.pdf(None, found, None, False, False)))
     lxml.etree.fromstring(pdf.Root.Metadata.read_bytes())
     assert str(pdf.docinfo["/Author"]) == "甲乙丙&"
+
+
+RANKING = [
+    [
+        "位次",
+        "城市",
+        "完成投资（亿元）",
+        "完成率（%）",
+        "较时间进度（百分点）",
+        "位次变化",
+        "开工率（%）",
+        "竣工率（%）",
+        "办结率（%）",
+        "未办结问题（个）",
+    ],
+    ["1", "郑州", "291.34", "58.9", "−16.1", "↑1", "100.0", "100.0", "0.0", "2"],
+    ["2", "新乡", "64.91", "56.7", "−18.3", "↑2", "100.0", "100.0", "0.0", "2"],
+    ["3", "开封", "104.70", "52.5", "−22.5", "↓2", "75.0", "0.0", "0.0", "2"],
+    ["4", "许昌", "65.83", "51.5", "−23.5", "↑1", "75.0", "0.0", "0.0", "1"],
+    ["5", "焦作", "67.29", "49.1", "−25.9", "↓2", "80.0", "0.0", "100.0", "1"],
+]
+UNITS = [
+    ["责任单位", "未办结", "逾期", "逾期超过30天"],
+    ["示例：自然资源部门", "2", "2", "2"],
+    ["示例：交通运输部门", "1", "1", "0"],
+    ["示例：发展改革部门", "1", "0", "0"],
+    ["示例：生态环境部门", "1", "0", "0"],
+    ["示例：财政部门", "1", "0", "0"],
+    ["示例：跨市协调工作专班", "1", "0", "0"],
+    ["待交办", "1", "0", "0"],
+]
+
+
+def word_tables(found) -> list:
+    return Document(BytesIO(bulletin_files.docx(found, None, False))).tables
+
+
+def cell_look(cell) -> tuple:
+    """A cell's one paragraph as Word sets it: its alignment, whether it keeps with the next,
+    and its run's text, East Asian font and size (after the empty run python-docx puts first)."""
+    (paragraph,) = cell.paragraphs
+    first, run = paragraph.runs
+    assert first.text == "" and first._r.rPr is None
+    fonts = run._r.rPr.rFonts
+    assert fonts.get(qn("w:ascii")) == fonts.get(qn("w:hAnsi")) == fonts.get(qn("w:eastAsia"))
+    alignment = paragraph.alignment
+    return (
+        None if alignment is None else alignment.name,
+        paragraph.paragraph_format.keep_with_next,
+        run.text,
+        fonts.get(qn("w:eastAsia")),
+        run.font.size.pt,
+        run.font.bold,
+    )
+
+
+def test_the_word_bulletins_tables_hold_the_ranking_and_the_units_cell_by_cell(sample_world):
+    ranking, units = word_tables(content(Figures(sample_world, 3)))
+    assert [[cell.text for cell in row.cells] for row in ranking.rows] == RANKING
+    assert [[cell.text for cell in row.cells] for row in units.rows] == UNITS
+
+
+def test_each_cell_of_the_word_bulletins_ranking_is_set_as_its_row_and_column_say(sample_world):
+    ranking, units = word_tables(content(Figures(sample_world, 3)))
+    rows = ranking.rows
+    # The header: centred 黑体; the figures: 仿宋, the numbers' columns at the right. Every
+    # row but the last keeps with the next, so the table moves to the next page whole.
+    assert [cell_look(cell) for cell in rows[0].cells] == [
+        ("CENTER", True, text, "黑体", 10.5, False) for text in RANKING[0]
+    ]
+    numbers = {2, 3, 4, 6, 7, 8, 9}
+    for index, row in enumerate(rows[1:], 1):
+        assert [cell_look(cell) for cell in row.cells] == [
+            ("RIGHT" if column in numbers else None, index < 5 or None, text, "仿宋", 10.5, False)
+            for column, text in enumerate(RANKING[index])
+        ]
+    # The header row repeats on each page; no row splits across pages.
+    assert [row._tr.trPr.xml.count("<w:tblHeader/>") for row in rows] == [1, 0, 0, 0, 0, 0]
+    assert all(row._tr.trPr.xml.count("<w:cantSplit/>") == 1 for row in rows)
+    # Millimetres a column, in the grid (LibreOffice) and in every cell (Word), fixed.
+    widths = [10, 14, 19, 15, 17, 13, 15, 15, 15, 15]
+    assert [round(column.width.mm) for column in ranking.columns] == widths
+    assert all([round(cell.width.mm) for cell in row.cells] == widths for row in rows)
+    assert ranking._tbl.tblPr.xml.count('<w:tblLayout w:type="fixed"/>') == 1
+    assert ranking.alignment.name == "CENTER" and ranking.style.name == "Table Grid"
+    assert [round(column.width.mm) for column in units.columns] == [70, 26, 26, 34]
+    assert [cell_look(cell)[0] for cell in units.rows[1].cells] == [None, "RIGHT", "RIGHT", "RIGHT"]
+
+
+def test_a_word_table_of_sixty_rows_keeps_them_in_order_the_last_alone_not_kept(sample_world):
+    found = content(Figures(sample_world, 3))
+    ranking = word_tables(replace(found, cities=found.cities * 12))[0]
+    assert [row.cells[1].text for row in ranking.rows[1:]] == [row[1] for row in RANKING[1:]] * 12
+    kept = [row.cells[0].paragraphs[0].paragraph_format.keep_with_next for row in ranking.rows]
+    assert kept == [True] * 60 + [None]
+
+
+def test_a_cell_of_the_word_bulletin_drops_control_characters_and_keeps_tabs_and_lines(
+    sample_world,
+):
+    found = content(Figures(sample_world, 3))
+    city = replace(found.cities[0], name="甲\x0b乙\ufffe\t丙\n丁 ")
+    ranking = word_tables(replace(found, cities=[city]))[0]
+    cell = ranking.rows[1].cells[1]
+    assert cell.text == "甲乙\t丙\n丁 "
+    assert cell_look(cell)[1:] == (None, "甲乙\t丙\n丁 ", "仿宋", 10.5, False)
