@@ -23,6 +23,13 @@ CUT_OFF = """() => [...document.querySelectorAll("main table td, main table th")
     return box.right > window.innerWidth + 1 || box.width < 20; })
   .map((cell) => cell.textContent.trim().slice(0, 30))"""
 
+# The captions narrower than their table: a table turned into cards once left its caption
+# one word (in Chinese one character) a line.
+NARROW_CAPTIONS = """() => [...document.querySelectorAll("main table caption")]
+  .filter((caption) => caption.offsetParent !== null && caption.getBoundingClientRect().width
+    < 0.9 * caption.closest("table").getBoundingClientRect().width)
+  .map((caption) => caption.textContent.trim().slice(0, 30))"""
+
 QUARTERS_CHART = """() => {
   const chart = Chart.getChart(document.querySelector("canvas[data-chart=quarters]"));
   return { min: chart.scales.y.min, unit: chart.options.scales.y.title.text,
@@ -70,6 +77,7 @@ def test_every_page_type_shows_its_figures_on_a_phone(browser, live_server, samp
         expect(page.locator("h1")).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), name
         assert page.evaluate(CUT_OFF) == [], name
+        assert page.evaluate(NARROW_CAPTIONS) == [], name
         screenshot(page, f"phone-{name}-en")
     # The area table's figures, as a card on the phone: label and value, both visible.
     page.goto(live_server.url + "/2021/?as_of=2021Q2")
