@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, PatternFill
+from openpyxl.styles import PatternFill
 
 from exports.problems import problem_sheet
 from exports.projects import project_sheet
@@ -24,6 +24,7 @@ from plan.money import yi
 from plan.spreadsheets import (
     HEADER_FILL,
     PERCENT,
+    RIGHT,
     SUBTOTAL_FILL,
     TITLE_FONT,
     WARNING_FILL,
@@ -406,9 +407,7 @@ def milestone_sheet(book: Workbook, scope: Scope) -> None:
 
 
 def unit_cell(sheet: Sheet):
-    cell = sheet.cell(_("Unit: 100 million yuan"))
-    cell.alignment = Alignment(horizontal="right")
-    return cell
+    return sheet.cell(_("Unit: 100 million yuan"), alignment=RIGHT)
 
 
 def official_sheet(book: Workbook, scope: Scope, target_label: str, cities: dict[int, str]) -> None:

@@ -9,6 +9,7 @@ text, or a note such as =HYPERLINK(...) would run when leadership opens the file
 """
 
 import csv
+import functools
 import io
 import math
 import re
@@ -28,6 +29,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
@@ -81,6 +83,8 @@ WARNING_FILL = PatternFill("solid", fgColor="FFF4CE")
 WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
 CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
+MIDDLE = Alignment(horizontal="center")  # a short text or a number in the middle of its column
+RIGHT = Alignment(horizontal="right")
 # Points: a line of the default 11-point text, Chinese included (LibreOffice's CJK fonts set
 # 11 points 16 apart), and the space a bordered row keeps inside its borders.
 LINE_HEIGHT = 16
@@ -112,6 +116,10 @@ class Sheet:
 
     A bordered sheet (an official table) draws a thin grid around every cell of its table;
     the others print the gridlines instead, so no printed table runs its columns together.
+
+    A cell's style is made once per sheet and copied to every cell that has it (`style`):
+    openpyxl hashes the font, fill, border and alignment each time one is set on a cell, which
+    was most of the time a sheet of thousands of rows took.
     """
 
     def __init__(
@@ -128,6 +136,11 @@ class Sheet:
         self.widths = widths
         self.bordered = bordered
         self.in_table = False
+        # The styles made so far: by what they are made of (see style), and by the style they
+        # frame or move to the top of the cell (see placed).
+        self.styles: dict[tuple, tuple[StyleArray, tuple]] = {}
+        self.placed_styles: dict[tuple, StyleArray] = {}
+        self.wraps: dict[int, bool] = {}  # Whether each alignment (by its index) wraps.
         a4(self.ws, gridlines=not bordered)
         # A write-only sheet writes its layout before its first row: set it all now.
         for index, width in enumerate(widths, 1):
@@ -145,9 +158,8 @@ class Sheet:
 
     def table(self, headers: list[str]) -> None:
         """A table's header row; a sheet of several short tables starts each with one."""
-        cells = [self.cell(text, bold=True, fill=HEADER_FILL) for text in headers]
-        for cell in cells:
-            cell.alignment = CENTRE  # A header longer than its column takes two lines.
+        # A header longer than its column takes two lines.
+        cells = [self.cell(text, bold=True, fill=HEADER_FILL, alignment=CENTRE) for text in headers]
         self.in_table = True
         self.append(cells)
 
@@ -179,67 +191,100 @@ class Sheet:
         self.ws.append(row)
         self.rows += 1
 
-    def cell(self, value, number_format: str | None = None, bold=False, fill=None) -> WriteOnlyCell:
+    def cell(
+        self,
+        value,
+        number_format: str | None = None,
+        bold=False,
+        fill: PatternFill | None = None,
+        alignment: Alignment | None = None,
+    ) -> WriteOnlyCell:
         if isinstance(value, str):
             value = cell_text(value)  # Cleaned first: "\x0b=1+1" is a formula once cleaned.
         cell = WriteOnlyCell(self.ws, value=value)
         if isinstance(value, str) and value.startswith(FORMULA_STARTS):
             # A note like "=HYPERLINK(...)" stays text: Excel never evaluates it.
             cell.data_type = "s"
-        if number_format:
-            cell.number_format = number_format
-            if isinstance(value, str):
-                # "—" or "未公布" where a number goes: in the middle of its own cell, so it
-                # never reads as part of the amount beside it ("0.00—").
-                cell.alignment = Alignment(horizontal="center")
-        if bold:
-            cell.font = BOLD
-        if fill is not None:
-            cell.fill = fill
+        if number_format and isinstance(value, str) and alignment is None:
+            # "—" or "未公布" where a number goes: in the middle of its own cell, so it never
+            # reads as part of the amount beside it ("0.00—").
+            alignment = MIDDLE
+        if number_format or bold or fill is not None or alignment is not None:
+            style = self.style(BOLD if bold else None, fill, alignment, number_format)
+            cell._style = StyleArray(style)  # A copy: what is set on the cell later is its own.
         return cell
+
+    def style(self, font, fill, alignment, number_format) -> StyleArray:
+        """The style of this font, fill, alignment and number format (None: the default), made
+        once. The objects are known by their identity, which costs nothing to hash, and kept
+        with the style so that no other object takes their identity while the sheet lives:
+        pass shared ones (BOLD, WRAP, a module's fills), or each new one makes a new style."""
+        key = (id(font), id(fill), id(alignment), number_format)
+        if key not in self.styles:
+            model = WriteOnlyCell(self.ws)
+            model._style = StyleArray()
+            if font is not None:
+                model.font = font
+            if fill is not None:
+                model.fill = fill
+            if alignment is not None:
+                model.alignment = alignment
+            if number_format:
+                model.number_format = number_format
+            self.styles[key] = (model._style, (font, fill, alignment))
+        return self.styles[key][0]
 
     def wrapped(self, text: str) -> WriteOnlyCell:
         """A text that takes as many lines as it needs in its column; its row grows to fit."""
-        cell = self.cell(text)
-        cell.alignment = WRAP
-        return cell
+        return self.cell(text, alignment=WRAP)
 
     def append(self, cells: list) -> None:
         # Every text goes through cell(), so no value anywhere can become a formula.
         row = [self._cell(c) for c in cells]
-        if self.bordered and self.in_table and row:
+        framed = self.bordered and self.in_table and bool(row)
+        if framed:
             # A short row (a subtotal, "没有项目。") is framed across the whole table.
             row += [None] * (len(self.headers) - len(row))
-            row = [self.framed(c) for c in row]
         lines = max(map(self.lines, row, self.widths), default=1)
-        if lines > 1 or self.bordered:
+        top = lines > 1 or self.bordered
+        if top:
             # LibreOffice keeps a row of an xlsx one line high unless the file says otherwise,
             # and prints a wrapped text cut off; beside it, every cell starts at the top.
             padding = PADDING if self.bordered else 0
             self.ws.row_dimensions[self.rows + 1].height = lines * LINE_HEIGHT + padding
-            row = [self.at_top(c) for c in row]
+        if framed or top:
+            row = [self.placed(c, framed, top) for c in row]
         self.ws.append(row)
         self.rows += 1
 
-    @staticmethod
-    def lines(cell, width: int) -> int:
+    def lines(self, cell, width: int) -> int:
         """The lines a wrapped text takes in its column; 1 for anything else."""
         if not (isinstance(cell, Cell) and cell.has_style and isinstance(cell.value, str)):
             return 1
-        return text_lines(cell.value, width) if cell.alignment.wrap_text else 1
+        alignment = cell._style.alignmentId
+        if alignment not in self.wraps:
+            self.wraps[alignment] = bool(cell.alignment.wrap_text)
+        return text_lines(cell.value, width) if self.wraps[alignment] else 1
 
-    def at_top(self, value) -> Cell:
+    def placed(self, value, framed: bool, top: bool) -> Cell:
+        """The cell (made of `value` if it is none), framed in the thin grid and starting at
+        the top of its row as told; each such style made once from the cell's own."""
         cell = value if isinstance(value, Cell) else WriteOnlyCell(self.ws, value=value)
-        alignment = cell.alignment
-        if alignment.vertical != "top":
-            cell.alignment = Alignment(
-                horizontal=alignment.horizontal, vertical="top", wrap_text=alignment.wrap_text
-            )
-        return cell
-
-    def framed(self, value) -> Cell:
-        cell = value if isinstance(value, Cell) else WriteOnlyCell(self.ws, value=value)
-        cell.border = GRID
+        style = cell._style if cell._style is not None else StyleArray()
+        key = (tuple(style), framed, top)
+        made = self.placed_styles.get(key)
+        if made is None:
+            model = WriteOnlyCell(self.ws)
+            model._style = StyleArray(style)
+            alignment = model.alignment
+            if top and alignment.vertical != "top":
+                model.alignment = Alignment(
+                    horizontal=alignment.horizontal, vertical="top", wrap_text=alignment.wrap_text
+                )
+            if framed:
+                model.border = GRID
+            made = self.placed_styles[key] = model._style
+        cell._style = StyleArray(made)
         return cell
 
     def _cell(self, value):
@@ -256,16 +301,12 @@ class Sheet:
 
 def centred(sheet: Sheet, text: str) -> Cell:
     """A table's title: bold, centred over the columns it is merged across."""
-    cell = sheet.cell(text, bold=True)
-    cell.alignment = CENTRE
-    return cell
+    return sheet.cell(text, bold=True, alignment=CENTRE)
 
 
 def serial(sheet: Sheet, number: int) -> Cell:
     """序号, in the middle of its narrow column."""
-    cell = sheet.cell(number)
-    cell.alignment = Alignment(horizontal="center")
-    return cell
+    return sheet.cell(number, alignment=MIDDLE)
 
 
 def text_lines(text: str, width: int) -> int:
@@ -275,8 +316,13 @@ def text_lines(text: str, width: int) -> int:
 
 
 def text_width(line: str) -> int:
+    return sum(map(char_width, line))
+
+
+@functools.cache
+def char_width(character: str) -> int:
     # A Chinese character is about as wide as two digits.
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+    return 2 if unicodedata.east_asian_width(character) in "WF" else 1
 
 
 def a4(ws, gridlines: bool) -> None:

@@ -537,3 +537,85 @@ def test_the_summary_carries_the_project_rates_and_the_problem_figures(client, p
     assert figures["重点项目投资占比"] == f"{scope(Figures(projects, 2), projects).project_share}%"
     assert (figures["未办结问题"], figures["逾期问题"], figures["已销号问题"]) == (0, 0, 0)
     assert figures["办结率"] == "—"
+
+
+def look(cell) -> tuple:
+    """A cell's style as leadership sees it: bold, fill, alignment, number format and border."""
+    border, alignment = cell.border, cell.alignment
+    sides = {side.style for side in (border.left, border.right, border.top, border.bottom)}
+    colours = {side.color.rgb for side in (border.left, border.top) if side.color}
+    return (
+        bool(cell.font.b),
+        cell.fill.fgColor.rgb if cell.fill.fill_type else None,
+        alignment.horizontal,
+        alignment.vertical,
+        bool(alignment.wrap_text),
+        cell.number_format,
+        "thin black" if sides == {"thin"} and colours == {"00000000"} else sides,
+    )
+
+
+def test_the_project_cells_keep_their_fonts_borders_fills_alignments_and_number_formats(
+    client, projects
+):
+    sheet = download(client, "/2021/export.xlsx?as_of=2021Q2")["重点项目"]
+    # The title: 16-point bold, centred over the table, unframed.
+    assert sheet["A1"].font.sz == 16
+    assert look(sheet["A1"]) == (True, None, "center", "center", True, "General", {None})
+    # The header row: bold on its fill, centred, framed, at the top like every table row.
+    assert look(sheet["F2"]) == (True, "00E8EDF3", "center", "top", True, "General", "thin black")
+    # 序号 in the middle of its column, a name wrapped, a plain text, amounts in 亿元.
+    assert look(sheet["A3"]) == (False, None, "center", "top", False, "General", "thin black")
+    assert look(sheet["B3"]) == (False, None, None, "top", True, "General", "thin black")
+    assert look(sheet["E3"]) == (False, None, None, "top", False, "General", "thin black")
+    assert sheet["F3"].value == 120.5 and sheet["I3"].value == 6.5
+    assert look(sheet["F3"]) == (False, None, None, "top", False, "0.00", "thin black")
+    assert look(sheet["I3"]) == (False, None, None, "top", False, "0.00", "thin black")
+    # 未公布 and 未填报 where an amount goes stand in the middle of their cells.
+    assert (sheet["F4"].value, sheet["H4"].value) == ("未公布", "未填报")
+    assert look(sheet["F4"]) == (False, None, "center", "top", False, "0.00", "thin black")
+    assert look(sheet["H4"]) == (False, None, "center", "top", False, "0.00", "thin black")
+
+
+def test_the_official_tables_subtotals_and_the_task_paces_keep_their_fills(client, world):
+    book = download(client, "/2021/export.xlsx?as_of=2021Q2")
+    official = book["表式"]
+    assert official["B4"].value == "一、互联互通（小计）"
+    assert look(official["B4"]) == (True, "00F3F5F8", None, "top", False, "General", "thin black")
+    assert look(official["D4"]) == (True, None, None, "top", False, "0.00", "thin black")
+    assert look(official["B5"]) == (False, None, None, "top", True, "General", "thin black")
+    # The task sheet is not framed (its gridlines are printed instead), and its rows of one
+    # line keep their cells where Excel puts them.
+    paces = book["任务明细"]["L"]
+    assert [(cell.value, look(cell)) for cell in paces[1:4]] == [
+        ("有风险", (False, "00FFF4CE", None, None, False, "General", {None})),
+        ("未公布目标", (False, "00F0F0F0", None, None, False, "General", {None})),
+        ("滞后", (False, "00FDECEA", None, None, False, "General", {None})),
+    ]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/2021/cities/kaifeng/export.xlsx?as_of=2021Q4",
+        "/2021/projects/export.xlsx?as_of=2021Q4",
+    ],
+)
+def test_a_citys_workbook_and_the_projects_list_read_as_many_queries_for_more_projects(
+    client, projects, zhengzhou, kaifeng, url
+):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            download(client, url)
+        return len(captured)
+
+    download(client, url)  # The first request also renews the session.
+    small = queries()
+    rail = projects.areas.get(number=1).tasks.get(number=1)
+    unit = Unit.objects.create(name="开封市人民政府", kind="city_government")
+    for number in range(20):
+        project = make_project(rail, f"项目{number}", "start", [zhengzhou, kaifeng], lead_unit=unit)
+        project.supporting_units.set([unit])
+        for quarter in range(1, 5):
+            make_update(project, kaifeng, quarter, "construction", amount=Decimal("1"))
+    assert queries() == small
