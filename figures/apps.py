@@ -8,6 +8,7 @@ class FiguresConfig(AppConfig):
     def ready(self) -> None:
         from figures.cache import figures_changed
         from investment.models import ProgressReport, ProjectUpdate, QuarterClose
+        from investment.workflow import recorded
         from plan.models import City, Corridor, FocusArea, Member, Plan, Unit
         from problems.models import Problem
         from tasks.models import CityAllocation, Milestone, Project, Task
@@ -21,3 +22,5 @@ class FiguresConfig(AppConfig):
         throughs = (Task.cities.through, Corridor.cities.through, Project.cities.through)
         for through in (*throughs, Member.counties.through):
             m2m_changed.connect(figures_changed, sender=through, dispatch_uid=f"figures-{through}")
+        # The entry path writes its rows in bulk, which sends no post_save: it says so once.
+        recorded.connect(figures_changed, dispatch_uid="figures-recorded")

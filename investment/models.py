@@ -1,4 +1,5 @@
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from uuid import uuid4
 
@@ -6,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import Max, Q, Sum
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -15,6 +16,7 @@ from simple_history.models import HistoricalRecords
 from investment.workflow import (
     REASON_LENGTH,
     DuplicateReport,
+    Facts,
     QuarterClose,
     Reported,
     ReportedQuerySet,
@@ -46,8 +48,43 @@ class ProgressReportQuerySet(ReportedQuerySet):
         return self.filter(task__area__plan=plan, year=plan.year)
 
 
+class ReportFacts(Facts):
+    """What a progress report's rules read beyond the series: the cities taking part in each
+    task, the cities' allocations, each plan's largest task target."""
+
+    def tasks_and_cities(self) -> tuple[set, set]:
+        return {row.task_id for row in self.rows}, {row.city_id for row in self.rows}
+
+    @cached_property
+    def involved(self) -> set[tuple[int, int]]:
+        """The (task, city) pairs where the city takes part in the task (Task.involves)."""
+        tasks, cities = self.tasks_and_cities()
+        taking_part = Task.cities.through.objects.filter(task__in=tasks, city__in=cities)
+        return set(taking_part.values_list("task", "city"))
+
+    @cached_property
+    def allocations(self) -> dict[tuple[int, int], Decimal]:
+        tasks, cities = self.tasks_and_cities()
+        found = CityAllocation.objects.filter(task__in=tasks, city__in=cities)
+        return {(task, city): to for task, city, to in found.values_list("task", "city", "amount")}
+
+    @cached_property
+    def largest(self) -> dict[int, Decimal | None]:
+        """Each plan's largest task target."""
+        plans = {plan for plan, _year in self.plans.values()}
+        found = Task.objects.filter(area__plan__in=plans).values("area__plan").order_by()
+        return {row["area__plan"]: row["largest"] for row in found.annotate(largest=Max("target"))}
+
+    def cumulative_before(self, report: "ProgressReport") -> Decimal:
+        """The year to date before the report's quarter, as the pages count it (submitted and
+        approved): the report's own quarter is not in it, so its write changes nothing here."""
+        earlier = [row for row in self.series(report) if row.quarter < report.quarter]
+        return sum((row.amount for row in earlier if row.status in row.COUNTED), Decimal(0))
+
+
 class ProgressReport(Reported):
     UNIQUE = "report_unique_quarter"
+    Facts = ReportFacts
     EARLIER_UNSUBMITTED = _(
         "%(task)s: Q%(earlier)s of this task is still %(status)s; submit Q%(earlier)s "
         "before Q%(quarter)s (the city's reporter can, on Q%(earlier)s's quarterly sheet)."
@@ -116,12 +153,12 @@ class ProgressReport(Reported):
 
     def clean(self) -> None:
         errors = {}
-        if self.task_id and self.city_id and not self.task.involves(self.city_id):
+        facts = self.facts()
+        if self.task_id and self.city_id and (self.task_id, self.city_id) not in facts.involved:
             errors["city"] = _("This city does not take part in the task.")
-        if self.task_id and self.year and self.year != self.task.area.plan.year:
-            errors["year"] = _("The year must be the plan's year, %(year)d.") % {
-                "year": self.task.area.plan.year
-            }
+        year = facts.year_of(self)  # None for a task that is gone: its field says so.
+        if year is not None and self.year and self.year != year:
+            errors["year"] = _("The year must be the plan's year, %(year)d.") % {"year": year}
         finite = isinstance(self.amount, Decimal) and self.amount.is_finite()
         if not errors and finite and None not in (self.task_id, self.city_id):
             errors.update(self.unit_errors())
@@ -130,11 +167,7 @@ class ProgressReport(Reported):
 
     def allocation(self) -> Decimal | None:
         """The city's share of the task's target, where one is allocated."""
-        return (
-            CityAllocation.objects.filter(task=self.task_id, city=self.city_id)
-            .values_list("amount", flat=True)
-            .first()
-        )
+        return self.facts().allocations.get((self.task_id, self.city_id))
 
     def unit_errors(self) -> dict[str, str]:
         """Catch 万元 typed as 亿元: ten times the task's target or the city's allocation, or, for a
@@ -161,9 +194,8 @@ class ProgressReport(Reported):
                 }
         if self.task.target is None and allocation is None:
             # Nothing of its own to compare with: the plan's largest stated target bounds it.
-            largest = Task.objects.filter(area__plan=self.task.area.plan_id).aggregate(
-                largest=Max("target")
-            )["largest"]
+            facts = self.facts()
+            largest = facts.largest.get(facts.plan_of(self))
             if largest and self.amount > largest:
                 return {
                     "amount": _(
@@ -191,9 +223,7 @@ class ProgressReport(Reported):
     def cumulative_before(self) -> Decimal:
         """The city's year to date for this task before this quarter, as the quarter sheet and
         the pages count it (`counted_before`)."""
-        reports = ProgressReport.objects.filter(task=self.task_id, city=self.city_id)
-        total = reports.counted_before(self.year, self.quarter).aggregate(total=Sum("amount"))
-        return total["total"] or Decimal(0)
+        return self.facts().cumulative_before(self)
 
     def warnings(self) -> list[str]:
         """Saved but worth a second look: the cumulative passes 150% of the allocation."""
@@ -257,11 +287,39 @@ class ProjectUpdateQuerySet(ReportedQuerySet):
 STAGE_ORDER = {stage: rank for rank, stage in enumerate(Project.Stage.values)}
 
 
+class UpdateFacts(Facts):
+    """What a project update's rules read beyond the series: the cities each project has a
+    section in, the stages as saved, the last counted update before a carried-over project."""
+
+    @cached_property
+    def sections(self) -> set[tuple[int, int]]:
+        """The (project, city) pairs where the project has a section."""
+        projects, cities = {row.project_id for row in self.rows}, {row.city_id for row in self.rows}
+        found = Project.cities.through.objects.filter(project__in=projects, city__in=cities)
+        return set(found.values_list("project", "city"))
+
+    @cached_property
+    def stages(self) -> dict[int, str]:
+        """Each saved row's stage as it is saved."""
+        saved = [row.pk for row in self.rows if row.pk is not None]
+        return dict(ProjectUpdate.objects.filter(pk__in=saved).values_list("pk", "stage"))
+
+    @cached_property
+    def carried(self) -> dict[tuple[int, int], "ProjectUpdate"]:
+        """The last counted update of each project a row's project was carried over from, by
+        that project and city."""
+        before = {row.project.predecessor_id for row in self.rows if row.project_id} - {None}
+        cities = {row.city_id for row in self.rows}
+        found = ProjectUpdate.objects.counted().filter(project__in=before, city__in=cities)
+        return {(u.project_id, u.city_id): u for u in found.order_by("quarter")}
+
+
 class ProjectUpdate(Reported):
     """A project section's quarter (one city's part of a key project): its 形象进度, the stage at
     the quarter's end, the investment completed in the quarter and photos as evidence."""
 
     UNIQUE = "project_update_unique_quarter"
+    Facts = UpdateFacts
     EARLIER_UNSUBMITTED = _(
         "%(task)s: Q%(earlier)s of this city's section is still %(status)s; submit "
         "Q%(earlier)s before Q%(quarter)s (the city's reporter can, on Q%(earlier)s's "
@@ -337,13 +395,13 @@ class ProjectUpdate(Reported):
 
     def clean(self) -> None:
         errors = {}
-        project = self.project if self.project_id else None
-        if project and self.city_id and not project.cities.filter(pk=self.city_id).exists():
+        facts = self.facts()
+        section = (self.project_id, self.city_id)
+        if None not in section and section not in facts.sections:
             errors["city"] = _("City: the project has no section in this city.")
-        if project and self.year and self.year != project.task.area.plan.year:
-            errors["year"] = _("The year must be the plan's year, %(year)d.") % {
-                "year": project.task.area.plan.year
-            }
+        year = facts.year_of(self)  # None for a project that is gone: its field says so.
+        if year is not None and self.year and self.year != year:
+            errors["year"] = _("The year must be the plan's year, %(year)d.") % {"year": year}
         if not (self.progress or "").strip():
             errors["progress"] = _("Physical progress (形象进度): say what stands now.")
         if errors:
@@ -362,29 +420,20 @@ class ProjectUpdate(Reported):
         """This section's update of the latest earlier quarter; for a project carried over,
         before its first this year, the last counted one of the year before (its stage goes
         on from there)."""
-        found = (
-            ProjectUpdate.objects.filter(**self.series(), quarter__lt=self.quarter)
-            .order_by("-quarter")
-            .first()
-        )
-        if found is not None or not self.project_id or not self.project.predecessor_id:
-            return found
-        carried = ProjectUpdate.objects.counted().filter(
-            project=self.project.predecessor_id, city=self.city_id
-        )
-        return carried.order_by("-quarter").first()
+        facts = self.facts()
+        found = [update for update in facts.series(self) if update.quarter < self.quarter]
+        if found or not self.project_id or not self.project.predecessor_id:
+            return found[-1] if found else None
+        return facts.carried.get((self.project.predecessor_id, self.city_id))
 
     def later(self) -> "ProjectUpdate | None":
         """This section's update of the earliest later quarter."""
-        return (
-            ProjectUpdate.objects.filter(**self.series(), quarter__gt=self.quarter)
-            .order_by("quarter")
-            .first()
-        )
+        later = (update for update in self.facts().series(self) if update.quarter > self.quarter)
+        return next(later, None)
 
     def user_errors(self, user) -> dict[str, str]:
         """A reporter cannot move a section's stage back (a stage the row already had stands)."""
-        if self.pk and type(self).objects.filter(pk=self.pk, stage=self.stage).exists():
+        if self.pk and self.facts().stages.get(self.pk) == self.stage:
             return {}
         error = self.stage_error(user)
         return {"stage": error} if error else {}

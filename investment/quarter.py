@@ -100,6 +100,10 @@ def quarter_tasks(plan: Plan, city: City, quarter: int) -> list[QuarterRow]:
         report.task_id: report
         for report in ProgressReport.objects.filter(city=city, year=plan.year, quarter=quarter)
     }
+    for task in tasks:
+        if task.pk in reports:
+            # Already read: saving the rows, and its messages, never read them a row at a time.
+            reports[task.pk].task, reports[task.pk].city = task, city
     return [
         QuarterRow(
             task=task,
@@ -152,7 +156,7 @@ def quarter_sections(plan: Plan, city: City, quarter: int) -> list[SectionRow]:
     for update in ProjectUpdate.objects.filter(
         project__in=by_pk, city=city, year=plan.year, quarter__lte=quarter
     ).order_by("quarter"):
-        update.project = by_pk[update.project_id]
+        update.project, update.city = by_pk[update.project_id], city
         (current if update.quarter == quarter else earlier)[update.project_id] = update
     return [
         SectionRow(project, current.get(project.pk), earlier.get(project.pk))
@@ -475,10 +479,9 @@ class BaseEntryFormSet(forms.BaseFormSet):
             created_by=self.user,
         )
 
-    def submit_all(self, *, reason: str = "", source: str = "", only=None) -> list[Reported]:
-        """Submit every draft and returned record of the city's quarter (of the subjects `only`
-        names, when given), sample rows aside. A record that cannot be submitted has the reason
-        added to its row's form, and the others are not submitted either."""
+    def drafts(self, only=None) -> list[Reported]:
+        """The city's quarter's draft and returned records (of the subjects `only` names, when
+        given), sample rows aside, locked: what submitting the entry submits."""
         drafts = self.model.objects.filter(
             city=self.city,
             year=self.plan.year,
@@ -488,26 +491,10 @@ class BaseEntryFormSet(forms.BaseFormSet):
         )
         if only is not None:
             drafts = drafts.filter(**{f"{self.subject_field}__in": only})
-        submitted, refused = [], False
-        for record in drafts.select_for_update().select_related(*self.submit_related):
-            try:
-                workflow.record(
-                    record,
-                    self.user,
-                    seen_version=record.version,
-                    reason=reason,
-                    submit=True,
-                    source=source,
-                )
-            except ValidationError as error:
-                # An earlier quarter is still a draft or returned.
-                form = self.form_for(getattr(record, self.subject_field))
-                if form is None:
-                    raise
-                form.add_error(None, error)
-                refused = True
-            submitted.append(record)
-        return [] if refused else submitted
+        found = list(drafts.select_for_update().select_related(*self.submit_related))
+        for record in found:
+            record.city = self.city  # Named by the messages, as the subject is.
+        return found
 
 
 class ReportRows(BaseEntryFormSet):
@@ -653,47 +640,71 @@ class QuarterEntry:
         """Save (and submit) the entry in one transaction; None, with row errors, on failure.
 
         Submitting submits the quarter's drafts, or, for an entry of `only` some subjects (the
-        import's), those subjects' drafts.
+        import's), those subjects' drafts. Every row takes the entry path at once
+        (workflow.record_many): forty rows cost the queries of one.
         """
         # The office submits a closed quarter's rows with its reason for the correction.
         submitting = submit and (not self.closed or bool(self.reason))
-        words = {"reason": self.reason, "source": self.source}
         with transaction.atomic():
-            pending = [pair for formset in self.formsets for pair in formset.pending()]
-            for form, record in pending:
-                # Each row is checked as it is saved (its own savepoint); every failing row
-                # says why, and then nothing of the entry is saved.
-                try:
-                    workflow.record(
-                        record,
-                        self.user,
-                        seen_version=form.cleaned_data["seen_version"],
-                        submit=submitting,
-                        **words,
-                    )
-                except ValidationError as error:
-                    if getattr(error, "code", None) == "stale":
-                        self.keep_typed(form, record)
-                        continue
-                    by_field = error.message_dict if hasattr(error, "error_dict") else {}
-                    for field, messages in by_field.items() or [(None, error.messages)]:
-                        for message in messages:
-                            form.add_error(field if field in form.fields else None, message)
-            if any(form.errors for formset in self.formsets for form in formset.forms):
+            typed = [
+                (form, record, form.cleaned_data["seen_version"])
+                for formset in self.formsets
+                for form, record in formset.pending()
+            ]
+            drafts = self.drafts_to_submit(typed) if submitting else []
+            writes = [*typed, *drafts]
+            refused = workflow.record_many(
+                [(record, seen) for _form, record, seen in writes],
+                self.user,
+                submit=submitting,
+                reason=self.reason,
+                source=self.source,
+            )
+            for index, error in refused.items():
+                if index < len(typed):
+                    self.refuse(*typed[index][:2], error)
+            # A draft is submitted once the rows typed are saved: why one cannot be is said
+            # only then.
+            if not self.has_errors():
+                for index, error in refused.items():
+                    if index >= len(typed):
+                        self.refuse_draft(writes[index][0], error)
+            if self.has_errors():
                 transaction.set_rollback(True)
                 return None
-            saved = [record for _form, record in pending]
-            if submitting:
-                submitted = [
-                    record
-                    for formset in self.formsets
-                    for record in formset.submit_all(
-                        **words,
-                        only=None if self.only is None else self.only[formset.subject_field],
-                    )
-                ]
-                if any(form.errors for formset in self.formsets for form in formset.forms):
-                    transaction.set_rollback(True)
-                    return None
-                saved = [*saved, *submitted]
-        return saved
+        return [record for _form, record, _seen in writes]
+
+    def drafts_to_submit(self, typed: list[tuple]) -> list[tuple]:
+        """The drafts that submitting submits beside the rows typed, with their rows' forms
+        (None for a draft the entry does not show) and their versions."""
+        saved = {record.pk for _form, record, _seen in typed if record.pk is not None}
+        return [
+            (formset.form_for(getattr(record, formset.subject_field)), record, record.version)
+            for formset in self.formsets
+            for record in formset.drafts(
+                only=None if self.only is None else self.only[formset.subject_field]
+            )
+            if record.pk not in saved
+        ]
+
+    def refuse(self, form: EntryRowForm, record: Reported, error: ValidationError) -> None:
+        """Say on its row why a row typed was not saved, by field where one is at fault; a row
+        someone else changed meanwhile keeps what was typed."""
+        if getattr(error, "code", None) == "stale":
+            self.keep_typed(form, record)
+            return
+        by_field = error.message_dict if hasattr(error, "error_dict") else {}
+        for field, messages in by_field.items() or [(None, error.messages)]:
+            for message in messages:
+                form.add_error(field if field in form.fields else None, message)
+
+    @staticmethod
+    def refuse_draft(form: EntryRowForm | None, error: ValidationError) -> None:
+        """Say on its row why a draft cannot be submitted (an earlier quarter is still a draft
+        or returned)."""
+        if form is None:
+            raise error
+        form.add_error(None, error)
+
+    def has_errors(self) -> bool:
+        return any(form.errors for formset in self.formsets for form in formset.forms)

@@ -5,16 +5,24 @@ names the version it was based on; the office closes a quarter, after which a re
 longer change it and the office changes it only with a reason, kept in its history.
 
 `record()` is the one way such a row is written: the admin's form and actions, the quarter
-sheet and the import all make it, so its rules hold whoever writes.
+sheet and the import all make it, so its rules hold whoever writes. The sheet and the import
+write their rows together (`record_many`, which `record` is the case of one row of): the same
+rules, with what they read and the writes made for all rows at once.
 """
+
+from collections import defaultdict
+from datetime import datetime
+from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from people import notices
 from people.access import active_reporters, reach
@@ -35,7 +43,17 @@ class Status(models.TextChoices):
 
 
 class DuplicateReport(ValidationError):
-    """A row for the same subject, city and quarter was saved first, after this one was checked."""
+    """A row for the same subject, city and quarter was saved first, after this one was checked.
+
+    It names the rows concerned (`rows`): a batch's save (`Reported.save_many`) may find several."""
+
+    rows: list
+
+
+# Sent once the rows of a `record_many` are written, with them (`rows`): a bulk write sends no
+# post_save, so what follows every write of a report or an update listens here too (the
+# figures cache, which then retires its figures once).
+recorded = Signal()
 
 
 class ReportedQuerySet(models.QuerySet):
@@ -60,6 +78,128 @@ class ReportedQuerySet(models.QuerySet):
         seen only by its city and the office, and a draft plan's rows by the office only."""
         found = reach(user)
         return self.filter(found.reported_rows(Reported.COUNTED), found.year_rows())
+
+
+def lock_plans(plans: set[int]) -> None:
+    """Hold `plans`' quarters open (or closed) until this transaction ends: a save and a close
+    of the same plan never cross (see QuarterClose.close)."""
+    if plans and connection.vendor == "postgresql":
+        # KEY SHARE: saves do not wait on each other, only on a close (FOR UPDATE). SQLite
+        # needs nothing: a write transaction there holds the whole database from BEGIN.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM plan_plan WHERE id = ANY(%s) ORDER BY id FOR KEY SHARE",
+                [sorted(plans)],
+            )
+
+
+# Who made and changed a row: `record` sets them to the acting user, and checks them no more.
+SET_BY_RECORD = ("created_by", "updated_by")
+
+
+class Facts:
+    """What the rules ask of rows of one model beyond the rows themselves: each subject's plan,
+    the plans' closed quarters, the saved quarters of each series, the rows that foreign keys
+    name. Each fact is read for all the rows at its first use, so that the rows `record_many`
+    checks together cost the queries of one; a row checked alone (a form's) reads its own.
+
+    A model adds what its own rules ask (`Reported.Facts`).
+    """
+
+    def __init__(self, rows: list["Reported"]) -> None:
+        self.rows = rows
+        self.model = type(rows[0])
+
+    @staticmethod
+    def subject(row: "Reported") -> int | None:
+        """The pk of the row's task or project, that its closing() finds its plan by."""
+        (subject,) = row.closing().values()
+        return subject
+
+    @cached_property
+    def plans(self) -> dict[int, tuple[int, int]]:
+        """Each subject's plan and the plan's year, by the subject's pk."""
+        (path,) = self.rows[0].closing()
+        path = path.removeprefix("plan__")
+        subjects = {self.subject(row) for row in self.rows} - {None}
+        found = Plan.objects.filter(**{f"{path}__in": subjects}).values_list(path, "pk", "year")
+        return {subject: (plan, year) for subject, plan, year in found}
+
+    def plan_of(self, row: "Reported") -> int | None:
+        return self.plans.get(self.subject(row), (None, None))[0]
+
+    def year_of(self, row: "Reported") -> int | None:
+        return self.plans.get(self.subject(row), (None, None))[1]
+
+    def lock(self) -> None:
+        """Hold the rows' quarters open (or closed) until this transaction ends; their closing
+        is read after."""
+        lock_plans({plan for plan, _year in self.plans.values()})
+        self.__dict__.pop("closings", None)
+
+    @cached_property
+    def closings(self) -> dict[tuple[int, int], datetime]:
+        """When each closed quarter of the rows' plans was closed, by plan and quarter."""
+        plans = {plan for plan, _year in self.plans.values()}
+        found = QuarterClose.objects.filter(plan__in=plans)
+        return {(plan, q): at for plan, q, at in found.values_list("plan", "quarter", "closed_at")}
+
+    def closed_at(self, row: "Reported"):
+        return self.closings.get((self.plan_of(row), row.quarter))
+
+    @cached_property
+    def saved(self) -> dict[tuple, list["Reported"]]:
+        """The saved rows of each row's series (its subject, city and year), by quarter, as read
+        at first use: before the batch writes, when its rules ask."""
+        names = self.rows[0].series()
+        lookups = {f"{name}__in": {row.series()[name] for row in self.rows} for name in names}
+        found = defaultdict(list)
+        for row in self.model.objects.filter(**lookups).order_by("quarter"):
+            found[tuple(row.series().values())].append(row)
+        return found
+
+    def series(self, row: "Reported") -> list["Reported"]:
+        """The saved quarters of the row's series, the row's own included."""
+        return self.saved.get(tuple(row.series().values()), [])
+
+    def taken(self, row: "Reported") -> bool:
+        """Whether another row of the row's series and quarter is saved (its unique constraint)."""
+        return any(o.quarter == row.quarter and o.pk != row.pk for o in self.series(row))
+
+    def unsubmitted_earlier(self, row: "Reported") -> "Reported | None":
+        """The first earlier quarter of the row's series still a draft or returned, in a quarter
+        still open."""
+        plan = self.plan_of(row)
+        for earlier in self.series(row):
+            still_open = (plan, earlier.quarter) not in self.closings
+            if earlier.quarter < row.quarter and earlier.status in row.EDITABLE and still_open:
+                return earlier
+        return None
+
+    @cached_property
+    def existing(self) -> dict[str, set]:
+        """By foreign key the rows name (but who made and changed them), the values naming a row
+        that exists: what the field's own validation asks, a query a row."""
+        found = {}
+        for field in self.model._meta.concrete_fields:
+            if not field.many_to_one or field.name in SET_BY_RECORD:
+                continue
+            values = {getattr(row, field.attname) for row in self.rows} - {None}
+            name = field.remote_field.field_name
+            rows = field.remote_field.model._base_manager.complex_filter(
+                field.get_limit_choices_to()
+            )
+            named = rows.filter(**{f"{name}__in": values}).values_list(name, flat=True)
+            found[field.name] = set(named)
+        return found
+
+    def valid_keys(self, row: "Reported") -> list[str]:
+        """The row's foreign keys known to name a row that exists."""
+        return [
+            name
+            for name, values in self.existing.items()
+            if getattr(row, row._meta.get_field(name).attname) in values
+        ]
 
 
 class Versioned(models.Model):
@@ -110,7 +250,12 @@ class Versioned(models.Model):
         """
         rows = type(self).objects
         locked = rows.select_for_update().filter(pk=self.pk)
-        if locked.values_list("version", flat=True).first() in (None, seen):
+        self.refuse_if_stale(locked.values_list("version", flat=True).first(), seen)
+
+    def refuse_if_stale(self, version: int | None, seen: int | None) -> None:
+        """Refuse a save based on version `seen` of a row now at `version` (read under the
+        lock), saying who changed it since and what it says now."""
+        if version in (None, seen):
             return
         # Read apart from the lock: PostgreSQL cannot lock the outer join to the user.
         current = self.current_values()
@@ -161,7 +306,8 @@ class Reported(Versioned):
     A subclass defines `series()` (the lookups of its subject, city and year: its quarters are
     one series), `closing()` (the lookups that find its plan from a QuarterClose),
     `subject_label()` (how messages name its subject), `stale_message(current)`, its unique
-    constraint's name (`UNIQUE`) and why it waits on an earlier quarter (`EARLIER_UNSUBMITTED`).
+    constraint's name (`UNIQUE`), why it waits on an earlier quarter (`EARLIER_UNSUBMITTED`)
+    and what its rules read (`Facts`).
     """
 
     Status = Status
@@ -170,6 +316,7 @@ class Reported(Versioned):
     # The statuses a reporter still edits and submits.
     EDITABLE = (Status.DRAFT, Status.RETURNED)
     UNIQUE = ""
+    Facts = Facts
 
     year = models.PositiveSmallIntegerField(_("year"))
     quarter = models.PositiveSmallIntegerField(_("quarter"), validators=QUARTER_VALIDATORS)
@@ -195,11 +342,54 @@ class Reported(Versioned):
             with transaction.atomic():
                 super().save(*args, **kwargs)
         except IntegrityError:
-            unique = next(c for c in self._meta.constraints if c.name == self.UNIQUE)
-            if not type(self).objects.filter(**self.series(), quarter=self.quarter).exists():
+            if not self.Facts([self]).taken(self):
                 raise
             self.pk = None
-            raise DuplicateReport(unique.violation_error_message, code="unique") from None
+            raise self.duplicate([self]) from None
+
+    @classmethod
+    def duplicate(cls, rows: list["Reported"]) -> DuplicateReport:
+        """What a new row another save inserted first is told, as validation would have."""
+        unique = next(c for c in cls._meta.constraints if c.name == cls.UNIQUE)
+        error = DuplicateReport(unique.violation_error_message, code="unique")
+        error.rows = rows
+        return error
+
+    @classmethod
+    def save_many(cls, rows: list["Reported"]) -> None:
+        """Save `rows` as each one's save() would, with their history records (each with its
+        `_history_user` and `_change_reason`), in a few queries whatever their number.
+
+        Raises DuplicateReport, saving none, when another save inserted some new row first.
+        """
+        changed = [row for row in rows if row.pk is not None]
+        if changed:
+            fields = [field for field in cls._meta.concrete_fields if not field.primary_key]
+            for row in changed:
+                row.version += 1
+                for field in fields:
+                    field.pre_save(row, add=False)  # As save() does: the change time is now.
+            bulk_update_with_history(changed, cls, [field.name for field in fields])
+        new = [row for row in rows if row.pk is None]
+        if not new:
+            return
+        try:
+            with transaction.atomic():
+                bulk_create_with_history(new, cls)
+        except IntegrityError:
+            # Read afresh: which rows a simultaneous save inserted after these were checked.
+            found = cls.Facts(new)
+            taken = [row for row in new if found.taken(row)]
+            if not taken:
+                raise
+            for row in new:
+                row.pk = None
+            raise cls.duplicate(taken) from None
+
+    def facts(self) -> Facts:
+        """What the rules read: the batch's when the row is recorded in one (`record_many`),
+        else its own."""
+        return self.__dict__.get("_facts") or self.Facts([self])
 
     def editable_by(self, user) -> bool:
         """Whether `user` may change this row now (a step included), the quarter's closing
@@ -240,15 +430,10 @@ class Reported(Versioned):
 
     def lock_quarter(self) -> None:
         """Hold the quarter open (or closed) until this transaction ends, and read its closing
-        afresh: a save and a close of the same plan never cross (see QuarterClose.close)."""
-        lookups = {key.removeprefix("plan__"): value for key, value in self.closing().items()}
-        plan = Plan.objects.filter(**lookups).values_list("pk", flat=True).first()
-        if plan is not None and connection.vendor == "postgresql":
-            # KEY SHARE: saves do not wait on each other, only on a close (FOR UPDATE). SQLite
-            # needs nothing: a write transaction there holds the whole database from BEGIN.
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT 1 FROM plan_plan WHERE id = %s FOR KEY SHARE", [plan])
-        self.__dict__.pop("_closed_at", None)
+        afresh (see lock_plans)."""
+        facts = self.Facts([self])
+        facts.lock()
+        self._closed_at = facts.closed_at(self)
 
     def closed_at(self):
         """When the office closed this row's quarter; None while it is open."""
@@ -300,18 +485,12 @@ class Reported(Versioned):
         if self.status == self.Status.RETURNED and not reach(user).office:
             self.status = self.Status.DRAFT
 
-    def unsubmitted_earlier(self) -> ReportedQuerySet:
-        """This series' rows of earlier quarters still a draft or returned, in quarters still
+    def unsubmitted_earlier(self) -> "Reported | None":
+        """This series' first earlier quarter still a draft or returned, in a quarter still
         open: what the city can still submit. A closed quarter's leftover stays as it was, never
         counted, and never blocks the next quarter (the office may still correct it, saying
         why)."""
-        closed = QuarterClose.objects.filter(**self.closing()).values("quarter")
-        return (
-            type(self)
-            .objects.filter(**self.series(), quarter__lt=self.quarter, status__in=self.EDITABLE)
-            .exclude(quarter__in=closed)
-            .order_by("quarter")
-        )
+        return self.facts().unsubmitted_earlier(self)
 
     # Why a row waits for its series' earlier quarter; the subclass names its series.
     EARLIER_UNSUBMITTED = ""
@@ -327,7 +506,7 @@ class Reported(Versioned):
 
     def earlier_quarter_error(self) -> str | None:
         """Why this row cannot be submitted yet: an earlier quarter is not submitted."""
-        earlier = self.unsubmitted_earlier().first()
+        earlier = self.unsubmitted_earlier()
         if earlier is None:
             return None
         return self.EARLIER_UNSUBMITTED % {
@@ -460,17 +639,96 @@ def record(
     ValidationError, by field where one is at fault; what is worth a second look once saved
     is the row's `warnings()`, for a screen to show.
     """
+    refused = record_many([(row, seen_version)], user, reason=reason, submit=submit, source=source)
+    if refused:
+        raise refused[0]
+
+
+def record_many(
+    pairs: list[tuple[Reported, int | None]],
+    user,
+    *,
+    reason: str = "",
+    submit: bool = False,
+    source: str = "",
+) -> dict[int, ValidationError]:
+    """`record` for many rows at once: each (row, seen_version) of `pairs` by the same rules,
+    and all of them written or none, in a number of queries that does not grow with the rows
+    (what the rules read, and the writes, are made for all the rows together).
+
+    Returns why each refused row was refused, by its place in `pairs`; then nothing is written.
+    The rows are checked against the saved rows as they stood before any is written: one
+    series' quarters go in separate calls (the sheet and the import write one quarter at a
+    time), and one row a subject, city and quarter.
+    """
+    if not pairs:
+        return {}
+    by_model = defaultdict(list)
+    for index, (row, seen) in enumerate(pairs):
+        by_model[type(row)].append((index, row, seen))
     with transaction.atomic():
-        row.lock_quarter()
-        current = None
-        if row.pk is not None:
-            current = type(row).objects.select_for_update().get(pk=row.pk)
+        batches = [Batch(indexed, user) for indexed in by_model.values()]
+        refused = {}
+        for batch in batches:
+            refused |= batch.check(reason=reason, submit=submit, source=source)
+        for batch in batches:
+            if not refused:
+                refused = batch.write()
+        if refused:
+            transaction.set_rollback(True)
+            return refused
+        recorded.send(sender=Reported, rows=[row for batch in batches for row in batch.rows])
+        for batch in batches:
+            batch.tell_returned()
+    return {}
+
+
+class Batch:
+    """The rows of one model that `record_many` writes, with what their rules read (`Facts`)
+    and each row as it is stored (`current`, locked), read once for all."""
+
+    def __init__(self, indexed: list[tuple[int, Reported, int | None]], user) -> None:
+        self.indexed, self.user = indexed, user
+        self.rows = [row for _index, row, _seen in indexed]
+        self.model = type(self.rows[0])
+        self.facts = self.model.Facts(self.rows)
+        for row in self.rows:
+            row._facts = self.facts
+        self.current: dict[int, Reported] = {}
+
+    def lock(self) -> None:
+        """Lock the rows' quarters and the rows, and read them: their closings, what they say."""
+        self.facts.lock()
+        saved = [row.pk for row in self.rows if row.pk is not None]
+        self.current = self.model.objects.select_for_update().in_bulk(saved)
+        if set(saved) - set(self.current):  # Deleted meanwhile: as get() would say.
+            name = self.model._meta.object_name
+            raise self.model.DoesNotExist(f"{name} matching query does not exist.")
+        for row in [*self.rows, *self.current.values()]:
+            row._closed_at = self.facts.closed_at(row)
+
+    def check(self, *, reason: str, submit: bool, source: str) -> dict[int, ValidationError]:
+        """Check every row and take its step, ready to be written; why each refused row was
+        refused, by its place in the call."""
+        self.lock()
+        refused = {}
+        for index, row, seen in self.indexed:
+            try:
+                self.check_row(row, seen, reason=reason, submit=submit, source=source)
+            except ValidationError as error:
+                refused[index] = error
+        return refused
+
+    def check_row(self, row: Reported, seen: int | None, *, reason, submit, source) -> None:
+        """`record`'s rules for one row, in their order, and its step; its first refusal."""
+        user, current = self.user, self.current.get(row.pk)
+        if current is not None:
             if current.is_sample and not current.says_the_same(row):
                 raise ValidationError(SAMPLE_IS_READ_ONLY, code="sample")
             withdrawing = getattr(row, "_withdrawn", False) and current.withdrawable_by(user)
             if not current.editable_by(user) and not withdrawing:
                 raise ValidationError(current.refusal(user), code="denied")
-            row.check_version(seen_version)
+            row.refuse_if_stale(current.version, seen)
         elif not reach(user).acts_for(row.city):
             raise ValidationError(_("You cannot report for this city."), code="denied")
         elif row.closed_at() and not reach(user).office:
@@ -479,8 +737,7 @@ def record(
         # What the row says is checked when it changes; a step (submit, approve, return) on a
         # row the plan has since moved under (an allocation cut, a city gone) still goes.
         if current is None or not current.says_the_same(row):
-            # Who made and changed it are set here, to the acting user: not checked again.
-            row.full_clean(exclude=["created_by", "updated_by"])
+            self.validate(row)
             if errors := row.user_errors(user):
                 raise ValidationError(errors)
         if row.pk is None:
@@ -493,9 +750,35 @@ def record(
             told = _("Imported from %(file)s: %(reason)s") if reason.strip() else None
             row._change_reason = (told or _("Imported from %(file)s")) % words
         row._history_user = user
-        row.save()
-        if row.status == Status.RETURNED and (current is None or current.status != Status.RETURNED):
-            row.tell_returned(user)
+
+    def validate(self, row: Reported) -> None:
+        """The model's validation (full_clean) without its queries a row: a foreign key the
+        batch found naming a row is not looked up again, nor the constraints of a row whose
+        quarter the batch found free. A row whose quarter is taken is validated whole, and
+        told so as ever. The check constraints restate the fields' validators, which run (an
+        amount is never negative, a quarter is 1 to 4); the database holds them too."""
+        if self.facts.taken(row):
+            row.full_clean(exclude=SET_BY_RECORD)
+            return
+        exclude = [*SET_BY_RECORD, *self.facts.valid_keys(row)]
+        row.full_clean(exclude=exclude, validate_constraints=False)
+
+    def write(self) -> dict[int, ValidationError]:
+        """Save the rows and their history; for a row another save inserted first (then none is
+        saved), why it is refused."""
+        try:
+            self.model.save_many(self.rows)
+        except DuplicateReport as duplicate:
+            return {index: duplicate for index, row, _seen in self.indexed if row in duplicate.rows}
+        return {}
+
+    def tell_returned(self) -> None:
+        """Tell the city of each row the office has just returned."""
+        for row in self.rows:
+            before = self.current.get(row.pk)
+            was_returned = before is not None and before.status == Status.RETURNED
+            if row.status == Status.RETURNED and not was_returned:
+                row.tell_returned(self.user)
 
 
 class QuarterClose(models.Model):

@@ -124,6 +124,18 @@ def test_a_save_retires_the_figures_only_once_it_commits(client, task, committed
     assert generation() != before
 
 
+def test_a_report_saved_through_the_entry_path_shows_at_once(client, task, office, committed):
+    """The entry path writes in bulk, without post_save: its own signal retires the figures."""
+    from investment import workflow
+
+    assert '<span class="kpi-value">10 <small>亿元</small></span>' in page(client)
+    report = ProgressReport.objects.get()
+    report.amount = 12
+    with committed():
+        workflow.record(report, office, seen_version=report.version)
+    assert '<span class="kpi-value">12 <small>亿元</small></span>' in page(client)
+
+
 def test_a_rolled_back_import_leaves_the_cache_as_it_was(client, task, office, committed):
     from investment.imports import FileImport
     from investment.tables import read_table

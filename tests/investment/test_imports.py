@@ -9,6 +9,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from investment.models import ProgressReport
 from people.models import Reporter
@@ -414,14 +416,14 @@ def test_a_quarter_closed_while_an_import_runs_takes_none_of_its_rows(
         .context["confirm_form"]
         .initial
     )
-    real = quarter.workflow.record
+    real = quarter.workflow.record_many
 
-    def closed_first(row, user, **words):
+    def closed_first(pairs, user, **words):
         if not QuarterClose.objects.exists():
             QuarterClose.close(world.area.plan, 2, office, "关账")
-        return real(row, user, **words)
+        return real(pairs, user, **words)
 
-    monkeypatch.setattr(quarter.workflow, "record", closed_first)
+    monkeypatch.setattr(quarter.workflow, "record_many", closed_first)
     page = client.post(CONFIRM, data, follow=True).content.decode()
     assert "未导入任何数据" in page and "都市圈办公室已锁定本季度" in page
     assert not ProgressReport.objects.filter(quarter=2).exists()
@@ -468,3 +470,38 @@ def test_a_blank_amount_in_the_file_keeps_the_amount_the_draft_has(
     run_import((HEADER + "1.1,开封,2021,2,,补充说明\n").encode(), office_user, tmp_path=tmp_path)
     draft.refresh_from_db()
     assert (draft.amount, draft.note) == (Decimal(3), "补充说明")
+
+
+# A confirmed import writes its rows at once (workflow.record_many): its queries are those of
+# its tables, not of its rows.
+
+# PostgreSQL's take one more each: the plan's lock against a close (SQLite's BEGIN holds it).
+PREVIEW_QUERIES = {"sqlite": 39, "postgresql": 40}
+CONFIRM_QUERIES = {"sqlite": 37, "postgresql": 38}
+
+
+def test_previewing_and_confirming_ten_rows_or_forty_take_the_same_queries(
+    client, world, clerk, kaifeng
+):
+    for number in range(3, 41):
+        make_task(world.area, number, "100", [kaifeng])
+
+    def imported(quarter: int, rows: int) -> tuple[int, int]:
+        lines = "".join(f"1.{n},开封,2021,{quarter},2,开工\n" for n in range(1, rows + 1))
+        with CaptureQueriesContext(connection) as preview:
+            response = upload(client, "开封.csv", (HEADER + lines).encode())
+        with CaptureQueriesContext(connection) as confirm:
+            done = client.post(CONFIRM, dict(response.context["confirm_form"].initial))
+        assert done.status_code == 302
+        return len(preview), len(confirm)
+
+    upload(client, "开封.csv", (HEADER + "1.1,开封,2021,2,2,\n").encode())  # Starts the session.
+    counts = (PREVIEW_QUERIES[connection.vendor], CONFIRM_QUERIES[connection.vendor])
+    assert imported(2, 10) == imported(3, 40) == counts
+    reports = ProgressReport.objects.filter(quarter__in=(2, 3), status=Status.SUBMITTED)
+    assert reports.count() == 50
+    records = ProgressReport.history.filter(quarter__in=(2, 3)).values_list(
+        "history_type", "history_user__username", "history_change_reason"
+    )
+    assert len(records) == 50
+    assert set(records) == {("+", "kf", "导入自 开封.csv")}
