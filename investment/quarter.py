@@ -517,6 +517,17 @@ class SectionRows(BaseEntryFormSet):
     subject_field = "project"
     submit_related = ("project",)
 
+    # A city may have a hundred and more sections: those it can change are drawn as inputs,
+    # the locked ones (submitted, approved, sample, a closed quarter) as text, folded.
+    @property
+    def open_forms(self) -> list[SectionRowForm]:
+        """The rows to enter: those the user may change, and any row a post failed on."""
+        return [form for form in self.forms if form.editable or form.errors]
+
+    @property
+    def locked_forms(self) -> list[SectionRowForm]:
+        return [form for form in self.forms if not (form.editable or form.errors)]
+
     def record_for(self, form: SectionRowForm) -> ProjectUpdate:
         update = form.row.update or self.new_record(project=form.row.project)
         update.progress = form.cleaned_data["progress"]

@@ -260,8 +260,11 @@ def sample_sheet(world, kaifeng):
 def test_a_sample_update_is_read_only_on_the_quarter_sheet(kf, world, kaifeng):
     sample, data = sample_sheet(world, kaifeng)
     html = kf.get(f"{SHEET}?quarter=1").content.decode()
-    row = html[html.index('<textarea name="projects-0-progress"') :]
-    assert " disabled" in row[: row.index(">")]
+    # Drawn as text among the folded rows, with no input to type into.
+    assert 'name="projects-0-progress"' not in html
+    folded = html[html.index('<details class="locked-sections">') :]
+    assert "1 个项目在此不能修改（已报送、已审核、示例数据或季度已锁定）" in folded
+    assert "示例进度" in folded
     kf.post(f"{SHEET}?quarter=1", data)
     sample.refresh_from_db()
     assert (sample.progress, sample.stage, sample.version) == ("示例进度", Stage.PREPARATION, 1)

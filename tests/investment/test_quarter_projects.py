@@ -278,9 +278,11 @@ def test_a_closed_quarter_is_refused_for_a_reporter(kaifeng_client, world, offic
     rail, _intercity, _port = world
     QuarterClose.objects.create(plan=rail.area.plan, quarter=1, closed_by=office)
     html = kaifeng_client.get(f"{SHEET}?quarter=1").content.decode()
-    # Every input of the project rows is locked, and there is no button to save.
-    assert 'aria-label="郑开城际延长线: 形象进度" disabled' in html
-    assert 'aria-label="开封港: 季度末阶段" disabled' in html
+    # The project rows are drawn as text, folded, and there is no button to save.
+    assert 'name="projects-0-progress"' not in html
+    folded = html[html.index('<details class="locked-sections">') :]
+    assert "2 个项目在此不能修改（已报送、已审核、示例数据或季度已锁定）" in folded
+    assert "郑开城际延长线" in folded and "开封港" in folded
     assert 'name="_submit"' not in html
     response = kaifeng_client.post(
         f"{SHEET}?quarter=1",
