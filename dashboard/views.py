@@ -64,6 +64,11 @@ def legend() -> dict:
     }
 
 
+# The city and task pages list this many of their key projects, those behind their goal first,
+# and link to the projects list for the rest: a city of the full plan has over a hundred.
+PROJECTS_SHOWN = 20
+
+
 def series(rows: list, attribute: str) -> dict:
     """Labels, targets and completed amounts of figure rows, for one chart."""
     return {
@@ -141,7 +146,8 @@ def city_detail(request: HttpRequest, year: int, slug: str) -> HttpResponse:
     page = figures.page(city)
     charts = {"legend": legend(), "areas": series(page.areas, "area")}
     extra = {"tasks": page.tasks, "areas": page.areas, "charts": charts}
-    extra["projects"] = figures.project_rows(figures.project_set(city=city).listed(), city)
+    projects = figures.project_set(city=city).listed()
+    extra["projects"] = figures.project_digest(projects, PROJECTS_SHOWN, city)
     extra["owed"] = figures.owed(city)
     extra["year_on_year"] = year_on_year(page)
     extra |= problem_figures(figures, city)
@@ -171,7 +177,7 @@ def task_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
         "milestones": task.milestones.select_related("city"),
         "history": task_history(task),
         "carried": carried(request, task),
-        "projects": figures.project_rows(task.projects.listed()),
+        "projects": figures.project_digest(task.projects.listed(), PROJECTS_SHOWN),
         **problem_figures(figures, task),
     }
     return render(request, "dashboard/task.html", context(request, page, **extra))

@@ -7,18 +7,43 @@ city's own sections decide. Investment is what the counted updates report; not s
 never zero.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FilteredRelation,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact, GreaterThanOrEqual
 
 from investment.models import ProjectUpdate
+from investment.workflow import Reported
 from plan.models import City
 from tasks.models import Project
 
 Stage = Project.Stage
 BEGUN = [Stage.CONSTRUCTION, Stage.COMPLETED]
+# A section's stage as a number, so that one aggregate compares a project's sections: 0 while
+# nothing is reported, then 前期, 在建, 建成 (any other stage counts as 前期).
+REPORTED, BEGUN_RANK, COMPLETED_RANK = 1, 2, 3
+RANK = Case(
+    When(stage=Stage.COMPLETED, then=Value(COMPLETED_RANK)),
+    When(stage=Stage.CONSTRUCTION, then=Value(BEGUN_RANK)),
+    default=Value(REPORTED),
+)
 
 
 def rate(part: int, whole: int) -> Decimal | None:
@@ -87,6 +112,47 @@ class SectionProgress:
         return Stage(self.stage).label if self.stage else ""
 
 
+@dataclass(frozen=True)
+class StageCounts:
+    """Projects by their stage as of the quarter, as their rows give it: none reported yet,
+    前期, 在建, 建成."""
+
+    unreported: int = 0
+    preparation: int = 0
+    construction: int = 0
+    completed: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.unreported + self.preparation + self.construction + self.completed
+
+
+@dataclass(frozen=True)
+class GoalStages:
+    """The projects with one goal for the year, by their stage."""
+
+    goal: str  # a Project.Goal value
+    stages: StageCounts
+
+    @property
+    def goal_label(self) -> str:
+        return Project.Goal(self.goal).label
+
+
+@dataclass(frozen=True)
+class ProjectDigest:
+    """A page's key projects in short: the first few rows, those behind their year's goal
+    first, and how many projects there are, by goal and stage."""
+
+    rows: list[ProjectRow]
+    goals: list[GoalStages]  # each goal some of the projects have, in the goals' order
+    stages: StageCounts  # all the projects
+
+    @property
+    def count(self) -> int:
+        return self.stages.total
+
+
 class ProjectFigures:
     """The project figures of one `Figures` (its plan, quarter and counting rule), for the
     projects running through `city` (their sections there) or all."""
@@ -106,43 +172,57 @@ class ProjectFigures:
         )
         return updates if self.city is None else updates.filter(city=self.city)
 
-    def sections(self, project: str = "pk") -> QuerySet:
-        """The project's sections (its city links), each with the stage of its latest update."""
-        sections = Project.cities.through.objects.filter(project=OuterRef(project))
+    def carried(self, predecessor: OuterRef, city: OuterRef) -> QuerySet:
+        """Where a project carried over from last year's plan stood when that year ended, until
+        this year has an update: the counted updates of its `predecessor` in `city`, the last
+        first."""
+        updates = ProjectUpdate.objects.counted(self.figures.approved_only)
+        return updates.filter(project=predecessor, city=city).order_by("-quarter")
+
+    def stage_span(self) -> tuple[Coalesce, Coalesce]:
+        """The lowest and the highest rank among the project's sections (only the city's with a
+        city); 0 and 0 for a project without any. A section's rank is its latest counted
+        update's, else where it stood when last year ended (`carried`), else 0.
+
+        Two scalar subqueries on the project, rather than EXISTS over its sections: PostgreSQL
+        turns a correlated EXISTS into one hashed pass over every section of every project,
+        which a page of 50 projects then paid for in full. Each rank is worked out on the
+        update's own row, so that its subquery runs once a section.
+        """
+        sections = Project.cities.through.objects.filter(project=OuterRef("pk"))
         if self.city is not None:
             sections = sections.filter(city=self.city)
-        latest = (
-            self.updates()
-            .filter(project=OuterRef("project"), city=OuterRef("city"))
-            .order_by("-quarter")
-            .values("stage")[:1]
+        latest = self.updates().filter(project=OuterRef("project"), city=OuterRef("city"))
+        # The predecessor is the outer project's own: no join from each section back to it.
+        carried = self.carried(OuterRef(OuterRef("predecessor")), OuterRef("city"))
+        rank = Coalesce(
+            Subquery(latest.order_by("-quarter").annotate(rank=RANK).values("rank")[:1]),
+            Subquery(carried.annotate(rank=RANK).values("rank")[:1]),
+            Value(0),
         )
-        return sections.annotate(
-            latest_stage=Coalesce(Subquery(latest), self.carried_stage("project", "city"))
-        )
-
-    def carried_stage(self, project: str, city: str) -> Subquery:
-        """Where a project carried over from last year's plan stood when that year ended: the
-        stage of its predecessor's last counted update in the city, until this year has one."""
-        updates = ProjectUpdate.objects.counted(self.figures.approved_only).filter(
-            project=OuterRef(f"{project}__predecessor"), city=OuterRef(city)
-        )
-        return Subquery(updates.order_by("-quarter").values("stage")[:1])
+        ranks = sections.order_by().values("project")
+        lowest = Subquery(ranks.annotate(lowest=Min(rank)).values("lowest"))
+        highest = Subquery(ranks.annotate(highest=Max(rank)).values("highest"))
+        return Coalesce(lowest, Value(0)), Coalesce(highest, Value(0))
 
     def stages(self, projects: QuerySet) -> QuerySet:
         """`projects` with `is_started` and `is_completed` as of the quarter."""
-        sections = self.sections()
-        unfinished = sections.filter(
-            Q(latest_stage__isnull=True) | ~Q(latest_stage=Stage.COMPLETED)
-        )
+        started, completed = self.progress()
+        return projects.annotate(is_started=started, is_completed=completed)
+
+    def progress(self) -> tuple[Q, Q]:
+        """Whether a project has started, and whether it is completed, by the quarter's end:
+        two conditions on the project."""
+        lowest, highest = self.stage_span()
         # "IS NOT NULL" first: a missing date compared is NULL, and NULL would be neither
         # started nor not started, so ?met=0 would miss it.
         by_start = Q(actual_start__isnull=False, actual_start__lte=self.end)
         by_finish = Q(actual_finish__isnull=False, actual_finish__lte=self.end)
-        # A project finished by its dates has started, whether or not its start was recorded.
-        started = by_start | by_finish | Exists(sections.filter(latest_stage__in=BEGUN))
-        completed = by_finish | (Exists(sections) & ~Exists(unfinished))
-        return projects.annotate(is_started=started, is_completed=completed)
+        # A project finished by its dates has started, whether or not its start was recorded;
+        # by its sections, once one is 在建 or 建成, and completed once every one is 建成.
+        started = by_start | by_finish | Q(GreaterThanOrEqual(highest, BEGUN_RANK))
+        completed = by_finish | Q(Exact(lowest, COMPLETED_RANK))
+        return started, completed
 
     def annotate(self, projects: QuerySet) -> QuerySet:
         """`projects` with `is_started`, `is_completed` and `goal_met` as of the quarter, to
@@ -172,34 +252,61 @@ class ProjectFigures:
 
     def city_counts(self, projects: QuerySet) -> dict[int, ProjectCounts]:
         """`counts` of `projects` for each city, over its own sections, in one grouped query:
-        what `ProjectFigures(figures, city).counts` gives each city with a section."""
+        what `ProjectFigures(figures, city).counts` gives each city with a section.
+
+        Each section is joined to its update of each quarter through as-of (a section has at
+        most one a quarter, so no row repeats): hash joins read each update once, where a
+        subquery per section looked up its stage, and another its amounts, four thousand times
+        over at the scale of a full plan.
+        """
         Goal = Project.Goal
-        updates = self.updates().filter(project=OuterRef("project"), city=OuterRef("city"))
+        quarters = range(self.figures.as_of, 0, -1)  # the latest first
+        carried = self.carried(OuterRef("project__predecessor"), OuterRef("city"))
+        stage = Coalesce(
+            *(F(f"q{quarter}__stage") for quarter in quarters),
+            Subquery(carried.values("stage")[:1]),
+        )
         by_start = Q(project__actual_start__isnull=False, project__actual_start__lte=self.end)
         by_finish = Q(project__actual_finish__isnull=False, project__actual_finish__lte=self.end)
-        started = by_start | by_finish | Q(latest_stage__in=BEGUN)
-        completed = by_finish | Q(latest_stage=Stage.COMPLETED)
+        started = by_start | by_finish | Q(stage__in=BEGUN)
+        completed = by_finish | Q(stage=Stage.COMPLETED)
         to_start, to_complete = Q(project__goal=Goal.START), Q(project__goal=Goal.COMPLETE)
+        sums = {
+            "to_start": Count("pk", filter=to_start),
+            "started": Count("pk", filter=to_start & started),
+            "to_complete": Count("pk", filter=to_complete),
+            "completed": Count("pk", filter=to_complete & completed),
+            **{f"invested_q{quarter}": Sum(f"q{quarter}__amount") for quarter in quarters},
+        }
         rows = (
             Project.cities.through.objects.filter(project__in=projects.values("pk"))
-            .alias(
-                latest_stage=Coalesce(
-                    Subquery(updates.order_by("-quarter").values("stage")[:1]),
-                    self.carried_stage("project", "city"),
-                ),
-                invested=_sum(updates, "city"),
-            )
+            .alias(**{f"q{quarter}": self.section_update(quarter) for quarter in quarters})
+            .alias(stage=stage)
             .order_by()
             .values("city")
-            .annotate(
-                to_start=Count("pk", filter=to_start),
-                started=Count("pk", filter=to_start & started),
-                to_complete=Count("pk", filter=to_complete),
-                completed=Count("pk", filter=to_complete & completed),
-                investment=Sum("invested"),
-            )
+            .annotate(**sums)
         )
-        return {row.pop("city"): ProjectCounts(**row) for row in rows}
+        found = {}
+        for row in rows:
+            city = row.pop("city")
+            amounts = [row.pop(f"invested_q{quarter}") for quarter in quarters]
+            found[city] = ProjectCounts(**row, investment=_added(amounts))
+        return found
+
+    def section_update(self, quarter: int) -> FilteredRelation:
+        """The counted update of `quarter` of the section in the outer query, to join."""
+        approved_only = self.figures.approved_only
+        statuses = [Reported.Status.APPROVED] if approved_only else list(Reported.COUNTED)
+        condition = Q(
+            project__updates__city=F("city"),
+            project__updates__year=self.figures.plan.year,
+            project__updates__quarter=quarter,
+            # ReportedQuerySet.counted's statuses: a join's condition takes no queryset.
+            project__updates__status__in=statuses,
+        )
+        if self.city is not None:
+            condition &= Q(project__updates__city=self.city)
+        return FilteredRelation("project__updates", condition=condition)
 
     def section_rows(self, project: Project) -> list[SectionProgress]:
         """Each city `project` runs through, in city order, with what its section reports."""
@@ -232,7 +339,7 @@ class ProjectFigures:
         """One row per project of `projects` (already sliced to a page, say), in its order."""
         updates = self.updates().filter(project=OuterRef("pk"))
         latest = updates.order_by("-quarter", "-updated_at", "-pk")
-        sections = self.sections()
+        _lowest, highest = self.stage_span()
         annotated = self.stages(projects).annotate(
             quarter_amount=_sum(updates.filter(quarter=self.figures.as_of)),
             cumulative=_sum(updates),
@@ -241,7 +348,7 @@ class ProjectFigures:
             progress_city_slug=Subquery(latest.values("city__slug")[:1]),
             progress_city_name=Subquery(latest.values("city__name")[:1]),
             progress_city_name_en=Subquery(latest.values("city__name_en")[:1]),
-            any_section_reported=Exists(sections.filter(latest_stage__isnull=False)),
+            any_section_reported=Q(GreaterThanOrEqual(highest, REPORTED)),
         )
         return [
             ProjectRow(
@@ -255,6 +362,47 @@ class ProjectFigures:
             )
             for project in annotated
         ]
+
+    def digest(self, projects: QuerySet, shown: int) -> ProjectDigest:
+        """The first `shown` of `projects` as rows, those behind their year's goal first (to
+        start and not started, to complete and not completed, by the quarter's end), then the
+        rest, each part in the order `projects` has; and all of them by goal and stage. Each
+        project's stage is worked out once, in one query, and the full rows only for those
+        shown."""
+        Goal = Project.Goal
+        started, completed = self.progress()
+        _lowest, highest = self.stage_span()
+        reported = Q(GreaterThanOrEqual(highest, REPORTED))  # as `rows` has it
+        # The stage a row gives (_stage): 建成, else 在建, else 前期 if a section reported one.
+        stage = Case(
+            When(completed, then=Value(Stage.COMPLETED)),
+            When(started, then=Value(Stage.CONSTRUCTION)),
+            When(reported, then=Value(Stage.PREPARATION)),
+            default=Value(""),
+        )
+        found = projects.prefetch_related(None).annotate(stage_now=stage)
+        found = list(found.values_list("pk", "goal", "stage_now"))
+        behind = {
+            pk
+            for pk, goal, stage in found
+            if (goal == Goal.START and stage not in BEGUN)
+            or (goal == Goal.COMPLETE and stage != Stage.COMPLETED)
+        }
+        first = [pk for pk, _goal, _stage in found if pk in behind]
+        first += [pk for pk, _goal, _stage in found if pk not in behind]
+        place = {pk: at for at, pk in enumerate(first[:shown])}
+        rows = self.rows(projects.filter(pk__in=place))
+        counts: dict[str, Counter] = {}
+        for _pk, goal, stage in found:
+            counts.setdefault(goal, Counter())[stage or "unreported"] += 1
+        goals = [
+            GoalStages(goal, StageCounts(**counts[goal])) for goal in Goal.values if goal in counts
+        ]
+        return ProjectDigest(
+            sorted(rows, key=lambda row: place[row.project.pk]),
+            goals,
+            StageCounts(**sum(counts.values(), Counter())),
+        )
 
 
 GOALS_WITH_A_TEST = (Project.Goal.START, Project.Goal.COMPLETE)
@@ -286,6 +434,12 @@ def _sum(updates: QuerySet, by: str = "project") -> Subquery:
     # Grouped by the outer row's key so that the subquery sums that row's updates only.
     rows = updates.order_by().values(by).annotate(total=Sum("amount")).values("total")
     return Subquery(rows)
+
+
+def _added(amounts: list[Decimal | None]) -> Decimal | None:
+    """The amounts stated, added up; None when none is."""
+    stated = [amount for amount in amounts if amount is not None]
+    return sum(stated, Decimal(0)) if stated else None
 
 
 def _stage(project) -> str:

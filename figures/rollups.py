@@ -18,7 +18,13 @@ from django.db.models.functions import Coalesce
 from figures.cache import kept
 from figures.problems import ProblemCounts, ProblemFigures, ProblemRow, ProblemWarning
 from figures.progress import Pace, Progress, wan
-from figures.projects import ProjectCounts, ProjectFigures, ProjectRow, SectionProgress
+from figures.projects import (
+    ProjectCounts,
+    ProjectDigest,
+    ProjectFigures,
+    ProjectRow,
+    SectionProgress,
+)
 from figures.rankings import Rankings, rankings
 from investment.coverage import OwedTask, ReportingCoverage, owed_reports, reporting_coverage
 from investment.models import ProgressReport, ProjectUpdate, QuarterClose
@@ -453,6 +459,11 @@ class Figures:
     def project_rows(self, projects, city: City | None = None) -> list[ProjectRow]:
         """Each of `projects` as of the quarter: stage, goal met, investment, latest 形象进度."""
         return ProjectFigures(self, city).rows(projects)
+
+    def project_digest(self, projects, shown: int, city: City | None = None) -> ProjectDigest:
+        """A page's `projects` in short, as of the quarter: the first `shown` as rows, those
+        behind their year's goal first, and all of them counted by goal and stage."""
+        return ProjectFigures(self, city).digest(projects, shown)
 
     def project_sections(self, project: Project) -> list[SectionProgress]:
         """What each of the project's sections (its cities) reports as of the quarter."""

@@ -600,9 +600,18 @@ def test_an_unknown_unit_or_plan_is_a_404(client, unit, url):
     assert client.get(url.format(pk=unit.pk)).status_code == 404
 
 
-def test_a_tasks_page_lists_its_projects(client, world):
+def in_order(page: str) -> list[str]:
+    """The projects a page's table of projects names, in its order."""
+    return re.findall(
+        r'<th scope="row"><a href="/2021/projects/\d+/[^"]*" lang="zh-Hans">(.*?)</a>', page
+    )
+
+
+def test_a_tasks_page_lists_its_projects_those_behind_their_goal_first(client, world):
     page = squeezed(html(client, "/2021/tasks/1.1/"))
-    assert names(page) == PROJECT_NAMES[:7]
+    # 丙, 丁 and 戊 are still to start, 庚 to complete; 甲 started by its date, 乙 reports 在建
+    # and 己 建成: each part in the plan's order.
+    assert in_order(page) == ["丙工程", "丁工程", "戊工程", "庚工程", "甲工程", "乙工程", "己工程"]
     ji = Project.objects.get(name="己工程")
     assert (
         f'<th scope="row"><a href="/2021/projects/{ji.pk}/" lang="zh-Hans">己工程</a></th>'
@@ -611,12 +620,45 @@ def test_a_tasks_page_lists_its_projects(client, world):
         f'<span lang="zh-Hans">路基施工中</span> <small class="city">{ZHENGZHOU}</small>'
         '</td><td class="num">—</td>'
     ) in page
+    assert (
+        "<p>先列年度目标未达成的项目（应开工或应建成，截至第1季度末尚未开工或建成），"
+        "其余按工作要点顺序排列。</p>"
+    ) in page.replace('<p class="note">', "<p>")
+    assert '<p><a href="/2021/projects/?task=1.1">全部 7 个项目 →</a></p>' in page
     assert '<td colspan="6">没有重点项目。</td>' in html(client, "/2021/tasks/1.2/")
+
+
+def test_a_tasks_page_counts_its_projects_by_goal_and_stage(client, world):
+    page = squeezed(html(client, "/2021/tasks/1.1/"))
+    assert (
+        '<p class="note" id="project-stages-caption">重点项目按年度目标和第1季度末所处阶段统计</p>'
+        '<div class="table-scroll" tabindex="0">'
+        '<table class="figures project-stages" aria-labelledby="project-stages-caption">'
+    ) in page
+    cells = '<td class="num">{}</td>' * 4
+    # To start: 丙, 丁, 戊 report nothing, 甲 (by its date) and 乙 are 在建. To complete: 庚
+    # reports nothing, 己 is 建成.
+    assert (
+        '<tr><th scope="row">开工</th><td class="num">'
+        '<a href="/2021/projects/?task=1.1&amp;goal=start">5</a></td>' + cells.format(3, 0, 2, 0)
+    ) in page
+    assert (
+        '<tr><th scope="row">建成</th><td class="num">'
+        '<a href="/2021/projects/?task=1.1&amp;goal=complete">2</a></td>' + cells.format(1, 0, 0, 1)
+    ) in page
+    assert (
+        '<tfoot><tr><th scope="row">合计</th><td class="num">7</td>' + cells.format(4, 0, 2, 1)
+    ) in page
+    # One goal alone needs no total; no project, no count.
+    industry = html(client, "/2021/tasks/2.1/")
+    assert "推进" in industry and "<tfoot>" not in industry
+    assert "所处阶段统计" not in html(client, "/2021/tasks/1.2/")
 
 
 def test_a_citys_page_lists_its_projects_with_its_own_sections(client, yi_reported):
     page = squeezed(html(client, "/2021/cities/kaifeng/?as_of=2021Q2"))
-    assert names(page) == ["甲工程", "乙工程", "辛工程"]
+    # 甲 started by its date, 乙 in Kaifeng too (桥梁施工, 在建): none is behind.
+    assert in_order(page) == ["甲工程", "乙工程", "辛工程"]
     # 乙 as its Kaifeng section reports it, not Zhengzhou's later 铺轨完成一半.
     assert (
         '<span lang="zh-Hans">桥梁施工</span> <small class="city">'
@@ -624,6 +666,79 @@ def test_a_citys_page_lists_its_projects_with_its_own_sections(client, yi_report
         '</td><td class="num">1.50</td>'
     ) in page
     assert "各项目在开封段的当前阶段、形象进度和投资额。" in page
+    assert '<a href="/2021/projects/?city=kaifeng&amp;as_of=2021Q2">全部 3 个项目 →</a>' in page
+
+
+def test_a_citys_page_puts_a_project_behind_in_its_own_section_first(client, world):
+    # 乙 is 在建 in Zhengzhou only: in Kaifeng it has not started.
+    page = squeezed(html(client, "/2021/cities/kaifeng/"))
+    assert in_order(page) == ["乙工程", "甲工程", "辛工程"]
+    zhengzhou = squeezed(html(client, "/2021/cities/zhengzhou/"))
+    assert in_order(zhengzhou)[:4] == ["丙工程", "丁工程", "戊工程", "庚工程"]
+
+
+@pytest.fixture
+def crowded(zhengzhou, kaifeng):
+    """Twenty-three projects on 1.1 through Kaifeng: 项目01 to 项目20 to advance, then 项目21
+    to 项目23 to start, none started."""
+    world = make_world(zhengzhou, kaifeng)
+    for n in range(1, 24):
+        goal = Goal.ADVANCE if n <= 20 else Goal.START
+        make_project(world.rail, f"项目{n:02}", goal, [kaifeng])
+    return world
+
+
+CROWDED = [f"项目{n:02}" for n in range(1, 24)]
+
+
+def test_a_citys_page_shows_20_of_its_23_projects_and_links_to_the_list_of_them_all(
+    client, crowded
+):
+    page = squeezed(html(client, "/2021/cities/kaifeng/?as_of=2021Q1"))
+    assert in_order(page) == CROWDED[20:] + CROWDED[:17]
+    assert (
+        '<p class="note">下表列出全部 23 个项目中的 20 个：先列年度目标未达成的（应开工或应建成，'
+        "截至第1季度末尚未开工或建成），其余按工作要点顺序排列。</p>"
+    ) in page
+    link = '<p><a href="/2021/projects/?city=kaifeng&amp;as_of=2021Q1">全部 23 个项目 →</a></p>'
+    assert link in page
+    listed = html(client, "/2021/projects/?city=kaifeng&as_of=2021Q1")
+    assert "23 个项目。" in listed
+    assert in_order(squeezed(listed)) == CROWDED
+    # The goals' counts link to the list of that goal's projects.
+    assert '<a href="/2021/projects/?city=kaifeng&amp;goal=start&amp;as_of=2021Q1">3</a>' in page
+    assert "3 个项目。" in html(client, "/2021/projects/?city=kaifeng&goal=start&as_of=2021Q1")
+
+
+def test_a_tasks_page_shows_20_of_its_23_projects_and_links_to_the_list_of_them_all(
+    client, crowded
+):
+    page = squeezed(html(client, "/2021/tasks/1.1/?approved=1"))
+    assert in_order(page) == CROWDED[20:] + CROWDED[:17]
+    assert "下表列出全部 23 个项目中的 20 个：" in page
+    link = '<p><a href="/2021/projects/?task=1.1&amp;approved=1">全部 23 个项目 →</a></p>'
+    assert link in page
+    listed = squeezed(html(client, "/2021/projects/?task=1.1&approved=1"))
+    assert "23 个项目。" in listed and in_order(listed) == CROWDED
+
+
+def test_the_short_list_of_projects_reads_in_english_too(client, crowded):
+    client.cookies["django_language"] = "en"
+    page = squeezed(html(client, "/2021/cities/kaifeng/?as_of=2021Q1"))
+    assert (
+        "20 of the 23 projects below: first those behind their goal for the year (to start or "
+        "to complete, and not yet done at the end of Q1), then the others in the plan's order."
+    ) in page
+    assert "All 23 projects →</a>" in page
+    assert (
+        '<p class="note" id="project-stages-caption">'
+        "The key projects by the year's goal and their stage at the end of Q1</p>"
+    ) in page
+    headers = "".join(
+        f'<th scope="col" class="num">{name}</th>'
+        for name in ("Projects", "Not reported", "Preparation", "Under construction", "Completed")
+    )
+    assert f'<th scope="col">The year\'s goal</th>{headers}' in page
 
 
 def test_the_pages_show_the_projects_share_of_the_reported_investment(client, yi_reported, world):

@@ -5,9 +5,9 @@ photos, the units that lead them, and the problems the cities raise."""
 import pytest
 from django.db import transaction
 
-from investment.models import ProgressReport
-from plan.models import Unit
-from tasks.models import Project
+from investment.models import ProgressReport, ProjectUpdate
+from plan.models import City, Unit
+from tasks.models import Project, Task
 from tests.worlds import grow, queries
 
 PAGES = [
@@ -52,3 +52,47 @@ def measured(client, size: int) -> dict[str, int]:
 def test_page_queries_do_not_grow_with_the_world(client, leader):
     client.force_login(leader)
     assert measured(client, 2) == measured(client, 4)
+
+
+# The pages that list a few of their key projects and count them all.
+PROJECT_DIGESTS = ["/2021/cities/city-0/", "/2021/tasks/1.1/"]
+
+
+def crowd(count: int) -> None:
+    """`count` more key projects on task 1.1 through the first city, each reporting a stage."""
+    task = Task.objects.by_code("1.1").get()
+    city = City.objects.get(slug="city-0")
+    projects = Project.objects.bulk_create(
+        Project(task=task, name=f"项目{n}", goal=("start", "advance")[n % 2]) for n in range(count)
+    )
+    Project.cities.through.objects.bulk_create(
+        Project.cities.through(project=project, city=city) for project in projects
+    )
+    ProjectUpdate.objects.bulk_create(
+        ProjectUpdate(
+            project=project, city=city, year=2021, quarter=1, stage="preparation", status="approved"
+        )
+        for project in projects
+    )
+
+
+@pytest.mark.django_db
+def test_the_city_and_task_pages_query_as_much_for_a_few_projects_as_for_many_more(client, leader):
+    client.force_login(leader)
+
+    def measured(count: int) -> tuple[dict[str, int], int]:
+        """The pages' query counts with `count` more projects, and the rows the task's shows."""
+        with transaction.atomic():
+            grow(2)
+            crowd(count)
+            for url in PROJECT_DIGESTS:
+                queries(client, url)  # The first request reads what Django then keeps.
+            found = {url: queries(client, url) for url in PROJECT_DIGESTS}
+            page = client.get("/2021/tasks/1.1/").content.decode()
+            transaction.set_rollback(True)
+        return found, page.count('<th scope="row"><a href="/2021/projects/')
+
+    (few, rows_few), (many, rows_many) = measured(3), measured(40)
+    # 1.1 has the world's own project and the new ones: all 4 shown, then 20 of 41.
+    assert (rows_few, rows_many) == (4, 20)
+    assert few == many

@@ -8,11 +8,19 @@ from django.db import connection
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
-from figures.projects import SectionProgress
+from figures.projects import ProjectFigures, SectionProgress
 from figures.rollups import Figures, ProjectCounts, scope
 from investment.models import ProjectUpdate
 from tasks.models import Project
-from tests.builders import make_project, make_report, make_update, make_world
+from tests.builders import (
+    make_area,
+    make_plan,
+    make_project,
+    make_report,
+    make_task,
+    make_update,
+    make_world,
+)
 
 Goal, Stage = Project.Goal, Project.Stage
 
@@ -170,3 +178,55 @@ def test_each_section_reports_its_latest_counted_stage_and_its_amounts(world, zh
         SectionProgress(zhengzhou, 1, Stage.CONSTRUCTION, "主体施工", Decimal("0.5")),
         SectionProgress(kaifeng, None, "", "", None),
     ]
+
+
+def test_each_city_counts_only_approved_updates_with_the_switch(world, zhengzhou, kaifeng):
+    ProjectUpdate.objects.filter(project__name__in=["乙", "辛"]).update(status="approved")
+    figures = Figures(world.plan, 2, approved_only=True)
+    # 甲 started by its date; 乙 (Zhengzhou) and 辛 (Kaifeng) by their approved updates; 己's
+    # 建成 is only submitted.
+    assert ProjectFigures(figures).city_counts(figures.project_set()) == {
+        zhengzhou.pk: ProjectCounts(5, 2, 2, 0, investment=Decimal(3)),
+        kaifeng.pk: ProjectCounts(3, 2, 1, 0, investment=Decimal("0.5")),
+    }
+
+
+def test_a_carried_project_stands_where_last_year_left_it_until_this_year_reports(
+    world, zhengzhou, kaifeng
+):
+    # 己 (建成 in both its cities in 2021) and 庚 (在建 in Zhengzhou) go on in 2022.
+    later = make_plan(2022)
+    task = make_task(make_area(later), 1, "100", [zhengzhou, kaifeng])
+    earlier = {project.name: project for project in Project.objects.filter(name__in="己庚")}
+    ji = make_project(task, "己", Goal.COMPLETE, [zhengzhou, kaifeng], predecessor=earlier["己"])
+    make_project(task, "庚", Goal.START, [zhengzhou], predecessor=earlier["庚"])
+    figures = Figures(later, 1)
+    assert figures.projects() == ProjectCounts(1, 1, 1, 1)
+    assert ProjectFigures(figures).city_counts(figures.project_set()) == {
+        zhengzhou.pk: ProjectCounts(1, 1, 1, 1),
+        kaifeng.pk: ProjectCounts(0, 0, 1, 1),
+    }
+    # The office takes 己's Kaifeng section back to 在建 in 2022 Q1: this year's update counts.
+    make_update(ji, kaifeng, 1, Stage.CONSTRUCTION, amount=Decimal(2))
+    figures = Figures(later, 1)
+    assert figures.projects() == ProjectCounts(1, 1, 1, 0, investment=Decimal(2))
+    assert ProjectFigures(figures).city_counts(figures.project_set())[kaifeng.pk] == (
+        ProjectCounts(0, 0, 1, 0, investment=Decimal(2))
+    )
+    rows = figures.project_rows(Project.objects.filter(task=task).order_by("name"))
+    assert [(row.project.name, row.stage, row.goal_met) for row in rows] == [
+        ("己", Stage.CONSTRUCTION, False),
+        ("庚", Stage.CONSTRUCTION, True),
+    ]
+
+
+def test_a_page_of_rows_is_those_projects_rows_in_the_whole_list(world):
+    figures = Figures(world.plan, 2)
+    projects = Project.objects.order_by("pk")
+    whole = figures.project_rows(projects)
+    assert [(row.project.name, row.stage) for row in whole[2:5]] == [
+        ("丙", Stage.PREPARATION),
+        ("丁", ""),
+        ("戊", ""),
+    ]
+    assert figures.project_rows(projects[2:5]) == whole[2:5]
