@@ -5,13 +5,15 @@ import csv
 import io
 from collections.abc import Iterator
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from figures.rollups import Scope
+from figures.rollups import Figures, Scope, subject_filter
 from investment.models import ProgressReport
 from investment.tables import HEADERS_WRITTEN
+from plan.models import City
 from plan.spreadsheets import escape_text
 from tasks.models import Task
 
@@ -19,22 +21,38 @@ from tasks.models import Task
 def report_rows(reports) -> Iterator[list]:
     """Each report as a row: the import's six columns first, so the file can be read back."""
     status = dict(ProgressReport.Status.choices)
-    for report in (
-        reports.select_related("task__area", "city", "updated_by")
-        .order_by("year", "quarter", "task__area__number", "task__number", "city__order")
-        .iterator(chunk_size=2000)
-    ):
+    sample = _("yes")
+    # Values, not model instances: a plan's file holds thousands of reports.
+    rows = reports.order_by(
+        "year", "quarter", "task__area__number", "task__number", "city__order"
+    ).values_list(
+        "task__area__number", "task__number", "city__name", "year", "quarter", "amount", "note",
+        "status", "updated_by__username", "updated_at", "is_sample",
+    )  # fmt: skip
+    for (
+        area,
+        number,
+        city,
+        year,
+        quarter,
+        amount,
+        note,
+        state,
+        user,
+        changed,
+        is_sample,
+    ) in rows.iterator(chunk_size=2000):
         yield [
-            report.task.code,
-            report.city.name,
-            report.year,
-            report.quarter,
-            report.amount,
-            report.note,
-            str(status[report.status]),
-            report.updated_by.get_username() if report.updated_by else "",
-            timezone.localtime(report.updated_at).strftime("%Y-%m-%d %H:%M"),
-            _("yes") if report.is_sample else "",
+            f"{area}.{number}",
+            city,
+            year,
+            quarter,
+            amount,
+            note,
+            str(status[state]),
+            user or "",
+            timezone.localtime(changed).strftime("%Y-%m-%d %H:%M"),
+            sample if is_sample else "",
         ]
 
 
@@ -51,19 +69,22 @@ def report_headers() -> list[str]:
 def scope_reports(scope: Scope):
     """The scope's reports that count, as its figures count them: never a draft or a returned
     report, and approved ones only when the figures are."""
-    reports = scope.figures.reports().filter(
-        task__in=Task.objects.filter(scope.tasks_filter).values("pk")
-    )
-    return reports.filter(city=scope.city) if scope.city else reports
+    return subject_reports(scope.figures, scope.tasks_filter, scope.city)
 
 
-def reports_csv(scope: Scope) -> Iterator[str]:
-    """The scope's raw reports as CSV lines, UTF-8 with a BOM so Excel opens it in Chinese."""
+def subject_reports(figures: Figures, tasks_filter: Q, city: City | None):
+    reports = figures.reports().filter(task__in=Task.objects.filter(tasks_filter).values("pk"))
+    return reports.filter(city=city) if city else reports
+
+
+def reports_csv(figures: Figures, subject) -> Iterator[str]:
+    """The raw reports of a page about `subject` as CSV lines, UTF-8 with a BOM so Excel opens
+    it in Chinese. The page's own figures are not computed: only which reports it counts."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(report_headers())
     yield "\ufeff" + buffer.getvalue()
-    for values in report_rows(scope_reports(scope)):
+    for values in report_rows(subject_reports(figures, *subject_filter(subject))):
         buffer.seek(0)
         buffer.truncate()
         writer.writerow([escape_text(v) if isinstance(v, str) else v for v in values])

@@ -24,8 +24,8 @@ def page_file(request: HttpRequest, year: int, kind: str, file_as: str, **key) -
     subject = page_subject(figures.plan, kind, *key.values())
     if kind == "city" and (refused := city_files_only(request, subject)):
         return refused
-    page = figures.page(subject)
     if file_as == "xlsx":
+        page = figures.page(subject)
         return FileResponse(
             workbook.workbook(page, sample_data_exists(), request.user),
             as_attachment=True,
@@ -33,11 +33,10 @@ def page_file(request: HttpRequest, year: int, kind: str, file_as: str, **key) -
             content_type=XLSX,
         )
     response = StreamingHttpResponse(
-        reports.reports_csv(page), content_type="text/csv; charset=utf-8"
+        reports.reports_csv(figures, subject), content_type="text/csv; charset=utf-8"
     )
-    response["Content-Disposition"] = content_disposition_header(
-        True, workbook.file_name(page, "csv")
-    )
+    name = workbook.subject_file_name(figures.plan, figures.as_of, kind, subject, "csv")
+    response["Content-Disposition"] = content_disposition_header(True, name)
     return response
 
 

@@ -59,14 +59,17 @@ def scope_title(scope: Scope) -> str:
 
 
 def file_name(scope: Scope, extension: str) -> str:
+    return subject_file_name(scope.plan, scope.as_of, scope.kind, scope.subject, extension)
+
+
+def subject_file_name(plan, as_of: int, kind: str, subject, extension: str) -> str:
     """Plan year and as-of quarter first, so the files of a meeting sort together."""
-    subject = scope.subject
     label = {
         "plan": "",
         "area": f"-{getattr(subject, 'number', '')}",
         "task": f"-{getattr(subject, 'code', '')}",
-    }.get(scope.kind, f"-{getattr(subject, 'slug', '')}")
-    return f"zzmetro-{scope.plan.year}Q{scope.as_of}{label}.{extension}"
+    }.get(kind, f"-{getattr(subject, 'slug', '')}")
+    return f"zzmetro-{plan.year}Q{as_of}{label}.{extension}"
 
 
 def as_of_line(scope: Scope) -> str:

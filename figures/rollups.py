@@ -716,6 +716,20 @@ class Scope:
         return self.figures.approved_only
 
 
+def subject_filter(subject: Plan | FocusArea | City | Corridor | Task) -> tuple[Q, City | None]:
+    """The tasks a page about `subject` covers, and the city it counts the reports of (a city
+    page), None for all: what its reports.csv holds, without the page's figures."""
+    if isinstance(subject, Plan):
+        return ALL, None
+    if isinstance(subject, FocusArea):
+        return Q(area=subject), None
+    if isinstance(subject, City):
+        return Q(cities=subject), subject
+    if isinstance(subject, Corridor):
+        return Q(corridor=subject), None
+    return Q(pk=subject.pk), None
+
+
 def scope(figures: Figures, subject: Plan | FocusArea | City | Corridor | Task) -> Scope:
     """The figures of one page: the whole plan, one focus area, city, corridor or task."""
     if isinstance(subject, Plan):

@@ -33,6 +33,7 @@ def counts(client) -> dict[str, int]:
     return (
         {url: queries(client, url) for url in PAGES}
         | {f"{url}export.xlsx": queries(client, f"{url}export.xlsx") for url in PAGES}
+        | {f"{url}reports.csv": queries(client, f"{url}reports.csv") for url in PAGES}
         | {url: queries(client, url.format(**first)) for url in PROJECT_PAGES}
     )
 
