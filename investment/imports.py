@@ -446,7 +446,9 @@ class FileImport:
             for line in self.lines:
                 if line.read:
                     groups[line.group].append(line)
-            for lines in groups.values():
+            # By year, city and quarter: a file's earlier quarter is saved (and submitted)
+            # before its later one, which may then be submitted on top of it.
+            for _group, lines in sorted(groups.items()):
                 self.save_quarter(lines)
             passed = not self.failed and not self.errors
             if dry_run or not passed:

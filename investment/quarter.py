@@ -541,6 +541,11 @@ ReportFormSet = forms.formset_factory(QuarterRowForm, formset=ReportRows, extra=
 SectionFormSet = forms.formset_factory(SectionRowForm, formset=SectionRows, extra=0)
 
 
+def values_of(record: Reported) -> dict:
+    """What a record's fields hold, by attribute name."""
+    return {field.attname: getattr(record, field.attname) for field in record._meta.concrete_fields}
+
+
 class QuarterEntry:
     """A city's whole quarter: its tasks' rows and its project sections' rows. Every row is
     saved, and submitted, or none is.
@@ -608,9 +613,7 @@ class QuarterEntry:
         current version, so that saving again, once checked, keeps what was typed."""
         current = type(record).objects.filter(pk=record.pk).first()
         if current is None:
-            form.add_error(
-                None, _("This row was deleted since the page was opened; open it again.")
-            )
+            form.add_error(None, workflow.DELETED)
             return
         form.add_error(None, current.stale_message(current.current_values(), kept=True))
         self.data[form.add_prefix("seen_version")] = str(current.version)
@@ -656,6 +659,14 @@ class QuarterEntry:
         """
         # The office submits a closed quarter's rows with its reason for the correction.
         submitting = submit and (not self.closed or bool(self.reason))
+        # The records as read: a save refused shows them so again (their status, a returned
+        # row's reason), not as the steps taken on them before the refusal left them.
+        shown = [
+            (record, values_of(record))
+            for formset in self.formsets
+            for form in formset.forms
+            if (record := form.row.record) is not None
+        ]
         with transaction.atomic():
             typed = [
                 (form, record, form.cleaned_data["seen_version"])
@@ -682,6 +693,9 @@ class QuarterEntry:
                         self.refuse_draft(writes[index][0], error)
             if self.has_errors():
                 transaction.set_rollback(True)
+                for record, values in shown:
+                    for name, value in values.items():
+                        setattr(record, name, value)
                 return None
         return [record for _form, record, _seen in writes]
 

@@ -95,13 +95,23 @@ def lock_plans(plans: set[int]) -> None:
 
 # Who made and changed a row: `record` sets them to the acting user, and checks them no more.
 SET_BY_RECORD = ("created_by", "updated_by")
+# A saved row that is gone when its save locks it (deleted in another tab meanwhile).
+DELETED = _("This row was deleted since the page was opened; open it again.")
+# Said of each field naming what a saved row is of (its subject, city, year, quarter), changed.
+FIXED = _("This row cannot be changed.")
+
+
+def quarter_order(row: "Reported") -> int:
+    """Rows by quarter (one not given, first): the order a batch's rules see them in."""
+    return row.quarter if isinstance(row.quarter, int) else 0
 
 
 class Facts:
     """What the rules ask of rows of one model beyond the rows themselves: each subject's plan,
-    the plans' closed quarters, the saved quarters of each series, the rows that foreign keys
-    name. Each fact is read for all the rows at its first use, so that the rows `record_many`
-    checks together cost the queries of one; a row checked alone (a form's) reads its own.
+    the plans' closed quarters, the quarters of each series (as saved, the batch's own rows in
+    their place), the rows that foreign keys name. Each fact is read for all the rows at its
+    first use, so that the rows `record_many` checks together cost the queries of one; a row
+    checked alone (a form's) reads its own.
 
     A model adds what its own rules ask (`Reported.Facts`).
     """
@@ -117,13 +127,23 @@ class Facts:
         return subject
 
     @cached_property
-    def plans(self) -> dict[int, tuple[int, int]]:
-        """Each subject's plan and the plan's year, by the subject's pk."""
+    def subjects(self) -> list[tuple[int, int, int, str]]:
+        """Each subject's pk with its plan, the plan's year and the plan's status."""
         (path,) = self.rows[0].closing()
         path = path.removeprefix("plan__")
         subjects = {self.subject(row) for row in self.rows} - {None}
-        found = Plan.objects.filter(**{f"{path}__in": subjects}).values_list(path, "pk", "year")
-        return {subject: (plan, year) for subject, plan, year in found}
+        found = Plan.objects.filter(**{f"{path}__in": subjects})
+        return list(found.values_list(path, "pk", "year", "status"))
+
+    @cached_property
+    def plans(self) -> dict[int, tuple[int, int]]:
+        """Each subject's plan and the plan's year, by the subject's pk."""
+        return {subject: (plan, year) for subject, plan, year, _status in self.subjects}
+
+    def in_draft_plan(self, row: "Reported") -> bool:
+        """Whether the row's plan is a draft, the office's alone (people.access: plans())."""
+        drafts = {plan for _s, plan, _y, status in self.subjects if status == Plan.Status.DRAFT}
+        return self.plan_of(row) in drafts
 
     def plan_of(self, row: "Reported") -> int | None:
         return self.plans.get(self.subject(row), (None, None))[0]
@@ -158,13 +178,29 @@ class Facts:
             found[tuple(row.series().values())].append(row)
         return found
 
+    @cached_property
+    def batched(self) -> dict[tuple, list["Reported"]]:
+        """The rows of each series that the batch writes."""
+        found = defaultdict(list)
+        for row in self.rows:
+            found[tuple(row.series().values())].append(row)
+        return found
+
     def series(self, row: "Reported") -> list["Reported"]:
-        """The saved quarters of the row's series, the row's own included."""
-        return self.saved.get(tuple(row.series().values()), [])
+        """The quarters of the row's series as the batch leaves them, by quarter: each saved
+        row, or the batch's own in its place, and the batch's new rows. A batch holding two
+        quarters of one series checks each against the other as it will be written, as saving
+        them one after the other would."""
+        key = tuple(row.series().values())
+        batched = self.batched.get(key, [])
+        replaced = {other.pk for other in batched if other.pk is not None}
+        kept = [other for other in self.saved.get(key, []) if other.pk not in replaced]
+        return sorted([*kept, *batched], key=quarter_order)
 
     def taken(self, row: "Reported") -> bool:
-        """Whether another row of the row's series and quarter is saved (its unique constraint)."""
-        return any(o.quarter == row.quarter and o.pk != row.pk for o in self.series(row))
+        """Whether another row of the row's series and quarter is saved or in the batch (its
+        unique constraint)."""
+        return any(o is not row and o.quarter == row.quarter for o in self.series(row))
 
     def unsubmitted_earlier(self, row: "Reported") -> "Reported | None":
         """The first earlier quarter of the row's series still a draft or returned, in a quarter
@@ -412,6 +448,10 @@ class Reported(Versioned):
         removes it, with anything typed into it (its review steps still move it, for the demo)."""
         return not self.is_sample and self.editable_by(user)
 
+    def identity(self) -> dict:
+        """What the row is of: its series (subject, city, year) and quarter, by field."""
+        return {**self.series(), "quarter": self.quarter}
+
     def says_the_same(self, other: "Reported") -> bool:
         """Whether `other` says what this row says (its STALE_FIELDS)."""
         return all(getattr(self, name) == getattr(other, name) for name in self.STALE_FIELDS)
@@ -631,8 +671,10 @@ def record(
 
     In one transaction, the row locked: a row that exists must still be `user`'s to change
     (her city's draft or returned row, any row for the office; never what a sample row says,
-    nor a closed quarter's row for a reporter) and unchanged since version `seen_version`; a
-    new row must be of a city she acts for, in a quarter open to her; a closed quarter's row
+    nor a closed quarter's row for a reporter, nor what it is of) and unchanged since version
+    `seen_version`; a new row must be of a city she acts for, in a quarter open to her (a
+    reporter's, a draft of a plan she may open); approving and returning are the office's,
+    and a row comes to count only after its earlier quarters; a closed quarter's row
     changes only with a `reason`; the model's validation and `user_errors` hold; with `submit`,
     a draft or returned row is submitted (not while an earlier quarter of its series is not).
     The history keeps who and why (and the `source`, an imported file's name). Raises
@@ -657,9 +699,9 @@ def record_many(
     (what the rules read, and the writes, are made for all the rows together).
 
     Returns why each refused row was refused, by its place in `pairs`; then nothing is written.
-    The rows are checked against the saved rows as they stood before any is written: one
-    series' quarters go in separate calls (the sheet and the import write one quarter at a
-    time), and one row a subject, city and quarter.
+    The rows are checked by quarter, each against the saved rows and the batch's others as
+    they will be written (two quarters of one series, as if saved one after the other); a
+    second row for one subject, city and quarter is refused as a duplicate.
     """
     if not pairs:
         return {}
@@ -697,23 +739,32 @@ class Batch:
         self.current: dict[int, Reported] = {}
 
     def lock(self) -> None:
-        """Lock the rows' quarters and the rows, and read them: their closings, what they say."""
+        """Lock the rows' quarters and the rows, and read them: their closings, what they say.
+        A row deleted meanwhile is not found (`check` refuses it)."""
         self.facts.lock()
         saved = [row.pk for row in self.rows if row.pk is not None]
         self.current = self.model.objects.select_for_update().in_bulk(saved)
-        if set(saved) - set(self.current):  # Deleted meanwhile: as get() would say.
-            name = self.model._meta.object_name
-            raise self.model.DoesNotExist(f"{name} matching query does not exist.")
         for row in [*self.rows, *self.current.values()]:
             row._closed_at = self.facts.closed_at(row)
 
     def check(self, *, reason: str, submit: bool, source: str) -> dict[int, ValidationError]:
         """Check every row and take its step, ready to be written; why each refused row was
-        refused, by its place in the call."""
+        refused, by its place in the call.
+
+        The rows are checked by quarter, each against the others as they will be written (the
+        facts' series): a later quarter sees the step an earlier one takes in the same batch,
+        as if they were saved one after the other. A subject, city and quarter is written
+        once: a second row for it is refused as the unique constraint would."""
         self.lock()
-        refused = {}
-        for index, row, seen in self.indexed:
+        refused, written = {}, set()
+        for index, row, seen in sorted(self.indexed, key=lambda item: quarter_order(item[1])):
+            once = (*row.series().values(), row.quarter)
             try:
+                if row.pk is not None and row.pk not in self.current:
+                    raise ValidationError(DELETED, code="stale")
+                if once in written:
+                    raise self.model.duplicate([row])
+                written.add(once)
                 self.check_row(row, seen, reason=reason, submit=submit, source=source)
             except ValidationError as error:
                 refused[index] = error
@@ -723,16 +774,30 @@ class Batch:
         """`record`'s rules for one row, in their order, and its step; its first refusal."""
         user, current = self.user, self.current.get(row.pk)
         if current is not None:
+            # What a row is of (its subject, city, year and quarter) is fixed once it exists:
+            # its checks below are its own, and never another city's or quarter's.
+            was, now = current.identity(), row.identity()
+            moved = [name for name in now if now[name] != was[name]]
+            if moved:
+                raise ValidationError({name: FIXED for name in moved})
             if current.is_sample and not current.says_the_same(row):
                 raise ValidationError(SAMPLE_IS_READ_ONLY, code="sample")
             withdrawing = getattr(row, "_withdrawn", False) and current.withdrawable_by(user)
             if not current.editable_by(user) and not withdrawing:
                 raise ValidationError(current.refusal(user), code="denied")
             row.refuse_if_stale(current.version, seen)
+            # What is written is the row as it was read: never older than the row now saved.
+            row.refuse_if_stale(current.version, row.version)
         elif not reach(user).acts_for(row.city):
             raise ValidationError(_("You cannot report for this city."), code="denied")
         elif row.closed_at() and not reach(user).office:
             raise ValidationError({"quarter": _("The office has closed this quarter.")})
+        elif not reach(user).office and (
+            row.status not in row.EDITABLE or self.facts.in_draft_plan(row)
+        ):
+            # A reporter's new row is a draft (submitted by its step), in a plan she may open:
+            # a draft plan is the office's alone (workflow_allows, from the facts read).
+            office_only(user)
         row.note_change_reason(reason)
         # What the row says is checked when it changes; a step (submit, approve, return) on a
         # row the plan has since moved under (an allocation cut, a city gone) still goes.
@@ -745,11 +810,27 @@ class Batch:
         row.edited_by(user)
         if submit and row.status in row.EDITABLE:
             row.submit(user)
+        self.check_status(row, current)
         if source:
             words = {"file": source, "reason": reason.strip()}
             told = _("Imported from %(file)s: %(reason)s") if reason.strip() else None
             row._change_reason = (told or _("Imported from %(file)s")) % words
         row._history_user = user
+
+    def check_status(self, row: Reported, current: Reported | None) -> None:
+        """The status the row is written with is one its steps reach, whoever set it: approving
+        and returning are the office's; a row that comes to count waits for its earlier
+        quarters, as submitting does; once submitted, a row stays `ever_submitted`."""
+        before = None if current is None else current.status
+        if row.status != before:
+            if row.status in (Status.APPROVED, Status.RETURNED):
+                office_only(self.user)
+            if row.status == Status.SUBMITTED:
+                if error := row.earlier_quarter_error():
+                    raise ValidationError(error)
+                row.ever_submitted = True
+        if current is not None and current.ever_submitted:
+            row.ever_submitted = True
 
     def validate(self, row: Reported) -> None:
         """The model's validation (full_clean) without its queries a row: a foreign key the

@@ -50,7 +50,12 @@ def in_thread(work, *args) -> threading.Thread:
 def committed_world() -> dict:
     with transaction.atomic():
         plan = Plan.objects.create(
-            year=YEAR, title="竞态", source="test", declared_area_count=1, declared_task_count=1
+            year=YEAR,
+            title="竞态",
+            source="test",
+            declared_area_count=1,
+            declared_task_count=1,
+            status=Plan.Status.ISSUED,  # A draft plan is the office's alone.
         )
         city = City.objects.create(slug="race-city", name="竞态市", name_en="Race", order=99)
         task = make_task(make_area(plan), 1, "100", [city])
