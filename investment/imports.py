@@ -180,6 +180,7 @@ class FileImport:
         # What cannot be said of one row: a row of the quarter the file does not hold.
         self.errors: list[str] = []
         self.has_projects = table.projects is not None
+        self.table = table
         self.seen: dict[tuple, int] = {}
         self.lines = [self.read_report(n, cells) for n, cells in table.reports]
         self.lines += [self.read_project(n, cells) for n, cells in table.projects or ()]
@@ -213,6 +214,11 @@ class FileImport:
         of more than one task."""
         by_id, by_name = {}, defaultdict(list)
         rows = Project.objects.select_related("task__area__plan").prefetch_related("cities")
+        numbers = [text_of(cells.get("project_id")) for _n, cells in self.table.projects or ()]
+        if all(numbers):
+            # Every row names its project by number: those only, not the plans' thousands.
+            # (A number too long for a key names no project: it is refused as not found.)
+            rows = rows.filter(pk__in=[int(n) for n in numbers if n.isdigit() and len(n) < 19])
         for project in rows:
             year = project.task.area.plan.year
             by_id[(year, str(project.pk))] = project

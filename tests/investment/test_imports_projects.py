@@ -394,3 +394,12 @@ def test_a_formula_no_program_computed_is_named_not_called_empty(tmp_path, world
     refusal = refused(tmp_path, content)
     assert "重点项目表第 2 行：形象进度：不能以 = 或 @ 开头" in refusal
     assert '当前阶段：“=IF(1,"在建")”不是阶段，请填写前期、在建或建成。' in refusal
+
+
+def test_a_project_number_too_long_for_a_key_is_refused_as_not_found(tmp_path, world):
+    """The import reads only the projects its rows name by number: a number no key can hold
+    names none, and the row says so, with no database error."""
+    content = workbook(projects=[project_row(id="99999999999999999999999", name="开封港")])
+    assert (
+        "重点项目表第 2 行：项目编号：2021年工作要点中没有编号为 99999999999999999999999 的重点项目。"
+    ) in refused(tmp_path, content)
