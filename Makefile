@@ -32,16 +32,21 @@ serve: $(VENV)/.installed
 	$(SERVE_ENV) $(MANAGE) collectstatic --no-input --verbosity 0
 	$(SERVE_ENV) $(BIN)/gunicorn zzmetro.wsgi --bind 127.0.0.1:8000 --workers 3 --access-logfile -
 
+# Bytecode is written even where PYTHONDONTWRITEBYTECODE is set (__pycache__ is ignored by
+# git): without it each worker compiles the apps and rewrites every test module's asserts
+# again before its first test, 4 s of its CPU.
+PYTEST := PYTHONDONTWRITEBYTECODE= $(BIN)/pytest
+
 # One pytest worker per core: the suite stays within two minutes on two cores; the ten slowest
 # tests are printed after it.
 test: $(VENV)/.installed
-	$(BIN)/pytest -n auto --dist worksteal $(PYTEST_ARGS)
+	$(PYTEST) -n auto --dist worksteal $(PYTEST_ARGS)
 
 check: $(VENV)/.installed
-	$(BIN)/pytest -n auto --dist worksteal -m "not browser and not soffice" $(PYTEST_ARGS)
+	$(PYTEST) -n auto --dist worksteal -m "not browser and not soffice" $(PYTEST_ARGS)
 
 test-browser: $(VENV)/.installed
-	$(BIN)/pytest -m browser $(PYTEST_ARGS)
+	$(PYTEST) -m browser $(PYTEST_ARGS)
 
 # Known vulnerabilities in the installed packages, from PyPI's advisories (README: Auditing
 # dependencies). --strict: a package it could not look up fails the audit, never passes it.
