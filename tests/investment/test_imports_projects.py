@@ -399,7 +399,8 @@ def test_a_formula_no_program_computed_is_named_not_called_empty(tmp_path, world
 def test_a_project_number_too_long_for_a_key_is_refused_as_not_found(tmp_path, world):
     """The import reads only the projects its rows name by number: a number no key can hold
     names none, and the row says so, with no database error."""
-    content = workbook(projects=[project_row(id="99999999999999999999999", name="开封港")])
-    assert (
-        "重点项目表第 2 行：项目编号：2021年工作要点中没有编号为 99999999999999999999999 的重点项目。"
-    ) in refused(tmp_path, content)
+    number = "99999999999999999999999"
+    content = workbook(projects=[project_row(id=number, name="开封港")])
+    assert f"重点项目表第 2 行：项目编号：2021年工作要点中没有编号为 {number} 的重点项目。" in (
+        refused(tmp_path, content)
+    )
