@@ -46,9 +46,10 @@ def browser():
 def pytest_runtest_teardown(item, nextitem):
     """A live-server test ends by flushing the database, the roles' groups with it, which the
     session made once and the tests after it in this worker expect: made again once every
-    fixture of the test, the flush included, is torn down."""
+    fixture of the test, the flush included, is torn down. After the worker's last test the
+    test database is gone already, and nothing follows that needs them."""
     result = yield
-    if "live_server" in item.fixturenames:
+    if "live_server" in item.fixturenames and nextitem is not None:
         with item.config.stash[blocking_manager_key].unblock():
             sync_roles(apps)
     return result
