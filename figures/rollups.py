@@ -732,16 +732,16 @@ def subject_filter(subject: Plan | FocusArea | City | Corridor | Task) -> tuple[
 
 def scope(figures: Figures, subject: Plan | FocusArea | City | Corridor | Task) -> Scope:
     """The figures of one page: the whole plan, one focus area, city, corridor or task."""
+    where = subject_filter(subject)[0]
     if isinstance(subject, Plan):
         total = figures.total()
         return Scope(
-            figures, subject, total.progress, total.excluded, figures.tasks(), ALL,
+            figures, subject, total.progress, total.excluded, figures.tasks(), where,
             areas=figures.areas(), cities=figures.cities(), corridors=figures.corridors(),
             unallocated_target=total.unallocated_target, projects=figures.projects(),
         )  # fmt: skip
     if isinstance(subject, FocusArea):
         row = figures.areas(subject)[0]
-        where = Q(area=subject)
         return Scope(
             figures, subject, row.progress, row.excluded, figures.tasks(where), where,
             areas=[row], cities=figures.cities(where), projects=figures.projects(where),
@@ -750,19 +750,18 @@ def scope(figures: Figures, subject: Plan | FocusArea | City | Corridor | Task) 
         row = figures.cities(only=[subject.pk])[0]
         return Scope(
             figures, subject, row.progress, row.unallocated_completed,
-            figures.tasks(city=subject), Q(cities=subject), city=subject,
+            figures.tasks(city=subject), where, city=subject,
             areas=figures.areas(city=subject), projects=figures.projects(city=subject),
         )  # fmt: skip
     if isinstance(subject, Corridor):
         row = figures.corridors(subject)[0]
-        where = Q(corridor=subject)
         return Scope(
             figures, subject, row.progress, row.excluded, figures.tasks(where), where,
             cities=figures.cities(where, only=subject.cities.values("pk")), corridors=[row],
             projects=figures.projects(where),
         )  # fmt: skip
-    row = figures.tasks(Q(pk=subject.pk))[0]
+    row = figures.tasks(where)[0]
     return Scope(
-        figures, subject, row.progress, Decimal(0), [row], Q(pk=subject.pk),
+        figures, subject, row.progress, Decimal(0), [row], where,
         task_cities=figures.task_cities(subject),
     )  # fmt: skip
