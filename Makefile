@@ -37,8 +37,8 @@ serve: $(VENV)/.installed
 # again before its first test, 4 s of its CPU.
 PYTEST := PYTHONDONTWRITEBYTECODE= $(BIN)/pytest
 
-# One pytest worker per core: the suite stays within two minutes on two cores; the ten slowest
-# tests are printed after it.
+# One pytest worker per core (a third worker on two cores was no faster: the suite keeps both
+# busy, Chromium and LibreOffice included); the ten slowest tests are printed after it.
 test: $(VENV)/.installed
 	$(PYTEST) -n auto --dist worksteal $(PYTEST_ARGS)
 
