@@ -1,3 +1,4 @@
+import re
 from io import StringIO
 
 import pytest
@@ -276,3 +277,32 @@ def test_an_account_in_no_role_is_told_to_ask_the_office_on_every_page_and_downl
         assert "<h1>尚无访问权限</h1>" in html, url
         assert "请联系都市圈办公室为您的账号分配角色" in html
         assert "12.34" not in html
+
+
+def warning_lines(html: str) -> list[str]:
+    """The early warnings' lines as read, without their markup."""
+    section = html[html.index('<section aria-labelledby="warnings-heading"') :]
+    section = section[: section.index("</section>")]
+    items = re.findall(r"<li>(.*?)</li>", section, re.DOTALL)
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", item)).strip() for item in items]
+
+
+def test_the_cities_behind_or_late_take_one_warning_line_each_kind(client, sample_world):
+    lines = warning_lines(page(client, "/2021/?as_of=2021Q3"))
+    cities = [line for line in lines if "个城市" in line]
+    assert cities == [
+        "滞后 3 个城市：开封 52.5%、焦作 49.1%、许昌 51.5%",
+        "逾期 5 个城市有填报未按期报送：郑州 11 条、开封 11 条、新乡 6 条、焦作 9 条、许昌 6 条 "
+        "（见下方填报情况）",
+    ]
+
+
+def test_in_english_the_city_warnings_read_as_english(client, sample_world):
+    lines = warning_lines(page(client, "/2021/?as_of=2021Q3", "en"))
+    cities = [line for line in lines if " cities" in line]
+    assert cities == [
+        "behind 3 cities: Kaifeng 52.5%, Jiaozuo 49.1%, Xuchang 51.5%",
+        "late 5 cities with reports not in by the deadline: Zhengzhou 11 reports, Kaifeng 11 "
+        "reports, Xinxiang 6 reports, Jiaozuo 9 reports, Xuchang 6 reports (see the reporting "
+        "list)",
+    ]
