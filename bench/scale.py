@@ -11,6 +11,7 @@ Usage: python bench/scale.py [--runs N] [--reuse]
 """
 
 import argparse
+import csv
 import io
 import os
 import re
@@ -191,22 +192,27 @@ def read(client: Client, url: str) -> bytes:
 
 def holds(data: bytes) -> tuple[int, str]:
     """How much a read holds, as its reader would count it: a workbook's rows over all its
-    sheets, a CSV's rows, a PDF's pages, a Word file's table rows, else the bytes of a page
-    or an answer. The number, and how it is counted."""
-    if data.startswith(b"PK") and "xl/workbook.xml" in ZipFile(io.BytesIO(data)).namelist():
-        book = load_workbook(io.BytesIO(data), read_only=True)
-        return sum(1 for sheet in book.worksheets for _row in sheet.iter_rows()), "rows"
+    sheets (titles and headers included), a CSV's rows below its header, a PDF's pages, a
+    Word file's table rows, else the kilobytes of a page or an answer."""
     if data.startswith(b"PK"):
-        rows = Document(io.BytesIO(data)).element.body.findall(".//" + qn("w:tr"))
-        return len(rows), "table rows"
+        names = ZipFile(io.BytesIO(data)).namelist()
+        if "xl/workbook.xml" in names:
+            book = load_workbook(io.BytesIO(data), read_only=True)
+            return sum(1 for sheet in book.worksheets for _row in sheet.iter_rows()), "rows"
+        if "word/document.xml" in names:
+            rows = Document(io.BytesIO(data)).element.body.findall(".//" + qn("w:tr"))
+            return len(rows), "table rows"
+        raise ValueError(f"a zip of neither a workbook nor a Word file: {names[:5]}")
     if data.startswith(b"%PDF"):
         with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
             file.write(data)
             file.flush()
-            info = subprocess.run(["pdfinfo", file.name], capture_output=True, text=True).stdout
-        return int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE)[1]), "pages"
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data.count(b"\n") - 1, "rows"
+            found = subprocess.run(
+                ["pdfinfo", file.name], capture_output=True, text=True, check=True
+            )
+        return int(re.search(r"^Pages:\s+(\d+)", found.stdout, re.MULTILINE)[1]), "pages"
+    if data.startswith(b"\xef\xbb\xbf"):  # The reports file: a CSV with a BOM, for Excel.
+        return len(list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))) - 1, "rows"
     return len(data) // 1024, "KB"
 
 
