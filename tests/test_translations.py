@@ -13,10 +13,15 @@ LOCALE = Path(settings.BASE_DIR) / "locale"
 def test_compiled_catalogue_matches_its_source(language):
     po = polib.pofile(LOCALE / language / "LC_MESSAGES" / "django.po")
     mo = polib.mofile(LOCALE / language / "LC_MESSAGES" / "django.mo")
-    compiled = {(entry.msgctxt, entry.msgid): entry.msgstr for entry in mo}
+    compiled = {(entry.msgctxt, entry.msgid): translation(entry) for entry in mo}
     for entry in po.translated_entries():
-        if not entry.msgid_plural:
-            assert compiled.get((entry.msgctxt, entry.msgid)) == entry.msgstr, entry.msgid
+        assert compiled.get((entry.msgctxt, entry.msgid)) == translation(entry), entry.msgid
+
+
+def translation(entry) -> tuple[str, dict[int, str]]:
+    """An entry's text, or each of its plural forms (polib keys them by str in one file kind
+    and by int in the other)."""
+    return entry.msgstr, {int(form): text for form, text in entry.msgstr_plural.items()}
 
 
 def test_every_chinese_string_is_translated():

@@ -288,7 +288,13 @@ def warning_lines(html: str) -> list[str]:
 
 
 def test_the_cities_behind_or_late_take_one_warning_line_each_kind(client, sample_world):
-    lines = warning_lines(page(client, "/2021/?as_of=2021Q3"))
+    html = page(client, "/2021/?as_of=2021Q3")
+    # Each city links to its page at the same quarter; the list of what is owed is on the page.
+    assert '<a href="/2021/cities/kaifeng/?as_of=2021Q3">开封</a> 52.5%、' in html
+    assert '<a href="/2021/cities/xuchang/?as_of=2021Q3">许昌</a> 6 条 ' in html
+    assert '<a href="#reporting-heading">（见下方填报情况）</a></li>' in html
+    assert '<h2 id="reporting-heading">' in html
+    lines = warning_lines(html)
     cities = [line for line in lines if "个城市" in line]
     assert cities == [
         "滞后 3 个城市：开封 52.5%、焦作 49.1%、许昌 51.5%",
