@@ -10,6 +10,7 @@ never zero.
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.db.models import (
     Case,
@@ -370,26 +371,24 @@ class ProjectFigures:
         project's stage is worked out once, in one query, and the full rows only for those
         shown."""
         Goal = Project.Goal
-        started, completed = self.progress()
         _lowest, highest = self.stage_span()
-        reported = Q(GreaterThanOrEqual(highest, REPORTED))  # as `rows` has it
-        # The stage a row gives (_stage): 建成, else 在建, else 前期 if a section reported one.
-        stage = Case(
-            When(completed, then=Value(Stage.COMPLETED)),
-            When(started, then=Value(Stage.CONSTRUCTION)),
-            When(reported, then=Value(Stage.PREPARATION)),
-            default=Value(""),
+        # Each project's stage as its row gives it (`_stage`), from the same three conditions.
+        found = self.stages(projects.prefetch_related(None)).annotate(
+            any_section_reported=Q(GreaterThanOrEqual(highest, REPORTED))
         )
-        found = projects.prefetch_related(None).annotate(stage_now=stage)
-        found = list(found.values_list("pk", "goal", "stage_now"))
+        fields = ("pk", "goal", "is_started", "is_completed", "any_section_reported")
+        found = [
+            (row["pk"], row["goal"], _stage(SimpleNamespace(**row)))
+            for row in found.values(*fields)
+        ]
         behind = {
             pk
             for pk, goal, stage in found
             if (goal == Goal.START and stage not in BEGUN)
             or (goal == Goal.COMPLETE and stage != Stage.COMPLETED)
         }
-        first = [pk for pk, _goal, _stage in found if pk in behind]
-        first += [pk for pk, _goal, _stage in found if pk not in behind]
+        first = [pk for pk, *_ in found if pk in behind]
+        first += [pk for pk, *_ in found if pk not in behind]
         place = {pk: at for at, pk in enumerate(first[:shown])}
         rows = self.rows(projects.filter(pk__in=place))
         counts: dict[str, Counter] = {}
