@@ -67,12 +67,14 @@ def report_headers() -> list[str]:
 
 
 def scope_reports(scope: Scope):
-    """The scope's reports that count, as its figures count them: never a draft or a returned
-    report, and approved ones only when the figures are."""
+    """The scope's reports that count (`subject_reports`)."""
     return subject_reports(scope.figures, scope.tasks_filter, scope.city)
 
 
 def subject_reports(figures: Figures, tasks_filter: Q, city: City | None):
+    """The reports that count of the tasks in `tasks_filter` (of `city` alone, with one), as
+    the figures count them: never a draft or a returned report, and approved ones only when
+    the figures are."""
     reports = figures.reports().filter(task__in=Task.objects.filter(tasks_filter).values("pk"))
     return reports.filter(city=city) if city else reports
 
